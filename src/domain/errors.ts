@@ -1,0 +1,83 @@
+/**
+ * One error vocabulary for the whole service. Every refusal the service makes is a LotteryError with one of
+ * these codes; the HTTP status for each code is decided in one place (src/http/problem.ts), and the CLI maps
+ * them to exit codes. Messages are bilingual because the people reading them are ethics officers (zh) and
+ * auditors or integrators (en).
+ */
+export const ERROR_CODES = [
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'VALIDATION_FAILED',
+  'RATE_BELOW_LEGAL_FLOOR',
+  'ROSTER_INVALID',
+  'EMPTY_POOL',
+  'NOT_DRAFT',
+  'NOT_LOCKED',
+  'ALREADY_DRAWN',
+  'STAGE_OUT_OF_ORDER',
+  'STAGE_ALREADY_DRAWN',
+  'NOT_DRAWN',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'MALFORMED_BODY',
+  'CONFLICT',
+  'BUNDLE_UNREADABLE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface Message {
+  zh: string;
+  en: string;
+}
+
+/** A problem with one input item: a roster row, a body field. `row` counts from 1 as a person sees it. */
+export interface FieldProblem {
+  row?: number;
+  column?: string;
+  field: string;
+  code: string;
+  message: Message;
+}
+
+export class LotteryError extends Error {
+  readonly code: ErrorCode;
+  readonly zh: string;
+  readonly en: string;
+  readonly problems: FieldProblem[] | undefined;
+  readonly extra: Record<string, unknown> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: Message,
+    opts: { problems?: FieldProblem[]; extra?: Record<string, unknown> } = {},
+  ) {
+    super(`${message.en} (${message.zh})`);
+    this.name = 'LotteryError';
+    this.code = code;
+    this.zh = message.zh;
+    this.en = message.en;
+    this.problems = opts.problems;
+    this.extra = opts.extra;
+  }
+}
+
+export function isLotteryError(e: unknown): e is LotteryError {
+  return e instanceof LotteryError;
+}
+
+export function fieldProblem(field: string, code: string, zh: string, en: string, row?: number): FieldProblem {
+  return row === undefined ? { field, code, message: { zh, en } } : { row, field, code, message: { zh, en } };
+}
+
+/** Shorthand for a 422 VALIDATION_FAILED naming the fields at fault. */
+export function validationFailed(problems: FieldProblem[]): LotteryError {
+  const fields = [...new Set(problems.map((p) => p.field))].join(', ');
+  return new LotteryError(
+    'VALIDATION_FAILED',
+    { zh: `輸入資料不正確：${fields}`, en: `Invalid input: ${fields}` },
+    { problems },
+  );
+}
