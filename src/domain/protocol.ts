@@ -1,5 +1,5 @@
 import seedrandom from 'seedrandom';
-import { compareBytes, hashJcs, HEX64, type Sha256 } from './canonical';
+import { compareBytes, HEX64, jcs, type Sha256 } from './canonical';
 import { quota } from './quota';
 
 /**
@@ -52,9 +52,14 @@ export function sortRoster<T extends { id: string }>(entries: readonly T[]): T[]
   return [...entries].sort((a, b) => compareBytes(a.id, b.id));
 }
 
+/** JCS(entries sorted by id, each the object of its non-empty fields): the roster digest's preimage. */
+export function rosterPreimage(entries: readonly RosterEntry[]): string {
+  return jcs(sortRoster(entries).map(digestEntry));
+}
+
 /** Roster digest = H(JCS(entries sorted by id, each the object of its non-empty fields)). */
 export function rosterDigest(entries: readonly RosterEntry[], sha256: Sha256): string {
-  return hashJcs(sortRoster(entries).map(digestEntry), sha256);
+  return sha256(rosterPreimage(entries));
 }
 
 /** Stage 1's pool: the ids of entries that are not excluded, sorted by id. */
@@ -74,18 +79,19 @@ export interface SeedInput {
   entropy: string;
 }
 
+export function seedPreimage(input: SeedInput): string {
+  return jcs({
+    protocol: PROTOCOL,
+    lottery: input.lottery,
+    rosterDigest: input.rosterDigest,
+    secret: input.secret,
+    entropy: input.entropy,
+  });
+}
+
 /** Seed = H(JCS({protocol, lottery, rosterDigest, secret, entropy})). */
 export function seed(input: SeedInput, sha256: Sha256): string {
-  return hashJcs(
-    {
-      protocol: PROTOCOL,
-      lottery: input.lottery,
-      rosterDigest: input.rosterDigest,
-      secret: input.secret,
-      entropy: input.entropy,
-    },
-    sha256,
-  );
+  return sha256(seedPreimage(input));
 }
 
 const TWO32 = 0x1_0000_0000;

@@ -1,0 +1,244 @@
+import { HEX64, type Json } from './canonical';
+import type { Checkpoint } from './checkpoint';
+import type { RawEntry } from './journal';
+import type { RosterEntry } from './protocol';
+
+/**
+ * The audit bundle lottery-audit-bundle/v1: everything an auditor needs to re-run a lottery without our
+ * server. Parsed as hostile input: size and depth are bounded before anything walks it, and the shape is
+ * checked field by field into fresh objects (so a "__proto__" key is just an unknown key).
+ */
+export const BUNDLE_FORMAT = 'lottery-audit-bundle/v1';
+export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
+export const MAX_BUNDLE_DEPTH = 32;
+
+export interface BundleStageDef {
+  stage: number;
+  label: string;
+  percent: string;
+}
+
+export interface BundleLottery {
+  id: string;
+  year: number;
+  agency: string;
+  title: string;
+  stages: BundleStageDef[];
+  meeting: { [key: string]: Json };
+}
+
+export interface BundleStage {
+  stage: number;
+  percent: string;
+  poolSize: number;
+  quota: number;
+  winners: string[];
+}
+
+export interface Bundle {
+  format: typeof BUNDLE_FORMAT;
+  lottery: BundleLottery;
+  roster: RosterEntry[];
+  rosterDigest: string;
+  commitment: string;
+  secret: string;
+  entropy: string;
+  seed: string;
+  stages: BundleStage[];
+  journal: RawEntry[];
+  checkpoint: Checkpoint;
+  record?: { sha256: string; publicSha256?: string };
+}
+
+export class BundleUnreadable extends Error {}
+
+/** Depth of a parsed JSON value, computed without recursion so a 50,000-deep value cannot blow the stack. */
+export function jsonDepth(value: unknown, limit: number): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const top = stack.pop();
+    if (!top) break;
+    const [v, d] = top;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) max = d;
+    if (max > limit) return max;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+/** Text → JSON value, or BundleUnreadable (the CLI's exit 2). */
+export function readBundleJson(text: string, byteLength: number): unknown {
+  if (byteLength > MAX_BUNDLE_BYTES) throw new BundleUnreadable(`bundle larger than ${MAX_BUNDLE_BYTES} bytes`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new BundleUnreadable('bundle is not JSON');
+  }
+  if (jsonDepth(value, MAX_BUNDLE_DEPTH) > MAX_BUNDLE_DEPTH)
+    throw new BundleUnreadable(`bundle nested deeper than ${MAX_BUNDLE_DEPTH}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new BundleUnreadable('bundle is not a JSON object');
+  return value;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const own = (o: Obj, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
+
+/** Shape check: the `format` check. Returns the typed bundle or the list of what is wrong. */
+export function parseBundle(value: unknown): { bundle: Bundle } | { problems: string[] } {
+  const p: string[] = [];
+  if (!isObj(value)) return { problems: ['bundle is not an object'] };
+  if (own(value, 'format') !== BUNDLE_FORMAT) p.push(`format is not ${BUNDLE_FORMAT}`);
+
+  const l = own(value, 'lottery');
+  let lottery: BundleLottery | undefined;
+  if (!isObj(l)) p.push('lottery is missing');
+  else {
+    const id = own(l, 'id');
+    const year = own(l, 'year');
+    const agency = own(l, 'agency');
+    const title = own(l, 'title') ?? '';
+    const stages = own(l, 'stages');
+    const meeting = own(l, 'meeting') ?? {};
+    if (!isStr(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) p.push('lottery.id is malformed');
+    if (!isInt(year)) p.push('lottery.year is not an integer');
+    if (!isStr(agency)) p.push('lottery.agency is not a string');
+    if (!isStr(title)) p.push('lottery.title is not a string');
+    if (!isObj(meeting)) p.push('lottery.meeting is not an object');
+    const defs: BundleStageDef[] = [];
+    if (!Array.isArray(stages) || stages.length === 0) p.push('lottery.stages is not a non-empty array');
+    else
+      stages.forEach((s, i) => {
+        if (!isObj(s) || !isInt(own(s, 'stage')) || !isStr(own(s, 'label')) || !isStr(own(s, 'percent')))
+          p.push(`lottery.stages[${i}] is malformed`);
+        else defs.push({ stage: s.stage as number, label: s.label as string, percent: s.percent as string });
+      });
+    if (isStr(id) && isInt(year) && isStr(agency) && isStr(title) && isObj(meeting))
+      lottery = { id, year, agency, title, stages: defs, meeting: meeting as { [key: string]: Json } };
+  }
+
+  const r = own(value, 'roster');
+  const roster: RosterEntry[] = [];
+  if (!Array.isArray(r)) p.push('roster is not an array');
+  else
+    r.forEach((e, i) => {
+      if (!isObj(e)) return p.push(`roster[${i}] is not an object`);
+      const entry: Record<string, string> = {};
+      for (const [k, v] of Object.entries(e)) {
+        if (!['id', 'name', 'unit', 'title', 'category', 'excluded'].includes(k))
+          p.push(`roster[${i}] has an unknown field`);
+        else if (!isStr(v)) p.push(`roster[${i}].${k} is not a string`);
+        else entry[k] = v;
+      }
+      if (!isStr(entry.id) || !isStr(entry.name)) p.push(`roster[${i}] lacks id or name`);
+      else roster.push(entry as unknown as RosterEntry);
+    });
+
+  for (const k of ['rosterDigest', 'commitment', 'secret', 'seed']) {
+    const v = own(value, k);
+    if (!isStr(v) || !HEX64.test(v)) p.push(`${k} is not 64 lowercase hex digits`);
+  }
+  const entropy = own(value, 'entropy');
+  if (!isStr(entropy)) p.push('entropy is not a string');
+
+  const st = own(value, 'stages');
+  const stages: BundleStage[] = [];
+  if (!Array.isArray(st)) p.push('stages is not an array');
+  else
+    st.forEach((s, i) => {
+      const w = isObj(s) ? own(s, 'winners') : undefined;
+      if (
+        !isObj(s) ||
+        !isInt(own(s, 'stage')) ||
+        !isStr(own(s, 'percent')) ||
+        !isInt(own(s, 'poolSize')) ||
+        !isInt(own(s, 'quota')) ||
+        !Array.isArray(w) ||
+        !w.every(isStr)
+      )
+        p.push(`stages[${i}] is malformed`);
+      else
+        stages.push({
+          stage: s.stage as number,
+          percent: s.percent as string,
+          poolSize: s.poolSize as number,
+          quota: s.quota as number,
+          winners: [...(w as string[])],
+        });
+    });
+
+  const j = own(value, 'journal');
+  const journal: RawEntry[] = [];
+  if (!Array.isArray(j)) p.push('journal is not an array');
+  else
+    j.forEach((e, i) => {
+      if (!isObj(e)) return p.push(`journal[${i}] is not an object`);
+      journal.push({
+        seq: own(e, 'seq'),
+        at: own(e, 'at'),
+        type: own(e, 'type'),
+        actor: own(e, 'actor'),
+        data: own(e, 'data'),
+        prev: own(e, 'prev'),
+        hash: own(e, 'hash'),
+      });
+    });
+
+  const c = own(value, 'checkpoint');
+  let checkpoint: Checkpoint | undefined;
+  if (
+    !isObj(c) ||
+    !isInt(own(c, 'seq')) ||
+    !isStr(own(c, 'hash')) ||
+    !isStr(own(c, 'at')) ||
+    own(c, 'alg') !== 'RS256' ||
+    !isStr(own(c, 'signature')) ||
+    !isStr(own(c, 'publicKey'))
+  )
+    p.push('checkpoint is malformed');
+  else {
+    checkpoint = {
+      seq: c.seq as number,
+      hash: c.hash as string,
+      at: c.at as string,
+      alg: 'RS256',
+      signature: c.signature as string,
+      publicKey: c.publicKey as string,
+    };
+    const cert = own(c, 'certificate');
+    if (isStr(cert)) checkpoint.certificate = cert;
+  }
+
+  let record: Bundle['record'];
+  const rec = own(value, 'record');
+  if (rec !== undefined) {
+    if (!isObj(rec) || !isStr(own(rec, 'sha256'))) p.push('record is malformed');
+    else {
+      record = { sha256: rec.sha256 as string };
+      if (isStr(own(rec, 'publicSha256'))) record.publicSha256 = rec.publicSha256 as string;
+    }
+  }
+
+  if (p.length > 0 || !lottery || !checkpoint || !isStr(entropy)) return { problems: p };
+  const bundle: Bundle = {
+    format: BUNDLE_FORMAT,
+    lottery,
+    roster,
+    rosterDigest: own(value, 'rosterDigest') as string,
+    commitment: own(value, 'commitment') as string,
+    secret: own(value, 'secret') as string,
+    entropy,
+    seed: own(value, 'seed') as string,
+    stages,
+    journal,
+    checkpoint,
+  };
+  if (record) bundle.record = record;
+  return { bundle };
+}

@@ -1,0 +1,222 @@
+import type { Json } from './canonical';
+import type { JournalEntry } from './journal';
+
+/**
+ * Replays the journal into the state of each lottery. The journal is the record of truth: the tables are a
+ * cache of it that the service reads quickly, and `lottery verify --db` compares the two, so that a forged
+ * winner or a changed roster in the tables is reported even though the chain itself is intact.
+ */
+export type LotteryStatus = 'draft' | 'locked' | 'drawing' | 'drawn';
+
+export interface StageDef {
+  stage: number;
+  label: string;
+  percent: string;
+}
+
+export interface LockEvent {
+  seq: number;
+  rosterDigest: string;
+  commitment: string;
+  quotas: Array<{ stage: number; percent: string; poolSize: number; quota: number }>;
+}
+
+export interface DrawEvent {
+  seq: number;
+  at: string;
+  stage: number;
+  seed: string;
+  winners: string[];
+  poolSize?: number;
+  quota?: number;
+  entropy?: string;
+  secret?: string;
+}
+
+export interface LotteryReplay {
+  id: string;
+  year: number;
+  agency: string;
+  title: string;
+  stages: StageDef[];
+  meeting: { [key: string]: Json };
+  status: LotteryStatus;
+  rosterDigest?: string;
+  rosterCount?: number;
+  locks: LockEvent[];
+  unlocks: number[];
+  draws: DrawEvent[];
+  records: Array<{ seq: number; sha256: string; public: boolean }>;
+}
+
+export interface ReplayResult {
+  lotteries: Map<string, LotteryReplay>;
+  users: Map<string, { role: string }>;
+  /** Entries that are not a legal transition from the state before them. */
+  anomalies: Array<{ seq: number; lottery?: string; reason: string }>;
+}
+
+type D = { [key: string]: Json };
+const str = (d: D, k: string): string | undefined => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
+const int = (d: D, k: string): number | undefined => (Number.isSafeInteger(d[k]) ? (d[k] as number) : undefined);
+const strArr = (v: Json | undefined): string[] | undefined =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
+
+function stageDefs(v: Json | undefined): StageDef[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: StageDef[] = [];
+  for (const s of v) {
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) return undefined;
+    const stage = int(s, 'stage');
+    const label = str(s, 'label');
+    const percent = str(s, 'percent');
+    if (stage === undefined || label === undefined || percent === undefined) return undefined;
+    out.push({ stage, label, percent });
+  }
+  return out;
+}
+
+export function replay(entries: Iterable<JournalEntry>): ReplayResult {
+  const lotteries = new Map<string, LotteryReplay>();
+  const users = new Map<string, { role: string }>();
+  const anomalies: ReplayResult['anomalies'] = [];
+
+  for (const e of entries) {
+    const d = e.data;
+    const id = str(d, 'lottery');
+    const bad = (reason: string): void => {
+      anomalies.push(id === undefined ? { seq: e.seq, reason } : { seq: e.seq, lottery: id, reason });
+    };
+    if (e.type === 'user.added') {
+      const user = str(d, 'user');
+      const role = str(d, 'role');
+      if (user && role) users.set(user, { role });
+      else bad('user.added without user and role');
+      continue;
+    }
+    if (!e.type.startsWith('lottery.') && !e.type.startsWith('roster.') && !e.type.startsWith('stage.') && !e.type.startsWith('record.'))
+      continue;
+    if (id === undefined) {
+      bad(`${e.type} names no lottery`);
+      continue;
+    }
+    const l = lotteries.get(id);
+    if (e.type === 'lottery.created') {
+      const year = int(d, 'year');
+      const agency = str(d, 'agency');
+      const stages = stageDefs(d.stages);
+      const meeting = d.meeting;
+      if (l) bad('lottery created twice');
+      else if (year === undefined || agency === undefined || !stages) bad('lottery.created is malformed');
+      else
+        lotteries.set(id, {
+          id,
+          year,
+          agency,
+          title: str(d, 'title') ?? '',
+          stages,
+          meeting: typeof meeting === 'object' && meeting !== null && !Array.isArray(meeting) ? meeting : {},
+          status: 'draft',
+          locks: [],
+          unlocks: [],
+          draws: [],
+          records: [],
+        });
+      continue;
+    }
+    if (!l) {
+      bad(`${e.type} for a lottery never created`);
+      continue;
+    }
+    switch (e.type) {
+      case 'lottery.updated': {
+        if (l.status !== 'draft') bad('lottery updated after draft');
+        const title = str(d, 'title');
+        if (title !== undefined) l.title = title;
+        const stages = stageDefs(d.stages);
+        if (stages) l.stages = stages;
+        const m = d.meeting;
+        if (typeof m === 'object' && m !== null && !Array.isArray(m)) l.meeting = m;
+        break;
+      }
+      case 'roster.loaded':
+      case 'roster.entry.updated': {
+        if (l.status !== 'draft') bad('roster changed after draft');
+        const digest = str(d, 'rosterDigest');
+        if (digest === undefined) bad(`${e.type} without rosterDigest`);
+        else l.rosterDigest = digest;
+        const count = int(d, 'count');
+        if (count !== undefined) l.rosterCount = count;
+        break;
+      }
+      case 'lottery.locked': {
+        if (l.status !== 'draft') bad('locked when not in draft');
+        const rosterDigest = str(d, 'rosterDigest');
+        const commitment = str(d, 'commitment');
+        const quotas: LockEvent['quotas'] = [];
+        if (Array.isArray(d.quotas))
+          for (const q of d.quotas) {
+            if (typeof q !== 'object' || q === null || Array.isArray(q)) continue;
+            const stage = int(q, 'stage');
+            const percent = str(q, 'percent');
+            const poolSize = int(q, 'poolSize');
+            const quota = int(q, 'quota');
+            if (stage !== undefined && percent !== undefined && poolSize !== undefined && quota !== undefined)
+              quotas.push({ stage, percent, poolSize, quota });
+          }
+        if (rosterDigest === undefined || commitment === undefined) bad('lottery.locked is malformed');
+        else {
+          if (l.rosterDigest !== undefined && rosterDigest !== l.rosterDigest)
+            bad('locked a roster digest other than the one loaded');
+          l.locks.push({ seq: e.seq, rosterDigest, commitment, quotas });
+          l.status = 'locked';
+        }
+        break;
+      }
+      case 'lottery.unlocked':
+        if (l.status !== 'locked') bad('unlocked when not locked');
+        l.unlocks.push(e.seq);
+        l.status = 'draft';
+        break;
+      case 'stage.drawn': {
+        const stage = int(d, 'stage');
+        const seed = str(d, 'seed');
+        const winners = strArr(d.winners);
+        if (stage === undefined || seed === undefined || !winners) {
+          bad('stage.drawn is malformed');
+          break;
+        }
+        if (l.status !== 'locked' && l.status !== 'drawing') bad('drawn when not locked');
+        if (stage !== l.draws.length + 1) bad(`stage ${stage} drawn out of order`);
+        const ev: DrawEvent = { seq: e.seq, at: e.at, stage, seed, winners };
+        const poolSize = int(d, 'poolSize');
+        const quota = int(d, 'quota');
+        const entropy = str(d, 'entropy');
+        const secret = str(d, 'secret');
+        if (poolSize !== undefined) ev.poolSize = poolSize;
+        if (quota !== undefined) ev.quota = quota;
+        if (entropy !== undefined) ev.entropy = entropy;
+        if (secret !== undefined) ev.secret = secret;
+        l.draws.push(ev);
+        l.status = l.draws.length >= l.stages.length ? 'drawn' : 'drawing';
+        break;
+      }
+      case 'record.issued': {
+        const sha = str(d, 'sha256');
+        if (l.status !== 'drawn') bad('record issued before the last stage was drawn');
+        if (sha) l.records.push({ seq: e.seq, sha256: sha, public: d.public === true });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { lotteries, users, anomalies };
+}
+
+/** The lock that counts: the last lottery.locked before the first draw (earlier ones were undone by unlock). */
+export function effectiveLock(l: LotteryReplay): { lock: LockEvent | undefined; earlier: LockEvent[] } {
+  const firstDraw = l.draws[0]?.seq ?? Number.POSITIVE_INFINITY;
+  const before = l.locks.filter((k) => k.seq < firstDraw);
+  return { lock: before[before.length - 1], earlier: before.slice(0, -1) };
+}

@@ -1,0 +1,389 @@
+import { compareBytes, HEX64, jcs, type Sha256Async } from './canonical';
+import { parseBundle, type Bundle } from './bundle';
+import { checkpointMessage, pemBody, type Checkpoint, type VerifyRs256 } from './checkpoint';
+import { checkChain, parseEntry, type JournalEntry, type RawEntry } from './journal';
+import { drawAll, initialPool, PROTOCOL, rosterPreimage, seedPreimage, type RosterEntry } from './protocol';
+import { isValidPercent, quota } from './quota';
+import { effectiveLock, replay, type LotteryReplay } from './replay';
+
+/**
+ * Every check an auditor runs, by name. The server (GET /api/v1/journal/verify), the CLI (`lottery verify`)
+ * and the browser verifier all call these functions; none of them has a copy of this logic. Nothing here
+ * trusts the store: everything is recomputed from the bundle or from the journal alone.
+ */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Report {
+  ok: boolean;
+  checks: Check[];
+  warnings: string[];
+  brokenAt?: number;
+}
+
+export interface VerifyDeps {
+  sha256: Sha256Async;
+  verifyRs256: VerifyRs256;
+}
+
+export interface VerifyOptions {
+  /** The office's published public key (PEM). Without it, the checkpoint's key is taken from the bundle. */
+  trustedPublicKey?: string;
+}
+
+export const CHECK_NAMES = [
+  'format',
+  'roster.order',
+  'roster.digest',
+  'commitment',
+  'seed',
+  'quotas',
+  'winners',
+  'journal.chain',
+  'journal.lottery',
+  'journal.locked',
+  'journal.draws',
+  'checkpoint.head',
+  'checkpoint.signature',
+] as const;
+
+const ID = /^[A-Za-z0-9_-]{1,32}$/;
+const sameJson = (a: unknown, b: unknown): boolean => {
+  try {
+    return jcs(a) === jcs(b);
+  } catch {
+    return false;
+  }
+};
+
+function finish(checks: Check[], warnings: string[], brokenAt?: number): Report {
+  const r: Report = { ok: checks.length > 0 && checks.every((c) => c.ok), checks, warnings };
+  if (brokenAt !== undefined) r.brokenAt = brokenAt;
+  return r;
+}
+
+function parsedEntries(rows: readonly RawEntry[]): JournalEntry[] {
+  const out: JournalEntry[] = [];
+  for (const r of rows) {
+    const p = parseEntry(r);
+    if ('entry' in p) out.push(p.entry);
+  }
+  return out;
+}
+
+async function checkCheckpoint(
+  cp: Checkpoint,
+  head: { seq: number; hash: string },
+  deps: VerifyDeps,
+  opts: VerifyOptions,
+  checks: Check[],
+  warnings: string[],
+): Promise<void> {
+  checks.push(
+    cp.seq === head.seq && cp.hash === head.hash
+      ? { name: 'checkpoint.head', ok: true, detail: `checkpoint covers the head, seq ${head.seq}` }
+      : {
+          name: 'checkpoint.head',
+          ok: false,
+          detail: `checkpoint is at seq ${cp.seq}, the journal's head is seq ${head.seq}`,
+        },
+  );
+  let sigOk = false;
+  try {
+    sigOk = await deps.verifyRs256(cp.publicKey, checkpointMessage(cp), cp.signature);
+  } catch {
+    sigOk = false;
+  }
+  let keyNote = 'with the key the bundle carries';
+  if (opts.trustedPublicKey !== undefined) {
+    if (pemBody(opts.trustedPublicKey) !== pemBody(cp.publicKey)) {
+      checks.push({
+        name: 'checkpoint.signature',
+        ok: false,
+        detail: 'the checkpoint was signed with a key other than the trusted one',
+      });
+      return;
+    }
+    keyNote = 'with the trusted key';
+  } else {
+    warnings.push(
+      "the checkpoint's public key comes from the bundle itself; compare it with the key the office published (--key)",
+    );
+  }
+  checks.push({
+    name: 'checkpoint.signature',
+    ok: sigOk,
+    detail: sigOk ? `RS256 signature is valid ${keyNote}` : 'RS256 signature does not verify',
+  });
+}
+
+/** Verifies an audit bundle (already parsed from JSON, still hostile). */
+export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: VerifyOptions = {}): Promise<Report> {
+  const checks: Check[] = [];
+  const warnings: string[] = [];
+  const parsed = parseBundle(value);
+  if ('problems' in parsed) {
+    const shown = parsed.problems.slice(0, 20);
+    const more = parsed.problems.length - shown.length;
+    checks.push({ name: 'format', ok: false, detail: shown.join('; ') + (more > 0 ? `; and ${more} more` : '') });
+    return finish(checks, warnings);
+  }
+  const b: Bundle = parsed.bundle;
+  checks.push({ name: 'format', ok: true, detail: `${b.format}, protocol ${PROTOCOL}` });
+
+  // roster.order: well-formed unique ids in byte order, so that the digest is over one canonical list.
+  {
+    let problem = '';
+    for (let i = 0; i < b.roster.length && !problem; i++) {
+      const e = b.roster[i] as RosterEntry;
+      if (!ID.test(e.id)) problem = `entry ${i + 1} has a malformed id`;
+      else if (e.name === '') problem = `entry ${i + 1} has an empty name`;
+      else if (i > 0 && compareBytes((b.roster[i - 1] as RosterEntry).id, e.id) >= 0)
+        problem = `entry ${i + 1} (${e.id}) is not after ${(b.roster[i - 1] as RosterEntry).id}: ids must be unique and sorted`;
+    }
+    checks.push({
+      name: 'roster.order',
+      ok: problem === '',
+      detail: problem || `${b.roster.length} entries, unique ids in ascending order`,
+    });
+  }
+
+  const digest = await deps.sha256(rosterPreimage(b.roster));
+  checks.push({
+    name: 'roster.digest',
+    ok: digest === b.rosterDigest,
+    detail: digest === b.rosterDigest ? `H(JCS(roster)) = ${digest}` : `H(JCS(roster)) = ${digest}, bundle says ${b.rosterDigest}`,
+  });
+
+  const c = await deps.sha256(b.secret);
+  checks.push({
+    name: 'commitment',
+    ok: c === b.commitment,
+    detail: c === b.commitment ? 'H(secret) equals the published commitment' : `H(secret) = ${c}, commitment is ${b.commitment}`,
+  });
+
+  const s = await deps.sha256(
+    seedPreimage({ lottery: b.lottery.id, rosterDigest: b.rosterDigest, secret: b.secret, entropy: b.entropy }),
+  );
+  checks.push({
+    name: 'seed',
+    ok: s === b.seed,
+    detail: s === b.seed ? `seed = ${s}` : `recomputed seed ${s}, bundle says ${b.seed}`,
+  });
+
+  // quotas: the rates are the lottery's, stage by stage, and each quota is the exact ceiling.
+  const rules = b.lottery.stages.map((d) => ({ stage: d.stage, percent: d.percent }));
+  const expected = rules.every((r) => isValidPercent(r.percent))
+    ? drawAll(b.seed, rules, initialPool(b.roster))
+    : undefined;
+  {
+    const problems: string[] = [];
+    if (!expected) problems.push('a stage percent is not a valid decimal in (0, 100]');
+    else {
+      if (b.stages.length !== rules.length) problems.push(`${b.stages.length} stages drawn, the lottery has ${rules.length}`);
+      b.stages.forEach((st, i) => {
+        const rule = rules[i];
+        const exp = expected[i];
+        if (!rule || !exp) return;
+        if (st.stage !== i + 1 || rule.stage !== i + 1) problems.push(`stage ${i + 1} is numbered ${st.stage}`);
+        if (st.percent !== rule.percent) problems.push(`stage ${i + 1} percent ${st.percent} differs from the lottery's ${rule.percent}`);
+        if (st.poolSize !== exp.poolSize) problems.push(`stage ${i + 1} pool is ${exp.poolSize}, bundle says ${st.poolSize}`);
+        if (st.quota !== quota(exp.poolSize, rule.percent))
+          problems.push(`stage ${i + 1} quota is ${exp.quota}, bundle says ${st.quota}`);
+      });
+    }
+    checks.push({
+      name: 'quotas',
+      ok: problems.length === 0,
+      detail: problems.join('; ') || b.stages.map((st) => `stage ${st.stage}: ceil(${st.poolSize} × ${st.percent}%) = ${st.quota}`).join('; '),
+    });
+  }
+
+  {
+    const problems: string[] = [];
+    if (!expected) problems.push('cannot recompute without valid percents');
+    else
+      b.stages.forEach((st, i) => {
+        const exp = expected[i];
+        if (exp && !sameJson(exp.winners, st.winners))
+          problems.push(`stage ${i + 1}: expected ${exp.winners.join(', ')}; bundle has ${st.winners.join(', ')}`);
+      });
+    checks.push({
+      name: 'winners',
+      ok: problems.length === 0,
+      detail: problems.join('; ') || b.stages.map((st) => `stage ${st.stage}: ${st.winners.length} winners recomputed`).join('; '),
+    });
+  }
+
+  const chain = await checkChain(b.journal, deps.sha256);
+  checks.push({
+    name: 'journal.chain',
+    ok: chain.ok,
+    detail: chain.ok ? `${chain.length} entries, head ${chain.head.hash}` : `broken at seq ${chain.brokenAt}: ${chain.reason}`,
+  });
+
+  const entries = parsedEntries(b.journal);
+  const rp = replay(entries);
+  const l: LotteryReplay | undefined = rp.lotteries.get(b.lottery.id);
+  for (const a of rp.anomalies) if (a.lottery === b.lottery.id) warnings.push(`journal seq ${a.seq}: ${a.reason}`);
+
+  // journal.lottery: the rates and particulars in the bundle are the ones journalled, not edited afterwards.
+  {
+    const problems: string[] = [];
+    if (!l) problems.push(`the journal never created lottery ${b.lottery.id}`);
+    else {
+      if (l.year !== b.lottery.year) problems.push('year differs');
+      if (l.agency !== b.lottery.agency) problems.push('agency differs');
+      if (l.title !== b.lottery.title) problems.push('title differs');
+      if (!sameJson(l.stages, b.lottery.stages)) problems.push('stages or rates differ');
+      if (!sameJson(l.meeting, b.lottery.meeting)) problems.push('meeting differs');
+    }
+    checks.push({
+      name: 'journal.lottery',
+      ok: problems.length === 0,
+      detail: problems.length ? `bundle and journal disagree: ${problems.join(', ')}` : 'year, agency, title, rates and meeting match the journal',
+    });
+  }
+
+  // journal.locked: digest and commitment were fixed in the journal before the first draw.
+  {
+    let detail = '';
+    let ok = false;
+    if (!l) detail = 'no such lottery in the journal';
+    else {
+      const { lock, earlier } = effectiveLock(l);
+      for (const e of earlier) warnings.push(`lottery was locked earlier at seq ${e.seq} with commitment ${e.commitment} (undone by unlock)`);
+      const firstDraw = l.draws[0];
+      if (!lock) detail = 'no lottery.locked entry before the first draw';
+      else if (!firstDraw) detail = 'no stage.drawn entry';
+      else if (l.unlocks.some((u) => u > lock.seq && u < firstDraw.seq)) detail = 'unlocked between the lock and the first draw';
+      else if (lock.rosterDigest !== b.rosterDigest) detail = `locked roster digest ${lock.rosterDigest} differs from the bundle's`;
+      else if (lock.commitment !== b.commitment) detail = `locked commitment ${lock.commitment} differs from the bundle's`;
+      else if (!sameJson(lock.quotas.map((q) => q.percent), b.stages.map((st) => st.percent)))
+        detail = 'rates at lock differ from the bundle';
+      else {
+        ok = true;
+        detail = `digest and commitment journalled at seq ${lock.seq}, before the first draw at seq ${firstDraw.seq}`;
+      }
+    }
+    checks.push({ name: 'journal.locked', ok, detail });
+  }
+
+  // journal.draws: what the journal says was drawn is what the bundle says was drawn.
+  {
+    const problems: string[] = [];
+    if (!l) problems.push('no such lottery in the journal');
+    else {
+      if (l.draws.length !== b.stages.length) problems.push(`journal has ${l.draws.length} draws, bundle ${b.stages.length}`);
+      l.draws.forEach((d, i) => {
+        const st = b.stages[i];
+        if (d.stage !== i + 1) problems.push(`draw ${i + 1} at seq ${d.seq} is for stage ${d.stage}`);
+        if (d.seed !== b.seed) problems.push(`stage ${d.stage} seed differs`);
+        if (st && !sameJson(d.winners, st.winners)) problems.push(`stage ${d.stage} winners differ (seq ${d.seq})`);
+      });
+      const d1 = l.draws[0];
+      if (d1 && (d1.secret !== b.secret || d1.entropy !== b.entropy))
+        problems.push('stage 1 secret or entropy differs from the journal');
+    }
+    checks.push({
+      name: 'journal.draws',
+      ok: problems.length === 0,
+      detail: problems.join('; ') || `${b.stages.length} stage.drawn entries match the bundle`,
+    });
+  }
+
+  await checkCheckpoint(b.checkpoint, chain.ok ? chain.head : lastHead(entries), deps, opts, checks, warnings);
+  if (b.checkpoint.seq > 0 && !HEX64.test(b.checkpoint.hash)) warnings.push('checkpoint hash is malformed');
+  return finish(checks, warnings, chain.ok ? undefined : chain.brokenAt);
+}
+
+function lastHead(entries: JournalEntry[]): { seq: number; hash: string } {
+  const e = entries[entries.length - 1];
+  return e ? { seq: e.seq, hash: e.hash } : { seq: 0, hash: '0'.repeat(64) };
+}
+
+/** What `lottery verify --db` is given: the journal rows, and each lottery as the tables hold it. */
+export interface DatabaseSnapshot {
+  journal: Iterable<RawEntry>;
+  lotteries: Array<{
+    id: string;
+    status: string;
+    rosterDigest: string | null;
+    roster: RosterEntry[];
+    results: Array<{ stage: number; winners: string[] }>;
+  }>;
+}
+
+/**
+ * Verifies a database offline: the chain, and each lottery's tables against the journal's replay (status,
+ * roster digest recomputed from the stored entries, winners), so a forged row is reported by lottery.
+ */
+export async function verifyDatabase(snap: DatabaseSnapshot, deps: VerifyDeps, checkpoint?: Checkpoint): Promise<Report> {
+  const checks: Check[] = [];
+  const warnings: string[] = [];
+  const rows = [...snap.journal];
+  const chain = await checkChain(rows, deps.sha256);
+  checks.push({
+    name: 'journal.chain',
+    ok: chain.ok,
+    detail: chain.ok ? `${chain.length} entries, head seq ${chain.head.seq} ${chain.head.hash}` : `broken at seq ${chain.brokenAt}: ${chain.reason}`,
+  });
+  const entries = parsedEntries(rows);
+  const rp = replay(chain.ok ? entries : entries.filter((e) => e.seq < (chain.ok ? Infinity : chain.brokenAt)));
+  for (const a of rp.anomalies) warnings.push(`journal seq ${a.seq}: ${a.reason}`);
+
+  for (const t of snap.lotteries) {
+    const l = rp.lotteries.get(t.id);
+    const problems: string[] = [];
+    if (!l) problems.push('the journal never created it');
+    else {
+      if (l.status !== t.status) problems.push(`status is ${t.status}, the journal says ${l.status}`);
+      if (t.status !== 'draft' || t.roster.length > 0) {
+        const digest = await deps.sha256(rosterPreimage(t.roster));
+        if (t.status !== 'draft') {
+          const lock = effectiveLock(l).lock ?? l.locks[l.locks.length - 1];
+          if (!lock) problems.push('locked in the table but never locked in the journal');
+          else if (digest !== lock.rosterDigest) problems.push('the stored roster does not match the digest journalled at lock');
+        } else if (l.rosterDigest !== undefined && digest !== l.rosterDigest)
+          problems.push('the stored roster does not match the digest journalled at load');
+        if (t.rosterDigest !== null && t.rosterDigest !== digest) problems.push('the stored roster digest is not the roster\'s');
+      }
+      const drawn = new Map(l.draws.map((d) => [d.stage, d.winners]));
+      if (t.results.length !== l.draws.length) problems.push(`${t.results.length} results stored, ${l.draws.length} journalled`);
+      for (const r of t.results) {
+        const w = drawn.get(r.stage);
+        if (!w || !sameJson(w, r.winners)) problems.push(`stage ${r.stage} winners differ from the journal`);
+      }
+    }
+    checks.push({
+      name: `tables.lottery:${t.id}`,
+      ok: problems.length === 0,
+      detail: problems.join('; ') || 'tables match the journal',
+    });
+  }
+  for (const id of rp.lotteries.keys())
+    if (!snap.lotteries.some((t) => t.id === id))
+      checks.push({ name: `tables.lottery:${id}`, ok: false, detail: 'journalled but missing from the tables' });
+
+  if (checkpoint) {
+    // A checkpoint the auditor kept from earlier: the journal must extend it (no cut-off tail, no rewrite).
+    const at = entries.find((e) => e.seq === checkpoint.seq);
+    const extendsIt = checkpoint.seq === 0 || (at !== undefined && at.hash === checkpoint.hash);
+    checks.push({
+      name: 'checkpoint.extends',
+      ok: extendsIt && (chain.ok || chain.brokenAt > checkpoint.seq),
+      detail: extendsIt ? `the journal extends the checkpoint at seq ${checkpoint.seq}` : `the journal does not contain the checkpointed entry seq ${checkpoint.seq}`,
+    });
+    let sigOk = false;
+    try {
+      sigOk = await deps.verifyRs256(checkpoint.publicKey, checkpointMessage(checkpoint), checkpoint.signature);
+    } catch {
+      sigOk = false;
+    }
+    checks.push({ name: 'checkpoint.signature', ok: sigOk, detail: sigOk ? 'RS256 signature is valid' : 'signature does not verify' });
+  }
+  return finish(checks, warnings, chain.ok ? undefined : chain.brokenAt);
+}
