@@ -1,0 +1,250 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import path from 'node:path';
+import { configFromEnv } from '../config';
+import { BundleUnreadable, readBundleJson } from '../domain/bundle';
+import type { Checkpoint } from '../domain/checkpoint';
+import { isLotteryError } from '../domain/errors';
+import { verifyBundle, verifyDatabase, type Report } from '../domain/verify';
+import { keyPathFor, loadOrCreateSigner, nodeVerifyDeps, sha256Node } from '../keys/signer';
+import { startServer } from '../server';
+import { Services } from '../services/services';
+import { Store } from '../store/store';
+import { jsonLogger } from '../util/log';
+import { safeText } from './escape';
+import crypto from 'node:crypto';
+
+const USAGE = `lottery — 財產申報實質審查公開抽籤系統
+
+Usage:
+  lottery serve                                   start the service (PORT, LOTTERY_DB, HOST)
+  lottery user add --name NAME --role ROLE [--display NAME] [--json] [--db PATH]
+                                                  roles: admin, ethics, drawer, auditor; prints the token once
+  lottery user list [--json] [--db PATH]
+  lottery user revoke NAME [--db PATH]
+  lottery verify BUNDLE.json [--key PUBLIC.pem] [--json]
+  lottery verify --db PATH [--checkpoint FILE] [--json]
+                                                  exit 0: every check holds; 1: a check fails; 2: unreadable input
+`;
+
+interface Out {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export class UsageError extends Error {}
+
+function parseArgs(args: string[]): { positional: string[]; flags: Map<string, string | true> } {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  const boolean = new Set(['json', 'help']);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+      else {
+        const name = a.slice(2);
+        const next = args[i + 1];
+        if (boolean.has(name) || next === undefined || next.startsWith('--')) flags.set(name, true);
+        else {
+          flags.set(name, next);
+          i++;
+        }
+      }
+    } else positional.push(a);
+  }
+  return { positional, flags };
+}
+
+function str(flags: Map<string, string | true>, name: string): string | undefined {
+  const v = flags.get(name);
+  if (v === true) throw new UsageError(`--${name} needs a value`);
+  return v;
+}
+
+function dbPath(flags: Map<string, string | true>): string {
+  return path.resolve(str(flags, 'db') ?? configFromEnv().dbFile);
+}
+
+function printReport(r: Report, json: boolean, io: Out): void {
+  if (json) {
+    io.out(JSON.stringify(r, null, 2) + '\n');
+    return;
+  }
+  for (const c of r.checks) io.out(`${c.ok ? 'PASS' : 'FAIL'}  ${safeText(c.name)}: ${safeText(c.detail)}\n`);
+  for (const w of r.warnings) io.out(`WARN  ${safeText(w)}\n`);
+  if (r.brokenAt !== undefined) io.out(`journal broken at seq ${r.brokenAt}\n`);
+  io.out(r.ok ? 'OK: every check holds\n' : 'FAILED: at least one check does not hold\n');
+}
+
+async function verifyCommand(positional: string[], flags: Map<string, string | true>, io: Out): Promise<number> {
+  const json = flags.get('json') === true;
+  const dbFlag = str(flags, 'db');
+  if (dbFlag !== undefined) {
+    let store: Store;
+    try {
+      store = Store.openReadOnly(path.resolve(dbFlag));
+    } catch (e) {
+      io.err(`cannot open database: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
+      return 2;
+    }
+    let checkpoint: Checkpoint | undefined;
+    const cpFile = str(flags, 'checkpoint');
+    if (cpFile !== undefined) {
+      try {
+        const cp = JSON.parse(fs.readFileSync(cpFile, 'utf8')) as Checkpoint;
+        if (typeof cp !== 'object' || cp === null || !Number.isSafeInteger(cp.seq) || typeof cp.hash !== 'string') throw new Error('not a checkpoint');
+        checkpoint = cp;
+      } catch (e) {
+        io.err(`cannot read checkpoint: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
+        return 2;
+      }
+    }
+    try {
+      const snap = store.read(() => ({
+        journal: [...store.journalRows()],
+        lotteries: store.listLotteries().map((l) => ({
+          id: l.id,
+          status: l.status,
+          rosterDigest: l.rosterDigest,
+          roster: store.roster(l.id),
+          results: store.results(l.id).map((r) => ({ stage: r.stage, winners: r.winners })),
+        })),
+      }));
+      const report = await verifyDatabase(snap, nodeVerifyDeps, checkpoint);
+      printReport(report, json, io);
+      return report.ok ? 0 : 1;
+    } catch (e) {
+      io.err(`cannot read database: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
+      return 2;
+    } finally {
+      store.close();
+    }
+  }
+  const file = positional[0];
+  if (!file) throw new UsageError('verify needs a bundle file or --db PATH');
+  let value: unknown;
+  let key: string | undefined;
+  try {
+    const bytes = fs.readFileSync(file);
+    value = readBundleJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes.length);
+    const keyFile = str(flags, 'key');
+    if (keyFile !== undefined) key = fs.readFileSync(keyFile, 'utf8');
+  } catch (e) {
+    const msg = e instanceof BundleUnreadable || e instanceof Error ? e.message : String(e);
+    if (json) io.out(JSON.stringify({ ok: false, checks: [], warnings: [], error: msg }) + '\n');
+    else io.err(`unreadable input: ${safeText(msg)}\n`);
+    return 2;
+  }
+  const report = await verifyBundle(value, nodeVerifyDeps, key === undefined ? {} : { trustedPublicKey: key });
+  printReport(report, json, io);
+  return report.ok ? 0 : 1;
+}
+
+function cliServices(flags: Map<string, string | true>): { services: Services; store: Store } {
+  const file = dbPath(flags);
+  const store = Store.open(file);
+  const { signer } = loadOrCreateSigner(keyPathFor(file));
+  return {
+    store,
+    services: new Services({ store, signer, clock: () => new Date(), randomBytes: (n) => crypto.randomBytes(n), sha256: sha256Node }),
+  };
+}
+
+async function userCommand(positional: string[], flags: Map<string, string | true>, io: Out): Promise<number> {
+  const sub = positional[0];
+  const json = flags.get('json') === true;
+  if (sub === 'add') {
+    const name = str(flags, 'name');
+    const role = str(flags, 'role');
+    if (!name || !role) throw new UsageError('user add needs --name and --role');
+    const display = str(flags, 'display');
+    const { services, store } = cliServices(flags);
+    try {
+      const u = services.addUser('cli', display ? { name, role, display } : { name, role });
+      if (json) io.out(JSON.stringify(u) + '\n');
+      else io.out(`user ${u.name} (${u.role}) created, id ${u.id}\ntoken (shown once): ${u.token}\n`);
+    } finally {
+      store.close();
+    }
+    return 0;
+  }
+  if (sub === 'list') {
+    const { store } = cliServices(flags);
+    try {
+      const users = store.listUsers().map((u) => ({ id: u.id, name: u.name, role: u.role, revoked: u.revoked_at !== null }));
+      io.out(json ? JSON.stringify(users) + '\n' : users.map((u) => `${u.id}\t${safeText(u.name)}\t${u.role}${u.revoked ? '\trevoked' : ''}\n`).join(''));
+    } finally {
+      store.close();
+    }
+    return 0;
+  }
+  if (sub === 'revoke') {
+    const name = positional[1];
+    if (!name) throw new UsageError('user revoke needs a NAME');
+    const { services, store } = cliServices(flags);
+    try {
+      services.revokeUser('cli', name);
+      io.out(`user ${safeText(name)} revoked\n`);
+    } finally {
+      store.close();
+    }
+    return 0;
+  }
+  throw new UsageError(`unknown user command ${sub ?? ''}`);
+}
+
+async function serve(io: Out): Promise<number> {
+  const config = configFromEnv();
+  const log = jsonLogger((l) => process.stdout.write(l));
+  const running = await startServer(config, log);
+  io.out(
+    `asset-review-lottery listening on ${running.url}\n` +
+      `database: ${config.dbFile}\n` +
+      (running.store.listUsers().length === 0
+        ? `No users yet. Create the first one with:\n  npx lottery user add --name 林怡芬 --role ethics --db ${config.dbFile}\n`
+        : ''),
+  );
+  const stop = (): void => {
+    void running.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return new Promise<number>(() => undefined);
+}
+
+export async function main(args: string[], io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+  const { positional, flags } = parseArgs(args);
+  const cmd = positional.shift();
+  try {
+    if (cmd === undefined || cmd === 'help' || flags.get('help') === true) {
+      io.out(USAGE);
+      return cmd === undefined ? 2 : 0;
+    }
+    if (cmd === 'serve') return await serve(io);
+    if (cmd === 'user') return await userCommand(positional, flags, io);
+    if (cmd === 'verify') return await verifyCommand(positional, flags, io);
+    throw new UsageError(`unknown command ${cmd}`);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (isLotteryError(e)) {
+      io.err(`${e.code}: ${e.zh} / ${e.en}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(70);
+    },
+  );
+}

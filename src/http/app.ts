@@ -1,0 +1,261 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
+import crypto from 'node:crypto';
+import { LotteryError } from '../domain/errors';
+import type { RosterInputRow } from '../domain/lottery';
+import type { Signer } from '../keys/signer';
+import { sha256Node } from '../keys/signer';
+import { rowsFromCsv } from '../roster/csv';
+import { Services, type UserView } from '../services/services';
+import type { Role, Store } from '../store/store';
+import { silentLogger, type Logger } from '../util/log';
+import { errorHandler } from './problem';
+
+export interface AppOptions {
+  store: Store;
+  signer: Signer;
+  clock?: () => Date;
+  randomBytes?: (n: number) => Buffer;
+  log?: Logger;
+}
+
+export const JSON_LIMIT = 100 * 1024;
+export const ROSTER_LIMIT = 10 * 1024 * 1024;
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    user?: UserView;
+    code?: string;
+  }
+}
+
+const fail = (code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNSUPPORTED_MEDIA_TYPE', zh: string, en: string): LotteryError =>
+  new LotteryError(code, { zh, en });
+
+/** Express 5 forwards rejected promises to the error handler; this keeps handlers small and typed. */
+const h =
+  (fn: (req: Request, res: Response) => unknown): RequestHandler =>
+  async (req, res, next) => {
+    try {
+      await fn(req, res);
+    } catch (e) {
+      next(e);
+    }
+  };
+
+function hasBody(req: Request): boolean {
+  const len = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (len !== undefined && len !== '0');
+}
+
+/** A body, when present, must be JSON; otherwise 415 (never guess: a form post is not an API call). */
+function jsonBody(limit: number): RequestHandler[] {
+  return [
+    (req, _res, next) => {
+      if (hasBody(req) && !req.is('application/json'))
+        return next(fail('UNSUPPORTED_MEDIA_TYPE', '內容類型須為 application/json', 'Content-Type must be application/json'));
+      next();
+    },
+    express.json({ limit, strict: true, type: 'application/json' }),
+  ];
+}
+
+function param(req: Request, name: string): string {
+  const v = req.params[name];
+  return typeof v === 'string' ? v : '';
+}
+
+function queryInt(req: Request, name: string, min: number, max: number): number | undefined {
+  const v = req.query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^\d{1,9}$/.test(v) || Number(v) < min || Number(v) > max)
+    throw new LotteryError('VALIDATION_FAILED', { zh: `參數 ${name} 須為 ${min} 至 ${max} 的整數`, en: `${name} must be an integer from ${min} to ${max}` }, {
+      problems: [{ field: name, code: 'BAD_PARAMETER', message: { zh: `${name} 不正確`, en: `${name} is invalid` } }],
+    });
+  return Number(v);
+}
+
+function queryStr(req: Request, name: string, pattern: RegExp): string | undefined {
+  const v = req.query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !pattern.test(v))
+    throw new LotteryError('VALIDATION_FAILED', { zh: `參數 ${name} 不正確`, en: `${name} is invalid` }, {
+      problems: [{ field: name, code: 'BAD_PARAMETER', message: { zh: `${name} 不正確`, en: `${name} is invalid` } }],
+    });
+  return v;
+}
+
+export function buildApp(opts: AppOptions): { app: express.Express; services: Services } {
+  const log = opts.log ?? silentLogger;
+  const services = new Services({
+    store: opts.store,
+    signer: opts.signer,
+    clock: opts.clock ?? (() => new Date()),
+    randomBytes: opts.randomBytes ?? ((n) => crypto.randomBytes(n)),
+    sha256: sha256Node,
+  });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(helmet());
+
+  // Request log: method, route, status, time, user and error code. Never bodies, never query values of
+  // roster or entropy, never names.
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      log.info('request', {
+        method: req.method,
+        path: req.originalUrl.split('?')[0]?.slice(0, 200),
+        status: res.statusCode,
+        ms: Number((process.hrtime.bigint() - start) / 1000n) / 1000,
+        user: res.locals.user?.id,
+        code: res.locals.code,
+      });
+    });
+    next();
+  });
+
+  const authenticate: RequestHandler = (req, res, next) => {
+    const auth = req.headers.authorization;
+    if (auth === undefined) return next();
+    const m = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(auth);
+    const user = m?.[1] ? services.authenticate(m[1]) : undefined;
+    if (!user) return next(fail('UNAUTHENTICATED', '登入憑證無效或已撤銷', 'Invalid or revoked credentials'));
+    res.locals.user = user;
+    next();
+  };
+  app.use('/api', authenticate);
+  app.use('/api', (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
+
+  const allow =
+    (...roles: Role[]): RequestHandler =>
+    (_req, res, next) => {
+      const u = res.locals.user;
+      if (!u) return next(fail('UNAUTHENTICATED', '請先登入', 'Authentication required'));
+      if (!roles.includes(u.role)) return next(fail('FORBIDDEN', '您的角色無權執行此操作', `Role ${u.role} may not do this`));
+      next();
+    };
+  const actor = (res: Response): string => `user:${res.locals.user?.id ?? 'unknown'}`;
+
+  const r = express.Router();
+
+  r.get('/health', (_req, res) => {
+    res.json({ ok: true });
+  });
+
+  r.post('/lotteries', allow('ethics'), ...jsonBody(JSON_LIMIT), h((req, res) => {
+    res.status(201).json(services.createLottery(actor(res), req.body));
+  }));
+  r.get('/lotteries', allow('ethics', 'drawer', 'auditor'), h((_req, res) => {
+    res.json({ lotteries: services.listLotteries() });
+  }));
+  r.get('/lotteries/:id', allow('ethics', 'drawer', 'auditor'), h((req, res) => {
+    res.json(services.getLottery(param(req, 'id')));
+  }));
+  r.patch('/lotteries/:id', allow('ethics'), ...jsonBody(JSON_LIMIT), h((req, res) => {
+    res.json(services.patchLottery(actor(res), param(req, 'id'), req.body));
+  }));
+
+  r.get('/lotteries/:id/roster', allow('ethics', 'auditor'), h((req, res) => {
+    res.json(services.getRoster(param(req, 'id')));
+  }));
+  r.put(
+    '/lotteries/:id/roster',
+    allow('ethics'),
+    (req, _res, next) => {
+      if (!req.is('application/json') && !req.is('text/csv'))
+        return next(fail('UNSUPPORTED_MEDIA_TYPE', '名冊須為 application/json 或 text/csv', 'A roster must be application/json or text/csv'));
+      next();
+    },
+    express.raw({ type: () => true, limit: ROSTER_LIMIT }),
+    h((req, res) => {
+      const dryRun = req.query.dryRun === '1' || req.query.dryRun === 'true';
+      const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      let text: string;
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      } catch {
+        throw new LotteryError('ROSTER_INVALID', { zh: '檔案不是有效的 UTF-8 文字', en: 'The file is not valid UTF-8 text' }, {
+          problems: [{ field: 'file', code: 'UNDECODABLE', message: { zh: '無法以 UTF-8 解碼', en: 'Cannot be decoded as UTF-8' } }],
+        });
+      }
+      let rows: RosterInputRow[];
+      let warnings: ReturnType<typeof rowsFromCsv>['warnings'] = [];
+      let strictFields = true;
+      if (req.is('application/json')) {
+        let body: unknown;
+        try {
+          body = JSON.parse(text.replace(/^\uFEFF/, ''));
+        } catch {
+          throw new LotteryError('MALFORMED_BODY', { zh: '內容不是有效的 JSON', en: 'Request body is not valid JSON' });
+        }
+        const entries = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).entries : undefined;
+        if (!Array.isArray(entries))
+          throw new LotteryError('VALIDATION_FAILED', { zh: '內容須為 {"entries":[…]}', en: 'Body must be {"entries":[…]}' }, {
+            problems: [{ field: 'entries', code: 'NOT_ARRAY', message: { zh: 'entries 必須是陣列', en: 'entries must be an array' } }],
+          });
+        rows = entries.map((e, i) =>
+          typeof e === 'object' && e !== null && !Array.isArray(e)
+            ? { row: i + 1, values: { ...(e as Record<string, unknown>) } }
+            : { row: i + 1, values: { name: e } },
+        );
+      } else {
+        const csv = rowsFromCsv(text);
+        rows = csv.rows;
+        warnings = csv.warnings;
+        strictFields = false;
+      }
+      res.json(services.loadRoster(actor(res), param(req, 'id'), rows, { strictFields, dryRun, warnings }));
+    }),
+  );
+
+  r.post('/lotteries/:id/lock', allow('ethics'), ...jsonBody(JSON_LIMIT), h((req, res) => {
+    res.json(services.lock(actor(res), param(req, 'id')));
+  }));
+  r.post('/lotteries/:id/unlock', allow('ethics'), ...jsonBody(JSON_LIMIT), h((req, res) => {
+    res.json(services.unlock(actor(res), param(req, 'id'), req.body));
+  }));
+  r.post('/lotteries/:id/stages/:n/draw', allow('ethics', 'drawer'), ...jsonBody(JSON_LIMIT), h((req, res) => {
+    res.json(services.draw(actor(res), param(req, 'id'), param(req, 'n'), req.body));
+  }));
+  r.get('/lotteries/:id/bundle', allow('ethics', 'auditor'), h((req, res) => {
+    const b = services.bundle(param(req, 'id'));
+    res.set('Content-Disposition', `attachment; filename="lottery-${b.lottery.id}-bundle.json"`);
+    res.json(b);
+  }));
+
+  r.get('/public/lotteries/:id', h((req, res) => {
+    res.json(services.publicView(param(req, 'id')));
+  }));
+
+  r.get('/journal', allow('auditor'), h((req, res) => {
+    const q: { after?: number; limit?: number; lottery?: string; type?: string } = {};
+    const after = queryInt(req, 'after', 0, Number.MAX_SAFE_INTEGER);
+    const limit = queryInt(req, 'limit', 1, 1000);
+    const lottery = queryStr(req, 'lottery', /^[A-Za-z0-9_-]{1,64}$/);
+    const type = queryStr(req, 'type', /^[a-z]+(\.[a-z]+)+$/);
+    if (after !== undefined) q.after = after;
+    if (limit !== undefined) q.limit = limit;
+    if (lottery !== undefined) q.lottery = lottery;
+    if (type !== undefined) q.type = type;
+    res.json(services.journalPage(q));
+  }));
+  r.get('/journal/verify', allow('auditor'), h(async (_req, res) => {
+    const c = await services.verifyJournal();
+    res.json(c.ok ? { ok: true, length: c.length, head: c.head } : { ok: false, brokenAt: c.brokenAt, reason: c.reason });
+  }));
+  r.get('/journal/checkpoint', h((_req, res) => {
+    res.json(services.checkpoint());
+  }));
+
+  app.use('/api/v1', r);
+  app.use((_req: Request, _res: Response, next: NextFunction) => {
+    next(new LotteryError('NOT_FOUND', { zh: '找不到此頁面或資源', en: 'Not found' }));
+  });
+  app.use(errorHandler(log));
+  return { app, services };
+}

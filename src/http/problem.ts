@@ -1,0 +1,83 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { LotteryError, type ErrorCode } from '../domain/errors';
+import type { Logger } from '../util/log';
+
+/** The one place where error codes become HTTP statuses. */
+export const STATUS: Record<ErrorCode, number> = {
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  VALIDATION_FAILED: 422,
+  RATE_BELOW_LEGAL_FLOOR: 422,
+  ROSTER_INVALID: 422,
+  EMPTY_POOL: 422,
+  NOT_DRAFT: 409,
+  NOT_LOCKED: 409,
+  ALREADY_DRAWN: 409,
+  STAGE_OUT_OF_ORDER: 409,
+  STAGE_ALREADY_DRAWN: 409,
+  NOT_DRAWN: 409,
+  CONFLICT: 409,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  PAYLOAD_TOO_LARGE: 413,
+  MALFORMED_BODY: 400,
+  BUNDLE_UNREADABLE: 422,
+  INTERNAL: 500,
+};
+
+export function sendProblem(res: Response, e: LotteryError): void {
+  const status = STATUS[e.code];
+  const body: Record<string, unknown> = {
+    type: `urn:asset-review-lottery:problem:${e.code}`,
+    title: e.en,
+    status,
+    code: e.code,
+    detail: e.en,
+    message: { zh: e.zh, en: e.en },
+  };
+  if (e.problems) body.errors = e.problems;
+  if (e.extra) for (const [k, v] of Object.entries(e.extra)) if (!(k in body)) body[k] = v;
+  if (status === 401) res.set('WWW-Authenticate', 'Bearer');
+  res.status(status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+/** body-parser and other framework errors carry a `type` or `status`; map the known ones to our codes. */
+function fromFramework(err: unknown): LotteryError | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const e = err as { type?: unknown; status?: unknown };
+  switch (e.type) {
+    case 'entity.too.large':
+      return new LotteryError('PAYLOAD_TOO_LARGE', { zh: '上傳內容過大', en: 'Request body too large' });
+    case 'entity.parse.failed':
+      return new LotteryError('MALFORMED_BODY', { zh: '內容不是有效的 JSON', en: 'Request body is not valid JSON' });
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new LotteryError('UNSUPPORTED_MEDIA_TYPE', { zh: '不支援的字元編碼', en: 'Unsupported character encoding' });
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+    case 'stream.not.readable':
+    case 'parameters.too.many':
+      return new LotteryError('MALFORMED_BODY', { zh: '無法讀取請求內容', en: 'The request body could not be read' });
+    default:
+  }
+  if (e.status === 400 || (err instanceof URIError))
+    return new LotteryError('MALFORMED_BODY', { zh: '請求格式錯誤', en: 'Malformed request' });
+  return undefined;
+}
+
+/** Last handler: known errors as problem+json; anything else is a 500 with no stack sent to the client. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    void _next;
+    const known = err instanceof LotteryError ? err : fromFramework(err);
+    if (known) {
+      res.locals.code = known.code;
+      sendProblem(res, known);
+      return;
+    }
+    log.error('unhandled', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    res.locals.code = 'INTERNAL';
+    sendProblem(res, new LotteryError('INTERNAL', { zh: '系統發生未預期的錯誤', en: 'Internal error' }));
+  };
+}

@@ -1,0 +1,321 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Json } from '../domain/canonical';
+import { jcs } from '../domain/canonical';
+import type { JournalEntry, RawEntry } from '../domain/journal';
+import type { RosterEntry } from '../domain/protocol';
+import type { LotteryStatus, StageDef } from '../domain/replay';
+import type { Meeting } from '../domain/lottery';
+
+/**
+ * The only module with SQL. Every write goes through `write()`, a BEGIN IMMEDIATE transaction: a deferred
+ * one upgrades its lock at the first write and fails with SQLITE_BUSY when another process got there first,
+ * which under concurrent draws from several processes turns into spurious 500s.
+ */
+export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'db', 'migrations');
+
+export type Role = 'admin' | 'ethics' | 'drawer' | 'auditor';
+export const ROLES: readonly Role[] = ['admin', 'ethics', 'drawer', 'auditor'];
+
+export interface UserRow {
+  id: string;
+  name: string;
+  display: string | null;
+  role: Role;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface LotteryRow {
+  id: string;
+  year: number;
+  agency: string;
+  title: string;
+  stages: StageDef[];
+  meeting: Meeting;
+  status: LotteryStatus;
+  rosterDigest: string | null;
+  secret: string | null;
+  commitment: string | null;
+  entropy: string | null;
+  seed: string | null;
+  createdAt: string;
+}
+
+export interface ResultRow {
+  stage: number;
+  poolSize: number;
+  quota: number;
+  winners: string[];
+  drawnAt: string;
+}
+
+interface LotteryDbRow {
+  id: string;
+  year: number;
+  agency: string;
+  title: string;
+  stages: string;
+  meeting: string;
+  status: LotteryStatus;
+  roster_digest: string | null;
+  secret: string | null;
+  commitment: string | null;
+  entropy: string | null;
+  seed: string | null;
+  created_at: string;
+}
+
+function toLottery(r: LotteryDbRow): LotteryRow {
+  return {
+    id: r.id,
+    year: r.year,
+    agency: r.agency,
+    title: r.title,
+    stages: JSON.parse(r.stages) as StageDef[],
+    meeting: JSON.parse(r.meeting) as Meeting,
+    status: r.status,
+    rosterDigest: r.roster_digest,
+    secret: r.secret,
+    commitment: r.commitment,
+    entropy: r.entropy,
+    seed: r.seed,
+    createdAt: r.created_at,
+  };
+}
+
+export interface JournalFilter {
+  after?: number;
+  limit: number;
+  lottery?: string;
+  type?: string;
+}
+
+export class Store {
+  readonly db: Database.Database;
+  readonly path: string;
+
+  private constructor(db: Database.Database, file: string) {
+    this.db = db;
+    this.path = file;
+  }
+
+  /** Opens (creating with mode 0600 if new: the file holds pre-draw secrets and token hashes) and migrates. */
+  static open(file: string): Store {
+    if (file !== ':memory:') {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600));
+    }
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const store = new Store(db, file);
+    store.migrate();
+    return store;
+  }
+
+  /** Opens an existing file read-only, for the offline verifier. Never creates or migrates. */
+  static openReadOnly(file: string): Store {
+    if (!fs.existsSync(file)) throw new Error(`no such database: ${file}`);
+    const db = new Database(file, { readonly: true, fileMustExist: true });
+    return new Store(db, file);
+  }
+
+  private migrate(): void {
+    const files = fs
+      .readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d{3}_.+\.sql$/.test(f))
+      .sort();
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (const f of files) {
+      const n = Number(f.slice(0, 3));
+      if (n <= current) continue;
+      const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, f), 'utf8');
+      this.db
+        .transaction(() => {
+          this.db.exec(sql);
+          this.db.pragma(`user_version = ${n}`);
+        })
+        .immediate();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** One write transaction, BEGIN IMMEDIATE. A thrown error rolls everything back. */
+  write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
+  }
+
+  /** A consistent read across several statements. */
+  read<T>(fn: () => T): T {
+    return this.db.transaction(fn).deferred();
+  }
+
+  // ---- journal ----
+
+  journalHead(): { seq: number; hash: string } | undefined {
+    return this.db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as
+      | { seq: number; hash: string }
+      | undefined;
+  }
+
+  appendJournal(e: JournalEntry): void {
+    this.db
+      .prepare('INSERT INTO journal (seq, at, type, actor, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(e.seq, e.at, e.type, e.actor, jcs(e.data), e.prev, e.hash);
+  }
+
+  /** Every row as stored, data as its text, in seq order: the verifier's input. */
+  *journalRows(): Generator<RawEntry> {
+    const stmt = this.db.prepare('SELECT seq, at, type, actor, data, prev, hash FROM journal ORDER BY seq');
+    for (const r of stmt.iterate()) yield r as RawEntry;
+  }
+
+  journalPage(f: JournalFilter): JournalEntry[] {
+    const where: string[] = ['seq > ?'];
+    const args: Array<string | number> = [f.after ?? 0];
+    if (f.lottery !== undefined) {
+      where.push("json_extract(data, '$.lottery') = ?");
+      args.push(f.lottery);
+    }
+    if (f.type !== undefined) {
+      where.push('type = ?');
+      args.push(f.type);
+    }
+    const rows = this.db
+      .prepare(`SELECT seq, at, type, actor, data, prev, hash FROM journal WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .all(...args, f.limit) as Array<Omit<JournalEntry, 'data'> & { data: string }>;
+    return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as { [key: string]: Json } }));
+  }
+
+  // ---- users ----
+
+  insertUser(u: { id: string; name: string; display?: string; role: Role; tokenHash: string; createdAt: string }): void {
+    this.db
+      .prepare('INSERT INTO users (id, name, display, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(u.id, u.name, u.display ?? null, u.role, u.tokenHash, u.createdAt);
+  }
+
+  userByTokenHash(tokenHash: string): UserRow | undefined {
+    return this.db
+      .prepare('SELECT id, name, display, role, created_at, revoked_at FROM users WHERE token_hash = ?')
+      .get(tokenHash) as UserRow | undefined;
+  }
+
+  userByName(name: string): UserRow | undefined {
+    return this.db
+      .prepare('SELECT id, name, display, role, created_at, revoked_at FROM users WHERE name = ?')
+      .get(name) as UserRow | undefined;
+  }
+
+  listUsers(): UserRow[] {
+    return this.db
+      .prepare('SELECT id, name, display, role, created_at, revoked_at FROM users ORDER BY created_at, id')
+      .all() as UserRow[];
+  }
+
+  revokeUser(id: string, at: string): void {
+    this.db.prepare('UPDATE users SET revoked_at = ? WHERE id = ?').run(at, id);
+  }
+
+  // ---- lotteries ----
+
+  insertLottery(l: {
+    id: string;
+    year: number;
+    agency: string;
+    title: string;
+    stages: StageDef[];
+    meeting: Meeting;
+    createdAt: string;
+  }): void {
+    this.db
+      .prepare(
+        "INSERT INTO lotteries (id, year, agency, title, stages, meeting, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)",
+      )
+      .run(l.id, l.year, l.agency, l.title, JSON.stringify(l.stages), JSON.stringify(l.meeting), l.createdAt);
+  }
+
+  lottery(id: string): LotteryRow | undefined {
+    const r = this.db.prepare('SELECT * FROM lotteries WHERE id = ?').get(id) as LotteryDbRow | undefined;
+    return r ? toLottery(r) : undefined;
+  }
+
+  listLotteries(): LotteryRow[] {
+    return (this.db.prepare('SELECT * FROM lotteries ORDER BY year DESC, created_at DESC').all() as LotteryDbRow[]).map(
+      toLottery,
+    );
+  }
+
+  updateDefinition(id: string, d: { title: string; stages: StageDef[]; meeting: Meeting }): void {
+    this.db
+      .prepare('UPDATE lotteries SET title = ?, stages = ?, meeting = ? WHERE id = ?')
+      .run(d.title, JSON.stringify(d.stages), JSON.stringify(d.meeting), id);
+  }
+
+  replaceRoster(id: string, entries: readonly RosterEntry[], digest: string): void {
+    this.db.prepare('DELETE FROM roster_entries WHERE lottery_id = ?').run(id);
+    const ins = this.db.prepare(
+      'INSERT INTO roster_entries (lottery_id, id, name, unit, title, category, excluded) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const e of entries)
+      ins.run(id, e.id, e.name, e.unit ?? null, e.title ?? null, e.category ?? null, e.excluded ?? null);
+    this.db.prepare('UPDATE lotteries SET roster_digest = ? WHERE id = ?').run(digest, id);
+  }
+
+  roster(id: string): RosterEntry[] {
+    const rows = this.db
+      .prepare('SELECT id, name, unit, title, category, excluded FROM roster_entries WHERE lottery_id = ? ORDER BY id')
+      .all(id) as Array<Record<string, string | null>>;
+    return rows.map((r) => {
+      const e: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r)) if (v !== null) e[k] = v;
+      return e as unknown as RosterEntry;
+    });
+  }
+
+  rosterCount(id: string): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM roster_entries WHERE lottery_id = ?').get(id) as { n: number }).n;
+  }
+
+  setLocked(id: string, secret: string, commitment: string): void {
+    this.db
+      .prepare("UPDATE lotteries SET status = 'locked', secret = ?, commitment = ? WHERE id = ? AND status = 'draft'")
+      .run(secret, commitment, id);
+  }
+
+  setUnlocked(id: string): void {
+    this.db
+      .prepare("UPDATE lotteries SET status = 'draft', secret = NULL, commitment = NULL WHERE id = ? AND status = 'locked'")
+      .run(id);
+  }
+
+  setDrawn(id: string, status: LotteryStatus, entropy: string, seed: string): void {
+    this.db.prepare('UPDATE lotteries SET status = ?, entropy = ?, seed = ? WHERE id = ?').run(status, entropy, seed, id);
+  }
+
+  insertResult(id: string, r: ResultRow): void {
+    this.db
+      .prepare('INSERT INTO results (lottery_id, stage, pool_size, quota, winners, drawn_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, r.stage, r.poolSize, r.quota, JSON.stringify(r.winners), r.drawnAt);
+  }
+
+  results(id: string): ResultRow[] {
+    const rows = this.db
+      .prepare('SELECT stage, pool_size, quota, winners, drawn_at FROM results WHERE lottery_id = ? ORDER BY stage')
+      .all(id) as Array<{ stage: number; pool_size: number; quota: number; winners: string; drawn_at: string }>;
+    return rows.map((r) => ({
+      stage: r.stage,
+      poolSize: r.pool_size,
+      quota: r.quota,
+      winners: JSON.parse(r.winners) as string[],
+      drawnAt: r.drawn_at,
+    }));
+  }
+}
