@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { Express } from 'express';
+import { buildApp } from '../../src/http/app';
+import { generatePrivatePem, signerFromPem, type Signer } from '../../src/keys/signer';
+import { Services } from '../../src/services/services';
+import { Store } from '../../src/store/store';
+import type { Logger } from '../../src/util/log';
+import vectors from '../fixtures/draw-v1.json';
+
+let cachedPem: string | undefined;
+/** One RSA 3072 key per test file: generating it takes about half a second. */
+export function testSigner(): Signer {
+  cachedPem ??= generatePrivatePem();
+  return signerFromPem(cachedPem);
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-test-'));
+}
+
+export interface TestApp {
+  app: Express;
+  services: Services;
+  store: Store;
+  dir: string;
+  dbFile: string;
+  tokens: { admin: string; ethics: string; drawer: string; auditor: string };
+  close(): void;
+}
+
+export function makeApp(opts: { log?: Logger; clock?: () => Date; randomBytes?: (n: number) => Buffer } = {}): TestApp {
+  const dir = tempDir();
+  const dbFile = path.join(dir, 'lottery.sqlite');
+  const store = Store.open(dbFile);
+  const { app, services } = buildApp({ store, signer: testSigner(), ...opts });
+  const tokens = {
+    admin: services.addUser('cli', { name: 'admin', role: 'admin' }).token,
+    ethics: services.addUser('cli', { name: '林怡芬', role: 'ethics' }).token,
+    drawer: services.addUser('cli', { name: 'minister', role: 'drawer' }).token,
+    auditor: services.addUser('cli', { name: 'auditor', role: 'auditor' }).token,
+  };
+  return {
+    app,
+    services,
+    store,
+    dir,
+    dbFile,
+    tokens,
+    close: () => {
+      store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const example = vectors.vector1;
+
+export const auth = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
+
+/** Creates, loads the 21-person example roster and returns the lottery id. */
+export async function createLoaded(t: TestApp, body: Record<string, unknown> = { year: 113, agency: '數位發展部' }): Promise<string> {
+  const c = await request(t.app).post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).send(body).expect(201);
+  const id = (c.body as { id: string }).id;
+  await request(t.app)
+    .put(`/api/v1/lotteries/${id}/roster`)
+    .set(...auth(t.tokens.ethics))
+    .send({ entries: example.roster })
+    .expect(200);
+  return id;
+}
+
+/** Creates, loads, locks and draws every stage; returns the lottery id. */
+export async function drawnLottery(t: TestApp, entropy = example.entropy): Promise<string> {
+  const id = await createLoaded(t);
+  await request(t.app).post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
+  await request(t.app).post(`/api/v1/lotteries/${id}/stages/1/draw`).set(...auth(t.tokens.drawer)).send({ entropy }).expect(200);
+  await request(t.app).post(`/api/v1/lotteries/${id}/stages/2/draw`).set(...auth(t.tokens.drawer)).expect(200);
+  return id;
+}
