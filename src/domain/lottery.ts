@@ -300,7 +300,8 @@ export function parseRoster(rows: readonly RosterInputRow[], opts: { strictField
       if (s !== '') e[k] = s;
     }
     if (!e.name) {
-      errors.push(fieldProblem('name', 'REQUIRED', '姓名為必填', 'name is required', r.row));
+      if (!errors.some((x) => x.row === r.row && x.field === 'name'))
+        errors.push(fieldProblem('name', 'REQUIRED', '姓名為必填', 'name is required', r.row));
       ok = false;
     }
     const explicitId = e.id !== undefined;

@@ -42,10 +42,9 @@ export function splitDelimited(text: string, delimiter: ',' | '\t' = ','): Table
   }
   return {
     records: out.map((r) => {
-      const body = r.raw.replace(/\r?\n$/, '');
-      const inner = (body.match(/\n/g) ?? []).length;
-      const endsWithNewline = body.length !== r.raw.length;
-      return { line: r.info.lines - inner - (endsWithNewline ? 1 : 0), cells: r.record };
+      // info.lines is the line the record ends on; a quoted field may span lines, so count back.
+      const inner = (r.raw.replace(/\r?\n$/, '').match(/\n/g) ?? []).length;
+      return { line: r.info.lines - inner, cells: r.record };
     }),
   };
 }
