@@ -16,7 +16,11 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
   const store = Store.open(config.dbFile);
   const keyFile = keyPathFor(config.dbFile);
   const { signer, created } = loadOrCreateSigner(keyFile);
-  if (created) log.warn('signing key created', { keyFile, note: 'back this file up separately; it is never in a database backup' });
+  if (created)
+    log.warn('signing key created', {
+      keyFile,
+      note: 'back this file up separately; it is never in a database backup',
+    });
   const { app } = buildApp({ store, signer, log });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -78,7 +78,11 @@ function printReport(r: Report, json: boolean, io: Out): void {
   io.out(r.ok ? 'OK: every check holds\n' : 'FAILED: at least one check does not hold\n');
 }
 
-async function verifyCommand(positional: string[], flags: Map<string, string | true>, io: Out): Promise<number> {
+async function verifyCommand(
+  positional: string[],
+  flags: Map<string, string | true>,
+  io: Out,
+): Promise<number> {
   const json = flags.get('json') === true;
   const dbFlag = str(flags, 'db');
   if (dbFlag !== undefined) {
@@ -94,7 +98,13 @@ async function verifyCommand(positional: string[], flags: Map<string, string | t
     if (cpFile !== undefined) {
       try {
         const cp = JSON.parse(fs.readFileSync(cpFile, 'utf8')) as Checkpoint;
-        if (typeof cp !== 'object' || cp === null || !Number.isSafeInteger(cp.seq) || typeof cp.hash !== 'string') throw new Error('not a checkpoint');
+        if (
+          typeof cp !== 'object' ||
+          cp === null ||
+          !Number.isSafeInteger(cp.seq) ||
+          typeof cp.hash !== 'string'
+        )
+          throw new Error('not a checkpoint');
         checkpoint = cp;
       } catch (e) {
         io.err(`cannot read checkpoint: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
@@ -137,7 +147,11 @@ async function verifyCommand(positional: string[], flags: Map<string, string | t
     else io.err(`unreadable input: ${safeText(msg)}\n`);
     return 2;
   }
-  const report = await verifyBundle(value, nodeVerifyDeps, key === undefined ? {} : { trustedPublicKey: key });
+  const report = await verifyBundle(
+    value,
+    nodeVerifyDeps,
+    key === undefined ? {} : { trustedPublicKey: key },
+  );
   printReport(report, json, io);
   return report.ok ? 0 : 1;
 }
@@ -148,11 +162,21 @@ function cliServices(flags: Map<string, string | true>): { services: Services; s
   const { signer } = loadOrCreateSigner(keyPathFor(file));
   return {
     store,
-    services: new Services({ store, signer, clock: () => new Date(), randomBytes: (n) => crypto.randomBytes(n), sha256: sha256Node }),
+    services: new Services({
+      store,
+      signer,
+      clock: () => new Date(),
+      randomBytes: (n) => crypto.randomBytes(n),
+      sha256: sha256Node,
+    }),
   };
 }
 
-async function userCommand(positional: string[], flags: Map<string, string | true>, io: Out): Promise<number> {
+async function userCommand(
+  positional: string[],
+  flags: Map<string, string | true>,
+  io: Out,
+): Promise<number> {
   const sub = positional[0];
   const json = flags.get('json') === true;
   if (sub === 'add') {
@@ -173,8 +197,16 @@ async function userCommand(positional: string[], flags: Map<string, string | tru
   if (sub === 'list') {
     const { store } = cliServices(flags);
     try {
-      const users = store.listUsers().map((u) => ({ id: u.id, name: u.name, role: u.role, revoked: u.revoked_at !== null }));
-      io.out(json ? JSON.stringify(users) + '\n' : users.map((u) => `${u.id}\t${safeText(u.name)}\t${u.role}${u.revoked ? '\trevoked' : ''}\n`).join(''));
+      const users = store
+        .listUsers()
+        .map((u) => ({ id: u.id, name: u.name, role: u.role, revoked: u.revoked_at !== null }));
+      io.out(
+        json
+          ? JSON.stringify(users) + '\n'
+          : users
+              .map((u) => `${u.id}\t${safeText(u.name)}\t${u.role}${u.revoked ? '\trevoked' : ''}\n`)
+              .join(''),
+      );
     } finally {
       store.close();
     }
@@ -214,7 +246,10 @@ async function serve(io: Out): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
-export async function main(args: string[], io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+export async function main(
+  args: string[],
+  io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
+): Promise<number> {
   const { positional, flags } = parseArgs(args);
   const cmd = positional.shift();
   try {

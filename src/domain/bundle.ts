@@ -70,7 +70,8 @@ export function jsonDepth(value: unknown, limit: number): number {
 
 /** Text → JSON value, or BundleUnreadable (the CLI's exit 2). */
 export function readBundleJson(text: string, byteLength: number): unknown {
-  if (byteLength > MAX_BUNDLE_BYTES) throw new BundleUnreadable(`bundle larger than ${MAX_BUNDLE_BYTES} bytes`);
+  if (byteLength > MAX_BUNDLE_BYTES)
+    throw new BundleUnreadable(`bundle larger than ${MAX_BUNDLE_BYTES} bytes`);
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -36,7 +36,10 @@ function check(value: unknown, depth: number, path: string): void {
     // A plain object from any realm (JSON.parse, structuredClone, another vm context): its prototype is null or
     // is an Object.prototype, whose own prototype is null. Class instances and Maps are refused.
     const proto = Object.getPrototypeOf(value) as object | null;
-    if (proto !== null && (Object.getPrototypeOf(proto) !== null || Object.prototype.toString.call(value) !== '[object Object]'))
+    if (
+      proto !== null &&
+      (Object.getPrototypeOf(proto) !== null || Object.prototype.toString.call(value) !== '[object Object]')
+    )
       throw new CanonicalError(`not a plain object at ${path}`);
     for (const [k, v] of Object.entries(value)) check(v, depth + 1, `${path}.${k}`);
     return;

@@ -68,7 +68,13 @@ export function isLotteryError(e: unknown): e is LotteryError {
   return e instanceof LotteryError;
 }
 
-export function fieldProblem(field: string, code: string, zh: string, en: string, row?: number): FieldProblem {
+export function fieldProblem(
+  field: string,
+  code: string,
+  zh: string,
+  en: string,
+  row?: number,
+): FieldProblem {
   return row === undefined ? { field, code, message: { zh, en } } : { row, field, code, message: { zh, en } };
 }
 

@@ -124,10 +124,13 @@ export async function checkChain(rows: Iterable<RawEntry>, sha256: Sha256Async):
     const e = parsed.entry;
     if (e.seq !== expectSeq) {
       return fail(
-        e.seq > expectSeq ? `entry ${expectSeq} is missing` : `entry ${e.seq} appears where ${expectSeq} should be`,
+        e.seq > expectSeq
+          ? `entry ${expectSeq} is missing`
+          : `entry ${e.seq} appears where ${expectSeq} should be`,
       );
     }
-    if (e.prev !== prevHash) return fail(`entry ${e.seq}: prev does not match the hash of entry ${e.seq - 1}`);
+    if (e.prev !== prevHash)
+      return fail(`entry ${e.seq}: prev does not match the hash of entry ${e.seq - 1}`);
     let pre: string;
     try {
       pre = entryPreimage(e);

@@ -43,12 +43,11 @@ export function clean(s: string): string {
 }
 
 function codePoints(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
+  return Array.from(s).length;
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function text(
   problems: FieldProblem[],
@@ -57,7 +56,8 @@ function text(
   opts: { max: number; required?: boolean },
 ): string | undefined {
   if (v === undefined || v === null) {
-    if (opts.required) problems.push(fieldProblem(field, 'REQUIRED', `${field} 為必填`, `${field} is required`));
+    if (opts.required)
+      problems.push(fieldProblem(field, 'REQUIRED', `${field} 為必填`, `${field} is required`));
     return undefined;
   }
   if (typeof v !== 'string') {
@@ -67,12 +67,24 @@ function text(
   const s = clean(v);
   if (hasControl(s)) {
     problems.push(
-      fieldProblem(field, 'CONTROL_CHARACTER', `${field} 含有控制字元或雙向控制字元`, `${field} contains control or bidi characters`),
+      fieldProblem(
+        field,
+        'CONTROL_CHARACTER',
+        `${field} 含有控制字元或雙向控制字元`,
+        `${field} contains control or bidi characters`,
+      ),
     );
     return undefined;
   }
   if (codePoints(s) > opts.max) {
-    problems.push(fieldProblem(field, 'TOO_LONG', `${field} 超過 ${opts.max} 字`, `${field} is longer than ${opts.max} characters`));
+    problems.push(
+      fieldProblem(
+        field,
+        'TOO_LONG',
+        `${field} 超過 ${opts.max} 字`,
+        `${field} is longer than ${opts.max} characters`,
+      ),
+    );
     return undefined;
   }
   if (s === '' && opts.required) {
@@ -82,10 +94,22 @@ function text(
   return s;
 }
 
-function unknownKeys(problems: FieldProblem[], o: Record<string, unknown>, allowed: readonly string[], prefix = ''): void {
+function unknownKeys(
+  problems: FieldProblem[],
+  o: Record<string, unknown>,
+  allowed: readonly string[],
+  prefix = '',
+): void {
   for (const k of Object.keys(o))
     if (!allowed.includes(k))
-      problems.push(fieldProblem(prefix + k, 'UNKNOWN_FIELD', `不認得的欄位 ${prefix + k}`, `unknown field ${prefix + k}`));
+      problems.push(
+        fieldProblem(
+          prefix + k,
+          'UNKNOWN_FIELD',
+          `不認得的欄位 ${prefix + k}`,
+          `unknown field ${prefix + k}`,
+        ),
+      );
 }
 
 export function parseMeeting(v: unknown, problems: FieldProblem[]): Meeting {
@@ -101,13 +125,27 @@ export function parseMeeting(v: unknown, problems: FieldProblem[]): Meeting {
     if (s) m[f] = s;
   }
   if (m.date !== undefined && !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$/.test(m.date)) {
-    problems.push(fieldProblem('meeting.date', 'BAD_DATE', '日期格式應為 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM', 'date must be YYYY-MM-DD or YYYY-MM-DDTHH:MM'));
+    problems.push(
+      fieldProblem(
+        'meeting.date',
+        'BAD_DATE',
+        '日期格式應為 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM',
+        'date must be YYYY-MM-DD or YYYY-MM-DDTHH:MM',
+      ),
+    );
     delete m.date;
   }
   const w = v.witnesses;
   if (w !== undefined) {
     if (!Array.isArray(w) || w.length > 50)
-      problems.push(fieldProblem('meeting.witnesses', 'NOT_ARRAY', 'witnesses 必須是至多 50 個名字的陣列', 'witnesses must be an array of at most 50 names'));
+      problems.push(
+        fieldProblem(
+          'meeting.witnesses',
+          'NOT_ARRAY',
+          'witnesses 必須是至多 50 個名字的陣列',
+          'witnesses must be an array of at most 50 names',
+        ),
+      );
     else {
       const names: string[] = [];
       w.forEach((x, i) => {
@@ -123,7 +161,9 @@ export function parseMeeting(v: unknown, problems: FieldProblem[]): Meeting {
 export function parseStages(v: unknown, problems: FieldProblem[]): StageDef[] {
   if (v === undefined) return DEFAULT_STAGES.map((s) => ({ ...s }));
   if (!Array.isArray(v) || v.length < 1 || v.length > 5) {
-    problems.push(fieldProblem('stages', 'BAD_STAGES', 'stages 必須是 1 至 5 個階段', 'stages must hold 1 to 5 stages'));
+    problems.push(
+      fieldProblem('stages', 'BAD_STAGES', 'stages 必須是 1 至 5 個階段', 'stages must hold 1 to 5 stages'),
+    );
     return [];
   }
   const out: StageDef[] = [];
@@ -135,12 +175,19 @@ export function parseStages(v: unknown, problems: FieldProblem[]): StageDef[] {
     }
     unknownKeys(problems, s, ['label', 'percent', 'stage'], `${f}.`);
     if (s.stage !== undefined && s.stage !== i + 1)
-      problems.push(fieldProblem(`${f}.stage`, 'BAD_STAGE', `${f}.stage 應為 ${i + 1}`, `${f}.stage must be ${i + 1}`));
+      problems.push(
+        fieldProblem(`${f}.stage`, 'BAD_STAGE', `${f}.stage 應為 ${i + 1}`, `${f}.stage must be ${i + 1}`),
+      );
     const label = text(problems, `${f}.label`, s.label, { max: 50, required: true });
     const percent = s.percent;
     if (typeof percent !== 'string' || !PERCENT_PATTERN.test(percent) || !isValidPercent(percent)) {
       problems.push(
-        fieldProblem(`${f}.percent`, 'BAD_PERCENT', `${f}.percent 必須是 0 到 100 之間的十進位字串，如 "10"`, `${f}.percent must be a decimal string in (0, 100], e.g. "10"`),
+        fieldProblem(
+          `${f}.percent`,
+          'BAD_PERCENT',
+          `${f}.percent 必須是 0 到 100 之間的十進位字串，如 "10"`,
+          `${f}.percent must be a decimal string in (0, 100], e.g. "10"`,
+        ),
       );
       return;
     }
@@ -172,19 +219,35 @@ export function defaultTitle(year: number): string {
 }
 
 export function parseCreate(body: unknown): LotteryDef {
-  if (!isObj(body)) throw validationFailed([fieldProblem('body', 'NOT_OBJECT', '內容必須是 JSON 物件', 'body must be a JSON object')]);
+  if (!isObj(body))
+    throw validationFailed([
+      fieldProblem('body', 'NOT_OBJECT', '內容必須是 JSON 物件', 'body must be a JSON object'),
+    ]);
   const problems: FieldProblem[] = [];
   unknownKeys(problems, body, ['year', 'agency', 'title', 'stages', 'meeting']);
   const year = body.year;
   if (!Number.isSafeInteger(year) || (year as number) < 1 || (year as number) > 999)
-    problems.push(fieldProblem('year', 'BAD_YEAR', 'year 必須是民國年（整數，如 113）', 'year must be the ROC year, an integer such as 113'));
+    problems.push(
+      fieldProblem(
+        'year',
+        'BAD_YEAR',
+        'year 必須是民國年（整數，如 113）',
+        'year must be the ROC year, an integer such as 113',
+      ),
+    );
   const agency = text(problems, 'agency', body.agency, { max: 100, required: true });
   const title = text(problems, 'title', body.title, { max: 200 });
   const stages = parseStages(body.stages, problems);
   const meeting = parseMeeting(body.meeting, problems);
   if (problems.length > 0) throw validationFailed(problems);
   checkFloor(stages);
-  return { year: year as number, agency: agency as string, title: title || defaultTitle(year as number), stages, meeting };
+  return {
+    year: year as number,
+    agency: agency as string,
+    title: title || defaultTitle(year as number),
+    stages,
+    meeting,
+  };
 }
 
 export interface LotteryPatch {
@@ -195,7 +258,10 @@ export interface LotteryPatch {
 
 /** PATCH while in draft: title, stages and meeting. A meeting given replaces the stored one field by field. */
 export function parsePatch(body: unknown, current: Meeting): LotteryPatch {
-  if (!isObj(body)) throw validationFailed([fieldProblem('body', 'NOT_OBJECT', '內容必須是 JSON 物件', 'body must be a JSON object')]);
+  if (!isObj(body))
+    throw validationFailed([
+      fieldProblem('body', 'NOT_OBJECT', '內容必須是 JSON 物件', 'body must be a JSON object'),
+    ]);
   const problems: FieldProblem[] = [];
   unknownKeys(problems, body, ['title', 'stages', 'meeting']);
   const out: LotteryPatch = {};
@@ -236,9 +302,11 @@ export function parseEntropy(body: unknown): string {
   const v = isObj(body) ? body.entropy : undefined;
   const bad = (zh: string, en: string): LotteryError =>
     validationFailed([fieldProblem('entropy', 'BAD_ENTROPY', zh, en)]);
-  if (typeof v !== 'string') throw bad('請輸入現場擲骰的點數（entropy）', 'entropy is required: the dice the room rolled');
+  if (typeof v !== 'string')
+    throw bad('請輸入現場擲骰的點數（entropy）', 'entropy is required: the dice the room rolled');
   const s = clean(v);
-  if (CONTROL.test(s) || FORMAT.test(s)) throw bad('entropy 不得含控制字元或格式字元', 'entropy must not contain control or format characters');
+  if (CONTROL.test(s) || FORMAT.test(s))
+    throw bad('entropy 不得含控制字元或格式字元', 'entropy must not contain control or format characters');
   const n = codePoints(s);
   if (n < 1 || n > 200) throw bad('entropy 須為 1 至 200 個字元', 'entropy must be 1 to 200 characters');
   return s;
@@ -265,7 +333,18 @@ export function parseRoster(rows: readonly RosterInputRow[], opts: { strictField
   const errors: FieldProblem[] = [];
   const warnings: FieldProblem[] = [];
   if (rows.length > MAX_ROSTER)
-    return { entries: [], errors: [fieldProblem('entries', 'TOO_MANY_ROWS', `名冊超過 ${MAX_ROSTER} 列`, `roster has more than ${MAX_ROSTER} rows`)], warnings };
+    return {
+      entries: [],
+      errors: [
+        fieldProblem(
+          'entries',
+          'TOO_MANY_ROWS',
+          `名冊超過 ${MAX_ROSTER} 列`,
+          `roster has more than ${MAX_ROSTER} rows`,
+        ),
+      ],
+      warnings,
+    };
   const width = Math.max(3, String(rows.length).length);
   const pending: Array<{ row: number; entry: RosterEntry; explicitId: boolean }> = [];
   rows.forEach((r, i) => {
@@ -287,13 +366,23 @@ export function parseRoster(rows: readonly RosterInputRow[], opts: { strictField
       }
       const s = clean(v);
       if (hasControl(s)) {
-        errors.push(fieldProblem(k, 'CONTROL_CHARACTER', `${k} 含有控制字元或雙向控制字元`, `${k} contains control or bidi characters`, r.row));
+        errors.push(
+          fieldProblem(
+            k,
+            'CONTROL_CHARACTER',
+            `${k} 含有控制字元或雙向控制字元`,
+            `${k} contains control or bidi characters`,
+            r.row,
+          ),
+        );
         ok = false;
         continue;
       }
       const max = k === 'excluded' ? 500 : 200;
       if (codePoints(s) > max) {
-        errors.push(fieldProblem(k, 'TOO_LONG', `${k} 超過 ${max} 字`, `${k} is longer than ${max} characters`, r.row));
+        errors.push(
+          fieldProblem(k, 'TOO_LONG', `${k} 超過 ${max} 字`, `${k} is longer than ${max} characters`, r.row),
+        );
         ok = false;
         continue;
       }
@@ -306,7 +395,15 @@ export function parseRoster(rows: readonly RosterInputRow[], opts: { strictField
     }
     const explicitId = e.id !== undefined;
     if (explicitId && !ENTRY_ID.test(e.id as string)) {
-      errors.push(fieldProblem('id', 'BAD_ID', '編號只能由英數字、底線或連字號組成，至多 32 字', 'id must be 1–32 letters, digits, _ or -', r.row));
+      errors.push(
+        fieldProblem(
+          'id',
+          'BAD_ID',
+          '編號只能由英數字、底線或連字號組成，至多 32 字',
+          'id must be 1–32 letters, digits, _ or -',
+          r.row,
+        ),
+      );
       ok = false;
     }
     if (!explicitId) e.id = String(i + 1).padStart(width, '0');
@@ -341,7 +438,13 @@ export function parseRoster(rows: readonly RosterInputRow[], opts: { strictField
     const first = byName.get(p.entry.name);
     if (first !== undefined)
       warnings.push(
-        fieldProblem('name', 'SAME_NAME', `姓名與第 ${first} 列相同，請確認是否為不同人`, `same name as row ${first}: check these are different people`, p.row),
+        fieldProblem(
+          'name',
+          'SAME_NAME',
+          `姓名與第 ${first} 列相同，請確認是否為不同人`,
+          `same name as row ${first}: check these are different people`,
+          p.row,
+        ),
       );
     else byName.set(p.entry.name, p.row);
   }

@@ -140,7 +140,11 @@ export function drawStage(seedHex: string, rule: StageRule, pool: readonly strin
 }
 
 /** Every stage from a seed: the whole outcome is fixed once the seed is. */
-export function drawAll(seedHex: string, rules: readonly StageRule[], firstPool: readonly string[]): StageOutcome[] {
+export function drawAll(
+  seedHex: string,
+  rules: readonly StageRule[],
+  firstPool: readonly string[],
+): StageOutcome[] {
   const out: StageOutcome[] = [];
   let pool: readonly string[] = firstPool;
   for (const rule of rules) {

@@ -31,13 +31,15 @@ export function comparePercent(a: string, b: string): number {
 
 function units(percent: string): number {
   const u = percentUnits(percent);
-  if (u === undefined || u <= 0 || u > 100 * SCALE) throw new RangeError(`invalid percent ${JSON.stringify(percent)}`);
+  if (u === undefined || u <= 0 || u > 100 * SCALE)
+    throw new RangeError(`invalid percent ${JSON.stringify(percent)}`);
   return u;
 }
 
 function checkPool(poolSize: number): void {
   // pool × units stays below 2^53 for any pool up to 9e9, far beyond any roster.
-  if (!Number.isSafeInteger(poolSize) || poolSize < 0 || poolSize > 1e9) throw new RangeError('invalid pool size');
+  if (!Number.isSafeInteger(poolSize) || poolSize < 0 || poolSize > 1e9)
+    throw new RangeError('invalid pool size');
 }
 
 /** quota = min(poolSize, ceil(poolSize × percent / 100)), exactly. */
@@ -65,7 +67,8 @@ export function exactProduct(poolSize: number, percent: string): string {
 export function ruleText(poolSize: number, percent: string): { zh: string; en: string } {
   const p = exactProduct(poolSize, percent);
   const q = quota(poolSize, percent);
-  if (!p.includes('.')) return { zh: `${poolSize} 人 × ${percent}% = ${p} 人`, en: `${poolSize} × ${percent}% = ${p}` };
+  if (!p.includes('.'))
+    return { zh: `${poolSize} 人 × ${percent}% = ${p} 人`, en: `${poolSize} × ${percent}% = ${p}` };
   return {
     zh: `${poolSize} 人 × ${percent}% = ${p}，無條件進位為 ${q} 人`,
     en: `${poolSize} × ${percent}% = ${p}, rounded up to ${q}`,

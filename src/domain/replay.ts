@@ -57,8 +57,10 @@ export interface ReplayResult {
 }
 
 type D = { [key: string]: Json };
-const str = (d: D, k: string): string | undefined => (typeof d[k] === 'string' ? (d[k] as string) : undefined);
-const int = (d: D, k: string): number | undefined => (Number.isSafeInteger(d[k]) ? (d[k] as number) : undefined);
+const str = (d: D, k: string): string | undefined =>
+  typeof d[k] === 'string' ? (d[k] as string) : undefined;
+const int = (d: D, k: string): number | undefined =>
+  Number.isSafeInteger(d[k]) ? (d[k] as number) : undefined;
 const strArr = (v: Json | undefined): string[] | undefined =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 
@@ -94,7 +96,12 @@ export function replay(entries: Iterable<JournalEntry>): ReplayResult {
       else bad('user.added without user and role');
       continue;
     }
-    if (!e.type.startsWith('lottery.') && !e.type.startsWith('roster.') && !e.type.startsWith('stage.') && !e.type.startsWith('record.'))
+    if (
+      !e.type.startsWith('lottery.') &&
+      !e.type.startsWith('roster.') &&
+      !e.type.startsWith('stage.') &&
+      !e.type.startsWith('record.')
+    )
       continue;
     if (id === undefined) {
       bad(`${e.type} names no lottery`);

@@ -121,14 +121,22 @@ async function checkCheckpoint(
 }
 
 /** Verifies an audit bundle (already parsed from JSON, still hostile). */
-export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: VerifyOptions = {}): Promise<Report> {
+export async function verifyBundle(
+  value: unknown,
+  deps: VerifyDeps,
+  opts: VerifyOptions = {},
+): Promise<Report> {
   const checks: Check[] = [];
   const warnings: string[] = [];
   const parsed = parseBundle(value);
   if ('problems' in parsed) {
     const shown = parsed.problems.slice(0, 20);
     const more = parsed.problems.length - shown.length;
-    checks.push({ name: 'format', ok: false, detail: shown.join('; ') + (more > 0 ? `; and ${more} more` : '') });
+    checks.push({
+      name: 'format',
+      ok: false,
+      detail: shown.join('; ') + (more > 0 ? `; and ${more} more` : ''),
+    });
     return finish(checks, warnings);
   }
   const b: Bundle = parsed.bundle;
@@ -155,18 +163,29 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
   checks.push({
     name: 'roster.digest',
     ok: digest === b.rosterDigest,
-    detail: digest === b.rosterDigest ? `H(JCS(roster)) = ${digest}` : `H(JCS(roster)) = ${digest}, bundle says ${b.rosterDigest}`,
+    detail:
+      digest === b.rosterDigest
+        ? `H(JCS(roster)) = ${digest}`
+        : `H(JCS(roster)) = ${digest}, bundle says ${b.rosterDigest}`,
   });
 
   const c = await deps.sha256(b.secret);
   checks.push({
     name: 'commitment',
     ok: c === b.commitment,
-    detail: c === b.commitment ? 'H(secret) equals the published commitment' : `H(secret) = ${c}, commitment is ${b.commitment}`,
+    detail:
+      c === b.commitment
+        ? 'H(secret) equals the published commitment'
+        : `H(secret) = ${c}, commitment is ${b.commitment}`,
   });
 
   const s = await deps.sha256(
-    seedPreimage({ lottery: b.lottery.id, rosterDigest: b.rosterDigest, secret: b.secret, entropy: b.entropy }),
+    seedPreimage({
+      lottery: b.lottery.id,
+      rosterDigest: b.rosterDigest,
+      secret: b.secret,
+      entropy: b.entropy,
+    }),
   );
   checks.push({
     name: 'seed',
@@ -183,14 +202,18 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
     const problems: string[] = [];
     if (!expected) problems.push('a stage percent is not a valid decimal in (0, 100]');
     else {
-      if (b.stages.length !== rules.length) problems.push(`${b.stages.length} stages drawn, the lottery has ${rules.length}`);
+      if (b.stages.length !== rules.length)
+        problems.push(`${b.stages.length} stages drawn, the lottery has ${rules.length}`);
       b.stages.forEach((st, i) => {
         const rule = rules[i];
         const exp = expected[i];
         if (!rule || !exp) return;
-        if (st.stage !== i + 1 || rule.stage !== i + 1) problems.push(`stage ${i + 1} is numbered ${st.stage}`);
-        if (st.percent !== rule.percent) problems.push(`stage ${i + 1} percent ${st.percent} differs from the lottery's ${rule.percent}`);
-        if (st.poolSize !== exp.poolSize) problems.push(`stage ${i + 1} pool is ${exp.poolSize}, bundle says ${st.poolSize}`);
+        if (st.stage !== i + 1 || rule.stage !== i + 1)
+          problems.push(`stage ${i + 1} is numbered ${st.stage}`);
+        if (st.percent !== rule.percent)
+          problems.push(`stage ${i + 1} percent ${st.percent} differs from the lottery's ${rule.percent}`);
+        if (st.poolSize !== exp.poolSize)
+          problems.push(`stage ${i + 1} pool is ${exp.poolSize}, bundle says ${st.poolSize}`);
         if (st.quota !== quota(exp.poolSize, rule.percent))
           problems.push(`stage ${i + 1} quota is ${exp.quota}, bundle says ${st.quota}`);
       });
@@ -198,7 +221,11 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
     checks.push({
       name: 'quotas',
       ok: problems.length === 0,
-      detail: problems.join('; ') || b.stages.map((st) => `stage ${st.stage}: ceil(${st.poolSize} × ${st.percent}%) = ${st.quota}`).join('; '),
+      detail:
+        problems.join('; ') ||
+        b.stages
+          .map((st) => `stage ${st.stage}: ceil(${st.poolSize} × ${st.percent}%) = ${st.quota}`)
+          .join('; '),
     });
   }
 
@@ -209,12 +236,16 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
       b.stages.forEach((st, i) => {
         const exp = expected[i];
         if (exp && !sameJson(exp.winners, st.winners))
-          problems.push(`stage ${i + 1}: expected ${exp.winners.join(', ')}; bundle has ${st.winners.join(', ')}`);
+          problems.push(
+            `stage ${i + 1}: expected ${exp.winners.join(', ')}; bundle has ${st.winners.join(', ')}`,
+          );
       });
     checks.push({
       name: 'winners',
       ok: problems.length === 0,
-      detail: problems.join('; ') || b.stages.map((st) => `stage ${st.stage}: ${st.winners.length} winners recomputed`).join('; '),
+      detail:
+        problems.join('; ') ||
+        b.stages.map((st) => `stage ${st.stage}: ${st.winners.length} winners recomputed`).join('; '),
     });
   }
 
@@ -222,13 +253,16 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
   checks.push({
     name: 'journal.chain',
     ok: chain.ok,
-    detail: chain.ok ? `${chain.length} entries, head ${chain.head.hash}` : `broken at seq ${chain.brokenAt}: ${chain.reason}`,
+    detail: chain.ok
+      ? `${chain.length} entries, head ${chain.head.hash}`
+      : `broken at seq ${chain.brokenAt}: ${chain.reason}`,
   });
 
   const entries = parsedEntries(b.journal);
   const rp = replay(entries);
   const l: LotteryReplay | undefined = rp.lotteries.get(b.lottery.id);
-  for (const a of rp.anomalies) if (a.lottery === b.lottery.id) warnings.push(`journal seq ${a.seq}: ${a.reason}`);
+  for (const a of rp.anomalies)
+    if (a.lottery === b.lottery.id) warnings.push(`journal seq ${a.seq}: ${a.reason}`);
 
   // journal.lottery: the rates and particulars in the bundle are the ones journalled, not edited afterwards.
   {
@@ -244,7 +278,9 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
     checks.push({
       name: 'journal.lottery',
       ok: problems.length === 0,
-      detail: problems.length ? `bundle and journal disagree: ${problems.join(', ')}` : 'year, agency, title, rates and meeting match the journal',
+      detail: problems.length
+        ? `bundle and journal disagree: ${problems.join(', ')}`
+        : 'year, agency, title, rates and meeting match the journal',
     });
   }
 
@@ -255,14 +291,25 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
     if (!l) detail = 'no such lottery in the journal';
     else {
       const { lock, earlier } = effectiveLock(l);
-      for (const e of earlier) warnings.push(`lottery was locked earlier at seq ${e.seq} with commitment ${e.commitment} (undone by unlock)`);
+      for (const e of earlier)
+        warnings.push(
+          `lottery was locked earlier at seq ${e.seq} with commitment ${e.commitment} (undone by unlock)`,
+        );
       const firstDraw = l.draws[0];
       if (!lock) detail = 'no lottery.locked entry before the first draw';
       else if (!firstDraw) detail = 'no stage.drawn entry';
-      else if (l.unlocks.some((u) => u > lock.seq && u < firstDraw.seq)) detail = 'unlocked between the lock and the first draw';
-      else if (lock.rosterDigest !== b.rosterDigest) detail = `locked roster digest ${lock.rosterDigest} differs from the bundle's`;
-      else if (lock.commitment !== b.commitment) detail = `locked commitment ${lock.commitment} differs from the bundle's`;
-      else if (!sameJson(lock.quotas.map((q) => q.percent), b.stages.map((st) => st.percent)))
+      else if (l.unlocks.some((u) => u > lock.seq && u < firstDraw.seq))
+        detail = 'unlocked between the lock and the first draw';
+      else if (lock.rosterDigest !== b.rosterDigest)
+        detail = `locked roster digest ${lock.rosterDigest} differs from the bundle's`;
+      else if (lock.commitment !== b.commitment)
+        detail = `locked commitment ${lock.commitment} differs from the bundle's`;
+      else if (
+        !sameJson(
+          lock.quotas.map((q) => q.percent),
+          b.stages.map((st) => st.percent),
+        )
+      )
         detail = 'rates at lock differ from the bundle';
       else {
         ok = true;
@@ -277,12 +324,14 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
     const problems: string[] = [];
     if (!l) problems.push('no such lottery in the journal');
     else {
-      if (l.draws.length !== b.stages.length) problems.push(`journal has ${l.draws.length} draws, bundle ${b.stages.length}`);
+      if (l.draws.length !== b.stages.length)
+        problems.push(`journal has ${l.draws.length} draws, bundle ${b.stages.length}`);
       l.draws.forEach((d, i) => {
         const st = b.stages[i];
         if (d.stage !== i + 1) problems.push(`draw ${i + 1} at seq ${d.seq} is for stage ${d.stage}`);
         if (d.seed !== b.seed) problems.push(`stage ${d.stage} seed differs`);
-        if (st && !sameJson(d.winners, st.winners)) problems.push(`stage ${d.stage} winners differ (seq ${d.seq})`);
+        if (st && !sameJson(d.winners, st.winners))
+          problems.push(`stage ${d.stage} winners differ (seq ${d.seq})`);
       });
       const d1 = l.draws[0];
       if (d1 && (d1.secret !== b.secret || d1.entropy !== b.entropy))
@@ -295,7 +344,14 @@ export async function verifyBundle(value: unknown, deps: VerifyDeps, opts: Verif
     });
   }
 
-  await checkCheckpoint(b.checkpoint, chain.ok ? chain.head : lastHead(entries), deps, opts, checks, warnings);
+  await checkCheckpoint(
+    b.checkpoint,
+    chain.ok ? chain.head : lastHead(entries),
+    deps,
+    opts,
+    checks,
+    warnings,
+  );
   if (b.checkpoint.seq > 0 && !HEX64.test(b.checkpoint.hash)) warnings.push('checkpoint hash is malformed');
   return finish(checks, warnings, chain.ok ? undefined : chain.brokenAt);
 }
@@ -321,7 +377,11 @@ export interface DatabaseSnapshot {
  * Verifies a database offline: the chain, and each lottery's tables against the journal's replay (status,
  * roster digest recomputed from the stored entries, winners), so a forged row is reported by lottery.
  */
-export async function verifyDatabase(snap: DatabaseSnapshot, deps: VerifyDeps, checkpoint?: Checkpoint): Promise<Report> {
+export async function verifyDatabase(
+  snap: DatabaseSnapshot,
+  deps: VerifyDeps,
+  checkpoint?: Checkpoint,
+): Promise<Report> {
   const checks: Check[] = [];
   const warnings: string[] = [];
   const rows = [...snap.journal];
@@ -329,10 +389,14 @@ export async function verifyDatabase(snap: DatabaseSnapshot, deps: VerifyDeps, c
   checks.push({
     name: 'journal.chain',
     ok: chain.ok,
-    detail: chain.ok ? `${chain.length} entries, head seq ${chain.head.seq} ${chain.head.hash}` : `broken at seq ${chain.brokenAt}: ${chain.reason}`,
+    detail: chain.ok
+      ? `${chain.length} entries, head seq ${chain.head.seq} ${chain.head.hash}`
+      : `broken at seq ${chain.brokenAt}: ${chain.reason}`,
   });
   const entries = parsedEntries(rows);
-  const rp = replay(chain.ok ? entries : entries.filter((e) => e.seq < (chain.ok ? Infinity : chain.brokenAt)));
+  const rp = replay(
+    chain.ok ? entries : entries.filter((e) => e.seq < (chain.ok ? Infinity : chain.brokenAt)),
+  );
   for (const a of rp.anomalies) warnings.push(`journal seq ${a.seq}: ${a.reason}`);
 
   for (const t of snap.lotteries) {
@@ -346,13 +410,16 @@ export async function verifyDatabase(snap: DatabaseSnapshot, deps: VerifyDeps, c
         if (t.status !== 'draft') {
           const lock = effectiveLock(l).lock ?? l.locks[l.locks.length - 1];
           if (!lock) problems.push('locked in the table but never locked in the journal');
-          else if (digest !== lock.rosterDigest) problems.push('the stored roster does not match the digest journalled at lock');
+          else if (digest !== lock.rosterDigest)
+            problems.push('the stored roster does not match the digest journalled at lock');
         } else if (l.rosterDigest !== undefined && digest !== l.rosterDigest)
           problems.push('the stored roster does not match the digest journalled at load');
-        if (t.rosterDigest !== null && t.rosterDigest !== digest) problems.push('the stored roster digest is not the roster\'s');
+        if (t.rosterDigest !== null && t.rosterDigest !== digest)
+          problems.push("the stored roster digest is not the roster's");
       }
       const drawn = new Map(l.draws.map((d) => [d.stage, d.winners]));
-      if (t.results.length !== l.draws.length) problems.push(`${t.results.length} results stored, ${l.draws.length} journalled`);
+      if (t.results.length !== l.draws.length)
+        problems.push(`${t.results.length} results stored, ${l.draws.length} journalled`);
       for (const r of t.results) {
         const w = drawn.get(r.stage);
         if (!w || !sameJson(w, r.winners)) problems.push(`stage ${r.stage} winners differ from the journal`);
@@ -366,7 +433,11 @@ export async function verifyDatabase(snap: DatabaseSnapshot, deps: VerifyDeps, c
   }
   for (const id of rp.lotteries.keys())
     if (!snap.lotteries.some((t) => t.id === id))
-      checks.push({ name: `tables.lottery:${id}`, ok: false, detail: 'journalled but missing from the tables' });
+      checks.push({
+        name: `tables.lottery:${id}`,
+        ok: false,
+        detail: 'journalled but missing from the tables',
+      });
 
   if (checkpoint) {
     // A checkpoint the auditor kept from earlier: the journal must extend it (no cut-off tail, no rewrite).
@@ -375,15 +446,25 @@ export async function verifyDatabase(snap: DatabaseSnapshot, deps: VerifyDeps, c
     checks.push({
       name: 'checkpoint.extends',
       ok: extendsIt && (chain.ok || chain.brokenAt > checkpoint.seq),
-      detail: extendsIt ? `the journal extends the checkpoint at seq ${checkpoint.seq}` : `the journal does not contain the checkpointed entry seq ${checkpoint.seq}`,
+      detail: extendsIt
+        ? `the journal extends the checkpoint at seq ${checkpoint.seq}`
+        : `the journal does not contain the checkpointed entry seq ${checkpoint.seq}`,
     });
     let sigOk = false;
     try {
-      sigOk = await deps.verifyRs256(checkpoint.publicKey, checkpointMessage(checkpoint), checkpoint.signature);
+      sigOk = await deps.verifyRs256(
+        checkpoint.publicKey,
+        checkpointMessage(checkpoint),
+        checkpoint.signature,
+      );
     } catch {
       sigOk = false;
     }
-    checks.push({ name: 'checkpoint.signature', ok: sigOk, detail: sigOk ? 'RS256 signature is valid' : 'signature does not verify' });
+    checks.push({
+      name: 'checkpoint.signature',
+      ok: sigOk,
+      detail: sigOk ? 'RS256 signature is valid' : 'signature does not verify',
+    });
   }
   return finish(checks, warnings, chain.ok ? undefined : chain.brokenAt);
 }

@@ -29,8 +29,11 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const fail = (code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNSUPPORTED_MEDIA_TYPE', zh: string, en: string): LotteryError =>
-  new LotteryError(code, { zh, en });
+const fail = (
+  code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'UNSUPPORTED_MEDIA_TYPE',
+  zh: string,
+  en: string,
+): LotteryError => new LotteryError(code, { zh, en });
 
 /** Express 5 forwards rejected promises to the error handler; this keeps handlers small and typed. */
 const h =
@@ -53,7 +56,13 @@ function jsonBody(limit: number): RequestHandler[] {
   return [
     (req, _res, next) => {
       if (hasBody(req) && !req.is('application/json'))
-        return next(fail('UNSUPPORTED_MEDIA_TYPE', '內容類型須為 application/json', 'Content-Type must be application/json'));
+        return next(
+          fail(
+            'UNSUPPORTED_MEDIA_TYPE',
+            '內容類型須為 application/json',
+            'Content-Type must be application/json',
+          ),
+        );
       next();
     },
     express.json({ limit, strict: true, type: 'application/json' }),
@@ -69,9 +78,18 @@ function queryInt(req: Request, name: string, min: number, max: number): number 
   const v = req.query[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !/^\d{1,9}$/.test(v) || Number(v) < min || Number(v) > max)
-    throw new LotteryError('VALIDATION_FAILED', { zh: `參數 ${name} 須為 ${min} 至 ${max} 的整數`, en: `${name} must be an integer from ${min} to ${max}` }, {
-      problems: [{ field: name, code: 'BAD_PARAMETER', message: { zh: `${name} 不正確`, en: `${name} is invalid` } }],
-    });
+    throw new LotteryError(
+      'VALIDATION_FAILED',
+      {
+        zh: `參數 ${name} 須為 ${min} 至 ${max} 的整數`,
+        en: `${name} must be an integer from ${min} to ${max}`,
+      },
+      {
+        problems: [
+          { field: name, code: 'BAD_PARAMETER', message: { zh: `${name} 不正確`, en: `${name} is invalid` } },
+        ],
+      },
+    );
   return Number(v);
 }
 
@@ -79,9 +97,15 @@ function queryStr(req: Request, name: string, pattern: RegExp): string | undefin
   const v = req.query[name];
   if (v === undefined) return undefined;
   if (typeof v !== 'string' || !pattern.test(v))
-    throw new LotteryError('VALIDATION_FAILED', { zh: `參數 ${name} 不正確`, en: `${name} is invalid` }, {
-      problems: [{ field: name, code: 'BAD_PARAMETER', message: { zh: `${name} 不正確`, en: `${name} is invalid` } }],
-    });
+    throw new LotteryError(
+      'VALIDATION_FAILED',
+      { zh: `參數 ${name} 不正確`, en: `${name} is invalid` },
+      {
+        problems: [
+          { field: name, code: 'BAD_PARAMETER', message: { zh: `${name} 不正確`, en: `${name} is invalid` } },
+        ],
+      },
+    );
   return v;
 }
 
@@ -136,7 +160,8 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     (_req, res, next) => {
       const u = res.locals.user;
       if (!u) return next(fail('UNAUTHENTICATED', '請先登入', 'Authentication required'));
-      if (!roles.includes(u.role)) return next(fail('FORBIDDEN', '您的角色無權執行此操作', `Role ${u.role} may not do this`));
+      if (!roles.includes(u.role))
+        return next(fail('FORBIDDEN', '您的角色無權執行此操作', `Role ${u.role} may not do this`));
       next();
     };
   const actor = (res: Response): string => `user:${res.locals.user?.id ?? 'unknown'}`;
@@ -147,28 +172,56 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     res.json({ ok: true });
   });
 
-  r.post('/lotteries', allow('ethics'), ...jsonBody(JSON_LIMIT), h((req, res) => {
-    res.status(201).json(services.createLottery(actor(res), req.body));
-  }));
-  r.get('/lotteries', allow('ethics', 'drawer', 'auditor'), h((_req, res) => {
-    res.json({ lotteries: services.listLotteries() });
-  }));
-  r.get('/lotteries/:id', allow('ethics', 'drawer', 'auditor'), h((req, res) => {
-    res.json(services.getLottery(param(req, 'id')));
-  }));
-  r.patch('/lotteries/:id', allow('ethics'), ...jsonBody(JSON_LIMIT), h((req, res) => {
-    res.json(services.patchLottery(actor(res), param(req, 'id'), req.body));
-  }));
+  r.post(
+    '/lotteries',
+    allow('ethics'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.status(201).json(services.createLottery(actor(res), req.body));
+    }),
+  );
+  r.get(
+    '/lotteries',
+    allow('ethics', 'drawer', 'auditor'),
+    h((_req, res) => {
+      res.json({ lotteries: services.listLotteries() });
+    }),
+  );
+  r.get(
+    '/lotteries/:id',
+    allow('ethics', 'drawer', 'auditor'),
+    h((req, res) => {
+      res.json(services.getLottery(param(req, 'id')));
+    }),
+  );
+  r.patch(
+    '/lotteries/:id',
+    allow('ethics'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.json(services.patchLottery(actor(res), param(req, 'id'), req.body));
+    }),
+  );
 
-  r.get('/lotteries/:id/roster', allow('ethics', 'auditor'), h((req, res) => {
-    res.json(services.getRoster(param(req, 'id')));
-  }));
+  r.get(
+    '/lotteries/:id/roster',
+    allow('ethics', 'auditor'),
+    h((req, res) => {
+      res.json(services.getRoster(param(req, 'id')));
+    }),
+  );
   r.put(
     '/lotteries/:id/roster',
     allow('ethics'),
     (req, _res, next) => {
       if (!req.is('application/json') && !req.is('text/csv'))
-        return next(fail('UNSUPPORTED_MEDIA_TYPE', '名冊須為 application/json 或 text/csv', 'A roster must be application/json or text/csv'));
+        return next(
+          fail(
+            'UNSUPPORTED_MEDIA_TYPE',
+            '名冊須為 application/json 或 text/csv',
+            'A roster must be application/json or text/csv',
+          ),
+        );
       next();
     },
     express.raw({ type: () => true, limit: ROSTER_LIMIT }),
@@ -179,9 +232,19 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
       try {
         text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       } catch {
-        throw new LotteryError('ROSTER_INVALID', { zh: '檔案不是有效的 UTF-8 文字', en: 'The file is not valid UTF-8 text' }, {
-          problems: [{ field: 'file', code: 'UNDECODABLE', message: { zh: '無法以 UTF-8 解碼', en: 'Cannot be decoded as UTF-8' } }],
-        });
+        throw new LotteryError(
+          'ROSTER_INVALID',
+          { zh: '檔案不是有效的 UTF-8 文字', en: 'The file is not valid UTF-8 text' },
+          {
+            problems: [
+              {
+                field: 'file',
+                code: 'UNDECODABLE',
+                message: { zh: '無法以 UTF-8 解碼', en: 'Cannot be decoded as UTF-8' },
+              },
+            ],
+          },
+        );
       }
       let rows: RosterInputRow[];
       let warnings: ReturnType<typeof rowsFromCsv>['warnings'] = [];
@@ -191,13 +254,29 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
         try {
           body = JSON.parse(text.replace(/^\uFEFF/, ''));
         } catch {
-          throw new LotteryError('MALFORMED_BODY', { zh: '內容不是有效的 JSON', en: 'Request body is not valid JSON' });
-        }
-        const entries = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).entries : undefined;
-        if (!Array.isArray(entries))
-          throw new LotteryError('VALIDATION_FAILED', { zh: '內容須為 {"entries":[…]}', en: 'Body must be {"entries":[…]}' }, {
-            problems: [{ field: 'entries', code: 'NOT_ARRAY', message: { zh: 'entries 必須是陣列', en: 'entries must be an array' } }],
+          throw new LotteryError('MALFORMED_BODY', {
+            zh: '內容不是有效的 JSON',
+            en: 'Request body is not valid JSON',
           });
+        }
+        const entries =
+          typeof body === 'object' && body !== null && !Array.isArray(body)
+            ? (body as Record<string, unknown>).entries
+            : undefined;
+        if (!Array.isArray(entries))
+          throw new LotteryError(
+            'VALIDATION_FAILED',
+            { zh: '內容須為 {"entries":[…]}', en: 'Body must be {"entries":[…]}' },
+            {
+              problems: [
+                {
+                  field: 'entries',
+                  code: 'NOT_ARRAY',
+                  message: { zh: 'entries 必須是陣列', en: 'entries must be an array' },
+                },
+              ],
+            },
+          );
         rows = entries.map((e, i) =>
           typeof e === 'object' && e !== null && !Array.isArray(e)
             ? { row: i + 1, values: { ...(e as Record<string, unknown>) } }
@@ -213,44 +292,81 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     }),
   );
 
-  r.post('/lotteries/:id/lock', allow('ethics'), ...jsonBody(JSON_LIMIT), h((req, res) => {
-    res.json(services.lock(actor(res), param(req, 'id')));
-  }));
-  r.post('/lotteries/:id/unlock', allow('ethics'), ...jsonBody(JSON_LIMIT), h((req, res) => {
-    res.json(services.unlock(actor(res), param(req, 'id'), req.body));
-  }));
-  r.post('/lotteries/:id/stages/:n/draw', allow('ethics', 'drawer'), ...jsonBody(JSON_LIMIT), h((req, res) => {
-    res.json(services.draw(actor(res), param(req, 'id'), param(req, 'n'), req.body));
-  }));
-  r.get('/lotteries/:id/bundle', allow('ethics', 'auditor'), h((req, res) => {
-    const b = services.bundle(param(req, 'id'));
-    res.set('Content-Disposition', `attachment; filename="lottery-${b.lottery.id}-bundle.json"`);
-    res.json(b);
-  }));
+  r.post(
+    '/lotteries/:id/lock',
+    allow('ethics'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.json(services.lock(actor(res), param(req, 'id')));
+    }),
+  );
+  r.post(
+    '/lotteries/:id/unlock',
+    allow('ethics'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.json(services.unlock(actor(res), param(req, 'id'), req.body));
+    }),
+  );
+  r.post(
+    '/lotteries/:id/stages/:n/draw',
+    allow('ethics', 'drawer'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.json(services.draw(actor(res), param(req, 'id'), param(req, 'n'), req.body));
+    }),
+  );
+  r.get(
+    '/lotteries/:id/bundle',
+    allow('ethics', 'auditor'),
+    h((req, res) => {
+      const b = services.bundle(param(req, 'id'));
+      res.set('Content-Disposition', `attachment; filename="lottery-${b.lottery.id}-bundle.json"`);
+      res.json(b);
+    }),
+  );
 
-  r.get('/public/lotteries/:id', h((req, res) => {
-    res.json(services.publicView(param(req, 'id')));
-  }));
+  r.get(
+    '/public/lotteries/:id',
+    h((req, res) => {
+      res.json(services.publicView(param(req, 'id')));
+    }),
+  );
 
-  r.get('/journal', allow('auditor'), h((req, res) => {
-    const q: { after?: number; limit?: number; lottery?: string; type?: string } = {};
-    const after = queryInt(req, 'after', 0, Number.MAX_SAFE_INTEGER);
-    const limit = queryInt(req, 'limit', 1, 1000);
-    const lottery = queryStr(req, 'lottery', /^[A-Za-z0-9_-]{1,64}$/);
-    const type = queryStr(req, 'type', /^[a-z]+(\.[a-z]+)+$/);
-    if (after !== undefined) q.after = after;
-    if (limit !== undefined) q.limit = limit;
-    if (lottery !== undefined) q.lottery = lottery;
-    if (type !== undefined) q.type = type;
-    res.json(services.journalPage(q));
-  }));
-  r.get('/journal/verify', allow('auditor'), h(async (_req, res) => {
-    const c = await services.verifyJournal();
-    res.json(c.ok ? { ok: true, length: c.length, head: c.head } : { ok: false, brokenAt: c.brokenAt, reason: c.reason });
-  }));
-  r.get('/journal/checkpoint', h((_req, res) => {
-    res.json(services.checkpoint());
-  }));
+  r.get(
+    '/journal',
+    allow('auditor'),
+    h((req, res) => {
+      const q: { after?: number; limit?: number; lottery?: string; type?: string } = {};
+      const after = queryInt(req, 'after', 0, Number.MAX_SAFE_INTEGER);
+      const limit = queryInt(req, 'limit', 1, 1000);
+      const lottery = queryStr(req, 'lottery', /^[A-Za-z0-9_-]{1,64}$/);
+      const type = queryStr(req, 'type', /^[a-z]+(\.[a-z]+)+$/);
+      if (after !== undefined) q.after = after;
+      if (limit !== undefined) q.limit = limit;
+      if (lottery !== undefined) q.lottery = lottery;
+      if (type !== undefined) q.type = type;
+      res.json(services.journalPage(q));
+    }),
+  );
+  r.get(
+    '/journal/verify',
+    allow('auditor'),
+    h(async (_req, res) => {
+      const c = await services.verifyJournal();
+      res.json(
+        c.ok
+          ? { ok: true, length: c.length, head: c.head }
+          : { ok: false, brokenAt: c.brokenAt, reason: c.reason },
+      );
+    }),
+  );
+  r.get(
+    '/journal/checkpoint',
+    h((_req, res) => {
+      res.json(services.checkpoint());
+    }),
+  );
 
   app.use('/api/v1', r);
   app.use((_req: Request, _res: Response, next: NextFunction) => {

@@ -49,19 +49,28 @@ function fromFramework(err: unknown): LotteryError | undefined {
     case 'entity.too.large':
       return new LotteryError('PAYLOAD_TOO_LARGE', { zh: '上傳內容過大', en: 'Request body too large' });
     case 'entity.parse.failed':
-      return new LotteryError('MALFORMED_BODY', { zh: '內容不是有效的 JSON', en: 'Request body is not valid JSON' });
+      return new LotteryError('MALFORMED_BODY', {
+        zh: '內容不是有效的 JSON',
+        en: 'Request body is not valid JSON',
+      });
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new LotteryError('UNSUPPORTED_MEDIA_TYPE', { zh: '不支援的字元編碼', en: 'Unsupported character encoding' });
+      return new LotteryError('UNSUPPORTED_MEDIA_TYPE', {
+        zh: '不支援的字元編碼',
+        en: 'Unsupported character encoding',
+      });
     case 'request.aborted':
     case 'request.size.invalid':
     case 'stream.encoding.set':
     case 'stream.not.readable':
     case 'parameters.too.many':
-      return new LotteryError('MALFORMED_BODY', { zh: '無法讀取請求內容', en: 'The request body could not be read' });
+      return new LotteryError('MALFORMED_BODY', {
+        zh: '無法讀取請求內容',
+        en: 'The request body could not be read',
+      });
     default:
   }
-  if (e.status === 400 || (err instanceof URIError))
+  if (e.status === 400 || err instanceof URIError)
     return new LotteryError('MALFORMED_BODY', { zh: '請求格式錯誤', en: 'Malformed request' });
   return undefined;
 }
@@ -76,7 +85,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       sendProblem(res, known);
       return;
     }
-    log.error('unhandled', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err), stack: err instanceof Error ? err.stack : undefined });
+    log.error('unhandled', {
+      method: req.method,
+      path: req.path,
+      error: err instanceof Error ? err.message : String(err),
+      stack: err instanceof Error ? err.stack : undefined,
+    });
     res.locals.code = 'INTERNAL';
     sendProblem(res, new LotteryError('INTERNAL', { zh: '系統發生未預期的錯誤', en: 'Internal error' }));
   };

@@ -41,14 +41,19 @@ export function loadOrCreateSigner(file: string): { signer: Signer; created: boo
     fs.writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
   } catch (e) {
     // Another process created it first: use theirs, so every process signs with one key.
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { signer: signerFromPem(fs.readFileSync(file, 'utf8')), created: false };
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      return { signer: signerFromPem(fs.readFileSync(file, 'utf8')), created: false };
     throw e;
   }
   return { signer: signerFromPem(pem), created: true };
 }
 
 /** RS256 verification on node:crypto, for the verifier's injected port. */
-export async function verifyRs256Node(publicKeyPem: string, message: string, signatureB64: string): Promise<boolean> {
+export async function verifyRs256Node(
+  publicKeyPem: string,
+  message: string,
+  signatureB64: string,
+): Promise<boolean> {
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signatureB64)) return false;
   try {
     const key = crypto.createPublicKey(publicKeyPem);
@@ -59,6 +64,7 @@ export async function verifyRs256Node(publicKeyPem: string, message: string, sig
   }
 }
 
-export const sha256Node = (text: string): string => crypto.createHash('sha256').update(text, 'utf8').digest('hex');
+export const sha256Node = (text: string): string =>
+  crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
 export const nodeVerifyDeps = { sha256: sha256Node, verifyRs256: verifyRs256Node };

@@ -33,11 +33,26 @@ export function splitDelimited(text: string, delimiter: ',' | '\t' = ','): Table
       raw: true,
     }) as Array<{ record: string[]; info: { lines: number }; raw: string }>;
   } catch (e) {
-    const line = typeof e === 'object' && e !== null && 'lines' in e ? Number((e as { lines: unknown }).lines) : undefined;
+    const line =
+      typeof e === 'object' && e !== null && 'lines' in e
+        ? Number((e as { lines: unknown }).lines)
+        : undefined;
     throw new LotteryError(
       'ROSTER_INVALID',
-      { zh: `CSV 格式錯誤${line ? `（第 ${line} 列附近）` : ''}`, en: `Malformed CSV${line ? ` near row ${line}` : ''}` },
-      { problems: [{ ...(line ? { row: line } : {}), field: 'file', code: 'MALFORMED_CSV', message: { zh: 'CSV 格式錯誤，請檢查引號', en: 'Malformed CSV: check the quotes' } }] },
+      {
+        zh: `CSV 格式錯誤${line ? `（第 ${line} 列附近）` : ''}`,
+        en: `Malformed CSV${line ? ` near row ${line}` : ''}`,
+      },
+      {
+        problems: [
+          {
+            ...(line ? { row: line } : {}),
+            field: 'file',
+            code: 'MALFORMED_CSV',
+            message: { zh: 'CSV 格式錯誤，請檢查引號', en: 'Malformed CSV: check the quotes' },
+          },
+        ],
+      },
     );
   }
   return {
@@ -58,19 +73,42 @@ export function rowsFromCsv(text: string): { rows: RosterInputRow[]; warnings: F
   const nonEmpty = records.filter((r) => r.cells.some((c) => c.trim() !== ''));
   const header = nonEmpty[0];
   if (!header)
-    throw new LotteryError('ROSTER_INVALID', { zh: '檔案是空的', en: 'The file is empty' }, { problems: [{ field: 'file', code: 'EMPTY', message: { zh: '檔案是空的', en: 'The file is empty' } }] });
+    throw new LotteryError(
+      'ROSTER_INVALID',
+      { zh: '檔案是空的', en: 'The file is empty' },
+      {
+        problems: [{ field: 'file', code: 'EMPTY', message: { zh: '檔案是空的', en: 'The file is empty' } }],
+      },
+    );
   const warnings: FieldProblem[] = [];
   const map: Array<string | undefined> = header.cells.map((h, i) => {
     const k = h.normalize('NFC').trim().toLowerCase();
     if ((ROSTER_FIELDS as readonly string[]).includes(k)) return k;
     if (k !== '')
-      warnings.push({ row: header.line, column: columnLetter(i), field: h, code: 'UNKNOWN_COLUMN', message: { zh: `已略過不認得的欄位「${h}」`, en: `Ignored unknown column "${h}"` } });
+      warnings.push({
+        row: header.line,
+        column: columnLetter(i),
+        field: h,
+        code: 'UNKNOWN_COLUMN',
+        message: { zh: `已略過不認得的欄位「${h}」`, en: `Ignored unknown column "${h}"` },
+      });
     return undefined;
   });
   if (!map.includes('name'))
-    throw new LotteryError('ROSTER_INVALID', { zh: '找不到「name」欄位的標題列', en: 'No header row with a "name" column' }, {
-      problems: [{ row: header.line, field: 'name', code: 'NO_HEADER', message: { zh: '標題列須包含 name 欄', en: 'The header row must include a name column' } }],
-    });
+    throw new LotteryError(
+      'ROSTER_INVALID',
+      { zh: '找不到「name」欄位的標題列', en: 'No header row with a "name" column' },
+      {
+        problems: [
+          {
+            row: header.line,
+            field: 'name',
+            code: 'NO_HEADER',
+            message: { zh: '標題列須包含 name 欄', en: 'The header row must include a name column' },
+          },
+        ],
+      },
+    );
   const rows: RosterInputRow[] = [];
   for (const r of nonEmpty.slice(1)) {
     const values: Record<string, unknown> = {};

@@ -2,7 +2,13 @@ import type { Json, Sha256 } from '../domain/canonical';
 import { BUNDLE_FORMAT, type Bundle } from '../domain/bundle';
 import { checkpointMessage, type Checkpoint } from '../domain/checkpoint';
 import { LotteryError } from '../domain/errors';
-import { checkChain, makeEntry, type ChainResult, type JournalData, type JournalEntry } from '../domain/journal';
+import {
+  checkChain,
+  makeEntry,
+  type ChainResult,
+  type JournalData,
+  type JournalEntry,
+} from '../domain/journal';
 import {
   LOTTERY_ID,
   meetingJson,
@@ -12,7 +18,15 @@ import {
   parseRoster,
   type RosterInputRow,
 } from '../domain/lottery';
-import { commitment, drawStage, initialPool, rosterDigest, seed, sortRoster, type RosterEntry } from '../domain/protocol';
+import {
+  commitment,
+  drawStage,
+  initialPool,
+  rosterDigest,
+  seed,
+  sortRoster,
+  type RosterEntry,
+} from '../domain/protocol';
 import { quota as quotaOf } from '../domain/quota';
 import type { LotteryStatus } from '../domain/replay';
 import type { FieldProblem } from '../domain/errors';
@@ -39,9 +53,15 @@ export interface UserView {
 }
 
 const notFound = (what: string): LotteryError =>
-  new LotteryError('NOT_FOUND', { zh: `找不到${what}`, en: `${what === '抽籤' ? 'lottery' : what} not found` });
+  new LotteryError('NOT_FOUND', {
+    zh: `找不到${what}`,
+    en: `${what === '抽籤' ? 'lottery' : what} not found`,
+  });
 
-function poolAndQuotas(l: LotteryRow, roster: readonly RosterEntry[]): Array<{ stage: number; percent: string; poolSize: number; quota: number }> {
+function poolAndQuotas(
+  l: LotteryRow,
+  roster: readonly RosterEntry[],
+): Array<{ stage: number; percent: string; poolSize: number; quota: number }> {
   let pool = roster.filter((e) => !e.excluded).length;
   return l.stages.map((s) => {
     const q = quotaOf(pool, s.percent);
@@ -81,19 +101,35 @@ export class Services {
 
   // ---- users ----
 
-  addUser(actor: string, input: { name: string; role: string; display?: string }): UserView & { token: string } {
+  addUser(
+    actor: string,
+    input: { name: string; role: string; display?: string },
+  ): UserView & { token: string } {
     const name = input.name.normalize('NFC');
     if (!/^\S{1,64}$/u.test(name))
-      throw new LotteryError('VALIDATION_FAILED', { zh: '帳號名稱不得為空白或含空白，至多 64 字', en: 'name must be 1–64 characters without whitespace' });
+      throw new LotteryError('VALIDATION_FAILED', {
+        zh: '帳號名稱不得為空白或含空白，至多 64 字',
+        en: 'name must be 1–64 characters without whitespace',
+      });
     if (!(ROLES as readonly string[]).includes(input.role))
-      throw new LotteryError('VALIDATION_FAILED', { zh: `角色須為 ${ROLES.join('、')} 之一`, en: `role must be one of ${ROLES.join(', ')}` });
+      throw new LotteryError('VALIDATION_FAILED', {
+        zh: `角色須為 ${ROLES.join('、')} 之一`,
+        en: `role must be one of ${ROLES.join(', ')}`,
+      });
     const role = input.role as Role;
     const token = this.d.randomBytes(32).toString('base64url');
     return this.d.store.write(() => {
       if (this.d.store.userByName(name))
         throw new LotteryError('CONFLICT', { zh: `帳號 ${name} 已存在`, en: `user ${name} already exists` });
       const id = this.newId('u');
-      this.d.store.insertUser({ id, name, role, tokenHash: this.d.sha256(token), createdAt: this.now(), ...(input.display ? { display: input.display } : {}) });
+      this.d.store.insertUser({
+        id,
+        name,
+        role,
+        tokenHash: this.d.sha256(token),
+        createdAt: this.now(),
+        ...(input.display ? { display: input.display } : {}),
+      });
       this.journal('user.added', actor, { user: id, role });
       return { id, name, role, token };
     });
@@ -140,11 +176,16 @@ export class Services {
       const l = this.mustGet(id);
       const patch = parsePatch(body, l.meeting);
       if (l.status !== 'draft') throw notDraft();
-      const next = { title: patch.title ?? l.title, stages: patch.stages ?? l.stages, meeting: patch.meeting ?? l.meeting };
+      const next = {
+        title: patch.title ?? l.title,
+        stages: patch.stages ?? l.stages,
+        meeting: patch.meeting ?? l.meeting,
+      };
       this.d.store.updateDefinition(id, next);
       const data: JournalData = { lottery: id };
       if (patch.title !== undefined) data.title = next.title;
-      if (patch.stages !== undefined) data.stages = next.stages.map((s) => ({ stage: s.stage, label: s.label, percent: s.percent }));
+      if (patch.stages !== undefined)
+        data.stages = next.stages.map((s) => ({ stage: s.stage, label: s.label, percent: s.percent }));
       if (patch.meeting !== undefined) data.meeting = meetingJson(next.meeting);
       this.journal('lottery.updated', actor, data);
       return this.view(this.mustGet(id));
@@ -181,11 +222,18 @@ export class Services {
     if (parsed.errors.length > 0)
       throw new LotteryError(
         'ROSTER_INVALID',
-        { zh: `名冊有 ${parsed.errors.length} 處錯誤，未載入`, en: `The roster has ${parsed.errors.length} errors and was not loaded` },
+        {
+          zh: `名冊有 ${parsed.errors.length} 處錯誤，未載入`,
+          en: `The roster has ${parsed.errors.length} errors and was not loaded`,
+        },
         { problems: parsed.errors, extra: { warnings } },
       );
     if (parsed.entries.length === 0)
-      throw new LotteryError('ROSTER_INVALID', { zh: '名冊沒有任何申報人', en: 'The roster has no entries' }, { problems: [], extra: { warnings } });
+      throw new LotteryError(
+        'ROSTER_INVALID',
+        { zh: '名冊沒有任何申報人', en: 'The roster has no entries' },
+        { problems: [], extra: { warnings } },
+      );
     const digest = rosterDigest(parsed.entries, this.d.sha256);
     const report: RosterLoadReport = {
       count: parsed.entries.length,
@@ -202,19 +250,35 @@ export class Services {
       const l = this.mustGet(id);
       if (l.status !== 'draft') throw notDraft();
       this.d.store.replaceRoster(id, parsed.entries, digest);
-      this.journal('roster.loaded', actor, { lottery: id, count: report.count, poolSize: report.poolSize, rosterDigest: digest });
+      this.journal('roster.loaded', actor, {
+        lottery: id,
+        count: report.count,
+        poolSize: report.poolSize,
+        rosterDigest: digest,
+      });
       return report;
     });
   }
 
-  lock(actor: string, id: string): { status: LotteryStatus; rosterDigest: string; commitment: string; quotas: Array<{ stage: number; poolSize: number; quota: number }> } {
+  lock(
+    actor: string,
+    id: string,
+  ): {
+    status: LotteryStatus;
+    rosterDigest: string;
+    commitment: string;
+    quotas: Array<{ stage: number; poolSize: number; quota: number }>;
+  } {
     return this.d.store.write(() => {
       const l = this.mustGet(id);
       if (l.status !== 'draft') throw notDraft();
       const roster = this.d.store.roster(id);
       const pool = initialPool(roster);
       if (pool.length === 0)
-        throw new LotteryError('EMPTY_POOL', { zh: '抽籤母體為空：請先載入名冊，且至少一人未被排除', en: 'The pool is empty: load a roster with at least one entry that is not excluded' });
+        throw new LotteryError('EMPTY_POOL', {
+          zh: '抽籤母體為空：請先載入名冊，且至少一人未被排除',
+          en: 'The pool is empty: load a roster with at least one entry that is not excluded',
+        });
       // The digest is recomputed from the stored rows, not taken from the column, so what is locked is what is there.
       const digest = rosterDigest(roster, this.d.sha256);
       const secret = this.d.randomBytes(32).toString('hex');
@@ -222,20 +286,49 @@ export class Services {
       const quotas = poolAndQuotas(l, roster);
       this.d.store.setLocked(id, secret, c);
       this.journal('lottery.locked', actor, { lottery: id, rosterDigest: digest, commitment: c, quotas });
-      return { status: 'locked', rosterDigest: digest, commitment: c, quotas: quotas.map(({ stage, poolSize, quota }) => ({ stage, poolSize, quota })) };
+      return {
+        status: 'locked',
+        rosterDigest: digest,
+        commitment: c,
+        quotas: quotas.map(({ stage, poolSize, quota }) => ({ stage, poolSize, quota })),
+      };
     });
   }
 
   unlock(actor: string, id: string, body: unknown): LotteryView {
-    const reason = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>).reason : undefined;
-    if (typeof reason !== 'string' || reason.trim() === '' || reason.length > 500 || /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(reason))
-      throw new LotteryError('VALIDATION_FAILED', { zh: '解除鎖定須說明理由（reason，至多 500 字）', en: 'unlock needs a reason (at most 500 characters)' }, {
-        problems: [{ field: 'reason', code: 'REQUIRED', message: { zh: '請填寫解除鎖定理由', en: 'reason is required' } }],
-      });
+    const reason =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? (body as Record<string, unknown>).reason
+        : undefined;
+    if (
+      typeof reason !== 'string' ||
+      reason.trim() === '' ||
+      reason.length > 500 ||
+      /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(reason)
+    )
+      throw new LotteryError(
+        'VALIDATION_FAILED',
+        {
+          zh: '解除鎖定須說明理由（reason，至多 500 字）',
+          en: 'unlock needs a reason (at most 500 characters)',
+        },
+        {
+          problems: [
+            {
+              field: 'reason',
+              code: 'REQUIRED',
+              message: { zh: '請填寫解除鎖定理由', en: 'reason is required' },
+            },
+          ],
+        },
+      );
     return this.d.store.write(() => {
       const l = this.mustGet(id);
       if (l.status === 'drawing' || l.status === 'drawn')
-        throw new LotteryError('ALREADY_DRAWN', { zh: '已開始抽籤，不能解除鎖定', en: 'A stage has been drawn: the lottery cannot be unlocked' });
+        throw new LotteryError('ALREADY_DRAWN', {
+          zh: '已開始抽籤，不能解除鎖定',
+          en: 'A stage has been drawn: the lottery cannot be unlocked',
+        });
       if (l.status !== 'locked') throw notLocked();
       this.d.store.setUnlocked(id);
       // The discarded commitment stays in the journal (lottery.locked); the secret behind it is never revealed,
@@ -256,9 +349,15 @@ export class Services {
       if (l.status === 'draft') throw notLocked();
       const results = this.d.store.results(id);
       if (results.some((r) => r.stage === stage))
-        throw new LotteryError('STAGE_ALREADY_DRAWN', { zh: `第 ${stage} 階段已抽出，結果不會改變`, en: `Stage ${stage} has already been drawn; its result is final` });
+        throw new LotteryError('STAGE_ALREADY_DRAWN', {
+          zh: `第 ${stage} 階段已抽出，結果不會改變`,
+          en: `Stage ${stage} has already been drawn; its result is final`,
+        });
       if (results.length !== stage - 1)
-        throw new LotteryError('STAGE_OUT_OF_ORDER', { zh: `請先抽第 ${results.length + 1} 階段`, en: `Draw stage ${results.length + 1} first` });
+        throw new LotteryError('STAGE_OUT_OF_ORDER', {
+          zh: `請先抽第 ${results.length + 1} 階段`,
+          en: `Draw stage ${results.length + 1} first`,
+        });
       const roster = this.d.store.roster(id);
       let entropy: string;
       let seedHex: string;
@@ -266,7 +365,10 @@ export class Services {
       if (stage === 1) {
         if (!l.secret || !l.rosterDigest) throw new Error('locked lottery without secret or digest');
         entropy = entropyIn as string;
-        seedHex = seed({ lottery: id, rosterDigest: l.rosterDigest, secret: l.secret, entropy }, this.d.sha256);
+        seedHex = seed(
+          { lottery: id, rosterDigest: l.rosterDigest, secret: l.secret, entropy },
+          this.d.sha256,
+        );
         pool = initialPool(roster);
       } else {
         if (!l.seed || !l.entropy) throw new Error('drawing lottery without seed');
@@ -277,9 +379,22 @@ export class Services {
       const out = drawStage(seedHex, { stage, percent: def.percent }, pool);
       const at = this.now();
       const status: LotteryStatus = stage === l.stages.length ? 'drawn' : 'drawing';
-      this.d.store.insertResult(id, { stage, poolSize: out.poolSize, quota: out.quota, winners: out.winners, drawnAt: at });
+      this.d.store.insertResult(id, {
+        stage,
+        poolSize: out.poolSize,
+        quota: out.quota,
+        winners: out.winners,
+        drawnAt: at,
+      });
       this.d.store.setDrawn(id, status, entropy, seedHex);
-      const data: JournalData = { lottery: id, stage, poolSize: out.poolSize, quota: out.quota, seed: seedHex, winners: out.winners };
+      const data: JournalData = {
+        lottery: id,
+        stage,
+        poolSize: out.poolSize,
+        quota: out.quota,
+        seed: seedHex,
+        winners: out.winners,
+      };
       if (stage === 1) {
         // The secret is revealed here and not before: with the entropy fixed, the outcome no longer depends on it.
         data.entropy = entropy;
@@ -287,7 +402,13 @@ export class Services {
       }
       this.journal('stage.drawn', actor, data);
       const byId = new Map(roster.map((e) => [e.id, e]));
-      return { stage, poolSize: out.poolSize, quota: out.quota, winners: out.winners.map((w) => person(byId.get(w), w)), seed: seedHex };
+      return {
+        stage,
+        poolSize: out.poolSize,
+        quota: out.quota,
+        winners: out.winners.map((w) => person(byId.get(w), w)),
+        seed: seedHex,
+      };
     });
   }
 
@@ -296,9 +417,15 @@ export class Services {
     return this.d.store.read(() => {
       const l = this.mustGet(id);
       if (l.status !== 'drawn')
-        throw new LotteryError('NOT_DRAWN', { zh: '尚未抽完所有階段，無法匯出稽核包', en: 'The audit bundle exists once every stage is drawn' });
+        throw new LotteryError('NOT_DRAWN', {
+          zh: '尚未抽完所有階段，無法匯出稽核包',
+          en: 'The audit bundle exists once every stage is drawn',
+        });
       const results = this.d.store.results(id);
-      const journal = [...this.d.store.journalRows()].map((r) => ({ ...r, data: JSON.parse(r.data as string) as Json }));
+      const journal = [...this.d.store.journalRows()].map((r) => ({
+        ...r,
+        data: JSON.parse(r.data as string) as Json,
+      }));
       return {
         format: BUNDLE_FORMAT,
         lottery: {
@@ -315,7 +442,13 @@ export class Services {
         secret: l.secret as string,
         entropy: l.entropy as string,
         seed: l.seed as string,
-        stages: results.map((r, i) => ({ stage: r.stage, percent: (l.stages[i] as { percent: string }).percent, poolSize: r.poolSize, quota: r.quota, winners: r.winners })),
+        stages: results.map((r, i) => ({
+          stage: r.stage,
+          percent: (l.stages[i] as { percent: string }).percent,
+          poolSize: r.poolSize,
+          quota: r.quota,
+          winners: r.winners,
+        })),
         journal,
         checkpoint: this.checkpointUnlocked(),
       };
@@ -338,7 +471,13 @@ export class Services {
         count: roster.length,
         excludedCount: roster.filter((e) => e.excluded).length,
         poolSize: roster.length - roster.filter((e) => e.excluded).length,
-        stages: l.stages.map((s, i) => ({ stage: s.stage, label: s.label, percent: s.percent, poolSize: quotas[i]?.poolSize ?? 0, quota: quotas[i]?.quota ?? 0 })),
+        stages: l.stages.map((s, i) => ({
+          stage: s.stage,
+          label: s.label,
+          percent: s.percent,
+          poolSize: quotas[i]?.poolSize ?? 0,
+          quota: quotas[i]?.quota ?? 0,
+        })),
         rosterDigest: l.status === 'draft' ? null : l.rosterDigest,
         commitment: l.commitment,
       };
@@ -346,7 +485,13 @@ export class Services {
         v.seed = l.seed;
         v.entropy = l.entropy;
         v.secret = l.secret;
-        v.results = results.map((r) => ({ stage: r.stage, poolSize: r.poolSize, quota: r.quota, winners: r.winners.map((w) => person(byId.get(w), w)), drawnAt: r.drawnAt }));
+        v.results = results.map((r) => ({
+          stage: r.stage,
+          poolSize: r.poolSize,
+          quota: r.quota,
+          winners: r.winners.map((w) => person(byId.get(w), w)),
+          drawnAt: r.drawnAt,
+        }));
       }
       return v;
     });
@@ -354,7 +499,10 @@ export class Services {
 
   // ---- journal ----
 
-  journalPage(q: { after?: number; limit?: number; lottery?: string; type?: string }): { entries: JournalEntry[]; head: { seq: number; hash: string } } {
+  journalPage(q: { after?: number; limit?: number; lottery?: string; type?: string }): {
+    entries: JournalEntry[];
+    head: { seq: number; hash: string };
+  } {
     return this.d.store.read(() => ({
       entries: this.d.store.journalPage({ limit: 100, ...q }),
       head: this.d.store.journalHead() ?? { seq: 0, hash: '0'.repeat(64) },
@@ -374,7 +522,12 @@ export class Services {
     const head = this.d.store.journalHead() ?? { seq: 0, hash: '0'.repeat(64) };
     const at = this.now();
     const body = { seq: head.seq, hash: head.hash, at };
-    return { ...body, alg: 'RS256', signature: this.d.signer.sign(checkpointMessage(body)), publicKey: this.d.signer.publicKeyPem };
+    return {
+      ...body,
+      alg: 'RS256',
+      signature: this.d.signer.sign(checkpointMessage(body)),
+      publicKey: this.d.signer.publicKeyPem,
+    };
   }
 
   private view(l: LotteryRow): LotteryView {
@@ -388,14 +541,24 @@ export class Services {
       agency: l.agency,
       title: l.title,
       status: l.status,
-      stages: l.stages.map((s, i) => ({ ...s, poolSize: quotas[i]?.poolSize ?? 0, quota: quotas[i]?.quota ?? 0 })),
+      stages: l.stages.map((s, i) => ({
+        ...s,
+        poolSize: quotas[i]?.poolSize ?? 0,
+        quota: quotas[i]?.quota ?? 0,
+      })),
       meeting: meetingJson(l.meeting),
       count: roster.length,
       poolSize: quotas[0]?.poolSize ?? 0,
       rosterDigest: l.rosterDigest,
       commitment: l.commitment,
       quotas: quotas.map(({ stage, poolSize, quota }) => ({ stage, poolSize, quota })),
-      results: results.map((r) => ({ stage: r.stage, poolSize: r.poolSize, quota: r.quota, winners: r.winners.map((w) => person(byId.get(w), w)), drawnAt: r.drawnAt })),
+      results: results.map((r) => ({
+        stage: r.stage,
+        poolSize: r.poolSize,
+        quota: r.quota,
+        winners: r.winners.map((w) => person(byId.get(w), w)),
+        drawnAt: r.drawnAt,
+      })),
       createdAt: l.createdAt,
     };
     if (results.length > 0) {
@@ -408,11 +571,17 @@ export class Services {
 }
 
 function notDraft(): LotteryError {
-  return new LotteryError('NOT_DRAFT', { zh: '抽籤已鎖定，名冊與設定不能再變更', en: 'The lottery is no longer a draft: roster and settings are fixed' });
+  return new LotteryError('NOT_DRAFT', {
+    zh: '抽籤已鎖定，名冊與設定不能再變更',
+    en: 'The lottery is no longer a draft: roster and settings are fixed',
+  });
 }
 
 function notLocked(): LotteryError {
-  return new LotteryError('NOT_LOCKED', { zh: '名冊尚未鎖定，不能抽籤', en: 'The roster is not locked: nothing can be drawn yet' });
+  return new LotteryError('NOT_LOCKED', {
+    zh: '名冊尚未鎖定，不能抽籤',
+    en: 'The roster is not locked: nothing can be drawn yet',
+  });
 }
 
 function person(e: RosterEntry | undefined, id: string): Person {
@@ -422,7 +591,9 @@ function person(e: RosterEntry | undefined, id: string): Person {
   return p;
 }
 
-function countUnits(entries: readonly RosterEntry[]): Array<{ unit: string; count: number; poolSize: number }> {
+function countUnits(
+  entries: readonly RosterEntry[],
+): Array<{ unit: string; count: number; poolSize: number }> {
   const m = new Map<string, { count: number; poolSize: number }>();
   for (const e of entries) {
     const k = e.unit ?? '';

@@ -161,8 +161,7 @@ export class Store {
 
   journalHead(): { seq: number; hash: string } | undefined {
     return this.db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as
-      | { seq: number; hash: string }
-      | undefined;
+      { seq: number; hash: string } | undefined;
   }
 
   appendJournal(e: JournalEntry): void {
@@ -189,16 +188,27 @@ export class Store {
       args.push(f.type);
     }
     const rows = this.db
-      .prepare(`SELECT seq, at, type, actor, data, prev, hash FROM journal WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`)
+      .prepare(
+        `SELECT seq, at, type, actor, data, prev, hash FROM journal WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
+      )
       .all(...args, f.limit) as Array<Omit<JournalEntry, 'data'> & { data: string }>;
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as { [key: string]: Json } }));
   }
 
   // ---- users ----
 
-  insertUser(u: { id: string; name: string; display?: string; role: Role; tokenHash: string; createdAt: string }): void {
+  insertUser(u: {
+    id: string;
+    name: string;
+    display?: string;
+    role: Role;
+    tokenHash: string;
+    createdAt: string;
+  }): void {
     this.db
-      .prepare('INSERT INTO users (id, name, display, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO users (id, name, display, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(u.id, u.name, u.display ?? null, u.role, u.tokenHash, u.createdAt);
   }
 
@@ -248,9 +258,9 @@ export class Store {
   }
 
   listLotteries(): LotteryRow[] {
-    return (this.db.prepare('SELECT * FROM lotteries ORDER BY year DESC, created_at DESC').all() as LotteryDbRow[]).map(
-      toLottery,
-    );
+    return (
+      this.db.prepare('SELECT * FROM lotteries ORDER BY year DESC, created_at DESC').all() as LotteryDbRow[]
+    ).map(toLottery);
   }
 
   updateDefinition(id: string, d: { title: string; stages: StageDef[]; meeting: Meeting }): void {
@@ -271,7 +281,9 @@ export class Store {
 
   roster(id: string): RosterEntry[] {
     const rows = this.db
-      .prepare('SELECT id, name, unit, title, category, excluded FROM roster_entries WHERE lottery_id = ? ORDER BY id')
+      .prepare(
+        'SELECT id, name, unit, title, category, excluded FROM roster_entries WHERE lottery_id = ? ORDER BY id',
+      )
       .all(id) as Array<Record<string, string | null>>;
     return rows.map((r) => {
       const e: Record<string, string> = {};
@@ -281,35 +293,55 @@ export class Store {
   }
 
   rosterCount(id: string): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM roster_entries WHERE lottery_id = ?').get(id) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM roster_entries WHERE lottery_id = ?').get(id) as {
+        n: number;
+      }
+    ).n;
   }
 
   setLocked(id: string, secret: string, commitment: string): void {
     this.db
-      .prepare("UPDATE lotteries SET status = 'locked', secret = ?, commitment = ? WHERE id = ? AND status = 'draft'")
+      .prepare(
+        "UPDATE lotteries SET status = 'locked', secret = ?, commitment = ? WHERE id = ? AND status = 'draft'",
+      )
       .run(secret, commitment, id);
   }
 
   setUnlocked(id: string): void {
     this.db
-      .prepare("UPDATE lotteries SET status = 'draft', secret = NULL, commitment = NULL WHERE id = ? AND status = 'locked'")
+      .prepare(
+        "UPDATE lotteries SET status = 'draft', secret = NULL, commitment = NULL WHERE id = ? AND status = 'locked'",
+      )
       .run(id);
   }
 
   setDrawn(id: string, status: LotteryStatus, entropy: string, seed: string): void {
-    this.db.prepare('UPDATE lotteries SET status = ?, entropy = ?, seed = ? WHERE id = ?').run(status, entropy, seed, id);
+    this.db
+      .prepare('UPDATE lotteries SET status = ?, entropy = ?, seed = ? WHERE id = ?')
+      .run(status, entropy, seed, id);
   }
 
   insertResult(id: string, r: ResultRow): void {
     this.db
-      .prepare('INSERT INTO results (lottery_id, stage, pool_size, quota, winners, drawn_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO results (lottery_id, stage, pool_size, quota, winners, drawn_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(id, r.stage, r.poolSize, r.quota, JSON.stringify(r.winners), r.drawnAt);
   }
 
   results(id: string): ResultRow[] {
     const rows = this.db
-      .prepare('SELECT stage, pool_size, quota, winners, drawn_at FROM results WHERE lottery_id = ? ORDER BY stage')
-      .all(id) as Array<{ stage: number; pool_size: number; quota: number; winners: string; drawn_at: string }>;
+      .prepare(
+        'SELECT stage, pool_size, quota, winners, drawn_at FROM results WHERE lottery_id = ? ORDER BY stage',
+      )
+      .all(id) as Array<{
+      stage: number;
+      pool_size: number;
+      quota: number;
+      winners: string;
+      drawn_at: string;
+    }>;
     return rows.map((r) => ({
       stage: r.stage,
       poolSize: r.pool_size,

@@ -10,7 +10,12 @@ function chain(n: number): JournalEntry[] {
     out.push(
       makeEntry(
         prev,
-        { at: `2025-01-22T02:30:${String(i % 60).padStart(2, '0')}.000Z`, type: 'lottery.created', actor: 'cli', data: { lottery: `L${i}`, year: 113 } },
+        {
+          at: `2025-01-22T02:30:${String(i % 60).padStart(2, '0')}.000Z`,
+          type: 'lottery.created',
+          actor: 'cli',
+          data: { lottery: `L${i}`, year: 113 },
+        },
         sha256,
       ),
     );
@@ -42,22 +47,25 @@ describe('the journal chain', () => {
   });
 
   describe('when a journal entry was altered', () => {
-    it.each(['at', 'type', 'actor', 'data', 'prev', 'hash'] as const)('verify reports the first broken seq (column %s)', async (col) => {
-      const rows = stored(chain(6));
-      const row = rows[3] as RawEntry;
-      const edits: Record<typeof col, unknown> = {
-        at: '2025-01-22T02:31:00.000Z',
-        type: 'lottery.updated',
-        actor: 'system',
-        data: '{"lottery":"L3","year":114}',
-        prev: 'f'.repeat(64),
-        hash: 'e'.repeat(64),
-      };
-      rows[3] = { ...row, [col]: edits[col] };
-      const r = await checkChain(rows, sha256);
-      expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.brokenAt).toBe(4);
-    });
+    it.each(['at', 'type', 'actor', 'data', 'prev', 'hash'] as const)(
+      'verify reports the first broken seq (column %s)',
+      async (col) => {
+        const rows = stored(chain(6));
+        const row = rows[3] as RawEntry;
+        const edits: Record<typeof col, unknown> = {
+          at: '2025-01-22T02:31:00.000Z',
+          type: 'lottery.updated',
+          actor: 'system',
+          data: '{"lottery":"L3","year":114}',
+          prev: 'f'.repeat(64),
+          hash: 'e'.repeat(64),
+        };
+        rows[3] = { ...row, [col]: edits[col] };
+        const r = await checkChain(rows, sha256);
+        expect(r.ok).toBe(false);
+        if (!r.ok) expect(r.brokenAt).toBe(4);
+      },
+    );
 
     it('a data column rewritten with the same meaning but other bytes is still reported', async () => {
       const rows = stored(chain(4));
@@ -81,7 +89,11 @@ describe('the journal chain', () => {
     it('an entry re-hashed after editing breaks the next link', async () => {
       const es = chain(5);
       const e = es[1] as JournalEntry;
-      const forged = makeEntry({ seq: 1, hash: es[0]?.hash ?? '' }, { at: e.at, type: e.type, actor: e.actor, data: { lottery: 'FORGED', year: 113 } }, sha256);
+      const forged = makeEntry(
+        { seq: 1, hash: es[0]?.hash ?? '' },
+        { at: e.at, type: e.type, actor: e.actor, data: { lottery: 'FORGED', year: 113 } },
+        sha256,
+      );
       es[1] = forged;
       const r = await checkChain(stored(es), sha256);
       expect(r.ok ? 0 : r.brokenAt).toBe(3);

@@ -28,7 +28,15 @@ describe('lottery-draw/v1 against the shared vectors', () => {
     });
     it('gives the expected seed', () => {
       expect(
-        seed({ lottery: v1.lottery, rosterDigest: v1.expect.rosterDigest, secret: v1.secret, entropy: v1.entropy }, sha256),
+        seed(
+          {
+            lottery: v1.lottery,
+            rosterDigest: v1.expect.rosterDigest,
+            secret: v1.secret,
+            entropy: v1.entropy,
+          },
+          sha256,
+        ),
       ).toBe(v1.expect.seed);
     });
     it('draws the expected winners in both stages', () => {

@@ -26,7 +26,12 @@ let original: B;
 beforeAll(async () => {
   t = makeApp();
   const id = await drawnLottery(t);
-  original = (await request(t.app).get(`/api/v1/lotteries/${id}/bundle`).set(...auth(t.tokens.auditor)).expect(200)).body as B;
+  original = (
+    await request(t.app)
+      .get(`/api/v1/lotteries/${id}/bundle`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200)
+  ).body as B;
 });
 afterAll(() => t.close());
 
@@ -36,8 +41,15 @@ const failing = (r: Report): string[] => r.checks.filter((c) => !c.ok).map((c) =
 
 /** Re-derives seed and winners so that a forged bundle is consistent with itself. */
 function reseal(b: B): void {
-  b.seed = seedOf({ lottery: b.lottery.id, rosterDigest: b.rosterDigest, secret: b.secret, entropy: b.entropy }, sha256);
-  const out = drawAll(b.seed, b.lottery.stages.map((s, i) => ({ stage: i + 1, percent: s.percent })), initialPool(b.roster));
+  b.seed = seedOf(
+    { lottery: b.lottery.id, rosterDigest: b.rosterDigest, secret: b.secret, entropy: b.entropy },
+    sha256,
+  );
+  const out = drawAll(
+    b.seed,
+    b.lottery.stages.map((s, i) => ({ stage: i + 1, percent: s.percent })),
+    initialPool(b.roster),
+  );
   b.stages = out;
 }
 
@@ -47,8 +59,19 @@ describe('verifying an audit bundle', () => {
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.ok).toBe(true);
     expect(r.checks.map((c) => c.name)).toEqual([
-      'format', 'roster.order', 'roster.digest', 'commitment', 'seed', 'quotas', 'winners',
-      'journal.chain', 'journal.lottery', 'journal.locked', 'journal.draws', 'checkpoint.head', 'checkpoint.signature',
+      'format',
+      'roster.order',
+      'roster.digest',
+      'commitment',
+      'seed',
+      'quotas',
+      'winners',
+      'journal.chain',
+      'journal.lottery',
+      'journal.locked',
+      'journal.draws',
+      'checkpoint.head',
+      'checkpoint.signature',
     ]);
   });
 
@@ -152,7 +175,18 @@ describe('verifying an audit bundle', () => {
   it('checkpoint.head: an entry appended after the checkpoint fails checkpoint.head (the chain alone holds)', async () => {
     const b = copy();
     const last = b.journal[b.journal.length - 1] as { seq: number; hash: string };
-    b.journal.push({ ...makeEntry(last, { at: '2030-01-01T00:00:00.000Z', type: 'lottery.unlocked', actor: 'system', data: { lottery: b.lottery.id } }, sha256) });
+    b.journal.push({
+      ...makeEntry(
+        last,
+        {
+          at: '2030-01-01T00:00:00.000Z',
+          type: 'lottery.unlocked',
+          actor: 'system',
+          data: { lottery: b.lottery.id },
+        },
+        sha256,
+      ),
+    });
     const r = await verifyBundle(b, nodeVerifyDeps);
     expect(check(r, 'journal.chain')).toBe(true);
     expect(check(r, 'checkpoint.head')).toBe(false);
@@ -166,21 +200,29 @@ describe('verifying an audit bundle', () => {
   });
 
   it('checkpoint.signature: with a trusted key, a bundle signed by another key fails', async () => {
-    const other = (await import('../../src/keys/signer')).signerFromPem((await import('../../src/keys/signer')).generatePrivatePem());
+    const other = (await import('../../src/keys/signer')).signerFromPem(
+      (await import('../../src/keys/signer')).generatePrivatePem(),
+    );
     const r = await verifyBundle(copy(), nodeVerifyDeps, { trustedPublicKey: other.publicKeyPem });
     expect(check(r, 'checkpoint.signature')).toBe(false);
-    const good = await verifyBundle(copy(), nodeVerifyDeps, { trustedPublicKey: original.checkpoint.publicKey as string });
+    const good = await verifyBundle(copy(), nodeVerifyDeps, {
+      trustedPublicKey: original.checkpoint.publicKey as string,
+    });
     expect(good.ok).toBe(true);
     expect(good.warnings).toEqual([]);
   });
 
   it('hostile values: a __proto__ key and deep nesting are refused without crashing', async () => {
-    const b = JSON.parse(JSON.stringify(copy()).replace('"format"', '"__proto__":{"polluted":true},"format"')) as B;
+    const b = JSON.parse(
+      JSON.stringify(copy()).replace('"format"', '"__proto__":{"polluted":true},"format"'),
+    ) as B;
     const r = await verifyBundle(b, nodeVerifyDeps);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(r.ok).toBe(true);
     const deep = copy();
-    (deep.lottery as Record<string, unknown>).meeting = JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) as unknown;
+    (deep.lottery as Record<string, unknown>).meeting = JSON.parse(
+      '{"a":'.repeat(200) + '1' + '}'.repeat(200),
+    ) as unknown;
     const r2 = await verifyBundle(deep, nodeVerifyDeps);
     expect(r2.ok).toBe(false);
   });

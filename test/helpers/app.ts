@@ -31,7 +31,9 @@ export interface TestApp {
   close(): void;
 }
 
-export function makeApp(opts: { log?: Logger; clock?: () => Date; randomBytes?: (n: number) => Buffer } = {}): TestApp {
+export function makeApp(
+  opts: { log?: Logger; clock?: () => Date; randomBytes?: (n: number) => Buffer } = {},
+): TestApp {
   const dir = tempDir();
   const dbFile = path.join(dir, 'lottery.sqlite');
   const store = Store.open(dbFile);
@@ -61,8 +63,15 @@ export const example = vectors.vector1;
 export const auth = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
 /** Creates, loads the 21-person example roster and returns the lottery id. */
-export async function createLoaded(t: TestApp, body: Record<string, unknown> = { year: 113, agency: '數位發展部' }): Promise<string> {
-  const c = await request(t.app).post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).send(body).expect(201);
+export async function createLoaded(
+  t: TestApp,
+  body: Record<string, unknown> = { year: 113, agency: '數位發展部' },
+): Promise<string> {
+  const c = await request(t.app)
+    .post('/api/v1/lotteries')
+    .set(...auth(t.tokens.ethics))
+    .send(body)
+    .expect(201);
   const id = (c.body as { id: string }).id;
   await request(t.app)
     .put(`/api/v1/lotteries/${id}/roster`)
@@ -75,8 +84,18 @@ export async function createLoaded(t: TestApp, body: Record<string, unknown> = {
 /** Creates, loads, locks and draws every stage; returns the lottery id. */
 export async function drawnLottery(t: TestApp, entropy = example.entropy): Promise<string> {
   const id = await createLoaded(t);
-  await request(t.app).post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
-  await request(t.app).post(`/api/v1/lotteries/${id}/stages/1/draw`).set(...auth(t.tokens.drawer)).send({ entropy }).expect(200);
-  await request(t.app).post(`/api/v1/lotteries/${id}/stages/2/draw`).set(...auth(t.tokens.drawer)).expect(200);
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/lock`)
+    .set(...auth(t.tokens.ethics))
+    .expect(200);
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+    .set(...auth(t.tokens.drawer))
+    .send({ entropy })
+    .expect(200);
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+    .set(...auth(t.tokens.drawer))
+    .expect(200);
   return id;
 }

@@ -20,7 +20,11 @@ describe('the whole ceremony through the API', () => {
     const created = await api()
       .post('/api/v1/lotteries')
       .set(...auth(t.tokens.ethics))
-      .send({ year: 113, agency: '數位發展部', meeting: { chair: '部長', monitor: '政風處長', witnesses: ['甲', '乙'] } })
+      .send({
+        year: 113,
+        agency: '數位發展部',
+        meeting: { chair: '部長', monitor: '政風處長', witnesses: ['甲', '乙'] },
+      })
       .expect(201);
     const id = created.body.id as string;
     expect(id).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
@@ -30,10 +34,17 @@ describe('the whole ceremony through the API', () => {
       ['前後年度申報財產比對', '2'],
     ]);
 
-    const loaded = await api().put(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).send({ entries: example.roster }).expect(200);
+    const loaded = await api()
+      .put(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .send({ entries: example.roster })
+      .expect(200);
     expect(loaded.body).toMatchObject({ count: 21, poolSize: 20, rosterDigest: example.expect.rosterDigest });
 
-    const locked = await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
+    const locked = await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     expect(locked.body).toMatchObject({
       status: 'locked',
       rosterDigest: example.expect.rosterDigest,
@@ -44,28 +55,57 @@ describe('the whole ceremony through the API', () => {
     });
     expect(locked.body.commitment).toMatch(/^[0-9a-f]{64}$/);
 
-    const s1 = await api().post(`/api/v1/lotteries/${id}/stages/1/draw`).set(...auth(t.tokens.drawer)).send({ entropy: ' 6 2 5 1 3 4 ' }).expect(200);
+    const s1 = await api()
+      .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+      .set(...auth(t.tokens.drawer))
+      .send({ entropy: ' 6 2 5 1 3 4 ' })
+      .expect(200);
     expect(s1.body).toMatchObject({ stage: 1, poolSize: 20, quota: 2 });
     expect(s1.body.winners).toHaveLength(2);
-    expect(s1.body.winners[0]).toEqual(expect.objectContaining({ id: expect.any(String), name: expect.any(String), unit: expect.any(String), title: expect.any(String) }));
-    const mid = await api().get(`/api/v1/lotteries/${id}`).set(...auth(t.tokens.drawer)).expect(200);
+    expect(s1.body.winners[0]).toEqual(
+      expect.objectContaining({
+        id: expect.any(String),
+        name: expect.any(String),
+        unit: expect.any(String),
+        title: expect.any(String),
+      }),
+    );
+    const mid = await api()
+      .get(`/api/v1/lotteries/${id}`)
+      .set(...auth(t.tokens.drawer))
+      .expect(200);
     expect(mid.body.status).toBe('drawing');
 
-    const s2 = await api().post(`/api/v1/lotteries/${id}/stages/2/draw`).set(...auth(t.tokens.ethics)).expect(200);
+    const s2 = await api()
+      .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     expect(s2.body.quota).toBe(1);
     expect(s1.body.winners.map((w: { id: string }) => w.id)).toContain(s2.body.winners[0].id);
 
-    const got = await api().get(`/api/v1/lotteries/${id}`).set(...auth(t.tokens.auditor)).expect(200);
+    const got = await api()
+      .get(`/api/v1/lotteries/${id}`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
     expect(got.body.status).toBe('drawn');
     expect(got.body.results).toHaveLength(2);
     expect(got.body.entropy).toBe('6 2 5 1 3 4');
 
-    const bundle = await api().get(`/api/v1/lotteries/${id}/bundle`).set(...auth(t.tokens.auditor)).expect(200);
+    const bundle = await api()
+      .get(`/api/v1/lotteries/${id}/bundle`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
     const report = await verifyBundle(bundle.body, nodeVerifyDeps);
     expect(report.checks.filter((c) => !c.ok)).toEqual([]);
 
     const pub = await api().get(`/api/v1/public/lotteries/${id}`).expect(200);
-    expect(pub.body).toMatchObject({ year: 113, agency: '數位發展部', count: 21, poolSize: 20, rosterDigest: example.expect.rosterDigest });
+    expect(pub.body).toMatchObject({
+      year: 113,
+      agency: '數位發展部',
+      count: 21,
+      poolSize: 20,
+      rosterDigest: example.expect.rosterDigest,
+    });
     expect(pub.body.results[0].winners[0]).toHaveProperty('name');
     expect(JSON.stringify(pub.body)).not.toContain('本部首長'); // an exclusion reason is not public
     expect(pub.body).not.toHaveProperty('meeting');
@@ -73,31 +113,75 @@ describe('the whole ceremony through the API', () => {
 
   it('journals every state change, and a later stage in the journal has no secret', async () => {
     const id = await createLoaded(t);
-    await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
-    await api().post(`/api/v1/lotteries/${id}/stages/1/draw`).set(...auth(t.tokens.drawer)).send({ entropy: '1' }).expect(200);
-    await api().post(`/api/v1/lotteries/${id}/stages/2/draw`).set(...auth(t.tokens.drawer)).expect(200);
-    const j = await api().get(`/api/v1/journal?lottery=${id}`).set(...auth(t.tokens.auditor)).expect(200);
+    await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
+    await api()
+      .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+      .set(...auth(t.tokens.drawer))
+      .send({ entropy: '1' })
+      .expect(200);
+    await api()
+      .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+      .set(...auth(t.tokens.drawer))
+      .expect(200);
+    const j = await api()
+      .get(`/api/v1/journal?lottery=${id}`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
     const types = j.body.entries.map((e: { type: string }) => e.type);
-    expect(types).toEqual(['lottery.created', 'roster.loaded', 'lottery.locked', 'stage.drawn', 'stage.drawn']);
+    expect(types).toEqual([
+      'lottery.created',
+      'roster.loaded',
+      'lottery.locked',
+      'stage.drawn',
+      'stage.drawn',
+    ]);
     const [d1, d2] = j.body.entries.slice(3) as Array<{ data: Record<string, unknown> }>;
-    expect(d1?.data).toEqual(expect.objectContaining({ lottery: id, stage: 1, entropy: '1', secret: expect.stringMatching(/^[0-9a-f]{64}$/) }));
+    expect(d1?.data).toEqual(
+      expect.objectContaining({
+        lottery: id,
+        stage: 1,
+        entropy: '1',
+        secret: expect.stringMatching(/^[0-9a-f]{64}$/),
+      }),
+    );
     expect(d2?.data).not.toHaveProperty('secret');
     expect(JSON.stringify(j.body)).not.toContain('申報人'); // ids only, never names
-    const v = await api().get('/api/v1/journal/verify').set(...auth(t.tokens.auditor)).expect(200);
+    const v = await api()
+      .get('/api/v1/journal/verify')
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
     expect(v.body).toEqual({ ok: true, length: 4 + 5, head: j.body.head });
   });
 });
 
 describe('lottery definitions', () => {
   it('refuses a first-stage rate below the legal floor of 5%', async () => {
-    const r = await api().post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).send({ year: 113, agency: 'X', stages: [{ label: 'a', percent: '4.9999' }] }).expect(422);
+    const r = await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .send({ year: 113, agency: 'X', stages: [{ label: 'a', percent: '4.9999' }] })
+      .expect(422);
     expect(code(r)).toBe('RATE_BELOW_LEGAL_FLOOR');
     expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(r.body.message.zh).toMatch(/第7條/);
   });
 
   it('accepts exactly 5% and a second stage below it', async () => {
-    await api().post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).send({ year: 113, agency: 'X', stages: [{ label: 'a', percent: '5' }, { label: 'b', percent: '0.5' }] }).expect(201);
+    await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .send({
+        year: 113,
+        agency: 'X',
+        stages: [
+          { label: 'a', percent: '5' },
+          { label: 'b', percent: '0.5' },
+        ],
+      })
+      .expect(201);
   });
 
   it.each([
@@ -113,19 +197,37 @@ describe('lottery definitions', () => {
     [{ year: 113, agency: 'X', meeting: { date: 'tomorrow' } }, 'meeting.date'],
     [{ year: 113, agency: 'X', colour: 'red' }, 'colour'],
   ])('refuses %j with VALIDATION_FAILED naming %s', async (body, field) => {
-    const r = await api().post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).send(body).expect(422);
+    const r = await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .send(body)
+      .expect(422);
     expect(code(r)).toBe('VALIDATION_FAILED');
     expect(r.body.errors.map((e: { field: string }) => e.field)).toContain(field);
   });
 
   it('edits the meeting while in draft, journalled, and refuses it after lock', async () => {
     const id = await createLoaded(t);
-    const p = await api().patch(`/api/v1/lotteries/${id}`).set(...auth(t.tokens.ethics)).send({ meeting: { venue: '第一會議室', witnesses: ['甲'] } }).expect(200);
+    const p = await api()
+      .patch(`/api/v1/lotteries/${id}`)
+      .set(...auth(t.tokens.ethics))
+      .send({ meeting: { venue: '第一會議室', witnesses: ['甲'] } })
+      .expect(200);
     expect(p.body.meeting).toEqual({ venue: '第一會議室', witnesses: ['甲'] });
-    await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
-    const r = await api().patch(`/api/v1/lotteries/${id}`).set(...auth(t.tokens.ethics)).send({ meeting: { venue: 'B' } }).expect(409);
+    await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
+    const r = await api()
+      .patch(`/api/v1/lotteries/${id}`)
+      .set(...auth(t.tokens.ethics))
+      .send({ meeting: { venue: 'B' } })
+      .expect(409);
     expect(code(r)).toBe('NOT_DRAFT');
-    const j = await api().get(`/api/v1/journal?type=lottery.updated`).set(...auth(t.tokens.auditor)).expect(200);
+    const j = await api()
+      .get(`/api/v1/journal?type=lottery.updated`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
     expect(j.body.entries).toHaveLength(1);
   });
 });
@@ -133,10 +235,18 @@ describe('lottery definitions', () => {
 describe('the roster', () => {
   let id: string;
   beforeEach(async () => {
-    const c = await api().post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).send({ year: 113, agency: 'X' }).expect(201);
+    const c = await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .send({ year: 113, agency: 'X' })
+      .expect(201);
     id = c.body.id;
   });
-  const put = (body: unknown) => api().put(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).send(body as object);
+  const put = (body: unknown) =>
+    api()
+      .put(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .send(body as object);
 
   it('lists every bad row and changes nothing', async () => {
     await put({ entries: [{ id: 'A1', name: '甲' }] }).expect(200);
@@ -157,16 +267,25 @@ describe('the roster', () => {
       [6, 'name'],
       [4, 'id'],
     ]);
-    const after = await api().get(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).expect(200);
+    const after = await api()
+      .get(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     expect(after.body.entries).toEqual([{ id: 'A1', name: '甲' }]);
-    const j = await api().get(`/api/v1/journal?lottery=${id}&type=roster.loaded`).set(...auth(t.tokens.auditor)).expect(200);
+    const j = await api()
+      .get(`/api/v1/journal?lottery=${id}&type=roster.loaded`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
     expect(j.body.entries).toHaveLength(1);
   });
 
   it('numbers missing ids by data row, padded to at least three digits, and refuses a clash', async () => {
     const ok = await put({ entries: [{ name: '甲' }, { id: 'X9', name: '乙' }, { name: '丙' }] }).expect(200);
     expect(ok.body.count).toBe(3);
-    const got = await api().get(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).expect(200);
+    const got = await api()
+      .get(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     expect(got.body.entries.map((e: { id: string }) => e.id)).toEqual(['001', '003', 'X9']);
     const clash = await put({ entries: [{ name: '甲' }, { id: '001', name: '乙' }] }).expect(422);
     expect(clash.body.errors[0]).toMatchObject({ row: 2, field: 'id', code: 'DUPLICATE_ID' });
@@ -175,20 +294,34 @@ describe('the roster', () => {
   it('pads generated ids to the digits of the row count', async () => {
     const entries = Array.from({ length: 1200 }, (_, i) => ({ name: `人${i}` }));
     await put({ entries }).expect(200);
-    const got = await api().get(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).expect(200);
+    const got = await api()
+      .get(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     expect(got.body.entries[0].id).toBe('0001');
   });
 
   it('trims, NFC-normalises and omits empty optional fields', async () => {
-    const r = await put({ entries: [{ id: 'A', name: ' \u5eb7\u0301 ', unit: '  ', title: 'e\u0301' }] }).expect(200);
-    const got = await api().get(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).expect(200);
+    const r = await put({
+      entries: [{ id: 'A', name: ' \u5eb7\u0301 ', unit: '  ', title: 'e\u0301' }],
+    }).expect(200);
+    const got = await api()
+      .get(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     expect(got.body.entries).toEqual([{ id: 'A', name: '\u5eb7\u0301', title: '\u00e9' }]);
     expect(r.body.rosterDigest).toBe(rosterDigest(got.body.entries as RosterEntry[], sha256));
   });
 
   it('loads a UTF-8 CSV with a header row, reporting rows as the file’s lines', async () => {
-    const csv = 'id,name,unit,title,excluded,備註\nD001,王小明,秘書處,科長,,x\n\nD002,李大華,人事室,主任,本部首長,\nD003,,人事室,,,\n';
-    const r = await api().put(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).set('Content-Type', 'text/csv').send(csv).expect(422);
+    const csv =
+      'id,name,unit,title,excluded,備註\nD001,王小明,秘書處,科長,,x\n\nD002,李大華,人事室,主任,本部首長,\nD003,,人事室,,,\n';
+    const r = await api()
+      .put(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .set('Content-Type', 'text/csv')
+      .send(csv)
+      .expect(422);
     expect(r.body.errors).toEqual([expect.objectContaining({ row: 5, field: 'name' })]);
     const ok = await api()
       .put(`/api/v1/lotteries/${id}/roster`)
@@ -201,23 +334,49 @@ describe('the roster', () => {
   });
 
   it('a dry run validates and saves nothing', async () => {
-    const r = await api().put(`/api/v1/lotteries/${id}/roster?dryRun=1`).set(...auth(t.tokens.ethics)).send({ entries: example.roster }).expect(200);
+    const r = await api()
+      .put(`/api/v1/lotteries/${id}/roster?dryRun=1`)
+      .set(...auth(t.tokens.ethics))
+      .send({ entries: example.roster })
+      .expect(200);
     expect(r.body).toMatchObject({ dryRun: true, rosterDigest: example.expect.rosterDigest });
-    const got = await api().get(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).expect(200);
+    const got = await api()
+      .get(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     expect(got.body.entries).toEqual([]);
   });
 
   it('refuses a wrong content type with 415 and an oversized JSON body with 413', async () => {
-    const r = await api().put(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).set('Content-Type', 'text/plain').send('x').expect(415);
+    const r = await api()
+      .put(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .set('Content-Type', 'text/plain')
+      .send('x')
+      .expect(415);
     expect(code(r)).toBe('UNSUPPORTED_MEDIA_TYPE');
-    const big = await api().post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).send({ year: 113, agency: 'x'.repeat(200 * 1024) }).expect(413);
+    const big = await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .send({ year: 113, agency: 'x'.repeat(200 * 1024) })
+      .expect(413);
     expect(code(big)).toBe('PAYLOAD_TOO_LARGE');
-    const form = await api().post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).type('form').send('year=113').expect(415);
+    const form = await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .type('form')
+      .send('year=113')
+      .expect(415);
     expect(code(form)).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
   it('refuses malformed JSON with 400 and no stack trace', async () => {
-    const r = await api().post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).set('Content-Type', 'application/json').send('{"year":').expect(400);
+    const r = await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .set('Content-Type', 'application/json')
+      .send('{"year":')
+      .expect(400);
     expect(code(r)).toBe('MALFORMED_BODY');
     expect(JSON.stringify(r.body)).not.toMatch(/at .*\.js/);
   });
@@ -225,23 +384,78 @@ describe('the roster', () => {
 
 describe('state rules', () => {
   it('an empty pool cannot be locked', async () => {
-    const c = await api().post('/api/v1/lotteries').set(...auth(t.tokens.ethics)).send({ year: 113, agency: 'X' }).expect(201);
-    const r = await api().post(`/api/v1/lotteries/${c.body.id}/lock`).set(...auth(t.tokens.ethics)).expect(422);
+    const c = await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .send({ year: 113, agency: 'X' })
+      .expect(201);
+    const r = await api()
+      .post(`/api/v1/lotteries/${c.body.id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(422);
     expect(code(r)).toBe('EMPTY_POOL');
-    await api().put(`/api/v1/lotteries/${c.body.id}/roster`).set(...auth(t.tokens.ethics)).send({ entries: [{ name: '甲', excluded: '首長' }] }).expect(200);
-    expect(code(await api().post(`/api/v1/lotteries/${c.body.id}/lock`).set(...auth(t.tokens.ethics)).expect(422))).toBe('EMPTY_POOL');
+    await api()
+      .put(`/api/v1/lotteries/${c.body.id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .send({ entries: [{ name: '甲', excluded: '首長' }] })
+      .expect(200);
+    expect(
+      code(
+        await api()
+          .post(`/api/v1/lotteries/${c.body.id}/lock`)
+          .set(...auth(t.tokens.ethics))
+          .expect(422),
+      ),
+    ).toBe('EMPTY_POOL');
   });
 
   it('answers the 409s and 404s of the state machine, writing nothing', async () => {
     const id = await createLoaded(t);
-    const draw = (n: number | string, body: object = { entropy: '123' }) => api().post(`/api/v1/lotteries/${id}/stages/${n}/draw`).set(...auth(t.tokens.drawer)).send(body);
+    const draw = (n: number | string, body: object = { entropy: '123' }) =>
+      api()
+        .post(`/api/v1/lotteries/${id}/stages/${n}/draw`)
+        .set(...auth(t.tokens.drawer))
+        .send(body);
     expect(code(await draw(1).expect(409))).toBe('NOT_LOCKED');
-    expect(code(await api().get(`/api/v1/lotteries/${id}/bundle`).set(...auth(t.tokens.auditor)).expect(409))).toBe('NOT_DRAWN');
-    expect(code(await api().post(`/api/v1/lotteries/${id}/unlock`).set(...auth(t.tokens.ethics)).send({ reason: 'x' }).expect(409))).toBe('NOT_LOCKED');
-    await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
+    expect(
+      code(
+        await api()
+          .get(`/api/v1/lotteries/${id}/bundle`)
+          .set(...auth(t.tokens.auditor))
+          .expect(409),
+      ),
+    ).toBe('NOT_DRAWN');
+    expect(
+      code(
+        await api()
+          .post(`/api/v1/lotteries/${id}/unlock`)
+          .set(...auth(t.tokens.ethics))
+          .send({ reason: 'x' })
+          .expect(409),
+      ),
+    ).toBe('NOT_LOCKED');
+    await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     const head = t.store.journalHead();
-    expect(code(await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(409))).toBe('NOT_DRAFT');
-    expect(code(await api().put(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).send({ entries: [{ name: '甲' }] }).expect(409))).toBe('NOT_DRAFT');
+    expect(
+      code(
+        await api()
+          .post(`/api/v1/lotteries/${id}/lock`)
+          .set(...auth(t.tokens.ethics))
+          .expect(409),
+      ),
+    ).toBe('NOT_DRAFT');
+    expect(
+      code(
+        await api()
+          .put(`/api/v1/lotteries/${id}/roster`)
+          .set(...auth(t.tokens.ethics))
+          .send({ entries: [{ name: '甲' }] })
+          .expect(409),
+      ),
+    ).toBe('NOT_DRAFT');
     expect(code(await draw(2).expect(409))).toBe('STAGE_OUT_OF_ORDER');
     expect(code(await draw(3).expect(404))).toBe('NOT_FOUND');
     expect(code(await draw('0').expect(404))).toBe('NOT_FOUND');
@@ -252,21 +466,68 @@ describe('state rules', () => {
     expect(t.store.journalHead()).toEqual(head);
     await draw(1).expect(200);
     expect(code(await draw(1).expect(409))).toBe('STAGE_ALREADY_DRAWN');
-    expect(code(await api().post(`/api/v1/lotteries/${id}/unlock`).set(...auth(t.tokens.ethics)).send({ reason: 'x' }).expect(409))).toBe('ALREADY_DRAWN');
-    expect(code(await api().get('/api/v1/lotteries/nope').set(...auth(t.tokens.auditor)).expect(404))).toBe('NOT_FOUND');
+    expect(
+      code(
+        await api()
+          .post(`/api/v1/lotteries/${id}/unlock`)
+          .set(...auth(t.tokens.ethics))
+          .send({ reason: 'x' })
+          .expect(409),
+      ),
+    ).toBe('ALREADY_DRAWN');
+    expect(
+      code(
+        await api()
+          .get('/api/v1/lotteries/nope')
+          .set(...auth(t.tokens.auditor))
+          .expect(404),
+      ),
+    ).toBe('NOT_FOUND');
   });
 
   it('unlock needs a reason, is journalled, and the next lock makes a new commitment that the verifier notes', async () => {
     const id = await createLoaded(t);
-    const first = await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
-    expect(code(await api().post(`/api/v1/lotteries/${id}/unlock`).set(...auth(t.tokens.ethics)).send({}).expect(422))).toBe('VALIDATION_FAILED');
-    await api().post(`/api/v1/lotteries/${id}/unlock`).set(...auth(t.tokens.ethics)).send({ reason: '名冊漏列一人' }).expect(200);
-    await api().put(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).send({ entries: [...example.roster, { id: 'D022', name: '申報人22' }] }).expect(200);
-    const second = await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
+    const first = await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
+    expect(
+      code(
+        await api()
+          .post(`/api/v1/lotteries/${id}/unlock`)
+          .set(...auth(t.tokens.ethics))
+          .send({})
+          .expect(422),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    await api()
+      .post(`/api/v1/lotteries/${id}/unlock`)
+      .set(...auth(t.tokens.ethics))
+      .send({ reason: '名冊漏列一人' })
+      .expect(200);
+    await api()
+      .put(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .send({ entries: [...example.roster, { id: 'D022', name: '申報人22' }] })
+      .expect(200);
+    const second = await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     expect(second.body.commitment).not.toBe(first.body.commitment);
-    await api().post(`/api/v1/lotteries/${id}/stages/1/draw`).set(...auth(t.tokens.drawer)).send({ entropy: '42' }).expect(200);
-    await api().post(`/api/v1/lotteries/${id}/stages/2/draw`).set(...auth(t.tokens.drawer)).expect(200);
-    const b = await api().get(`/api/v1/lotteries/${id}/bundle`).set(...auth(t.tokens.auditor)).expect(200);
+    await api()
+      .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+      .set(...auth(t.tokens.drawer))
+      .send({ entropy: '42' })
+      .expect(200);
+    await api()
+      .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+      .set(...auth(t.tokens.drawer))
+      .expect(200);
+    const b = await api()
+      .get(`/api/v1/lotteries/${id}/bundle`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
     const r = await verifyBundle(b.body, nodeVerifyDeps);
     expect(r.ok).toBe(true);
     expect(r.warnings.join('\n')).toContain(first.body.commitment);
@@ -274,15 +535,25 @@ describe('state rules', () => {
 
   it('50 simultaneous stage-1 draws produce exactly one draw', async () => {
     const id = await createLoaded(t);
-    await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)).expect(200);
+    await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
     const before = t.store.journalHead()?.seq ?? 0;
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => api().post(`/api/v1/lotteries/${id}/stages/1/draw`).set(...auth(t.tokens.drawer)).send({ entropy: `dice ${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        api()
+          .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+          .set(...auth(t.tokens.drawer))
+          .send({ entropy: `dice ${i}` }),
+      ),
     );
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(49);
-    expect(answers.filter((a) => a.status === 409).every((a) => code(a) === 'STAGE_ALREADY_DRAWN')).toBe(true);
+    expect(answers.filter((a) => a.status === 409).every((a) => code(a) === 'STAGE_ALREADY_DRAWN')).toBe(
+      true,
+    );
     expect((t.store.journalHead()?.seq ?? 0) - before).toBe(1);
   });
 });
@@ -328,7 +599,13 @@ describe('access', () => {
 
   it('a revoked token is refused', async () => {
     t.services.revokeUser('cli', 'auditor');
-    expect((await api().get('/api/v1/journal').set(...auth(t.tokens.auditor))).status).toBe(401);
+    expect(
+      (
+        await api()
+          .get('/api/v1/journal')
+          .set(...auth(t.tokens.auditor))
+      ).status,
+    ).toBe(401);
   });
 
   it('the public endpoints and the checkpoint need no login; an empty journal checkpoints seq 0', async () => {
@@ -357,24 +634,65 @@ describe('the secret before the draw', () => {
       return r;
     };
     const id = await createLoaded(t);
-    keep(await api().post(`/api/v1/lotteries/${id}/lock`).set(...auth(t.tokens.ethics)));
+    keep(
+      await api()
+        .post(`/api/v1/lotteries/${id}/lock`)
+        .set(...auth(t.tokens.ethics)),
+    );
     const secret = t.store.lottery(id)?.secret;
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
     for (const token of Object.values(t.tokens)) {
-      keep(await api().get(`/api/v1/lotteries/${id}`).set(...auth(token)));
-      keep(await api().get('/api/v1/lotteries').set(...auth(token)));
-      keep(await api().get(`/api/v1/lotteries/${id}/roster`).set(...auth(token)));
-      keep(await api().get(`/api/v1/lotteries/${id}/bundle`).set(...auth(token)));
-      keep(await api().get('/api/v1/journal?limit=1000').set(...auth(token)));
-      keep(await api().get('/api/v1/journal/verify').set(...auth(token)));
+      keep(
+        await api()
+          .get(`/api/v1/lotteries/${id}`)
+          .set(...auth(token)),
+      );
+      keep(
+        await api()
+          .get('/api/v1/lotteries')
+          .set(...auth(token)),
+      );
+      keep(
+        await api()
+          .get(`/api/v1/lotteries/${id}/roster`)
+          .set(...auth(token)),
+      );
+      keep(
+        await api()
+          .get(`/api/v1/lotteries/${id}/bundle`)
+          .set(...auth(token)),
+      );
+      keep(
+        await api()
+          .get('/api/v1/journal?limit=1000')
+          .set(...auth(token)),
+      );
+      keep(
+        await api()
+          .get('/api/v1/journal/verify')
+          .set(...auth(token)),
+      );
     }
     keep(await api().get(`/api/v1/public/lotteries/${id}`));
     keep(await api().get('/api/v1/journal/checkpoint'));
-    keep(await api().post(`/api/v1/lotteries/${id}/stages/2/draw`).set(...auth(t.tokens.drawer)));
+    keep(
+      await api()
+        .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+        .set(...auth(t.tokens.drawer)),
+    );
     const s = secret as string;
-    const forms = [s, s.toUpperCase(), Buffer.from(s, 'hex').toString('base64'), Buffer.from(s, 'hex').toString('base64url')];
+    const forms = [
+      s,
+      s.toUpperCase(),
+      Buffer.from(s, 'hex').toString('base64'),
+      Buffer.from(s, 'hex').toString('base64url'),
+    ];
     for (const text of seen) for (const f of forms) expect(text).not.toContain(f);
-    const after = await api().post(`/api/v1/lotteries/${id}/stages/1/draw`).set(...auth(t.tokens.drawer)).send({ entropy: '3 3 3' }).expect(200);
+    const after = await api()
+      .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+      .set(...auth(t.tokens.drawer))
+      .send({ entropy: '3 3 3' })
+      .expect(200);
     const pub = await api().get(`/api/v1/public/lotteries/${id}`).expect(200);
     expect(pub.body.secret).toBe(s);
     expect(after.body.seed).toBe(pub.body.seed);
