@@ -1,7 +1,13 @@
 import type { Json } from './canonical';
 import { fieldProblem, LotteryError, validationFailed, type FieldProblem } from './errors';
 import { ROSTER_FIELDS, type RosterEntry } from './protocol';
-import { comparePercent, isValidPercent, LEGAL_FLOOR_PERCENT, PERCENT_PATTERN } from './quota';
+import {
+  canonicalPercent,
+  comparePercent,
+  isValidPercent,
+  LEGAL_FLOOR_PERCENT,
+  PERCENT_PATTERN,
+} from './quota';
 import type { StageDef } from './replay';
 
 /** Validation of what people type: lottery definitions, meeting particulars, roster rows, entropy. */
@@ -29,8 +35,9 @@ export interface Meeting {
 
 // Control characters hide text; bidi controls reorder it on screen so that "D013" can display as "310D" or a
 // failed check can look passed. Neither belongs in a name or in what the room typed. U+FFFD means a decoding
-// already lost a character, which would print the wrong person.
-const CONTROL = /[\p{Cc}\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufffd]/u;
+// already lost a character, which would print the wrong person. A lone surrogate (Cs) has no UTF-8 form, so it
+// could not be hashed the same way in every language.
+const CONTROL = /[\p{Cc}\p{Cs}\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufffd]/u;
 const FORMAT = /\p{Cf}/u;
 
 export function hasControl(s: string): boolean {
@@ -191,7 +198,7 @@ export function parseStages(v: unknown, problems: FieldProblem[]): StageDef[] {
       );
       return;
     }
-    if (label) out.push({ stage: i + 1, label, percent });
+    if (label) out.push({ stage: i + 1, label, percent: canonicalPercent(percent) ?? percent });
   });
   return out;
 }

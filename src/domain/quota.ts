@@ -17,6 +17,20 @@ export function percentUnits(percent: string): number | undefined {
   return Number(whole) * SCALE + Number(frac.padEnd(4, '0'));
 }
 
+/**
+ * The one written form of a percent: no leading zeros, no trailing zeros after the point ("010" → "10",
+ * "12.50" → "12.5", "10.0" → "10"). The percent is compared and hashed as a string, so it has one form only.
+ */
+export function canonicalPercent(percent: string): string | undefined {
+  const u = percentUnits(percent);
+  if (u === undefined) return undefined;
+  const whole = Math.floor(u / SCALE);
+  const frac = String(u % SCALE)
+    .padStart(4, '0')
+    .replace(/0+$/, '');
+  return frac === '' ? String(whole) : `${whole}.${frac}`;
+}
+
 export function isValidPercent(percent: string): boolean {
   const u = percentUnits(percent);
   return u !== undefined && u > 0 && u <= 100 * SCALE;

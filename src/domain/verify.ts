@@ -3,7 +3,8 @@ import { parseBundle, type Bundle } from './bundle';
 import { checkpointMessage, pemBody, type Checkpoint, type VerifyRs256 } from './checkpoint';
 import { checkChain, parseEntry, type JournalEntry, type RawEntry } from './journal';
 import { drawAll, initialPool, PROTOCOL, rosterPreimage, seedPreimage, type RosterEntry } from './protocol';
-import { isValidPercent, quota } from './quota';
+import { canonicalPercent, comparePercent, isValidPercent, LEGAL_FLOOR_PERCENT, quota } from './quota';
+import { clean, hasControl, parseEntropy } from './lottery';
 import { effectiveLock, replay, type LotteryReplay } from './replay';
 
 /**
@@ -149,6 +150,8 @@ export async function verifyBundle(
       const e = b.roster[i] as RosterEntry;
       if (!ID.test(e.id)) problem = `entry ${i + 1} has a malformed id`;
       else if (e.name === '') problem = `entry ${i + 1} has an empty name`;
+      else if (Object.values(e).some((v) => v === '' || clean(v) !== v || hasControl(v)))
+        problem = `entry ${i + 1} (${e.id}) has a value that is empty, not trimmed and NFC, or holds control characters`;
       else if (i > 0 && compareBytes((b.roster[i - 1] as RosterEntry).id, e.id) >= 0)
         problem = `entry ${i + 1} (${e.id}) is not after ${(b.roster[i - 1] as RosterEntry).id}: ids must be unique and sorted`;
     }
@@ -187,10 +190,20 @@ export async function verifyBundle(
       entropy: b.entropy,
     }),
   );
+  let entropyOk = true;
+  try {
+    entropyOk = parseEntropy({ entropy: b.entropy }) === b.entropy;
+  } catch {
+    entropyOk = false;
+  }
   checks.push({
     name: 'seed',
-    ok: s === b.seed,
-    detail: s === b.seed ? `seed = ${s}` : `recomputed seed ${s}, bundle says ${b.seed}`,
+    ok: s === b.seed && entropyOk,
+    detail: !entropyOk
+      ? 'entropy is not in the form the protocol hashes (trimmed, NFC, 1–200 characters, no control or format characters)'
+      : s === b.seed
+        ? `seed = ${s}`
+        : `recomputed seed ${s}, bundle says ${b.seed}`,
   });
 
   // quotas: the rates are the lottery's, stage by stage, and each quota is the exact ceiling.
@@ -202,6 +215,11 @@ export async function verifyBundle(
     const problems: string[] = [];
     if (!expected) problems.push('a stage percent is not a valid decimal in (0, 100]');
     else {
+      if (rules.some((r) => canonicalPercent(r.percent) !== r.percent))
+        problems.push('a percent is not in its canonical form');
+      const first = rules[0];
+      if (first && comparePercent(first.percent, LEGAL_FLOOR_PERCENT) < 0)
+        problems.push(`stage 1 rate ${first.percent}% is below the legal floor of 5% (審核及查閱辦法 §7)`);
       if (b.stages.length !== rules.length)
         problems.push(`${b.stages.length} stages drawn, the lottery has ${rules.length}`);
       b.stages.forEach((st, i) => {

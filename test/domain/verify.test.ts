@@ -131,6 +131,24 @@ describe('verifying an audit bundle', () => {
     expect(check(await verifyBundle(b, nodeVerifyDeps), 'quotas')).toBe(false);
   });
 
+  it('quotas: a first-stage rate below the legal floor fails quotas, even when consistent', async () => {
+    const b = copy();
+    (b.lottery.stages[0] as { percent: string }).percent = '4';
+    reseal(b);
+    const r = await verifyBundle(b, nodeVerifyDeps);
+    expect(check(r, 'winners')).toBe(true);
+    expect(r.checks.find((c) => c.name === 'quotas')?.detail).toMatch(/legal floor/);
+    expect(check(r, 'quotas')).toBe(false);
+  });
+
+  it('seed: an entropy with a bidi override fails seed even when the seed matches it', async () => {
+    const b = copy();
+    b.entropy = '6 2 5\u202e 1 3 4';
+    reseal(b);
+    const r = await verifyBundle(b, nodeVerifyDeps);
+    expect(check(r, 'seed')).toBe(false);
+  });
+
   it('winners: a swapped winner id fails winners, by name', async () => {
     const b = copy();
     (b.stages[0] as { winners: string[] }).winners[0] = 'D001';

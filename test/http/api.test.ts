@@ -169,7 +169,20 @@ describe('lottery definitions', () => {
     expect(r.body.message.zh).toMatch(/第7條/);
   });
 
-  it('accepts exactly 5% and a second stage below it', async () => {
+  it('accepts exactly 5% and a second stage below it, and stores each percent in one written form', async () => {
+    const r = await api()
+      .post('/api/v1/lotteries')
+      .set(...auth(t.tokens.ethics))
+      .send({
+        year: 113,
+        agency: 'X',
+        stages: [
+          { label: 'a', percent: '010.50' },
+          { label: 'b', percent: '2.0' },
+        ],
+      })
+      .expect(201);
+    expect(r.body.stages.map((s: { percent: string }) => s.percent)).toEqual(['10.5', '2']);
     await api()
       .post('/api/v1/lotteries')
       .set(...auth(t.tokens.ethics))
