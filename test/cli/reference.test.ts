@@ -10,7 +10,11 @@ const script = path.resolve(__dirname, '..', '..', 'docs', 'reference', 'draw_v1
 
 describe('the independent Python reference of docs/protocol.md', () => {
   it('reproduces the shared test vectors', () => {
-    const r = spawnSync('python3', [script, 'vectors', path.resolve(__dirname, '..', 'fixtures', 'draw-v1.json')]);
+    const r = spawnSync('python3', [
+      script,
+      'vectors',
+      path.resolve(__dirname, '..', 'fixtures', 'draw-v1.json'),
+    ]);
     expect(r.stdout.toString()).not.toMatch(/FAIL/);
     expect(r.status).toBe(0);
   });
@@ -19,7 +23,11 @@ describe('the independent Python reference of docs/protocol.md', () => {
     const t = makeApp();
     try {
       const id = await drawnLottery(t, '4 4 1 6 2 3');
-      const bundle = (await request(t.app).get(`/api/v1/lotteries/${id}/bundle`).set(...auth(t.tokens.auditor))).body as {
+      const bundle = (
+        await request(t.app)
+          .get(`/api/v1/lotteries/${id}/bundle`)
+          .set(...auth(t.tokens.auditor))
+      ).body as {
         stages: Array<{ winners: string[] }>;
       };
       const f = path.join(t.dir, 'b.json');
