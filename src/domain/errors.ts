@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'VALIDATION_FAILED',
   'RATE_BELOW_LEGAL_FLOOR',
   'ROSTER_INVALID',
+  'UNDECODABLE',
   'EMPTY_POOL',
   'NOT_DRAFT',
   'NOT_LOCKED',
@@ -36,10 +37,13 @@ export interface Message {
 /** A problem with one input item: a roster row, a body field. `row` counts from 1 as a person sees it. */
 export interface FieldProblem {
   row?: number;
+  /** The spreadsheet column letter, for files. */
   column?: string;
   field: string;
   code: string;
   message: Message;
+  /** For a problem that stands for several rows: how many. */
+  count?: number;
 }
 
 export class LotteryError extends Error {

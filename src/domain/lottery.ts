@@ -40,6 +40,15 @@ export interface Meeting {
 const CONTROL = /[\p{Cc}\p{Cs}\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ufffd]/u;
 const FORMAT = /\p{Cf}/u;
 
+// ROC national ID (A123456789: a letter, 1/2 for sex or 8/9 for new-style resident certificates, 8 digits) and
+// old-style resident certificate numbers (AB12345678). 公職人員財產申報 rosters never need them, and a lottery
+// database that holds them would be a store of personal data it has no reason to keep.
+const NATIONAL_ID = /^[A-Z][12589]\d{8}$|^[A-Z][A-D]\d{8}$/i;
+
+export function looksLikeNationalId(s: string): boolean {
+  return NATIONAL_ID.test(s.trim());
+}
+
 export function hasControl(s: string): boolean {
   return CONTROL.test(s);
 }
@@ -324,6 +333,8 @@ export interface RosterInputRow {
   /** The row number a person sees: the file's line, or the JSON entry's position from 1. */
   row: number;
   values: Record<string, unknown>;
+  /** For files: the spreadsheet column letter of each field. */
+  columns?: Partial<Record<string, string>>;
 }
 
 export interface RosterParse {
@@ -454,6 +465,12 @@ export function parseRoster(rows: readonly RosterInputRow[], opts: { strictField
         ),
       );
     else byName.set(p.entry.name, p.row);
+  }
+  // Files carry column letters: add them so the office can find the cell.
+  const letters = new Map(rows.map((r) => [r.row, r.columns]));
+  for (const p of [...errors, ...warnings]) {
+    const col = p.row === undefined ? undefined : letters.get(p.row)?.[p.field];
+    if (col !== undefined && p.column === undefined) p.column = col;
   }
   return { entries: errors.length ? [] : entries, errors, warnings };
 }

@@ -2,10 +2,10 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import helmet from 'helmet';
 import crypto from 'node:crypto';
 import { LotteryError } from '../domain/errors';
-import type { RosterInputRow } from '../domain/lottery';
 import type { Signer } from '../keys/signer';
 import { sha256Node } from '../keys/signer';
-import { rowsFromCsv } from '../roster/csv';
+import { importRoster } from '../roster/import';
+import { readBody, readMultipartFile } from './body';
 import { Services, type UserView } from '../services/services';
 import type { Role, Store } from '../store/store';
 import { silentLogger, type Logger } from '../util/log';
@@ -21,6 +21,15 @@ export interface AppOptions {
 
 export const JSON_LIMIT = 100 * 1024;
 export const ROSTER_LIMIT = 10 * 1024 * 1024;
+const ROSTER_TYPES = new Set([
+  'application/json',
+  'application/octet-stream',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/csv',
+  'multipart/form-data',
+]);
 
 declare module 'express-serve-static-core' {
   interface Locals {
@@ -214,81 +223,37 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     '/lotteries/:id/roster',
     allow('ethics'),
     (req, _res, next) => {
-      if (!req.is('application/json') && !req.is('text/csv'))
+      // The format is decided from the bytes; the declared type only has to be one a roster can come as.
+      const type =
+        (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim().toLowerCase() ?? '';
+      if (!ROSTER_TYPES.has(type) && !type.startsWith('text/'))
         return next(
           fail(
             'UNSUPPORTED_MEDIA_TYPE',
-            '名冊須為 application/json 或 text/csv',
-            'A roster must be application/json or text/csv',
+            `不支援的名冊類型 ${type}；請上傳 xlsx、CSV 或 JSON`,
+            `Unsupported roster type ${type}; send xlsx, CSV or JSON`,
           ),
         );
       next();
     },
-    express.raw({ type: () => true, limit: ROSTER_LIMIT }),
-    h((req, res) => {
+    h(async (req, res) => {
       const dryRun = req.query.dryRun === '1' || req.query.dryRun === 'true';
-      const bytes: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      let text: string;
-      try {
-        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-      } catch {
-        throw new LotteryError(
-          'ROSTER_INVALID',
-          { zh: '檔案不是有效的 UTF-8 文字', en: 'The file is not valid UTF-8 text' },
-          {
-            problems: [
-              {
-                field: 'file',
-                code: 'UNDECODABLE',
-                message: { zh: '無法以 UTF-8 解碼', en: 'Cannot be decoded as UTF-8' },
-              },
-            ],
-          },
-        );
-      }
-      let rows: RosterInputRow[];
-      let warnings: ReturnType<typeof rowsFromCsv>['warnings'] = [];
-      let strictFields = true;
-      if (req.is('application/json')) {
-        let body: unknown;
-        try {
-          body = JSON.parse(text.replace(/^\uFEFF/, ''));
-        } catch {
-          throw new LotteryError('MALFORMED_BODY', {
-            zh: '內容不是有效的 JSON',
-            en: 'Request body is not valid JSON',
-          });
-        }
-        const entries =
-          typeof body === 'object' && body !== null && !Array.isArray(body)
-            ? (body as Record<string, unknown>).entries
-            : undefined;
-        if (!Array.isArray(entries))
-          throw new LotteryError(
-            'VALIDATION_FAILED',
-            { zh: '內容須為 {"entries":[…]}', en: 'Body must be {"entries":[…]}' },
-            {
-              problems: [
-                {
-                  field: 'entries',
-                  code: 'NOT_ARRAY',
-                  message: { zh: 'entries 必須是陣列', en: 'entries must be an array' },
-                },
-              ],
-            },
-          );
-        rows = entries.map((e, i) =>
-          typeof e === 'object' && e !== null && !Array.isArray(e)
-            ? { row: i + 1, values: { ...(e as Record<string, unknown>) } }
-            : { row: i + 1, values: { name: e } },
-        );
-      } else {
-        const csv = rowsFromCsv(text);
-        rows = csv.rows;
-        warnings = csv.warnings;
-        strictFields = false;
-      }
-      res.json(services.loadRoster(actor(res), param(req, 'id'), rows, { strictFields, dryRun, warnings }));
+      const sheet = queryStr(req, 'sheet', /^[^\p{Cc}]{1,31}$/u);
+      const upload = req.is('multipart/form-data')
+        ? await readMultipartFile(req, ROSTER_LIMIT)
+        : { bytes: await readBody(req, ROSTER_LIMIT), type: req.headers['content-type'] };
+      const imported = await importRoster(upload.bytes, upload.type, sheet === undefined ? {} : { sheet });
+      const report = services.loadRoster(actor(res), param(req, 'id'), imported.rows, {
+        strictFields: imported.strictFields,
+        dryRun,
+        warnings: imported.warnings,
+      });
+      res.json({
+        ...report,
+        format: imported.format,
+        ...(imported.encoding ? { encoding: imported.encoding } : {}),
+        ...(imported.sheet ? { sheet: imported.sheet } : {}),
+      });
     }),
   );
 

@@ -1,7 +1,5 @@
 import { parse } from 'csv-parse/sync';
-import { LotteryError, type FieldProblem } from '../domain/errors';
-import type { RosterInputRow } from '../domain/lottery';
-import { ROSTER_FIELDS } from '../domain/protocol';
+import { LotteryError } from '../domain/errors';
 
 /** Spreadsheet column letter of a 0-based index: 0 → A, 26 → AA. */
 export function columnLetter(i: number): string {
@@ -62,61 +60,4 @@ export function splitDelimited(text: string, delimiter: ',' | '\t' = ','): Table
       return { line: r.info.lines - inner, cells: r.record };
     }),
   };
-}
-
-/**
- * A UTF-8 CSV whose header row names the fields (id, name, unit, title, category, excluded). Unknown columns
- * are ignored and reported as warnings; blank lines are skipped.
- */
-export function rowsFromCsv(text: string): { rows: RosterInputRow[]; warnings: FieldProblem[] } {
-  const { records } = splitDelimited(text);
-  const nonEmpty = records.filter((r) => r.cells.some((c) => c.trim() !== ''));
-  const header = nonEmpty[0];
-  if (!header)
-    throw new LotteryError(
-      'ROSTER_INVALID',
-      { zh: '檔案是空的', en: 'The file is empty' },
-      {
-        problems: [{ field: 'file', code: 'EMPTY', message: { zh: '檔案是空的', en: 'The file is empty' } }],
-      },
-    );
-  const warnings: FieldProblem[] = [];
-  const map: Array<string | undefined> = header.cells.map((h, i) => {
-    const k = h.normalize('NFC').trim().toLowerCase();
-    if ((ROSTER_FIELDS as readonly string[]).includes(k)) return k;
-    if (k !== '')
-      warnings.push({
-        row: header.line,
-        column: columnLetter(i),
-        field: h,
-        code: 'UNKNOWN_COLUMN',
-        message: { zh: `已略過不認得的欄位「${h}」`, en: `Ignored unknown column "${h}"` },
-      });
-    return undefined;
-  });
-  if (!map.includes('name'))
-    throw new LotteryError(
-      'ROSTER_INVALID',
-      { zh: '找不到「name」欄位的標題列', en: 'No header row with a "name" column' },
-      {
-        problems: [
-          {
-            row: header.line,
-            field: 'name',
-            code: 'NO_HEADER',
-            message: { zh: '標題列須包含 name 欄', en: 'The header row must include a name column' },
-          },
-        ],
-      },
-    );
-  const rows: RosterInputRow[] = [];
-  for (const r of nonEmpty.slice(1)) {
-    const values: Record<string, unknown> = {};
-    r.cells.forEach((c, i) => {
-      const k = map[i];
-      if (k) values[k] = c;
-    });
-    rows.push({ row: r.line, values });
-  }
-  return { rows, warnings };
 }

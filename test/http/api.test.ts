@@ -326,24 +326,26 @@ describe('the roster', () => {
     expect(r.body.rosterDigest).toBe(rosterDigest(got.body.entries as RosterEntry[], sha256));
   });
 
-  it('loads a UTF-8 CSV with a header row, reporting rows as the file’s lines', async () => {
+  it('loads a UTF-8 CSV with a header row, reporting rows as the file’s lines and columns as letters', async () => {
     const csv =
-      'id,name,unit,title,excluded,備註\nD001,王小明,秘書處,科長,,x\n\nD002,李大華,人事室,主任,本部首長,\nD003,,人事室,,,\n';
+      'id,name,unit,title,excluded,備註\nD001,王小明,秘書處,科長,,x\n\nD002,李大華,人事室,主任,本部首長,\nbad id,張三,人事室,,,\n';
     const r = await api()
       .put(`/api/v1/lotteries/${id}/roster`)
       .set(...auth(t.tokens.ethics))
       .set('Content-Type', 'text/csv')
       .send(csv)
       .expect(422);
-    expect(r.body.errors).toEqual([expect.objectContaining({ row: 5, field: 'name' })]);
+    expect(r.body.errors).toEqual([
+      expect.objectContaining({ row: 5, column: 'A', field: 'id', code: 'BAD_ID' }),
+    ]);
     const ok = await api()
       .put(`/api/v1/lotteries/${id}/roster`)
       .set(...auth(t.tokens.ethics))
       .set('Content-Type', 'text/csv; charset=utf-8')
-      .send(csv.replace('D003,,', 'D003,張三,'))
+      .send(csv.replace('bad id,', 'D003,'))
       .expect(200);
-    expect(ok.body).toMatchObject({ count: 3, poolSize: 2 });
-    expect(ok.body.warnings[0]).toMatchObject({ code: 'UNKNOWN_COLUMN', column: 'F' });
+    expect(ok.body).toMatchObject({ count: 3, poolSize: 2, format: 'csv', encoding: 'utf-8' });
+    expect(ok.body.warnings[0]).toMatchObject({ code: 'UNKNOWN_COLUMN', column: 'F', row: 1 });
   });
 
   it('a dry run validates and saves nothing', async () => {
@@ -364,7 +366,7 @@ describe('the roster', () => {
     const r = await api()
       .put(`/api/v1/lotteries/${id}/roster`)
       .set(...auth(t.tokens.ethics))
-      .set('Content-Type', 'text/plain')
+      .set('Content-Type', 'image/png')
       .send('x')
       .expect(415);
     expect(code(r)).toBe('UNSUPPORTED_MEDIA_TYPE');

@@ -1,0 +1,180 @@
+import { LotteryError, type FieldProblem } from '../domain/errors';
+import { MAX_ROSTER, type RosterInputRow } from '../domain/lottery';
+import { splitDelimited } from './csv';
+import { decodeText, type Encoding } from './decode';
+import { printabilityWarnings } from './printable';
+import { rowsFromGrid, type GridRow } from './table';
+import { gridFromXlsx } from './xlsx';
+import { checkZip, isOle2, isZip, readEntry, ZipUnreadable } from './zip';
+
+/**
+ * A roster upload → rows, deciding the format from the bytes. The declared type is only a hint: Windows browsers
+ * send .csv as application/vnd.ms-excel, and people send xlsx files as text/csv.
+ */
+export type RosterFormat = 'json' | 'csv' | 'tsv' | 'xlsx';
+
+export interface ImportResult {
+  rows: RosterInputRow[];
+  warnings: FieldProblem[];
+  /** JSON bodies are an API: unknown fields are errors there. Files have extra columns that are ignored. */
+  strictFields: boolean;
+  format: RosterFormat;
+  encoding?: Encoding;
+  sheet?: string;
+}
+
+const unsupported = (zh: string, en: string): LotteryError =>
+  new LotteryError('UNSUPPORTED_MEDIA_TYPE', { zh, en });
+
+function tooManyRows(): LotteryError {
+  return new LotteryError('PAYLOAD_TOO_LARGE', {
+    zh: `名冊超過 ${MAX_ROSTER} 列`,
+    en: `The roster has more than ${MAX_ROSTER} rows`,
+  });
+}
+
+function fromJson(bytes: Buffer): { rows: RosterInputRow[] } {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''));
+  } catch {
+    throw new LotteryError('MALFORMED_BODY', {
+      zh: '內容不是有效的 UTF-8 JSON',
+      en: 'The body is not valid UTF-8 JSON',
+    });
+  }
+  const entries =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>).entries
+      : undefined;
+  if (!Array.isArray(entries))
+    throw new LotteryError(
+      'VALIDATION_FAILED',
+      { zh: '內容須為 {"entries":[…]}', en: 'The body must be {"entries":[…]}' },
+      {
+        problems: [
+          {
+            field: 'entries',
+            code: 'NOT_ARRAY',
+            message: { zh: 'entries 必須是陣列', en: 'entries must be an array' },
+          },
+        ],
+      },
+    );
+  if (entries.length > MAX_ROSTER) throw tooManyRows();
+  const rows: RosterInputRow[] = [];
+  const bad: FieldProblem[] = [];
+  entries.forEach((e, i) => {
+    if (typeof e === 'object' && e !== null && !Array.isArray(e))
+      rows.push({ row: i + 1, values: { ...(e as Record<string, unknown>) } });
+    else
+      bad.push({
+        row: i + 1,
+        field: 'entry',
+        code: 'NOT_OBJECT',
+        message: { zh: '每筆資料必須是物件', en: 'each entry must be an object' },
+      });
+  });
+  if (bad.length > 0)
+    throw new LotteryError(
+      'ROSTER_INVALID',
+      {
+        zh: `名冊有 ${bad.length} 處錯誤，未載入`,
+        en: `The roster has ${bad.length} errors and was not loaded`,
+      },
+      { problems: bad },
+    );
+  return { rows };
+}
+
+function isOds(buf: Buffer, entries: ReturnType<typeof checkZip>): boolean {
+  const m = entries.find((e) => e.name === 'mimetype');
+  return (
+    m !== undefined &&
+    readEntry(buf, m, 1024).toString('latin1').startsWith('application/vnd.oasis.opendocument.spreadsheet')
+  );
+}
+
+export async function importRoster(
+  bytes: Buffer,
+  contentType: string | undefined,
+  opts: { sheet?: string } = {},
+): Promise<ImportResult> {
+  const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  let result: ImportResult;
+  if (type === 'application/json') {
+    result = { ...fromJson(bytes), warnings: [], strictFields: true, format: 'json' };
+  } else if (isOle2(bytes)) {
+    throw unsupported(
+      '這是舊版 Excel 97-2003（.xls）檔案，請在 Excel 以「另存新檔」存成 .xlsx 後再上傳',
+      'This is an old Excel 97-2003 (.xls) file: save it as .xlsx in Excel and upload that',
+    );
+  } else if (isZip(bytes)) {
+    let entries;
+    try {
+      entries = checkZip(bytes);
+    } catch (e) {
+      if (e instanceof ZipUnreadable)
+        throw new LotteryError(
+          'ROSTER_INVALID',
+          { zh: '壓縮檔損毀或不完整，無法讀取', en: 'The file is a damaged or truncated zip' },
+          {
+            problems: [
+              { field: 'file', code: 'UNREADABLE_ZIP', message: { zh: '無法讀取', en: 'unreadable' } },
+            ],
+          },
+        );
+      throw e;
+    }
+    if (isOds(bytes, entries))
+      throw unsupported(
+        '尚不支援 ODF 試算表（.ods），請存成 .xlsx 後再上傳',
+        'ODF spreadsheets (.ods) are not supported yet: save as .xlsx and upload that',
+      );
+    if (!entries.some((e) => e.name === 'xl/workbook.xml'))
+      throw unsupported(
+        '此壓縮檔不是 Excel 活頁簿（.xlsx）',
+        'This zip file is not an Excel workbook (.xlsx)',
+      );
+    const x = await gridFromXlsx(bytes, opts.sheet);
+    const table = rowsFromGrid(x.grid, x.warnings);
+    result = {
+      rows: table.rows,
+      warnings: table.warnings,
+      strictFields: false,
+      format: 'xlsx',
+      sheet: x.sheet,
+    };
+  } else {
+    const decoded = decodeText(bytes, contentType);
+    if (decoded.text.trim() === '')
+      throw new LotteryError(
+        'ROSTER_INVALID',
+        { zh: '檔案是空的', en: 'The file is empty' },
+        {
+          problems: [
+            { field: 'file', code: 'EMPTY', message: { zh: '檔案是空的', en: 'The file is empty' } },
+          ],
+        },
+      );
+    const firstLines = decoded.text.slice(0, 4096);
+    const tabs =
+      decoded.tabSeparated ||
+      (firstLines.includes('\t') &&
+        (firstLines.match(/\t/g) ?? []).length > (firstLines.match(/,/g) ?? []).length);
+    const { records } = splitDelimited(decoded.text, tabs ? '\t' : ',');
+    if (records.length > MAX_ROSTER + 1000) throw tooManyRows();
+    const grid: GridRow[] = records.map((r) => ({ row: r.line, cells: r.cells.map((text) => ({ text })) }));
+    const table = rowsFromGrid(grid);
+    result = {
+      rows: table.rows,
+      warnings: table.warnings,
+      strictFields: false,
+      format: tabs ? 'tsv' : 'csv',
+      encoding: decoded.encoding,
+    };
+  }
+  if (result.rows.length > MAX_ROSTER) throw tooManyRows();
+  result.warnings.push(...printabilityWarnings(result.rows));
+  return result;
+}

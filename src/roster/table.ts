@@ -1,0 +1,250 @@
+import { LotteryError, type FieldProblem } from '../domain/errors';
+import { clean, looksLikeNationalId, type RosterInputRow } from '../domain/lottery';
+import type { RosterField } from '../domain/protocol';
+import { columnLetter } from './csv';
+
+/**
+ * A spreadsheet-shaped roster (CSV, tab-separated text or a worksheet) → roster rows. Offices' files have title
+ * rows above the header, Chinese headers with full-width spaces and bracketed suffixes, template rows with only a
+ * pre-filled 序號, and footers (合計, 製表, 核章) below the table.
+ */
+export interface GridCell {
+  text: string;
+  strike?: boolean;
+}
+
+export interface GridRow {
+  /** The row number a person sees in the file (first line or sheet row is 1). */
+  row: number;
+  cells: Array<GridCell | undefined>;
+  hidden?: boolean;
+}
+
+const HEADER_SCAN = 10;
+
+/** Header text → canonical key: no whitespace (U+3000 too), no bracketed suffixes, lower case. */
+export function normaliseHeader(h: string): string {
+  return h
+    .normalize('NFKC')
+    .replace(/[(（［[【〔「].*?[)）］\]】〕」]/g, '')
+    .replace(/[\s\u3000]+/gu, '')
+    .toLowerCase();
+}
+
+type Column = RosterField | 'agency' | 'serial';
+
+const ALIASES: Record<string, Column> = {
+  編號: 'id',
+  id: 'id',
+  序號: 'serial',
+  姓名: 'name',
+  name: 'name',
+  服務機關: 'agency',
+  機關: 'agency',
+  單位: 'unit',
+  unit: 'unit',
+  職稱: 'title',
+  職務: 'title',
+  title: 'title',
+  申報類別: 'category',
+  申報類型: 'category',
+  category: 'category',
+  排除原因: 'excluded',
+  不列入抽籤原因: 'excluded',
+  excluded: 'excluded',
+};
+
+// Columns that must not be in a roster at all: the lottery needs none of it, and holding it would make the
+// database (and the audit bundle) a store of personal data it has no business keeping.
+const FORBIDDEN = ['身分證', '統一編號', '證號', '地址', '住址', '電話', '手機'];
+
+const FOOTER = /^(合計|總計|製表|核章)/;
+
+function problem(
+  row: number,
+  column: string | undefined,
+  field: string,
+  code: string,
+  zh: string,
+  en: string,
+): FieldProblem {
+  return column === undefined
+    ? { row, field, code, message: { zh, en } }
+    : { row, column, field, code, message: { zh, en } };
+}
+
+function invalid(problems: FieldProblem[], warnings: FieldProblem[]): LotteryError {
+  return new LotteryError(
+    'ROSTER_INVALID',
+    {
+      zh: `名冊有 ${problems.length} 處錯誤，未載入`,
+      en: `The roster has ${problems.length} errors and was not loaded`,
+    },
+    { problems, extra: { warnings } },
+  );
+}
+
+const text = (c: GridCell | undefined): string => (c ? clean(c.text) : '');
+
+export function rowsFromGrid(
+  grid: readonly GridRow[],
+  preWarnings: FieldProblem[] = [],
+): { rows: RosterInputRow[]; warnings: FieldProblem[] } {
+  const warnings: FieldProblem[] = [...preWarnings];
+  const errors: FieldProblem[] = [];
+
+  // No national IDs, ever, in any cell of any column: refused, and never echoed back.
+  for (const r of grid)
+    r.cells.forEach((c, i) => {
+      if (c && looksLikeNationalId(text(c)))
+        errors.push(
+          problem(
+            r.row,
+            columnLetter(i),
+            'file',
+            'NATIONAL_ID',
+            '此欄位疑似身分證統一編號或居留證號；名冊不得含此類資料，請刪除後重新匯出',
+            'This cell looks like a national ID or resident certificate number; rosters must not contain them: remove the column and export again',
+          ),
+        );
+    });
+
+  const nonEmpty = grid.filter((r) => r.cells.some((c) => text(c) !== ''));
+  const headerRow = nonEmpty
+    .slice(0, HEADER_SCAN)
+    .find((r) => r.cells.some((c) => ALIASES[normaliseHeader(text(c))] === 'name'));
+  if (!headerRow) {
+    if (errors.length > 0) throw invalid(errors, warnings);
+    const first = nonEmpty[0];
+    throw new LotteryError(
+      'ROSTER_INVALID',
+      first
+        ? {
+            zh: '前 10 列中找不到含「姓名」的標題列',
+            en: 'No header row with a 姓名/name column in the first 10 rows',
+          }
+        : { zh: '檔案是空的', en: 'The file is empty' },
+      {
+        problems: [
+          problem(
+            first?.row ?? 1,
+            undefined,
+            'name',
+            first ? 'NO_HEADER' : 'EMPTY',
+            first ? '找不到標題列' : '檔案是空的',
+            first ? 'no header row' : 'empty file',
+          ),
+        ],
+        extra: { warnings },
+      },
+    );
+  }
+
+  const columns = new Map<Column, number>();
+  headerRow.cells.forEach((c, i) => {
+    const raw = text(c);
+    if (raw === '') return;
+    const key = normaliseHeader(raw);
+    if (FORBIDDEN.some((f) => key.includes(f))) {
+      errors.push(
+        problem(
+          headerRow.row,
+          columnLetter(i),
+          raw,
+          'FORBIDDEN_COLUMN',
+          `名冊不得含「${raw}」欄：請刪除此欄後重新匯出`,
+          `A roster must not have a "${raw}" column: remove it and export again`,
+        ),
+      );
+      return;
+    }
+    const col = ALIASES[key];
+    if (col === undefined || columns.has(col)) {
+      warnings.push(
+        problem(
+          headerRow.row,
+          columnLetter(i),
+          raw,
+          'UNKNOWN_COLUMN',
+          `已略過欄位「${raw}」`,
+          `Ignored column "${raw}"`,
+        ),
+      );
+      return;
+    }
+    columns.set(col, i);
+  });
+  // 編號 is the id; 序號 only when there is no 編號 (it is then the printed running number).
+  if (!columns.has('id') && columns.has('serial')) {
+    columns.set('id', columns.get('serial') as number);
+    columns.delete('serial');
+  }
+  if (errors.length > 0) throw invalid(errors, warnings);
+
+  const letters: Partial<Record<RosterField, string>> = {};
+  for (const [k, i] of columns) if (k !== 'agency' && k !== 'serial') letters[k] = columnLetter(i);
+  if (!letters.unit && columns.has('agency')) letters.unit = columnLetter(columns.get('agency') as number);
+
+  const rows: RosterInputRow[] = [];
+  const nameless: number[] = [];
+  const cell = (r: GridRow, k: Column): GridCell | undefined => {
+    const i = columns.get(k);
+    return i === undefined ? undefined : r.cells[i];
+  };
+  for (const r of nonEmpty) {
+    if (r.row <= headerRow.row) continue;
+    const first = r.cells.map(text).find((s) => s !== '') ?? '';
+    if (FOOTER.test(first)) break;
+    const name = text(cell(r, 'name'));
+    if (name === '') {
+      nameless.push(r.row);
+      continue;
+    }
+    const values: Record<string, unknown> = {};
+    for (const k of ['id', 'name', 'title', 'category', 'excluded'] as const) {
+      const c = cell(r, k);
+      if (c) values[k] = c.text;
+    }
+    const agency = text(cell(r, 'agency'));
+    const unit = text(cell(r, 'unit'));
+    // Both 服務機關 and 單位: the unit reads 「機關／單位」, so merged pools keep who is whose.
+    values.unit = agency && unit ? `${agency}／${unit}` : agency || unit;
+    if (r.hidden)
+      warnings.push(
+        problem(
+          r.row,
+          undefined,
+          'row',
+          'HIDDEN_ROW',
+          '此列在試算表中是隱藏的，仍已載入；請確認是否應列入',
+          'This row is hidden in the spreadsheet and was loaded anyway: check it belongs',
+        ),
+      );
+    r.cells.forEach((c, i) => {
+      if (c?.strike && text(c) !== '')
+        warnings.push(
+          problem(
+            r.row,
+            columnLetter(i),
+            'cell',
+            'STRUCK_THROUGH',
+            '此儲存格有刪除線，仍已載入；請確認此人是否應列入',
+            'This cell is struck through and was loaded anyway: check this person belongs',
+          ),
+        );
+    });
+    rows.push({ row: r.row, values, columns: letters });
+  }
+  if (nameless.length > 0)
+    warnings.push({
+      row: nameless[0] as number,
+      field: 'name',
+      code: 'ROWS_WITHOUT_NAME',
+      count: nameless.length,
+      message: {
+        zh: `略過 ${nameless.length} 列沒有姓名的資料列（第 ${nameless.slice(0, 10).join('、')}${nameless.length > 10 ? '…' : ''} 列）`,
+        en: `Skipped ${nameless.length} rows without a name (rows ${nameless.slice(0, 10).join(', ')}${nameless.length > 10 ? ', …' : ''})`,
+      },
+    } as FieldProblem);
+  return { rows, warnings };
+}
