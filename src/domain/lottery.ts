@@ -383,6 +383,20 @@ export function parseRoster(rows: readonly RosterInputRow[], opts: { strictField
         continue;
       }
       const s = clean(v);
+      if (looksLikeNationalId(s)) {
+        // Never echo the value back: the error names the row and field only.
+        errors.push(
+          fieldProblem(
+            k,
+            'NATIONAL_ID',
+            '此欄位疑似身分證統一編號或居留證號；名冊不得含此類資料',
+            'This value looks like a national ID or resident certificate number; rosters must not contain them',
+            r.row,
+          ),
+        );
+        ok = false;
+        continue;
+      }
       if (hasControl(s)) {
         errors.push(
           fieldProblem(
