@@ -1,0 +1,28 @@
+// Writes the example rosters in this folder from the 21 fictional declarants of the protocol's test vector 1
+// (test/fixtures/draw-v1.json): node docs/examples/make-examples.js
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+const ExcelJS = require('exceljs');
+const iconv = require('iconv-lite');
+const vectors = require('../../test/fixtures/draw-v1.json');
+
+const header = ['編號', '姓名', '服務機關', '職稱', '排除原因'];
+const rows = vectors.vector1.roster.map((e) => [e.id, e.name, e.unit, e.title, e.excluded || '']);
+const here = __dirname;
+const csv = [header, ...rows].map((r) => r.join(',')).join('\r\n') + '\r\n';
+
+fs.writeFileSync(path.join(here, 'roster-113.csv'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv)]));
+fs.writeFileSync(path.join(here, 'roster-113-big5.csv'), iconv.encode('113年度公職人員財產申報人名冊\r\n' + csv, 'cp950'));
+fs.writeFileSync(path.join(here, 'roster-113.json'), JSON.stringify({ entries: vectors.vector1.roster }, null, 2) + '\n');
+
+const wb = new ExcelJS.Workbook();
+wb.created = new Date(Date.UTC(2025, 0, 2));
+wb.modified = wb.created;
+const ws = wb.addWorksheet('名冊');
+ws.addRow(['113年度公職人員財產申報人名冊']);
+ws.addRow(header);
+rows.forEach((r) => ws.addRow(r));
+ws.columns.forEach((c, i) => (c.width = [8, 12, 14, 10, 40][i]));
+ws.getRow(2).font = { bold: true };
+wb.xlsx.writeBuffer().then((b) => fs.writeFileSync(path.join(here, 'roster-113.xlsx'), Buffer.from(b)));
