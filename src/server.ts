@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Config } from './config';
 import { buildApp } from './http/app';
-import { keyPathFor, loadOrCreateSigner } from './keys/signer';
+import { loadSigning } from './keys/material';
 import { Store } from './store/store';
 import type { Logger } from './util/log';
 
@@ -12,16 +12,31 @@ export interface Running {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<Running> {
+export async function startServer(
+  config: Config,
+  log: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Running> {
   const store = Store.open(config.dbFile);
-  const keyFile = keyPathFor(config.dbFile);
-  const { signer, created } = loadOrCreateSigner(keyFile);
-  if (created)
+  const setup = loadSigning(config.dbFile, env, new Date());
+  if (setup.keyCreated)
     log.warn('signing key created', {
-      keyFile,
-      note: 'back this file up separately; it is never in a database backup',
+      note: 'back up the key file beside the database separately; backups of the database never contain it',
     });
-  const { app } = buildApp({ store, signer, log });
+  if (setup.source === 'local-test-ca')
+    log.warn('TEST CERTIFICATE: records are signed under a local test CA, not for production', {
+      caCertificate: setup.caCertFile,
+      note: 'set LOTTERY_SIGNING_P12 and LOTTERY_SIGNING_PASSPHRASE to sign with the office certificate; to check test signatures, trust the CA certificate file in the PDF reader',
+    });
+  const { app, services } = buildApp({
+    store,
+    signer: setup.signer,
+    log,
+    publicUrl: config.publicUrl,
+    publicFields: config.publicFields,
+  });
+  const rotated = services.journalSigningKey(setup.localKeyPem);
+  if (rotated) log.warn('signing key rotated', { seq: rotated });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.on('error', reject);

@@ -6,7 +6,7 @@ import { BundleUnreadable, readBundleJson } from '../domain/bundle';
 import type { Checkpoint } from '../domain/checkpoint';
 import { isLotteryError } from '../domain/errors';
 import { verifyBundle, verifyDatabase, type Report } from '../domain/verify';
-import { keyPathFor, loadOrCreateSigner, nodeVerifyDeps, sha256Node } from '../keys/signer';
+import { keyPathFor, loadOrCreateKey, nodeVerifyDeps, sha256Node, signerFromPem } from '../keys/signer';
 import { startServer } from '../server';
 import { Services } from '../services/services';
 import { Store } from '../store/store';
@@ -159,7 +159,7 @@ async function verifyCommand(
 function cliServices(flags: Map<string, string | true>): { services: Services; store: Store } {
   const file = dbPath(flags);
   const store = Store.open(file);
-  const { signer } = loadOrCreateSigner(keyPathFor(file));
+  const signer = signerFromPem(loadOrCreateKey(keyPathFor(file)).pem);
   return {
     store,
     services: new Services({

@@ -17,6 +17,8 @@ export interface AppOptions {
   clock?: () => Date;
   randomBytes?: (n: number) => Buffer;
   log?: Logger;
+  publicUrl?: string;
+  publicFields?: ReadonlyArray<'name' | 'unit' | 'title'>;
 }
 
 export const JSON_LIMIT = 100 * 1024;
@@ -126,6 +128,8 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     clock: opts.clock ?? (() => new Date()),
     randomBytes: opts.randomBytes ?? ((n) => crypto.randomBytes(n)),
     sha256: sha256Node,
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+    ...(opts.publicFields ? { publicFields: opts.publicFields } : {}),
   });
   const app = express();
   app.disable('x-powered-by');
@@ -288,6 +292,33 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
       const b = services.bundle(param(req, 'id'));
       res.set('Content-Disposition', `attachment; filename="lottery-${b.lottery.id}-bundle.json"`);
       res.json(b);
+    }),
+  );
+
+  r.post(
+    '/lotteries/:id/record',
+    allow('ethics'),
+    ...jsonBody(JSON_LIMIT),
+    h(async (req, res) => {
+      res.status(201).json(await services.issueRecord(actor(res), param(req, 'id')));
+    }),
+  );
+  const sendPdf = (res: Response, pdf: Buffer, name: string): void => {
+    res.set('Content-Type', 'application/pdf');
+    res.set('Content-Disposition', `inline; filename="${name}"`);
+    res.send(pdf);
+  };
+  r.get(
+    '/lotteries/:id/record.pdf',
+    allow('ethics', 'auditor'),
+    h((req, res) => {
+      sendPdf(res, services.recordPdf(param(req, 'id'), 'full'), `record-${param(req, 'id')}.pdf`);
+    }),
+  );
+  r.get(
+    '/public/lotteries/:id/record.pdf',
+    h((req, res) => {
+      sendPdf(res, services.recordPdf(param(req, 'id'), 'public'), `record-${param(req, 'id')}-public.pdf`);
     }),
   );
 

@@ -9,6 +9,11 @@ import path from 'node:path';
  */
 export interface Signer {
   readonly publicKeyPem: string;
+  /** PKCS#8 PEM: the PDF signer needs the key itself. */
+  readonly privateKeyPem: string;
+  /** X.509 certificate for the key (PEM), and the chain above it, issuer first. */
+  readonly certificatePem: string | undefined;
+  readonly chainPem: string[];
   sign(message: string): string;
 }
 
@@ -18,11 +23,17 @@ export function keyPathFor(dbFile: string): string {
   return path.join(path.dirname(path.resolve(dbFile)), KEY_FILE);
 }
 
-export function signerFromPem(privatePem: string): Signer {
+export function signerFromPem(
+  privatePem: string,
+  cert?: { certificatePem: string; chainPem: string[] },
+): Signer {
   const key = crypto.createPrivateKey(privatePem);
   const publicKeyPem = crypto.createPublicKey(key).export({ type: 'spki', format: 'pem' }).toString();
   return {
     publicKeyPem,
+    privateKeyPem: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    certificatePem: cert?.certificatePem,
+    chainPem: cert?.chainPem ?? [],
     sign: (message) => crypto.sign('sha256', Buffer.from(message, 'utf8'), key).toString('base64'),
   };
 }
@@ -33,8 +44,8 @@ export function generatePrivatePem(): string {
 }
 
 /** Loads the key at `file`, creating it (mode 0600, exclusively) if absent. Returns whether it was created. */
-export function loadOrCreateSigner(file: string): { signer: Signer; created: boolean } {
-  if (fs.existsSync(file)) return { signer: signerFromPem(fs.readFileSync(file, 'utf8')), created: false };
+export function loadOrCreateKey(file: string): { pem: string; created: boolean } {
+  if (fs.existsSync(file)) return { pem: fs.readFileSync(file, 'utf8'), created: false };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const pem = generatePrivatePem();
   try {
@@ -42,10 +53,10 @@ export function loadOrCreateSigner(file: string): { signer: Signer; created: boo
   } catch (e) {
     // Another process created it first: use theirs, so every process signs with one key.
     if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      return { signer: signerFromPem(fs.readFileSync(file, 'utf8')), created: false };
+      return { pem: fs.readFileSync(file, 'utf8'), created: false };
     throw e;
   }
-  return { signer: signerFromPem(pem), created: true };
+  return { pem, created: true };
 }
 
 /** RS256 verification on node:crypto, for the verifier's injected port. */

@@ -1,6 +1,7 @@
-import type { Json, Sha256 } from '../domain/canonical';
+import crypto from 'node:crypto';
+import { jcs, ZERO_HASH, type Json, type Sha256 } from '../domain/canonical';
 import { BUNDLE_FORMAT, type Bundle } from '../domain/bundle';
-import { checkpointMessage, type Checkpoint } from '../domain/checkpoint';
+import { checkpointMessage, pemBody, type Checkpoint } from '../domain/checkpoint';
 import { LotteryError } from '../domain/errors';
 import {
   checkChain,
@@ -22,6 +23,7 @@ import {
   commitment,
   drawStage,
   initialPool,
+  PROTOCOL,
   rosterDigest,
   seed,
   sortRoster,
@@ -30,7 +32,9 @@ import {
 import { quota as quotaOf } from '../domain/quota';
 import type { LotteryStatus } from '../domain/replay';
 import type { FieldProblem } from '../domain/errors';
-import type { Signer } from '../keys/signer';
+import { signerFromPem, type Signer } from '../keys/signer';
+import { renderRecord, type RecordData } from '../record/render';
+import { signPdf } from '../record/sign';
 import { ROLES, type LotteryRow, type Role, type Store } from '../store/store';
 
 /**
@@ -44,6 +48,10 @@ export interface Deps {
   randomBytes: (n: number) => Buffer;
   sha256: Sha256;
   signer: Signer;
+  /** Base URL of the public verification pages, for the record's QR code. */
+  publicUrl?: string;
+  /** What the public record shows of each winner. */
+  publicFields?: ReadonlyArray<'name' | 'unit' | 'title'>;
 }
 
 export interface UserView {
@@ -451,6 +459,7 @@ export class Services {
         })),
         journal,
         checkpoint: this.checkpointUnlocked(),
+        ...recordRef(this.d.store, id),
       };
     });
   }
@@ -522,12 +531,116 @@ export class Services {
     const head = this.d.store.journalHead() ?? { seq: 0, hash: '0'.repeat(64) };
     const at = this.now();
     const body = { seq: head.seq, hash: head.hash, at };
-    return {
+    const cp: Checkpoint = {
       ...body,
       alg: 'RS256',
       signature: this.d.signer.sign(checkpointMessage(body)),
       publicKey: this.d.signer.publicKeyPem,
     };
+    if (this.d.signer.certificatePem) cp.certificate = this.d.signer.certificatePem;
+    return cp;
+  }
+
+  /**
+   * At start-up: when the service signs with a key other than the journal's current one (an office's PKCS#12
+   * replacing the local key), journal `key.rotated` with the new public key and certificate, endorsed by the
+   * old key where the service still holds it, so older checkpoints stay verifiable with the key they name and
+   * the change of key is itself on the record. Returns the entry's seq, if one was written.
+   */
+  journalSigningKey(localKeyPem: string): number | undefined {
+    const local = signerFromPem(localKeyPem);
+    return this.d.store.write(() => {
+      const rotations = this.d.store.journalPage({ limit: 1000, type: 'key.rotated' });
+      const last = rotations[rotations.length - 1];
+      const current = typeof last?.data.publicKey === 'string' ? last.data.publicKey : local.publicKeyPem;
+      if (pemBody(current) === pemBody(this.d.signer.publicKeyPem)) return undefined;
+      const data: JournalData = { publicKey: this.d.signer.publicKeyPem, previousPublicKey: current };
+      if (this.d.signer.certificatePem) data.certificate = this.d.signer.certificatePem;
+      // The old key vouches for the new one: a rotation nobody holding the old key agreed to is visible as such.
+      if (pemBody(current) === pemBody(local.publicKeyPem))
+        data.endorsement = local.sign(jcs({ publicKey: this.d.signer.publicKeyPem }));
+      return this.journal('key.rotated', 'system', data).seq;
+    });
+  }
+
+  // ---- the record ----
+
+  /**
+   * Issues the record once, after the last stage: the full copy and the public copy, rendered, signed, stored
+   * and journalled (`record.issued`, twice) in one transaction. Rendering is asynchronous, so it happens first,
+   * from a snapshot; the transaction then checks that the journal head is still the one the record names (its
+   * checkpoint is "the journal as it stood just before the record was issued") and retries otherwise.
+   */
+  async issueRecord(
+    actor: string,
+    id: string,
+  ): Promise<{ sha256: string; publicSha256: string; issuedAt: string }> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const snap = this.d.store.read(() => {
+        const l = this.mustGet(id);
+        if (l.status !== 'drawn')
+          throw new LotteryError('NOT_DRAWN', {
+            zh: '尚未抽完所有階段，不能產製紀錄',
+            en: 'The record is issued once every stage is drawn',
+          });
+        if (this.d.store.record(id, 'full')) throw alreadyIssued();
+        return {
+          l,
+          roster: this.d.store.roster(id),
+          results: this.d.store.results(id),
+          checkpoint: this.checkpointUnlocked(),
+        };
+      });
+      const certificatePem = this.d.signer.certificatePem;
+      if (!certificatePem) throw new Error('the signing key has no certificate');
+      const issuedAt = this.d.clock();
+      const data = (publicCopy: boolean): RecordData =>
+        recordData(
+          snap,
+          issuedAt,
+          publicCopy,
+          this.d.publicUrl ?? 'http://localhost:3000',
+          this.d.publicFields ?? ['name', 'unit', 'title'],
+        );
+      const cms = {
+        privateKeyPem: this.d.signer.privateKeyPem,
+        certificatePem,
+        chainPem: this.d.signer.chainPem,
+      };
+      const full = await signPdf(await renderRecord(data(false)), cms, issuedAt, id);
+      const pub = await signPdf(await renderRecord(data(true)), cms, issuedAt, id);
+      const sha = crypto.createHash('sha256').update(full).digest('hex');
+      const publicSha = crypto.createHash('sha256').update(pub).digest('hex');
+      const done = this.d.store.write(() => {
+        if (this.d.store.record(id, 'full')) throw alreadyIssued();
+        const head = this.d.store.journalHead() ?? { seq: 0, hash: ZERO_HASH };
+        if (head.seq !== snap.checkpoint.seq || head.hash !== snap.checkpoint.hash) return false;
+        const at = issuedAt.toISOString();
+        this.d.store.insertRecord(id, 'full', full, sha, at);
+        this.d.store.insertRecord(id, 'public', pub, publicSha, at);
+        this.journal('record.issued', actor, { lottery: id, sha256: sha });
+        this.journal('record.issued', actor, { lottery: id, sha256: publicSha, public: true });
+        return true;
+      });
+      if (done) return { sha256: sha, publicSha256: publicSha, issuedAt: issuedAt.toISOString() };
+    }
+    throw new LotteryError('CONFLICT', {
+      zh: '日誌持續變動中，請稍後再產製紀錄',
+      en: 'The journal kept changing; issue the record again',
+    });
+  }
+
+  recordPdf(id: string, kind: 'full' | 'public'): Buffer {
+    return this.d.store.read(() => {
+      this.mustGet(id);
+      const r = this.d.store.record(id, kind);
+      if (!r)
+        throw new LotteryError('NOT_ISSUED', {
+          zh: '抽籤紀錄尚未產製',
+          en: 'The record has not been issued yet',
+        });
+      return r.pdf;
+    });
   }
 
   private view(l: LotteryRow): LotteryView {
@@ -568,6 +681,68 @@ export class Services {
     }
     return v;
   }
+}
+
+function alreadyIssued(): LotteryError {
+  return new LotteryError('ALREADY_ISSUED', {
+    zh: '抽籤紀錄已產製，不能重複產製',
+    en: 'The record has already been issued',
+  });
+}
+
+function recordRef(store: Store, id: string): { record?: { sha256: string; publicSha256: string } } {
+  const full = store.record(id, 'full');
+  const pub = store.record(id, 'public');
+  return full && pub ? { record: { sha256: full.sha256, publicSha256: pub.sha256 } } : {};
+}
+
+function recordData(
+  snap: {
+    l: LotteryRow;
+    roster: RosterEntry[];
+    results: Array<{ stage: number; poolSize: number; quota: number; winners: string[] }>;
+    checkpoint: Checkpoint;
+  },
+  issuedAt: Date,
+  publicCopy: boolean,
+  publicUrl: string,
+  publicFields: ReadonlyArray<'name' | 'unit' | 'title'>,
+): RecordData {
+  const { l, roster, results, checkpoint } = snap;
+  const byId = new Map(roster.map((e) => [e.id, e]));
+  return {
+    lotteryId: l.id,
+    agency: l.agency,
+    title: l.title,
+    year: l.year,
+    meeting: l.meeting,
+    stages: results.map((r, i) => ({
+      stage: r.stage,
+      label: l.stages[i]?.label ?? '',
+      percent: l.stages[i]?.percent ?? '',
+      poolSize: r.poolSize,
+      quota: r.quota,
+      winners: r.winners.map((w) => byId.get(w) ?? { id: w, name: '' }),
+    })),
+    roster: sortRoster(roster),
+    rosterDigest: l.rosterDigest ?? '',
+    commitment: l.commitment ?? '',
+    entropy: l.entropy ?? '',
+    secret: l.secret ?? '',
+    seed: l.seed ?? '',
+    protocol: PROTOCOL,
+    checkpoint: {
+      seq: checkpoint.seq,
+      hash: checkpoint.hash,
+      at: checkpoint.at,
+      alg: checkpoint.alg,
+      signature: checkpoint.signature,
+    },
+    issuedAt,
+    verifyUrl: `${publicUrl}/verify/${encodeURIComponent(l.id)}`,
+    publicCopy,
+    publicFields,
+  };
 }
 
 function notDraft(): LotteryError {

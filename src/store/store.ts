@@ -330,6 +330,19 @@ export class Store {
       .run(id, r.stage, r.poolSize, r.quota, JSON.stringify(r.winners), r.drawnAt);
   }
 
+  insertRecord(id: string, kind: 'full' | 'public', pdf: Buffer, sha256: string, issuedAt: string): void {
+    this.db
+      .prepare('INSERT INTO records (lottery_id, kind, pdf, sha256, issued_at) VALUES (?, ?, ?, ?, ?)')
+      .run(id, kind, pdf, sha256, issuedAt);
+  }
+
+  record(id: string, kind: 'full' | 'public'): { pdf: Buffer; sha256: string; issuedAt: string } | undefined {
+    const r = this.db
+      .prepare('SELECT pdf, sha256, issued_at FROM records WHERE lottery_id = ? AND kind = ?')
+      .get(id, kind) as { pdf: Buffer; sha256: string; issued_at: string } | undefined;
+    return r ? { pdf: r.pdf, sha256: r.sha256, issuedAt: r.issued_at } : undefined;
+  }
+
   results(id: string): ResultRow[] {
     const rows = this.db
       .prepare(

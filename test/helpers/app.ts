@@ -4,17 +4,26 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
 import { buildApp } from '../../src/http/app';
+import { makeTestCertificates } from '../../src/keys/certs';
 import { generatePrivatePem, signerFromPem, type Signer } from '../../src/keys/signer';
 import { Services } from '../../src/services/services';
 import { Store } from '../../src/store/store';
 import type { Logger } from '../../src/util/log';
 import vectors from '../fixtures/draw-v1.json';
 
-let cachedPem: string | undefined;
-/** One RSA 3072 key per test file: generating it takes about half a second. */
+let cached: { pem: string; caCertPem: string; certPem: string } | undefined;
+/** One RSA 3072 key and test certificate per test file: generating them takes about a second. */
 export function testSigner(): Signer {
-  cachedPem ??= generatePrivatePem();
-  return signerFromPem(cachedPem);
+  if (!cached) {
+    const pem = generatePrivatePem();
+    cached = { pem, ...makeTestCertificates(pem, new Date()) };
+  }
+  return signerFromPem(cached.pem, { certificatePem: cached.certPem, chainPem: [cached.caCertPem] });
+}
+
+export function testCaCertPem(): string {
+  testSigner();
+  return (cached as { caCertPem: string }).caCertPem;
 }
 
 export function tempDir(): string {

@@ -1,0 +1,36 @@
+/** Dates as the record prints them: the ROC calendar (民國 = Gregorian − 1911), in Asia/Taipei. */
+const TZ = 'Asia/Taipei';
+
+function parts(d: Date): Record<string, number> {
+  const f = new Intl.DateTimeFormat('en-US', {
+    timeZone: TZ,
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+    hourCycle: 'h23',
+  });
+  const out: Record<string, number> = {};
+  for (const p of f.formatToParts(d)) if (p.type !== 'literal') out[p.type] = Number(p.value);
+  return out;
+}
+
+export function rocDate(d: Date): string {
+  const p = parts(d);
+  return `中華民國${(p.year ?? 0) - 1911}年${p.month}月${p.day}日`;
+}
+
+export function rocDateTime(d: Date): string {
+  const p = parts(d);
+  return `${rocDate(d)} ${String(p.hour).padStart(2, '0')}時${String(p.minute).padStart(2, '0')}分${String(p.second).padStart(2, '0')}秒`;
+}
+
+/** A meeting date as typed (YYYY-MM-DD or YYYY-MM-DDTHH:MM, already local time) → ROC. */
+export function rocMeetingDate(s: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(s);
+  if (!m) return s;
+  const base = `中華民國${Number(m[1]) - 1911}年${Number(m[2])}月${Number(m[3])}日`;
+  return m[4] ? `${base} ${m[4]}時${m[5]}分` : base;
+}
