@@ -282,7 +282,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   heading(t.sections.winners ?? '');
   for (const s of data.stages) {
     ensure(50);
-    doc.fontSize(t.fonts.body).text(`第 ${s.stage} 階段　${P(s.label)}：${s.quota} 人`, m, doc.y, { width });
+    doc.fontSize(t.fonts.body).text(`第 ${s.stage} 階段\u3000${P(s.label)}：${s.quota} 人`, m, doc.y, { width });
     doc.moveDown(0.2);
     table(
       cols([
@@ -373,7 +373,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
       ensure(28);
       doc
         .fontSize(t.fonts.body)
-        .text(`${t.labels[role] ?? role}：${P(n)}　簽名 ${t.signatureLine}`, m, doc.y + 8, { width });
+        .text(`${t.labels[role] ?? role}：${P(n)}\u3000簽名 ${t.signatureLine}`, m, doc.y + 8, { width });
     }
   }
 
