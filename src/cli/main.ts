@@ -22,7 +22,7 @@ Usage:
                                                   roles: admin, ethics, drawer, auditor; prints the token once
   lottery user list [--json] [--db PATH]
   lottery user revoke NAME [--db PATH]
-  lottery verify BUNDLE.json [--key PUBLIC.pem] [--json]
+  lottery verify BUNDLE.json [--key PUBLIC.pem] [--pdf RECORD.pdf] [--json]
   lottery verify --db PATH [--checkpoint FILE] [--json]
                                                   exit 0: every check holds; 1: a check fails; 2: unreadable input
 `;
@@ -136,22 +136,24 @@ async function verifyCommand(
   if (!file) throw new UsageError('verify needs a bundle file or --db PATH');
   let value: unknown;
   let key: string | undefined;
+  let pdf: Buffer | undefined;
   try {
     const bytes = fs.readFileSync(file);
     value = readBundleJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes.length);
     const keyFile = str(flags, 'key');
     if (keyFile !== undefined) key = fs.readFileSync(keyFile, 'utf8');
+    const pdfFile = str(flags, 'pdf');
+    if (pdfFile !== undefined) pdf = fs.readFileSync(pdfFile);
   } catch (e) {
     const msg = e instanceof BundleUnreadable || e instanceof Error ? e.message : String(e);
     if (json) io.out(JSON.stringify({ ok: false, checks: [], warnings: [], error: msg }) + '\n');
     else io.err(`unreadable input: ${safeText(msg)}\n`);
     return 2;
   }
-  const report = await verifyBundle(
-    value,
-    nodeVerifyDeps,
-    key === undefined ? {} : { trustedPublicKey: key },
-  );
+  const report = await verifyBundle(value, nodeVerifyDeps, {
+    ...(key === undefined ? {} : { trustedPublicKey: key }),
+    ...(pdf === undefined ? {} : { pdf }),
+  });
   printReport(report, json, io);
   return report.ok ? 0 : 1;
 }

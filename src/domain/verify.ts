@@ -2,6 +2,7 @@ import { compareBytes, HEX64, jcs, type Sha256Async } from './canonical';
 import { parseBundle, type Bundle } from './bundle';
 import { checkpointMessage, pemBody, type Checkpoint, type VerifyRs256 } from './checkpoint';
 import { checkChain, parseEntry, type JournalEntry, type RawEntry } from './journal';
+import { checkPdfSignature } from './pdf';
 import { drawAll, initialPool, PROTOCOL, rosterPreimage, seedPreimage, type RosterEntry } from './protocol';
 import { canonicalPercent, comparePercent, isValidPercent, LEGAL_FLOOR_PERCENT, quota } from './quota';
 import { clean, hasControl, parseEntropy } from './lottery';
@@ -28,11 +29,15 @@ export interface Report {
 export interface VerifyDeps {
   sha256: Sha256Async;
   verifyRs256: VerifyRs256;
+  /** SHA-256 of raw bytes (for a record PDF), lowercase hex. */
+  sha256Bytes?: (bytes: Uint8Array) => string | Promise<string>;
 }
 
 export interface VerifyOptions {
   /** The office's published public key (PEM). Without it, the checkpoint's key is taken from the bundle. */
   trustedPublicKey?: string;
+  /** The record PDF (full or public copy) to check against the bundle. */
+  pdf?: Uint8Array;
 }
 
 export const CHECK_NAMES = [
@@ -362,6 +367,8 @@ export async function verifyBundle(
     });
   }
 
+  if (b.record || opts.pdf) await checkRecord(b, l, entries, deps, opts, checks);
+
   await checkCheckpoint(
     b.checkpoint,
     chain.ok ? chain.head : lastHead(entries),
@@ -372,6 +379,52 @@ export async function verifyBundle(
   );
   if (b.checkpoint.seq > 0 && !HEX64.test(b.checkpoint.hash)) warnings.push('checkpoint hash is malformed');
   return finish(checks, warnings, chain.ok ? undefined : chain.brokenAt);
+}
+
+/** The record: its hashes are journalled, and a given PDF is one of them, signed with the bundle's certificate. */
+async function checkRecord(
+  b: Bundle,
+  l: LotteryReplay | undefined,
+  entries: JournalEntry[],
+  deps: VerifyDeps,
+  opts: VerifyOptions,
+  checks: Check[],
+): Promise<void> {
+  const issued = l?.records ?? [];
+  const full = issued.find((r) => !r.public);
+  const pub = issued.find((r) => r.public);
+  if (b.record) {
+    const ok =
+      full?.sha256 === b.record.sha256 &&
+      (b.record.publicSha256 === undefined || pub?.sha256 === b.record.publicSha256);
+    checks.push({
+      name: 'record.journal',
+      ok,
+      detail: ok
+        ? `record.issued entries at seq ${full?.seq}${pub ? ` and ${pub.seq}` : ''} name the record's hashes`
+        : 'the record hashes in the bundle are not the ones journalled',
+    });
+  }
+  if (!opts.pdf) return;
+  const sha256Bytes = deps.sha256Bytes;
+  if (!sha256Bytes) throw new Error('sha256Bytes is needed to check a PDF');
+  const h = await sha256Bytes(opts.pdf);
+  const which = h === full?.sha256 ? 'the full record' : h === pub?.sha256 ? 'the public copy' : undefined;
+  checks.push({
+    name: 'record.pdf.hash',
+    ok: which !== undefined,
+    detail: which
+      ? `SHA-256 ${h} is ${which}, journalled`
+      : `SHA-256 ${h} is not a record journalled for this lottery`,
+  });
+  const certs = [
+    ...(b.checkpoint.certificate ? [b.checkpoint.certificate] : []),
+    ...entries
+      .filter((e) => e.type === 'key.rotated' && typeof e.data.certificate === 'string')
+      .map((e) => e.data.certificate as string),
+  ];
+  const sig = await checkPdfSignature(opts.pdf, sha256Bytes, certs);
+  checks.push({ name: 'record.pdf.signature', ok: sig.ok, detail: sig.detail });
 }
 
 function lastHead(entries: JournalEntry[]): { seq: number; hash: string } {

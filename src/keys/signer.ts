@@ -78,4 +78,11 @@ export async function verifyRs256Node(
 export const sha256Node = (text: string): string =>
   crypto.createHash('sha256').update(text, 'utf8').digest('hex');
 
-export const nodeVerifyDeps = { sha256: sha256Node, verifyRs256: verifyRs256Node };
+export const sha256BytesNode = (bytes: Uint8Array): string =>
+  crypto.createHash('sha256').update(bytes).digest('hex');
+
+export const nodeVerifyDeps = {
+  sha256: sha256Node,
+  verifyRs256: verifyRs256Node,
+  sha256Bytes: sha256BytesNode,
+};

@@ -282,7 +282,9 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   heading(t.sections.winners ?? '');
   for (const s of data.stages) {
     ensure(50);
-    doc.fontSize(t.fonts.body).text(`第 ${s.stage} 階段\u3000${P(s.label)}：${s.quota} 人`, m, doc.y, { width });
+    doc
+      .fontSize(t.fonts.body)
+      .text(`第 ${s.stage} 階段\u3000${P(s.label)}：${s.quota} 人`, m, doc.y, { width });
     doc.moveDown(0.2);
     table(
       cols([
@@ -316,7 +318,8 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   hexLine(t.valueLabels.commitment ?? '', data.commitment);
   ensure(44);
   doc.fontSize(t.fonts.small).text(t.valueLabels.entropy ?? '', m, doc.y, { width });
-  doc.fontSize(t.fonts.body).text(data.entropy, m + 12, doc.y, { width: width - 12 });
+  // Extra word spacing: without it pdftotext reads "6 2 5 1 3 4" as "625134", and the entropy is hashed verbatim.
+  doc.fontSize(t.fonts.body).text(data.entropy, m + 12, doc.y, { width: width - 12, wordSpacing: 3 });
   const entropyHex = Buffer.from(data.entropy, 'utf8').toString('hex');
   doc
     .fontSize(t.fonts.small)

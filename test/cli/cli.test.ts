@@ -50,7 +50,7 @@ describe('lottery verify BUNDLE', () => {
 
   it('exits 1 and names the failing check when a winner was changed', async () => {
     const b = structuredClone(bundle) as { stages: Array<{ winners: string[] }> };
-    (b.stages[0] as { winners: string[] }).winners[0] = 'D001';
+    (b.stages[0] as { winners: string[] }).winners[0] = 'D021'; // excluded, so never a real winner
     const f = path.join(t.dir, 'forged.json');
     fs.writeFileSync(f, JSON.stringify(b));
     const r = await run(['verify', f]);

@@ -1,0 +1,291 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PNG } from 'pngjs';
+import request from 'supertest';
+import { verifyBundle } from '../../src/domain/verify';
+import { nodeVerifyDeps } from '../../src/keys/signer';
+import { renderRecord } from '../../src/record/render';
+import { auth, createLoaded, example, makeApp, testCaCertPem, type TestApp } from '../helpers/app';
+import { sha256 } from '../helpers/crypto';
+import { nssTrusting, pageToPng, pdffonts, pdfinfoPages, pdfsig, pdftotext } from '../helpers/poppler';
+import { exampleRecordData } from '../helpers/record';
+import crypto from 'node:crypto';
+
+const bytesSha = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
+
+async function drawnWithMeeting(t: TestApp, roster: unknown[] = example.roster): Promise<string> {
+  const c = await request(t.app)
+    .post('/api/v1/lotteries')
+    .set(...auth(t.tokens.ethics))
+    .send({
+      year: 113,
+      agency: '數位發展部',
+      meeting: {
+        name: '113年度抽籤會議',
+        date: '2025-01-22T10:00',
+        venue: '第一會議室',
+        chair: '黃部長',
+        drawer: '黃部長',
+        monitor: '林處長',
+        recorder: '陳科員',
+        witnesses: ['王處長', '李處長'],
+      },
+    })
+    .expect(201);
+  const id = c.body.id as string;
+  await request(t.app)
+    .put(`/api/v1/lotteries/${id}/roster`)
+    .set(...auth(t.tokens.ethics))
+    .send({ entries: roster })
+    .expect(200);
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/lock`)
+    .set(...auth(t.tokens.ethics))
+    .expect(200);
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+    .set(...auth(t.tokens.drawer))
+    .send({ entropy: '6 2 5 1 3 4' })
+    .expect(200);
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+    .set(...auth(t.tokens.drawer))
+    .expect(200);
+  return id;
+}
+
+describe('the signed lottery record of the 21-person example', () => {
+  let t: TestApp;
+  let id: string;
+  let pdf: Buffer;
+  let pub: Buffer;
+  let issued: { sha256: string; publicSha256: string };
+  beforeAll(async () => {
+    t = makeApp();
+    id = await drawnWithMeeting(t);
+    issued = (
+      await request(t.app)
+        .post(`/api/v1/lotteries/${id}/record`)
+        .set(...auth(t.tokens.ethics))
+        .expect(201)
+    ).body;
+    pdf = (
+      await request(t.app)
+        .get(`/api/v1/lotteries/${id}/record.pdf`)
+        .set(...auth(t.tokens.auditor))
+        .buffer(true)
+        .parse((res, cb) => {
+          const c: Buffer[] = [];
+          res.on('data', (d: Buffer) => c.push(d));
+          res.on('end', () => cb(null, Buffer.concat(c)));
+        })
+        .expect(200)
+    ).body as Buffer;
+    pub = (
+      await request(t.app)
+        .get(`/api/v1/public/lotteries/${id}/record.pdf`)
+        .buffer(true)
+        .parse((res, cb) => {
+          const c: Buffer[] = [];
+          res.on('data', (d: Buffer) => c.push(d));
+          res.on('end', () => cb(null, Buffer.concat(c)));
+        })
+        .expect(200)
+    ).body as Buffer;
+  }, 60_000);
+  afterAll(() => t.close());
+
+  it('is issued once: the stored bytes come back every time, and their hashes are journalled', async () => {
+    expect(bytesSha(pdf)).toBe(issued.sha256);
+    expect(bytesSha(pub)).toBe(issued.publicSha256);
+    const again = await request(t.app)
+      .get(`/api/v1/lotteries/${id}/record.pdf`)
+      .set(...auth(t.tokens.ethics))
+      .buffer(true)
+      .expect(200);
+    expect(again.headers['content-type']).toBe('application/pdf');
+    expect(
+      (
+        await request(t.app)
+          .post(`/api/v1/lotteries/${id}/record`)
+          .set(...auth(t.tokens.ethics))
+          .expect(409)
+      ).body.code,
+    ).toBe('ALREADY_ISSUED');
+    const j = await request(t.app)
+      .get(`/api/v1/journal?lottery=${id}&type=record.issued`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
+    expect(j.body.entries.map((e: { data: unknown }) => e.data)).toEqual([
+      { lottery: id, sha256: issued.sha256 },
+      { lottery: id, sha256: issued.publicSha256, public: true },
+    ]);
+  });
+
+  it('gives back, through pdftotext, every name, the entropy verbatim and the hex values unbroken', () => {
+    const text = pdftotext(pdf);
+    for (const e of example.roster) expect(text).toContain(e.name);
+    expect(text).toContain('6 2 5 1 3 4');
+    expect(text).toContain(Buffer.from('6 2 5 1 3 4').toString('hex'));
+    const b = t.services.bundle(id);
+    for (const h of [b.rosterDigest, b.commitment, b.secret, b.seed]) expect(text).toContain(h);
+    expect(text).toContain('20 人 × 10% = 2 人');
+    expect(text).toContain('2 人 × 2% = 0.04，無條件進位為 1 人');
+    expect(text).toContain('本部首長由上級政風機構審核');
+    expect(text).toContain('中華民國114年1月22日 10時00分');
+    expect(text).toMatch(/第 1 頁，共 \d 頁/);
+    for (const role of ['主持人', '抽籤人', '監察員', '見證人', '紀錄']) expect(text).toContain(role);
+  });
+
+  it('embeds every font (Noto Sans TC as a subset) and no pdfkit default Helvetica', () => {
+    const fonts = pdffonts(pdf);
+    expect(fonts).toMatch(/NotoSansTC/);
+    expect(fonts).not.toMatch(/Helvetica/);
+    const rows = fonts
+      .split('\n')
+      .slice(2)
+      .filter((l) => l.trim() !== '');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r).toMatch(/\byes\s+yes\s+yes\b/);
+  });
+
+  it('pdfsig reports the signature valid, and trusted once the local CA is', () => {
+    expect(pdfsig(pdf)).toContain('Signature is Valid.');
+    expect(pdfsig(pdf)).toContain('ETSI.CAdES.detached');
+    expect(pdfsig(pdf, nssTrusting(testCaCertPem()))).toContain('Certificate is Trusted.');
+    expect(pdfsig(pub)).toContain('Signature is Valid.');
+  });
+
+  it('one flipped byte in the signed ranges makes pdfsig report a failure', () => {
+    const bad = Buffer.from(pdf);
+    const at = bad.indexOf('/Title') + 8;
+    bad[at] = (bad[at] ?? 0) ^ 0x01;
+    const out = pdfsig(bad);
+    expect(out).not.toContain('Signature is Valid.');
+  });
+
+  it('lottery verify --pdf checks the hash against the journal and the signature against the bundle’s certificate', async () => {
+    const b = t.services.bundle(id);
+    expect(b.record).toEqual({ sha256: issued.sha256, publicSha256: issued.publicSha256 });
+    const r = await verifyBundle(b, nodeVerifyDeps, { pdf });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['record.journal', 'record.pdf.hash', 'record.pdf.signature']),
+    );
+    expect((await verifyBundle(b, nodeVerifyDeps, { pdf: pub })).ok).toBe(true);
+    // A byte inside the signature's own zero padding: pdfsig still says valid, the hash check does not.
+    const padded = Buffer.from(pdf);
+    const hole = padded.lastIndexOf('0000000000>');
+    padded[hole] = 0x31;
+    expect(pdfsig(padded)).toContain('Signature is Valid.');
+    const r2 = await verifyBundle(b, nodeVerifyDeps, { pdf: padded });
+    expect(r2.checks.find((c) => c.name === 'record.pdf.hash')?.ok).toBe(false);
+  });
+
+  it('the public copy has no exclusion reasons and no roster appendix', () => {
+    const text = pdftotext(pub);
+    expect(text).toContain('（公開版）');
+    expect(text).not.toContain('本部首長由上級政風機構審核');
+    expect(text).toContain('不列入抽籤者 1 人');
+    expect(text).not.toContain('附錄');
+    const b = t.services.bundle(id);
+    const winners = new Set(b.stages.flatMap((s) => s.winners));
+    const loser = example.roster.find((e) => !winners.has(e.id) && !e.excluded);
+    expect(text).not.toContain(loser?.name);
+  });
+
+  it('before the last stage there is no record to issue', async () => {
+    const other = await createLoaded(t);
+    expect(
+      (
+        await request(t.app)
+          .post(`/api/v1/lotteries/${other}/record`)
+          .set(...auth(t.tokens.ethics))
+          .expect(409)
+      ).body.code,
+    ).toBe('NOT_DRAWN');
+    expect(
+      (await request(t.app).get(`/api/v1/public/lotteries/${other}/record.pdf`).expect(404)).body.code,
+    ).toBe('NOT_ISSUED');
+    await request(t.app)
+      .post(`/api/v1/lotteries/${id}/record`)
+      .set(...auth(t.tokens.drawer))
+      .expect(403);
+    await request(t.app)
+      .get(`/api/v1/lotteries/${id}/record.pdf`)
+      .set(...auth(t.tokens.drawer))
+      .expect(403);
+  });
+});
+
+describe('a 1,180-person pool', () => {
+  it('paginates 118 + 3 winners and the whole roster with headers repeated and page numbers, dropping nothing', async () => {
+    const t = makeApp();
+    try {
+      const roster = Array.from({ length: 1180 }, (_, i) => ({
+        id: `P${String(i + 1).padStart(4, '0')}`,
+        name: `申報人${String(i + 1).padStart(4, '0')}${i === 7 ? '尘' : ''}`,
+        unit:
+          i % 50 === 0
+            ? '數位發展部數位產業署產業發展組第三科暨跨域數位創新推動辦公室（兼任）'
+            : '數位發展部',
+        title: '科長',
+      }));
+      const id = await drawnWithMeeting(t, roster);
+      await request(t.app)
+        .post(`/api/v1/lotteries/${id}/record`)
+        .set(...auth(t.tokens.ethics))
+        .expect(201);
+      const pdf = t.services.recordPdf(id, 'full');
+      const pages = pdfinfoPages(pdf);
+      expect(pages).toBeGreaterThan(20);
+      const text = pdftotext(pdf);
+      for (const e of roster) if (!e.name.includes('尘')) expect(text).toContain(e.name);
+      expect(text.replace(/\s+/g, '')).toContain('申報人0008〔U+5C18〕');
+      expect(text).not.toContain('尘');
+      expect(text).toContain(`第 ${pages} 頁，共 ${pages} 頁`);
+      const perPage = text.split('\f').filter((p) => p.trim() !== '');
+      expect(perPage).toHaveLength(pages);
+      for (const p of perPage.slice(-5)) expect(p).toContain('不列入抽籤原因'); // the appendix header on every page
+      expect(pdfsig(pdf)).toContain('Signature is Valid.');
+    } finally {
+      t.close();
+    }
+  }, 60_000);
+});
+
+describe('page 1 against the golden image', () => {
+  // test/fixtures/record-page1.png: page 1 of exampleRecordData() (fixed ids, secret, entropy, times; Asia/Taipei),
+  // rendered at 50 dpi by pdftoppm. Regenerate with UPDATE_GOLDEN=1 npx jest test/record and look at it.
+  const golden = path.resolve(__dirname, '..', 'fixtures', 'record-page1.png');
+  it('matches, allowing anti-aliasing noise', async () => {
+    const png = pageToPng(await renderRecord(exampleRecordData()), 1, 50);
+    if (process.env.UPDATE_GOLDEN === '1') fs.writeFileSync(golden, png);
+    const a = PNG.sync.read(png);
+    const b = PNG.sync.read(fs.readFileSync(golden));
+    expect([a.width, a.height]).toEqual([b.width, b.height]);
+    let differing = 0;
+    for (let i = 0; i < a.data.length; i += 4) {
+      const d =
+        Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0)) +
+        Math.abs((a.data[i + 1] ?? 0) - (b.data[i + 1] ?? 0)) +
+        Math.abs((a.data[i + 2] ?? 0) - (b.data[i + 2] ?? 0));
+      if (d > 96) differing++;
+    }
+    expect(differing / (a.width * a.height)).toBeLessThan(0.002);
+  });
+
+  it('would notice a changed name', async () => {
+    const data = exampleRecordData();
+    const s0 = data.stages[0];
+    if (s0?.winners[0]) s0.winners[0] = { ...s0.winners[0], name: '王大明' };
+    const a = PNG.sync.read(pageToPng(await renderRecord(data), 1, 50));
+    const b = PNG.sync.read(fs.readFileSync(golden));
+    let differing = 0;
+    for (let i = 0; i < a.data.length; i += 4)
+      if (Math.abs((a.data[i] ?? 0) - (b.data[i] ?? 0)) > 96) differing++;
+    expect(differing).toBeGreaterThan(10);
+  });
+});
+
+void sha256;
