@@ -13,6 +13,9 @@ import { importRoster } from '../roster/import';
 import { fontHasGlyph } from '../roster/font';
 import { Services } from '../services/services';
 import { Store } from '../store/store';
+import { makeTestCertificates } from '../keys/certs';
+import { loadRecordAssets, renderRecord } from '../record/render';
+import { signPdf } from '../record/sign';
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -57,9 +60,10 @@ function person(i: number): string[] {
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-bench-'));
   const store = Store.open(path.join(dir, 'bench.sqlite'));
+  const signerPem = generatePrivatePem();
   const services = new Services({
     store,
-    signer: signerFromPem(generatePrivatePem()),
+    signer: signerFromPem(signerPem),
     clock: () => new Date(),
     randomBytes: (n) => crypto.randomBytes(n),
     sha256: sha256Node,
@@ -105,12 +109,77 @@ async function main(): Promise<void> {
   });
   console.log(`drawMs: 1,180 → 118 → 3 in ${drawMs} ms`);
 
+  // recordMs: render and sign one copy of the record for a 1,180-person pool (118 + 3 winners and the
+  // 1,180-row appendix), after the font and template are loaded.
+  const bigRoster = Array.from({ length: 1180 }, (_, i) => {
+    const [id = '', name = '', unit = '', title = ''] = person(i + 1);
+    return { id, name, unit, title };
+  });
+  const big = drawAll(
+    seed,
+    [
+      { stage: 1, percent: '10' },
+      { stage: 2, percent: '2' },
+    ],
+    bigRoster.map((e) => e.id),
+  );
+  const byId = new Map(bigRoster.map((e) => [e.id, e]));
+  const certified = makeTestCertificates(signerPem, new Date());
+  loadRecordAssets();
+  const recordData = {
+    lotteryId: '114-bench',
+    agency: '效能測試部',
+    title: '114年度公職人員財產申報資料實質審查抽籤',
+    year: 114,
+    meeting: {
+      name: '抽籤會議',
+      date: '2026-01-22T10:00',
+      chair: '部長',
+      monitor: '政風處長',
+      witnesses: ['甲', '乙'],
+    },
+    stages: big.map((s, i) => ({
+      ...s,
+      label: i === 0 ? '實質審查' : '前後年度申報財產比對',
+      winners: s.winners.map((w) => byId.get(w) ?? { id: w, name: '' }),
+    })),
+    roster: bigRoster,
+    rosterDigest: seed,
+    commitment: seed,
+    entropy: '6 2 5 1 3 4',
+    secret: seed,
+    seed,
+    protocol: 'lottery-draw/v1',
+    checkpoint: {
+      seq: 1,
+      hash: seed,
+      at: new Date().toISOString(),
+      alg: 'RS256',
+      signature: 'A'.repeat(512),
+    },
+    issuedAt: new Date(),
+    verifyUrl: 'http://localhost:3000/verify/114-bench',
+    publicCopy: false,
+    publicFields: ['name', 'unit', 'title'] as Array<'name' | 'unit' | 'title'>,
+  };
+  const cms = {
+    privateKeyPem: signerPem,
+    certificatePem: certified.certPem,
+    chainPem: [certified.caCertPem],
+  };
+  await signPdf(await renderRecord(recordData), cms, new Date(), '114-bench'); // warm-up
+  const recordMs = await time(7, async () => {
+    await signPdf(await renderRecord(recordData), cms, new Date(), '114-bench');
+  });
+  console.log(`recordMs: render + sign one record of a 1,180-person pool in ${recordMs} ms`);
+
   store.close();
   fs.rmSync(dir, { recursive: true, force: true });
   const figures = {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
     rosterLoadMs: { csv: rosterLoadCsvMs, xlsx: rosterLoadXlsxMs },
     drawMs,
+    recordMs,
   };
   console.log(JSON.stringify(figures));
 }
