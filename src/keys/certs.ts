@@ -132,7 +132,12 @@ export function loadOrCreateTestCertificate(dir: string, signingKeyPem: string, 
 /** The office's own key and certificate from a PKCS#12 file. */
 export function loadPkcs12(file: string, passphrase: string): CertifiedKey {
   const der = fs.readFileSync(file).toString('binary');
-  const p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), false, passphrase);
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    p12 = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(der), false, passphrase);
+  } catch {
+    throw new Error(`cannot open ${file}: not a PKCS#12 file, or LOTTERY_SIGNING_PASSPHRASE is wrong`);
+  }
   const bags = (type: string): forge.pkcs12.Bag[] => p12.getBags({ bagType: type })[type] ?? [];
   const keyBag =
     bags(forge.pki.oids.pkcs8ShroudedKeyBag as string)[0] ?? bags(forge.pki.oids.keyBag as string)[0];
