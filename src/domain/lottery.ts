@@ -43,10 +43,12 @@ const FORMAT = /\p{Cf}/u;
 // ROC national ID (A123456789: a letter, 1/2 for sex or 8/9 for new-style resident certificates, 8 digits) and
 // old-style resident certificate numbers (AB12345678). 公職人員財產申報 rosters never need them, and a lottery
 // database that holds them would be a store of personal data it has no reason to keep.
-const NATIONAL_ID = /^[A-Z][12589]\d{8}$|^[A-Z][A-D]\d{8}$/i;
+// Searched for anywhere in a value after NFKC (so full-width Ａ１２３… counts), as a token of its own:
+// 「身分證A123456789已離職」 holds one too.
+const NATIONAL_ID = /(?<![A-Za-z0-9])[A-Z](?:[12589]\d{8}|[A-D]\d{8})(?![0-9])/i;
 
 export function looksLikeNationalId(s: string): boolean {
-  return NATIONAL_ID.test(s.trim());
+  return NATIONAL_ID.test(s.normalize('NFKC'));
 }
 
 export function hasControl(s: string): boolean {

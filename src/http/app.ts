@@ -251,6 +251,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
         strictFields: imported.strictFields,
         dryRun,
         warnings: imported.warnings,
+        errors: imported.errors,
       });
       res.json({
         ...report,

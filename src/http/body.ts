@@ -70,6 +70,14 @@ export function readMultipartFile(
     let failure: LotteryError | undefined;
     bb.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
+      // Without this listener a truncated upload ("Unexpected end of form") is an unhandled 'error' event, which
+      // ends the process: one bad request must never take the service down.
+      stream.on('error', () => {
+        failure ??= new LotteryError('MALFORMED_BODY', {
+          zh: '上傳的表單不完整',
+          en: 'The multipart upload is incomplete',
+        });
+      });
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('limit', () => {
         failure = tooLarge(limit);
@@ -84,6 +92,8 @@ export function readMultipartFile(
         en: 'Malformed multipart form',
       });
       reject(failure);
+      req.unpipe(bb);
+      req.resume();
     });
     bb.on('close', () => {
       if (failure) reject(failure);
@@ -100,6 +110,13 @@ export function readMultipartFile(
           ),
         );
       else resolve(result);
+    });
+    req.on('error', () => {
+      failure ??= new LotteryError('MALFORMED_BODY', {
+        zh: '無法讀取請求內容',
+        en: 'The request body could not be read',
+      });
+      reject(failure);
     });
     req.pipe(bb);
   });

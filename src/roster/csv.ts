@@ -22,7 +22,9 @@ export interface TableRows {
 export function splitDelimited(text: string, delimiter: ',' | '\t' = ','): TableRows {
   let out: Array<{ record: string[]; info: { lines: number }; raw: string }>;
   try {
-    out = parse(text, {
+    // One kind of line break, so that csv-parse's line count is the line a person sees (it counts CR LF inside a
+    // quoted cell twice). A line break inside a cell is refused later anyway, as a control character.
+    out = parse(text.replace(/\r\n?/g, '\n'), {
       bom: true,
       delimiter,
       relax_column_count: true,

@@ -16,12 +16,16 @@ export type RosterFormat = 'json' | 'csv' | 'tsv' | 'xlsx';
 export interface ImportResult {
   rows: RosterInputRow[];
   warnings: FieldProblem[];
+  /** Errors found before row validation (national IDs, refused columns); reported with the rest. */
+  errors: FieldProblem[];
   /** JSON bodies are an API: unknown fields are errors there. Files have extra columns that are ignored. */
   strictFields: boolean;
   format: RosterFormat;
   encoding?: Encoding;
   sheet?: string;
 }
+
+const byRow = (a: FieldProblem, b: FieldProblem): number => (a.row ?? 0) - (b.row ?? 0);
 
 const unsupported = (zh: string, en: string): LotteryError =>
   new LotteryError('UNSUPPORTED_MEDIA_TYPE', { zh, en });
@@ -103,7 +107,7 @@ export async function importRoster(
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   let result: ImportResult;
   if (type === 'application/json') {
-    result = { ...fromJson(bytes), warnings: [], strictFields: true, format: 'json' };
+    result = { ...fromJson(bytes), warnings: [], errors: [], strictFields: true, format: 'json' };
   } else if (isOle2(bytes)) {
     throw unsupported(
       '這是舊版 Excel 97-2003（.xls）檔案，請在 Excel 以「另存新檔」存成 .xlsx 後再上傳',
@@ -141,6 +145,7 @@ export async function importRoster(
     result = {
       rows: table.rows,
       warnings: table.warnings,
+      errors: table.errors,
       strictFields: false,
       format: 'xlsx',
       sheet: x.sheet,
@@ -169,6 +174,7 @@ export async function importRoster(
     result = {
       rows: table.rows,
       warnings: table.warnings,
+      errors: table.errors,
       strictFields: false,
       format: tabs ? 'tsv' : 'csv',
       encoding: decoded.encoding,
@@ -176,5 +182,6 @@ export async function importRoster(
   }
   if (result.rows.length > MAX_ROSTER) throw tooManyRows();
   result.warnings.push(...printabilityWarnings(result.rows));
+  if (result.errors.length > 0) result.errors.sort(byRow);
   return result;
 }

@@ -89,7 +89,7 @@ const text = (c: GridCell | undefined): string => (c ? clean(c.text) : '');
 export function rowsFromGrid(
   grid: readonly GridRow[],
   preWarnings: FieldProblem[] = [],
-): { rows: RosterInputRow[]; warnings: FieldProblem[] } {
+): { rows: RosterInputRow[]; warnings: FieldProblem[]; errors: FieldProblem[] } {
   const warnings: FieldProblem[] = [...preWarnings];
   const errors: FieldProblem[] = [];
 
@@ -179,7 +179,7 @@ export function rowsFromGrid(
     columns.set('id', columns.get('serial') as number);
     columns.delete('serial');
   }
-  if (errors.length > 0) throw invalid(errors, warnings);
+  // National-ID cells and refused columns are reported with every other error of the file, not alone.
 
   const letters: Partial<Record<RosterField, string>> = {};
   for (const [k, i] of columns) if (k !== 'agency' && k !== 'serial') letters[k] = columnLetter(i);
@@ -246,5 +246,5 @@ export function rowsFromGrid(
         en: `Skipped ${nameless.length} rows without a name (rows ${nameless.slice(0, 10).join(', ')}${nameless.length > 10 ? ', …' : ''})`,
       },
     } as FieldProblem);
-  return { rows, warnings };
+  return { rows, warnings, errors };
 }

@@ -223,18 +223,24 @@ export class Services {
     actor: string,
     id: string,
     rows: readonly RosterInputRow[],
-    opts: { strictFields: boolean; dryRun?: boolean; warnings?: FieldProblem[] },
+    opts: { strictFields: boolean; dryRun?: boolean; warnings?: FieldProblem[]; errors?: FieldProblem[] },
   ): RosterLoadReport {
     const parsed = parseRoster(rows, { strictFields: opts.strictFields });
     const warnings = [...(opts.warnings ?? []), ...parsed.warnings];
-    if (parsed.errors.length > 0)
+    // Every error of the file at once, in row order: the office fixes its file in one pass.
+    const pre = new Set((opts.errors ?? []).map((e) => `${e.row}:${e.code}`));
+    const errors = [
+      ...(opts.errors ?? []),
+      ...parsed.errors.filter((e) => !pre.has(`${e.row}:${e.code}`)),
+    ].sort((a, b) => (a.row ?? 0) - (b.row ?? 0));
+    if (errors.length > 0)
       throw new LotteryError(
         'ROSTER_INVALID',
         {
-          zh: `名冊有 ${parsed.errors.length} 處錯誤，未載入`,
-          en: `The roster has ${parsed.errors.length} errors and was not loaded`,
+          zh: `名冊有 ${errors.length} 處錯誤，未載入`,
+          en: `The roster has ${errors.length} error${errors.length === 1 ? '' : 's'} and was not loaded`,
         },
-        { problems: parsed.errors, extra: { warnings } },
+        { problems: errors, extra: { warnings } },
       );
     if (parsed.entries.length === 0)
       throw new LotteryError(

@@ -276,9 +276,9 @@ describe('the roster', () => {
     expect(r.body.errors.map((e: { row: number; field: string }) => [e.row, e.field])).toEqual([
       [2, 'id'],
       [3, 'name'],
+      [4, 'id'],
       [5, 'name'],
       [6, 'name'],
-      [4, 'id'],
     ]);
     const after = await api()
       .get(`/api/v1/lotteries/${id}/roster`)

@@ -365,3 +365,24 @@ describe('the example rosters in docs/examples', () => {
     expect(r.body).toMatchObject({ count: 21, poolSize: 20, rosterDigest: example.expect.rosterDigest });
   });
 });
+
+describe('hostile uploads found by black-box testing', () => {
+  it('a truncated multipart upload is a 400, and the service keeps answering', async () => {
+    const body = '--XX\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\n姓名\n王一\n';
+    const r = await put(body, 'multipart/form-data; boundary=XX', '?dryRun=1');
+    expect(r.status).toBe(400);
+    expect(r.body.code).toBe('MALFORMED_BODY');
+    await request(t.app)
+      .get(`/api/v1/lotteries/${id}`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
+  });
+
+  it('row numbers stay right after a quoted cell holding a CR LF', async () => {
+    const r = await put('編號,姓名\r\nA2,"李\r\n二"\r\nA1,x\r\nA3,B123456789\r\n', 'text/csv').expect(422);
+    expect(r.body.errors.map((e: Problem) => [e.row, e.code])).toEqual([
+      [2, 'CONTROL_CHARACTER'],
+      [5, 'NATIONAL_ID'],
+    ]);
+  });
+});
