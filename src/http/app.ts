@@ -104,6 +104,26 @@ function queryInt(req: Request, name: string, min: number, max: number): number 
   return Number(v);
 }
 
+/**
+ * Query strings are input too: a parameter the route does not know (a typo such as `dryrun`, or `lottery[]`)
+ * is refused rather than ignored, since ignoring `dryRun` would save a roster the office meant to preview.
+ */
+function onlyQuery(req: Request, allowed: readonly string[]): void {
+  const unknown = Object.keys(req.query).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0)
+    throw new LotteryError(
+      'VALIDATION_FAILED',
+      { zh: `不認得的參數：${unknown.join('、')}`, en: `Unknown query parameter: ${unknown.join(', ')}` },
+      {
+        problems: unknown.map((k) => ({
+          field: k,
+          code: 'UNKNOWN_PARAMETER',
+          message: { zh: `不認得的參數 ${k}`, en: `unknown parameter ${k}` },
+        })),
+      },
+    );
+}
+
 function queryStr(req: Request, name: string, pattern: RegExp): string | undefined {
   const v = req.query[name];
   if (v === undefined) return undefined;
@@ -156,13 +176,15 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   const authenticate: RequestHandler = (req, res, next) => {
     const auth = req.headers.authorization;
     if (auth === undefined) return next();
-    const m = /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(auth);
+    const m = /^Bearer ([A-Za-z0-9_-]{16,128})$/i.exec(auth);
     const user = m?.[1] ? services.authenticate(m[1]) : undefined;
     if (!user) return next(fail('UNAUTHENTICATED', '登入憑證無效或已撤銷', 'Invalid or revoked credentials'));
     res.locals.user = user;
     next();
   };
-  app.use('/api', authenticate);
+  // Public endpoints answer everyone alike: a stale token sent along must not turn them into a 401.
+  const isPublic = (p: string): boolean => /^\/v1\/(public\/|journal\/checkpoint$|health$)/.test(p);
+  app.use('/api', (req, res, next) => (isPublic(req.path) ? next() : authenticate(req, res, next)));
   app.use('/api', (_req, res, next) => {
     res.set('Cache-Control', 'no-store');
     next();
@@ -228,8 +250,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     allow('ethics'),
     (req, _res, next) => {
       // The format is decided from the bytes; the declared type only has to be one a roster can come as.
-      const type =
-        (req.headers['content-type'] ?? 'application/octet-stream').split(';')[0]?.trim().toLowerCase() ?? '';
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
       if (!ROSTER_TYPES.has(type) && !type.startsWith('text/'))
         return next(
           fail(
@@ -241,7 +262,8 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
       next();
     },
     h(async (req, res) => {
-      const dryRun = req.query.dryRun === '1' || req.query.dryRun === 'true';
+      onlyQuery(req, ['dryRun', 'sheet']);
+      const dryRun = ['1', 'true'].includes(queryStr(req, 'dryRun', /^(1|0|true|false)$/) ?? '0');
       const sheet = queryStr(req, 'sheet', /^[^\p{Cc}]{1,31}$/u);
       const upload = req.is('multipart/form-data')
         ? await readMultipartFile(req, ROSTER_LIMIT)
@@ -335,6 +357,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     allow('auditor'),
     h((req, res) => {
       const q: { after?: number; limit?: number; lottery?: string; type?: string } = {};
+      onlyQuery(req, ['after', 'limit', 'lottery', 'type']);
       const after = queryInt(req, 'after', 0, Number.MAX_SAFE_INTEGER);
       const limit = queryInt(req, 'limit', 1, 1000);
       const lottery = queryStr(req, 'lottery', /^[A-Za-z0-9_-]{1,64}$/);

@@ -713,3 +713,49 @@ describe('the secret before the draw', () => {
     expect(after.body.seed).toBe(pub.body.seed);
   });
 });
+
+describe('query strings and headers, as a hostile client sends them', () => {
+  it('refuses an unknown or repeated query parameter instead of ignoring it, so no preview is saved by mistake', async () => {
+    const id = await createLoaded(t);
+    const head = t.store.journalHead();
+    for (const q of ['?dryRun=1&dryRun=1', '?dryRun[]=1', '?dryRun=yes', '?dryrun=1']) {
+      const r = await api()
+        .put(`/api/v1/lotteries/${id}/roster${q}`)
+        .set(...auth(t.tokens.ethics))
+        .send({ entries: [{ name: '甲' }] });
+      expect([q, r.status]).toEqual([q, 422]);
+    }
+    expect(t.store.journalHead()).toEqual(head);
+    for (const q of ['?lottery[]=x', '?after[]=2', '?limit=1&limit=2', '?colour=red'])
+      expect(
+        (
+          await api()
+            .get(`/api/v1/journal${q}`)
+            .set(...auth(t.tokens.auditor))
+        ).status,
+      ).toBe(422);
+  });
+
+  it('public endpoints ignore a stale token; the Bearer scheme is case-insensitive', async () => {
+    const id = await createLoaded(t);
+    await api()
+      .get(`/api/v1/public/lotteries/${id}`)
+      .set('Authorization', 'Bearer stale-token-of-someone-gone')
+      .expect(200);
+    await api()
+      .get('/api/v1/journal/checkpoint')
+      .set('Authorization', 'Bearer stale-token-of-someone-gone')
+      .expect(200);
+    await api().get('/api/v1/journal').set('Authorization', `bearer ${t.tokens.auditor}`).expect(200);
+  });
+
+  it('a roster without a Content-Type is 415', async () => {
+    const id = await createLoaded(t);
+    const r = await api()
+      .put(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .unset('Content-Type')
+      .send(Buffer.from('姓名\n甲\n'));
+    expect(r.status).toBe(415);
+  });
+});
