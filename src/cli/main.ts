@@ -5,6 +5,7 @@ import { configFromEnv } from '../config';
 import { BundleUnreadable, readBundleJson } from '../domain/bundle';
 import type { Checkpoint } from '../domain/checkpoint';
 import { isLotteryError } from '../domain/errors';
+import { meetingJson } from '../domain/lottery';
 import { verifyBundle, verifyDatabase, type Report } from '../domain/verify';
 import { keyPathFor, loadOrCreateKey, nodeVerifyDeps, sha256Node, signerFromPem } from '../keys/signer';
 import { startServer } from '../server';
@@ -120,6 +121,15 @@ async function verifyCommand(
           rosterDigest: l.rosterDigest,
           roster: store.roster(l.id),
           results: store.results(l.id).map((r) => ({ stage: r.stage, winners: r.winners })),
+          year: l.year,
+          agency: l.agency,
+          title: l.title,
+          stages: l.stages,
+          meeting: meetingJson(l.meeting),
+          commitment: l.commitment,
+          secret: l.secret,
+          entropy: l.entropy,
+          seed: l.seed,
         })),
       }));
       const report = await verifyDatabase(snap, nodeVerifyDeps, checkpoint);

@@ -441,6 +441,16 @@ export interface DatabaseSnapshot {
     rosterDigest: string | null;
     roster: RosterEntry[];
     results: Array<{ stage: number; winners: string[] }>;
+    /** The other columns a public page or the record shows, each checked against the journal. */
+    year?: number;
+    agency?: string;
+    title?: string;
+    stages?: unknown;
+    meeting?: unknown;
+    commitment?: string | null;
+    secret?: string | null;
+    entropy?: string | null;
+    seed?: string | null;
   }>;
 }
 
@@ -488,6 +498,30 @@ export async function verifyDatabase(
         if (t.rosterDigest !== null && t.rosterDigest !== digest)
           problems.push("the stored roster digest is not the roster's");
       }
+      if (t.year !== undefined && t.year !== l.year) problems.push('year differs from the journal');
+      if (t.agency !== undefined && t.agency !== l.agency) problems.push('agency differs from the journal');
+      if (t.title !== undefined && t.title !== l.title) problems.push('title differs from the journal');
+      if (t.stages !== undefined && !sameJson(t.stages, l.stages))
+        problems.push('stages or rates differ from the journal');
+      if (t.meeting !== undefined && !sameJson(t.meeting, l.meeting))
+        problems.push('meeting differs from the journal');
+      if (t.commitment !== undefined) {
+        const lock =
+          t.status === 'draft' ? undefined : (effectiveLock(l).lock ?? l.locks[l.locks.length - 1]);
+        if ((t.commitment ?? undefined) !== lock?.commitment)
+          problems.push('commitment differs from the journal');
+        if (t.secret !== undefined && (t.secret === null) !== (t.commitment === null))
+          problems.push('secret and commitment are not stored together');
+        else if (t.secret && t.commitment && (await deps.sha256(t.secret)) !== t.commitment)
+          problems.push('the stored secret does not hash to the commitment');
+      }
+      const first = l.draws[0];
+      if (t.entropy !== undefined && (t.entropy ?? undefined) !== first?.entropy)
+        problems.push('entropy differs from the journal');
+      if (t.seed !== undefined && (t.seed ?? undefined) !== first?.seed)
+        problems.push('seed differs from the journal');
+      if (first && t.secret !== undefined && t.secret !== first.secret)
+        problems.push('secret differs from the one revealed in the journal');
       const drawn = new Map(l.draws.map((d) => [d.stage, d.winners]));
       if (t.results.length !== l.draws.length)
         problems.push(`${t.results.length} results stored, ${l.draws.length} journalled`);

@@ -117,6 +117,30 @@ describe('lottery verify --db', () => {
     expect(j.checks.find((c) => c.name.startsWith('tables.lottery:'))?.ok).toBe(false);
   });
 
+  it.each([
+    ['secret', "secret = 'aa' || substr(secret, 3)"],
+    ['commitment', "commitment = 'bb' || substr(commitment, 3)"],
+    ['entropy', "entropy = '1 1 1'"],
+    ['seed', "seed = 'cc' || substr(seed, 3)"],
+    ['title', "title = '偽造'"],
+    [
+      'stages',
+      `stages = '[{"stage":1,"label":"實質審查","percent":"50"},{"stage":2,"label":"前後年度申報財產比對","percent":"2"}]'`,
+    ],
+    ['meeting', `meeting = '{"chair":"別人"}'`],
+  ])('reports a forged %s column of a drawn lottery as a mismatch with the journal', async (_col, set) => {
+    const copy = path.join(tempDir(), 'forged.sqlite');
+    t.store.db.exec(`VACUUM INTO '${copy}'`);
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(copy);
+    db.prepare(`UPDATE lotteries SET ${set}`).run();
+    db.close();
+    const r = await run(['verify', '--db', copy, '--json']);
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out) as { checks: Array<{ name: string; ok: boolean }> };
+    expect(j.checks.find((c) => c.name.startsWith('tables.lottery:'))?.ok).toBe(false);
+  });
+
   it('with --checkpoint, sees a cut-off tail that the chain alone cannot', async () => {
     const dir = tempDir();
     const copy = path.join(dir, 'cut.sqlite');
