@@ -169,8 +169,16 @@ def check_vectors(path):
     return ok
 
 
+def reject_float(text):
+    raise ValueError('number with a fraction or exponent: %s' % text)
+
+
 def check_bundle(path):
-    b = json.load(open(path, encoding='utf-8'))
+    try:
+        b = json.load(open(path, encoding='utf-8'), parse_float=reject_float, parse_constant=reject_float)
+    except ValueError as e:
+        print('FAIL format:', e)
+        return False
     ok = True
     d = roster_digest(b['roster'])
     s = seed(b['lottery']['id'], d, b['secret'], b['entropy'])

@@ -70,7 +70,7 @@ function dbPath(flags: Map<string, string | true>): string {
 
 function printReport(r: Report, json: boolean, io: Out): void {
   if (json) {
-    io.out(JSON.stringify(r, null, 2) + '\n');
+    io.out(safeJson(r) + '\n');
     return;
   }
   for (const c of r.checks) io.out(`${c.ok ? 'PASS' : 'FAIL'}  ${safeText(c.name)}: ${safeText(c.detail)}\n`);
@@ -79,11 +79,52 @@ function printReport(r: Report, json: boolean, io: Out): void {
   io.out(r.ok ? 'OK: every check holds\n' : 'FAILED: at least one check does not hold\n');
 }
 
+/** Options each command knows: anything else is a usage error (a mistyped --checkpoint must not pass quietly). */
+const OPTIONS: Record<string, string[]> = {
+  serve: ['help'],
+  user: ['name', 'role', 'display', 'json', 'db', 'help'],
+  verify: ['db', 'checkpoint', 'key', 'pdf', 'json', 'help'],
+};
+
+function checkOptions(cmd: string, flags: Map<string, string | true>): void {
+  const known = OPTIONS[cmd] ?? [];
+  const unknown = [...flags.keys()].filter((k) => !known.includes(k));
+  if (unknown.length > 0)
+    throw new UsageError(`unknown option ${unknown.map((u) => `--${u}`).join(', ')} for ${cmd}`);
+}
+
+/** JSON output with bidi and other format characters escaped, so a hostile bundle cannot reorder a terminal line. */
+function safeJson(v: unknown): string {
+  return JSON.stringify(v, null, 2).replace(
+    /[\u2028\u2029\p{Cf}]/gu,
+    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function readTrustedKey(file: string): string {
+  const pem = fs.readFileSync(file, 'utf8');
+  let key: crypto.KeyObject;
+  try {
+    key = crypto.createPublicKey(pem);
+  } catch {
+    throw new Error(`${file} is not a PEM public key`);
+  }
+  if (key.asymmetricKeyType !== 'rsa')
+    throw new Error(`${file} is not an RSA key (the protocol signs with RS256)`);
+  return pem;
+}
+
 async function verifyCommand(
   positional: string[],
   flags: Map<string, string | true>,
   io: Out,
 ): Promise<number> {
+  if (flags.has('db') && positional.length > 0)
+    throw new UsageError('give either a bundle file or --db PATH, not both');
+  if (flags.has('db') && (flags.has('key') || flags.has('pdf')))
+    throw new UsageError('--key and --pdf go with a bundle, not with --db');
+  if (!flags.has('db') && flags.has('checkpoint')) throw new UsageError('--checkpoint goes with --db');
+  if (positional.length > 1) throw new UsageError('verify takes one bundle file');
   const json = flags.get('json') === true;
   const dbFlag = str(flags, 'db');
   if (dbFlag !== undefined) {
@@ -151,7 +192,7 @@ async function verifyCommand(
     const bytes = fs.readFileSync(file);
     value = readBundleJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes.length);
     const keyFile = str(flags, 'key');
-    if (keyFile !== undefined) key = fs.readFileSync(keyFile, 'utf8');
+    if (keyFile !== undefined) key = readTrustedKey(keyFile);
     const pdfFile = str(flags, 'pdf');
     if (pdfFile !== undefined) pdf = fs.readFileSync(pdfFile);
   } catch (e) {
@@ -269,6 +310,7 @@ export async function main(
       io.out(USAGE);
       return cmd === undefined ? 2 : 0;
     }
+    checkOptions(cmd, flags);
     if (cmd === 'serve') return await serve(io);
     if (cmd === 'user') return await userCommand(positional, flags, io);
     if (cmd === 'verify') return await verifyCommand(positional, flags, io);

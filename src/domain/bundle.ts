@@ -68,6 +68,27 @@ export function jsonDepth(value: unknown, limit: number): number {
   return max;
 }
 
+/**
+ * True when JSON text (already parsed once, so well-formed) has a number written with a fraction or exponent
+ * outside strings. JSON.parse reads 20.0 as 20, but a parser in another language would not, and two verifiers
+ * must never disagree on one bundle.
+ */
+export function hasNonIntegerNumber(text: string): boolean {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if ((c === 0x2e || c === 0x65 || c === 0x45) && i > 0) {
+      const p = text.charCodeAt(i - 1);
+      if (p >= 0x30 && p <= 0x39) return true;
+    }
+  }
+  return false;
+}
+
 /** Text → JSON value, or BundleUnreadable (the CLI's exit 2). */
 export function readBundleJson(text: string, byteLength: number): unknown {
   if (byteLength > MAX_BUNDLE_BYTES)
@@ -78,6 +99,10 @@ export function readBundleJson(text: string, byteLength: number): unknown {
   } catch {
     throw new BundleUnreadable('bundle is not JSON');
   }
+  if (hasNonIntegerNumber(text))
+    throw new BundleUnreadable(
+      'bundle has a number with a fraction or an exponent: lottery-draw/v1 numbers are plain integers',
+    );
   if (jsonDepth(value, MAX_BUNDLE_DEPTH) > MAX_BUNDLE_DEPTH)
     throw new BundleUnreadable(`bundle nested deeper than ${MAX_BUNDLE_DEPTH}`);
   if (typeof value !== 'object' || value === null || Array.isArray(value))

@@ -130,6 +130,29 @@ function unknownKeys(
       );
 }
 
+/** YYYY-MM-DD or YYYY-MM-DDTHH:MM that names a real day and time (no 2025-02-30, no 25:00). */
+function isRealDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const days = [
+    31,
+    y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28,
+    31,
+    30,
+    31,
+    30,
+    31,
+    31,
+    30,
+    31,
+    30,
+    31,
+  ];
+  if (mo < 1 || mo > 12 || d < 1 || d > (days[mo - 1] ?? 0)) return false;
+  return m[4] === undefined || (Number(m[4]) <= 23 && Number(m[5]) <= 59);
+}
+
 export function parseMeeting(v: unknown, problems: FieldProblem[]): Meeting {
   const m: Meeting = {};
   if (v === undefined) return m;
@@ -142,7 +165,7 @@ export function parseMeeting(v: unknown, problems: FieldProblem[]): Meeting {
     const s = text(problems, `meeting.${f}`, v[f], { max: 200 });
     if (s) m[f] = s;
   }
-  if (m.date !== undefined && !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2})?$/.test(m.date)) {
+  if (m.date !== undefined && !isRealDate(m.date)) {
     problems.push(
       fieldProblem(
         'meeting.date',
@@ -299,6 +322,8 @@ export function parsePatch(body: unknown, current: Meeting): LotteryPatch {
       }
     out.meeting = merged;
   }
+  if (Object.keys(body).length === 0)
+    problems.push(fieldProblem('body', 'NOTHING_TO_CHANGE', '沒有要修改的欄位', 'nothing to change'));
   if (problems.length > 0) throw validationFailed(problems);
   if (out.stages) checkFloor(out.stages);
   return out;
@@ -320,6 +345,13 @@ export function parseEntropy(body: unknown): string {
   const v = isObj(body) ? body.entropy : undefined;
   const bad = (zh: string, en: string): LotteryError =>
     validationFailed([fieldProblem('entropy', 'BAD_ENTROPY', zh, en)]);
+  if (isObj(body)) {
+    const extra = Object.keys(body).filter((k) => k !== 'entropy');
+    if (extra.length > 0)
+      throw validationFailed(
+        extra.map((k) => fieldProblem(k, 'UNKNOWN_FIELD', `不認得的欄位 ${k}`, `unknown field ${k}`)),
+      );
+  }
   if (typeof v !== 'string')
     throw bad('請輸入現場擲骰的點數（entropy）', 'entropy is required: the dice the room rolled');
   const s = clean(v);

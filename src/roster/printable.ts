@@ -1,5 +1,5 @@
 import type { FieldProblem } from '../domain/errors';
-import { clean, type RosterInputRow } from '../domain/lottery';
+import { clean, hasControl, type RosterInputRow } from '../domain/lottery';
 import { fontHasGlyph } from './font';
 
 /**
@@ -23,6 +23,8 @@ export function printabilityWarnings(rows: readonly RosterInputRow[]): FieldProb
       const v = r.values[f];
       if (typeof v !== 'string') continue;
       const s = clean(v);
+      // A value with control or bidi characters is already an error; echoing it in a warning would carry them on.
+      if (hasControl(s)) continue;
       const column = r.columns?.[f];
       const at = column === undefined ? { row: r.row, field: f } : { row: r.row, column, field: f };
       const pua = new Set<string>();
@@ -47,8 +49,8 @@ export function printabilityWarnings(rows: readonly RosterInputRow[]): FieldProb
           ...at,
           code: 'GLYPH_MISSING',
           message: {
-            zh: `紀錄字型缺字：${[...missing].join('、')}，紀錄上將以〔U+XXXX〕表示`,
-            en: `The record's font lacks ${[...missing].join(', ')}; the record will print it as 〔U+XXXX〕`,
+            zh: `紀錄字型缺字：${[...missing].join('、')}，紀錄上將以${[...missing].map((x) => `〔${x.split(' ')[1]}〕`).join('、')}表示`,
+            en: `The record's font lacks ${[...missing].join(', ')}; the record will print ${[...missing].map((x) => `〔${x.split(' ')[1]}〕`).join(', ')} instead`,
           },
         });
       if (f === 'name' && s.includes('?'))

@@ -78,7 +78,7 @@ function invalid(problems: FieldProblem[], warnings: FieldProblem[]): LotteryErr
     'ROSTER_INVALID',
     {
       zh: `名冊有 ${problems.length} 處錯誤，未載入`,
-      en: `The roster has ${problems.length} errors and was not loaded`,
+      en: `The roster has ${problems.length} error${problems.length === 1 ? '' : 's'} and was not loaded`,
     },
     { problems, extra: { warnings } },
   );
@@ -187,6 +187,8 @@ export function rowsFromGrid(
 
   const rows: RosterInputRow[] = [];
   const nameless: number[] = [];
+  const afterFooter: number[] = [];
+  let footerRow: number | undefined;
   const cell = (r: GridRow, k: Column): GridCell | undefined => {
     const i = columns.get(k);
     return i === undefined ? undefined : r.cells[i];
@@ -194,7 +196,15 @@ export function rowsFromGrid(
   for (const r of nonEmpty) {
     if (r.row <= headerRow.row) continue;
     const first = r.cells.map(text).find((s) => s !== '') ?? '';
-    if (FOOTER.test(first)) break;
+    if (FOOTER.test(first)) {
+      footerRow = r.row;
+      continue;
+    }
+    if (footerRow !== undefined) {
+      // Anything with a name below the footer is reported, never dropped in silence.
+      if (text(cell(r, 'name')) !== '') afterFooter.push(r.row);
+      continue;
+    }
     const name = text(cell(r, 'name'));
     if (name === '') {
       nameless.push(r.row);
@@ -235,6 +245,17 @@ export function rowsFromGrid(
     });
     rows.push({ row: r.row, values, columns: letters });
   }
+  if (afterFooter.length > 0)
+    warnings.push({
+      row: afterFooter[0] as number,
+      field: 'row',
+      code: 'ROWS_AFTER_FOOTER',
+      count: afterFooter.length,
+      message: {
+        zh: `第 ${footerRow} 列為表尾（合計、總計、製表或核章），其後 ${afterFooter.length} 列有姓名但未載入：第 ${afterFooter.slice(0, 10).join('、')} 列`,
+        en: `Row ${footerRow} ends the table (合計, 總計, 製表 or 核章); ${afterFooter.length} row${afterFooter.length === 1 ? '' : 's'} with a name below it ${afterFooter.length === 1 ? 'was' : 'were'} not loaded: ${afterFooter.slice(0, 10).join(', ')}`,
+      },
+    } as FieldProblem);
   if (nameless.length > 0)
     warnings.push({
       row: nameless[0] as number,
@@ -243,7 +264,7 @@ export function rowsFromGrid(
       count: nameless.length,
       message: {
         zh: `略過 ${nameless.length} 列沒有姓名的資料列（第 ${nameless.slice(0, 10).join('、')}${nameless.length > 10 ? '…' : ''} 列）`,
-        en: `Skipped ${nameless.length} rows without a name (rows ${nameless.slice(0, 10).join(', ')}${nameless.length > 10 ? ', …' : ''})`,
+        en: `Skipped ${nameless.length} row${nameless.length === 1 ? '' : 's'} without a name (rows ${nameless.slice(0, 10).join(', ')}${nameless.length > 10 ? ', …' : ''})`,
       },
     } as FieldProblem);
   return { rows, warnings, errors };

@@ -163,7 +163,8 @@ export async function gridFromXlsx(
       { zh: '活頁簿沒有可見的工作表', en: 'The workbook has no visible worksheet' },
       { problems: [] },
     );
-  if (ws.rowCount > MAX_ROSTER + 1000)
+  // actualRowCount counts rows with values: one stray cell at row 1,048,576 is not a million rows.
+  if (ws.actualRowCount > MAX_ROSTER + 1000)
     throw new LotteryError('PAYLOAD_TOO_LARGE', {
       zh: `工作表超過 ${MAX_ROSTER} 列`,
       en: `The worksheet has more than ${MAX_ROSTER} rows`,

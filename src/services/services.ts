@@ -11,6 +11,8 @@ import {
   type JournalEntry,
 } from '../domain/journal';
 import {
+  clean,
+  hasControl,
   LOTTERY_ID,
   meetingJson,
   parseCreate,
@@ -60,11 +62,8 @@ export interface UserView {
   role: Role;
 }
 
-const notFound = (what: string): LotteryError =>
-  new LotteryError('NOT_FOUND', {
-    zh: `找不到${what}`,
-    en: `${what === '抽籤' ? 'lottery' : what} not found`,
-  });
+const notFound = (zh: string, en: string): LotteryError =>
+  new LotteryError('NOT_FOUND', { zh: `找不到${zh}`, en: `${en} not found` });
 
 function poolAndQuotas(
   l: LotteryRow,
@@ -95,7 +94,7 @@ export class Services {
 
   private mustGet(id: string): LotteryRow {
     const l = LOTTERY_ID.test(id) ? this.d.store.lottery(id) : undefined;
-    if (!l) throw notFound('抽籤');
+    if (!l) throw notFound('此抽籤', 'Lottery');
     return l;
   }
 
@@ -114,7 +113,7 @@ export class Services {
     input: { name: string; role: string; display?: string },
   ): UserView & { token: string } {
     const name = input.name.normalize('NFC');
-    if (!/^\S{1,64}$/u.test(name))
+    if (!/^\S{1,64}$/u.test(name) || /[\p{Cc}\p{Cf}\p{Cs}]/u.test(name))
       throw new LotteryError('VALIDATION_FAILED', {
         zh: '帳號名稱不得為空白或含空白，至多 64 字',
         en: 'name must be 1–64 characters without whitespace',
@@ -146,7 +145,7 @@ export class Services {
   revokeUser(actor: string, name: string): void {
     this.d.store.write(() => {
       const u = this.d.store.userByName(name);
-      if (!u) throw notFound(`帳號 ${name}`);
+      if (!u) throw notFound(`帳號 ${name}`, `User ${name}`);
       this.d.store.revokeUser(u.id, this.now());
       this.journal('user.revoked', actor, { user: u.id });
     });
@@ -310,32 +309,7 @@ export class Services {
   }
 
   unlock(actor: string, id: string, body: unknown): LotteryView {
-    const reason =
-      typeof body === 'object' && body !== null && !Array.isArray(body)
-        ? (body as Record<string, unknown>).reason
-        : undefined;
-    if (
-      typeof reason !== 'string' ||
-      reason.trim() === '' ||
-      reason.length > 500 ||
-      /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u.test(reason)
-    )
-      throw new LotteryError(
-        'VALIDATION_FAILED',
-        {
-          zh: '解除鎖定須說明理由（reason，至多 500 字）',
-          en: 'unlock needs a reason (at most 500 characters)',
-        },
-        {
-          problems: [
-            {
-              field: 'reason',
-              code: 'REQUIRED',
-              message: { zh: '請填寫解除鎖定理由', en: 'reason is required' },
-            },
-          ],
-        },
-      );
+    const reason = parseReason(body);
     return this.d.store.write(() => {
       const l = this.mustGet(id);
       if (l.status === 'drawing' || l.status === 'drawn')
@@ -343,23 +317,27 @@ export class Services {
           zh: '已開始抽籤，不能解除鎖定',
           en: 'A stage has been drawn: the lottery cannot be unlocked',
         });
-      if (l.status !== 'locked') throw notLocked();
+      if (l.status !== 'locked')
+        throw new LotteryError('NOT_LOCKED', {
+          zh: '抽籤尚未鎖定，無須解除',
+          en: 'The lottery is not locked, so there is nothing to unlock',
+        });
       this.d.store.setUnlocked(id);
       // The discarded commitment stays in the journal (lottery.locked); the secret behind it is never revealed,
       // and the next lock draws a fresh one.
-      this.journal('lottery.unlocked', actor, { lottery: id, reason: reason.normalize('NFC').trim() });
+      this.journal('lottery.unlocked', actor, { lottery: id, reason });
       return this.view(this.mustGet(id));
     });
   }
 
   draw(actor: string, id: string, stageParam: string, body: unknown): DrawAnswer {
-    if (!/^[1-9]\d{0,2}$/.test(stageParam)) throw notFound('階段');
+    if (!/^[1-9]\d{0,2}$/.test(stageParam)) throw notFound('此階段', 'Stage');
     const stage = Number(stageParam);
-    const entropyIn = stage === 1 ? parseEntropy(body) : undefined;
+    const entropyIn = stage === 1 ? parseEntropy(body) : noBody(body);
     return this.d.store.write(() => {
       const l = this.mustGet(id);
       const def = l.stages[stage - 1];
-      if (!def) throw notFound('階段');
+      if (!def) throw notFound(`第 ${stage} 階段`, `Stage ${stage}`);
       if (l.status === 'draft') throw notLocked();
       const results = this.d.store.results(id);
       if (results.some((r) => r.stage === stage))
@@ -749,6 +727,48 @@ function recordData(
     publicCopy,
     publicFields,
   };
+}
+
+/** Later stages take no body: anything sent is refused rather than silently ignored. */
+function noBody(body: unknown): undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return undefined;
+  throw new LotteryError(
+    'VALIDATION_FAILED',
+    { zh: '第 2 階段以後不需輸入任何內容', en: 'Stages after the first take no body' },
+    {
+      problems: [
+        { field: 'body', code: 'UNEXPECTED_BODY', message: { zh: '不需內容', en: 'no body expected' } },
+      ],
+    },
+  );
+}
+
+function parseReason(body: unknown): string {
+  const raw =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>).reason
+      : undefined;
+  const fail = (code: string, zh: string, en: string): LotteryError =>
+    new LotteryError(
+      'VALIDATION_FAILED',
+      { zh, en },
+      { problems: [{ field: 'reason', code, message: { zh, en } }] },
+    );
+  if (typeof body === 'object' && body !== null && Object.keys(body).some((k) => k !== 'reason'))
+    throw fail('UNKNOWN_FIELD', '只接受 reason 欄位', 'only a reason is accepted');
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw fail('REQUIRED', '解除鎖定須說明理由（reason）', 'unlock needs a reason');
+  const reason = clean(raw);
+  if (hasControl(reason))
+    throw fail(
+      'CONTROL_CHARACTER',
+      '理由不得含控制字元或雙向控制字元',
+      'the reason must not contain control or bidi characters',
+    );
+  if ([...reason].length > 500)
+    throw fail('TOO_LONG', '理由至多 500 字', 'the reason is longer than 500 characters');
+  return reason;
 }
 
 function notDraft(): LotteryError {

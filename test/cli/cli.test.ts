@@ -204,3 +204,38 @@ describe('the installed command', () => {
     expect(JSON.parse(out)).toHaveProperty('token');
   });
 });
+
+describe('the CLI refuses what it would otherwise ignore', () => {
+  it('an unknown option, or a bundle with --db, is a usage error (exit 2)', async () => {
+    expect((await run(['verify', '--db', t.dbFile, '--checkpiont', 'x.json'])).code).toBe(2);
+    expect((await run(['verify', bundleFile, '--db', t.dbFile])).code).toBe(2);
+  });
+
+  it('a --key that is not an RSA public key is unreadable input (exit 2)', async () => {
+    const f = path.join(t.dir, 'garbage.pem');
+    fs.writeFileSync(f, 'not a key');
+    expect((await run(['verify', bundleFile, '--key', f])).code).toBe(2);
+    const ec = (await import('node:crypto'))
+      .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'pem' })
+      .toString();
+    fs.writeFileSync(f, ec);
+    expect((await run(['verify', bundleFile, '--key', f])).code).toBe(2);
+  });
+
+  it('a bundle with a number written as 20.0 or 2.4e1 is unreadable (exit 2), as for any other verifier', async () => {
+    const f = path.join(t.dir, 'float.json');
+    fs.writeFileSync(f, JSON.stringify(bundle).replace('"poolSize":20', '"poolSize":20.0'));
+    expect((await run(['verify', f])).code).toBe(2);
+  });
+
+  it('--json escapes bidi characters from the bundle', async () => {
+    const b = structuredClone(bundle) as { stages: Array<{ winners: string[] }> };
+    (b.stages[0] as { winners: string[] }).winners[0] = 'D\u202e01';
+    const f = path.join(t.dir, 'bidi.json');
+    fs.writeFileSync(f, JSON.stringify(b));
+    const r = await run(['verify', f, '--json']);
+    expect(r.out.includes('\u202e')).toBe(false);
+    expect(r.out).toContain('\\u202e');
+  });
+});

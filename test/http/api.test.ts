@@ -471,8 +471,9 @@ describe('state rules', () => {
           .expect(409),
       ),
     ).toBe('NOT_DRAFT');
-    expect(code(await draw(2).expect(409))).toBe('STAGE_OUT_OF_ORDER');
-    expect(code(await draw(3).expect(404))).toBe('NOT_FOUND');
+    expect(code(await draw(2, {}).expect(409))).toBe('STAGE_OUT_OF_ORDER');
+    expect(code(await draw(2).expect(422))).toBe('VALIDATION_FAILED'); // later stages take no body
+    expect(code(await draw(3, {}).expect(404))).toBe('NOT_FOUND');
     expect(code(await draw('0').expect(404))).toBe('NOT_FOUND');
     expect(code(await draw(1, { entropy: '' }).expect(422))).toBe('VALIDATION_FAILED');
     expect(code(await draw(1, { entropy: '1\u202e2' }).expect(422))).toBe('VALIDATION_FAILED');
@@ -757,5 +758,55 @@ describe('query strings and headers, as a hostile client sends them', () => {
       .unset('Content-Type')
       .send(Buffer.from('姓名\n甲\n'));
     expect(r.status).toBe(415);
+  });
+});
+
+describe('bodies that say more than they should', () => {
+  it('a draw with a field besides entropy is refused, and writes nothing', async () => {
+    const id = await createLoaded(t);
+    await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
+    const r = await api()
+      .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+      .set(...auth(t.tokens.drawer))
+      .send({ entropy: '1', secret: '00' })
+      .expect(422);
+    expect(r.body.errors[0]).toMatchObject({ field: 'secret', code: 'UNKNOWN_FIELD' });
+  });
+
+  it('PATCH {} changes nothing and says so; impossible meeting dates are refused', async () => {
+    const id = await createLoaded(t);
+    await api()
+      .patch(`/api/v1/lotteries/${id}`)
+      .set(...auth(t.tokens.ethics))
+      .send({})
+      .expect(422);
+    for (const date of ['2025-02-30', '2025-01-22T25:00', '2025-13-01'])
+      await api()
+        .patch(`/api/v1/lotteries/${id}`)
+        .set(...auth(t.tokens.ethics))
+        .send({ meeting: { date } })
+        .expect(422);
+    await api()
+      .patch(`/api/v1/lotteries/${id}`)
+      .set(...auth(t.tokens.ethics))
+      .send({ meeting: { date: '2024-02-29T09:30' } })
+      .expect(200);
+  });
+
+  it('an unlock reason with a bidi override is named as such', async () => {
+    const id = await createLoaded(t);
+    await api()
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
+    const r = await api()
+      .post(`/api/v1/lotteries/${id}/unlock`)
+      .set(...auth(t.tokens.ethics))
+      .send({ reason: 'a\u202eb' })
+      .expect(422);
+    expect(r.body.errors[0].code).toBe('CONTROL_CHARACTER');
   });
 });

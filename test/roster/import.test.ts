@@ -386,3 +386,13 @@ describe('hostile uploads found by black-box testing', () => {
     ]);
   });
 });
+
+describe('the table end', () => {
+  it('names below a 合計 footer are reported, not dropped in silence', async () => {
+    const r = await put('姓名,單位\n王小明,A\n合計,1\n李大華,B\n', 'text/csv').expect(200);
+    expect(r.body.count).toBe(1);
+    expect(r.body.warnings).toEqual([
+      expect.objectContaining({ code: 'ROWS_AFTER_FOOTER', row: 4, count: 1 }),
+    ]);
+  });
+});
