@@ -12,9 +12,18 @@ const rows = vectors.vector1.roster.map((e) => [e.id, e.name, e.unit, e.title, e
 const here = __dirname;
 const csv = [header, ...rows].map((r) => r.join(',')).join('\r\n') + '\r\n';
 
-fs.writeFileSync(path.join(here, 'roster-113.csv'), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv)]));
-fs.writeFileSync(path.join(here, 'roster-113-big5.csv'), iconv.encode('113年度公職人員財產申報人名冊\r\n' + csv, 'cp950'));
-fs.writeFileSync(path.join(here, 'roster-113.json'), JSON.stringify({ entries: vectors.vector1.roster }, null, 2) + '\n');
+fs.writeFileSync(
+  path.join(here, 'roster-113.csv'),
+  Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(csv)]),
+);
+fs.writeFileSync(
+  path.join(here, 'roster-113-big5.csv'),
+  iconv.encode('113年度公職人員財產申報人名冊\r\n' + csv, 'cp950'),
+);
+fs.writeFileSync(
+  path.join(here, 'roster-113.json'),
+  JSON.stringify({ entries: vectors.vector1.roster }, null, 2) + '\n',
+);
 
 const wb = new ExcelJS.Workbook();
 wb.created = new Date(Date.UTC(2025, 0, 2));
