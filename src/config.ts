@@ -11,6 +11,8 @@ export interface Config {
   publicUrl: string;
   /** What the public copy of the record shows of each winner (LOTTERY_PUBLIC_FIELDS). */
   publicFields: PublicField[];
+  /** Behind a reverse proxy that terminates HTTPS (TRUST_PROXY=1). */
+  trustProxy: boolean;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -32,5 +34,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     publicUrl,
     publicFields: fields as PublicField[],
+    trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
   };
 }

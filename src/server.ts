@@ -34,6 +34,7 @@ export async function startServer(
     log,
     publicUrl: config.publicUrl,
     publicFields: config.publicFields,
+    trustProxy: config.trustProxy,
   });
   const rotated = services.journalSigningKey(setup.localKeyPem);
   if (rotated) log.warn('signing key rotated', { seq: rotated });

@@ -10,6 +10,7 @@ import { verifyBundle, verifyDatabase, type Report } from '../domain/verify';
 import { keyPathFor, loadOrCreateKey, nodeVerifyDeps, sha256Node, signerFromPem } from '../keys/signer';
 import { startServer } from '../server';
 import { Services } from '../services/services';
+import { Auth } from '../services/auth';
 import { Store } from '../store/store';
 import { jsonLogger } from '../util/log';
 import { safeText } from './escape';
@@ -21,6 +22,8 @@ Usage:
   lottery serve                                   start the service (PORT, LOTTERY_DB, HOST)
   lottery user add --name NAME --role ROLE [--display NAME] [--json] [--db PATH]
                                                   roles: admin, ethics, drawer, auditor; prints the token once
+    lottery user add ... --password-stdin         also set a web sign-in password, read from standard input
+  lottery user unlock NAME [--db PATH]          lift sign-in lockouts of NAME
   lottery user list [--json] [--db PATH]
   lottery user revoke NAME [--db PATH]
   lottery verify BUNDLE.json [--key PUBLIC.pem] [--pdf RECORD.pdf] [--json]
@@ -31,6 +34,7 @@ Usage:
 interface Out {
   out: (s: string) => void;
   err: (s: string) => void;
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
 export class UsageError extends Error {}
@@ -82,7 +86,7 @@ function printReport(r: Report, json: boolean, io: Out): void {
 /** Options each command knows: anything else is a usage error (a mistyped --checkpoint must not pass quietly). */
 const OPTIONS: Record<string, string[]> = {
   serve: ['help'],
-  user: ['name', 'role', 'display', 'json', 'db', 'help'],
+  user: ['name', 'role', 'display', 'json', 'db', 'password-stdin', 'help'],
   verify: ['db', 'checkpoint', 'key', 'pdf', 'json', 'help'],
 };
 
@@ -209,6 +213,21 @@ async function verifyCommand(
   return report.ok ? 0 : 1;
 }
 
+function authDeps(store: Store): ConstructorParameters<typeof Auth>[0] {
+  return { store, clock: () => new Date(), randomBytes: (n) => crypto.randomBytes(n), sha256: sha256Node };
+}
+
+/** The password from standard input (one line), so it never appears in the shell history or process list. */
+async function readPassword(io: Out): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin ?? process.stdin) chunks.push(Buffer.from(c as Buffer));
+  const pw = Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+  if (pw === '') throw new UsageError('--password-stdin read an empty password');
+  return pw;
+}
+
 function cliServices(flags: Map<string, string | true>): { services: Services; store: Store } {
   const file = dbPath(flags);
   const store = Store.open(file);
@@ -237,11 +256,25 @@ async function userCommand(
     const role = str(flags, 'role');
     if (!name || !role) throw new UsageError('user add needs --name and --role');
     const display = str(flags, 'display');
+    const password = flags.get('password-stdin') === true ? await readPassword(io) : undefined;
     const { services, store } = cliServices(flags);
     try {
       const u = services.addUser('cli', display ? { name, role, display } : { name, role });
+      if (password !== undefined) new Auth(authDeps(store)).setPassword(u.id, password);
       if (json) io.out(JSON.stringify(u) + '\n');
       else io.out(`user ${u.name} (${u.role}) created, id ${u.id}\ntoken (shown once): ${u.token}\n`);
+    } finally {
+      store.close();
+    }
+    return 0;
+  }
+  if (sub === 'unlock') {
+    const name = positional[1];
+    if (!name) throw new UsageError('user unlock needs a NAME');
+    const { store } = cliServices(flags);
+    try {
+      new Auth(authDeps(store)).unlock('cli', name);
+      io.out(`sign-in lockouts of ${safeText(name)} lifted\n`);
     } finally {
       store.close();
     }

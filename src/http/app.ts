@@ -1,5 +1,8 @@
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
+import nunjucks from 'nunjucks';
+import path from 'node:path';
+import { webRouter } from './web';
 import crypto from 'node:crypto';
 import { LotteryError } from '../domain/errors';
 import type { Signer } from '../keys/signer';
@@ -10,6 +13,8 @@ import { Services, type UserView } from '../services/services';
 import type { Role, Store } from '../store/store';
 import { silentLogger, type Logger } from '../util/log';
 import { errorHandler } from './problem';
+import { Auth, safeEqual, type Session } from '../services/auth';
+import { sessionCookieValue } from './cookies';
 
 export interface AppOptions {
   store: Store;
@@ -19,7 +24,13 @@ export interface AppOptions {
   log?: Logger;
   publicUrl?: string;
   publicFields?: ReadonlyArray<'name' | 'unit' | 'title'>;
+  /** Behind a reverse proxy (TRUST_PROXY): trust X-Forwarded-Proto for Secure cookies. */
+  trustProxy?: boolean;
 }
+
+export const TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'templates');
+/** The browser scripts, bundled by `npm run build` (esbuild) from src/web. */
+export const WEB_JS_DIR = path.resolve(__dirname, '..', '..', 'dist', 'public', 'js');
 
 export const JSON_LIMIT = 100 * 1024;
 export const ROSTER_LIMIT = 10 * 1024 * 1024;
@@ -36,6 +47,7 @@ const ROSTER_TYPES = new Set([
 declare module 'express-serve-static-core' {
   interface Locals {
     user?: UserView;
+    session?: Session;
     code?: string;
   }
 }
@@ -142,11 +154,14 @@ function queryStr(req: Request, name: string, pattern: RegExp): string | undefin
 
 export function buildApp(opts: AppOptions): { app: express.Express; services: Services } {
   const log = opts.log ?? silentLogger;
+  const clock = opts.clock ?? (() => new Date());
+  const randomBytes = opts.randomBytes ?? ((n: number) => crypto.randomBytes(n));
+  const auth = new Auth({ store: opts.store, clock, randomBytes, sha256: sha256Node });
   const services = new Services({
     store: opts.store,
     signer: opts.signer,
-    clock: opts.clock ?? (() => new Date()),
-    randomBytes: opts.randomBytes ?? ((n) => crypto.randomBytes(n)),
+    clock,
+    randomBytes,
     sha256: sha256Node,
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
     ...(opts.publicFields ? { publicFields: opts.publicFields } : {}),
@@ -154,7 +169,41 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
-  app.use(helmet());
+  // The CSP allows no inline script or style and no eval: every script is a static file. No
+  // upgrade-insecure-requests, since ethics offices run this on plain-HTTP intranets.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+      strictTransportSecurity: false,
+    }),
+  );
+  if (opts.trustProxy) app.set('trust proxy', 1);
+  const views = nunjucks.configure(TEMPLATES_DIR, {
+    autoescape: true,
+    throwOnUndefined: false,
+    noCache: false,
+  });
+  views.express(app);
+  app.set('view engine', 'njk');
+  app.use(
+    '/static',
+    express.static(path.join(TEMPLATES_DIR, 'static'), { fallthrough: true, index: false, maxAge: '1h' }),
+  );
+  app.use('/static/js', express.static(WEB_JS_DIR, { fallthrough: true, index: false, maxAge: '1h' }));
 
   // Request log: method, route, status, time, user and error code. Never bodies, never query values of
   // roster or entropy, never names.
@@ -173,13 +222,35 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     next();
   });
 
+  // Two ways in: a Bearer token (API clients, the CLI's users), or the session cookie of the web pages. With the
+  // cookie, a state-changing request must also carry the session's CSRF token in X-CSRF-Token: a cookie alone is
+  // what a cross-site form would send.
   const authenticate: RequestHandler = (req, res, next) => {
-    const auth = req.headers.authorization;
-    if (auth === undefined) return next();
-    const m = /^Bearer ([A-Za-z0-9_-]{16,128})$/i.exec(auth);
-    const user = m?.[1] ? services.authenticate(m[1]) : undefined;
-    if (!user) return next(fail('UNAUTHENTICATED', '登入憑證無效或已撤銷', 'Invalid or revoked credentials'));
-    res.locals.user = user;
+    const header = req.headers.authorization;
+    if (header !== undefined) {
+      const m = /^Bearer ([A-Za-z0-9_-]{16,128})$/i.exec(header);
+      const user = m?.[1] ? services.authenticate(m[1]) : undefined;
+      if (!user)
+        return next(fail('UNAUTHENTICATED', '登入憑證無效或已撤銷', 'Invalid or revoked credentials'));
+      res.locals.user = user;
+      return next();
+    }
+    const cookie = sessionCookieValue(req);
+    const session = cookie ? auth.session(cookie) : undefined;
+    if (!session) return next();
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+      const token = req.headers['x-csrf-token'];
+      if (typeof token !== 'string' || !safeEqual(token, session.csrf))
+        return next(
+          fail(
+            'FORBIDDEN',
+            '缺少或錯誤的 CSRF 權杖，請重新整理頁面',
+            'Missing or wrong CSRF token: reload the page',
+          ),
+        );
+    }
+    res.locals.user = { id: session.user.id, name: session.user.name, role: session.user.role };
+    res.locals.session = session;
     next();
   };
   // Public endpoints answer everyone alike: a stale token sent along must not turn them into a 401.
@@ -284,6 +355,14 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     }),
   );
 
+  r.patch(
+    '/lotteries/:id/roster/:entryId',
+    allow('ethics'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.json(services.updateEntry(actor(res), param(req, 'id'), param(req, 'entryId'), req.body));
+    }),
+  );
   r.post(
     '/lotteries/:id/lock',
     allow('ethics'),
@@ -389,6 +468,15 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   );
 
   app.use('/api/v1', r);
+  app.use(
+    webRouter({
+      services,
+      auth,
+      clock,
+      publicUrl: opts.publicUrl ?? 'http://localhost:3000',
+      publicFields: opts.publicFields ?? ['name', 'unit', 'title'],
+    }),
+  );
   app.use((_req: Request, _res: Response, next: NextFunction) => {
     next(new LotteryError('NOT_FOUND', { zh: '找不到此頁面或資源', en: 'Not found' }));
   });

@@ -44,6 +44,29 @@ export function sendProblem(res: Response, e: LotteryError): void {
   res.status(status).type('application/problem+json').send(JSON.stringify(body));
 }
 
+const HEADINGS: Partial<Record<number, string>> = {
+  401: '請先登入',
+  403: '無權限',
+  404: '找不到頁面',
+  409: '目前狀態不允許此操作',
+  422: '輸入有誤',
+  500: '系統錯誤',
+};
+
+/** An error as a page, with its code, for people rather than programs. */
+function renderProblem(res: Response, e: LotteryError): void {
+  const status = STATUS[e.code];
+  res.status(status);
+  res.render(
+    'error.njk',
+    { title: HEADINGS[status] ?? '錯誤', heading: HEADINGS[status] ?? '錯誤', problem: e, status },
+    (err: Error | null, html?: string) => {
+      if (err || html === undefined) res.type('text/plain').send(`${e.code}: ${e.zh} / ${e.en}`);
+      else res.type('text/html').send(html);
+    },
+  );
+}
+
 /** body-parser and other framework errors carry a `type` or `status`; map the known ones to our codes. */
 function fromFramework(err: unknown): LotteryError | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
@@ -83,8 +106,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     void _next;
     const known = err instanceof LotteryError ? err : fromFramework(err);
+    const page = !req.path.startsWith('/api/') && !req.path.startsWith('/static/');
     if (known) {
       res.locals.code = known.code;
+      if (page) return renderProblem(res, known);
       sendProblem(res, known);
       return;
     }
@@ -95,6 +120,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       stack: err instanceof Error ? err.stack : undefined,
     });
     res.locals.code = 'INTERNAL';
-    sendProblem(res, new LotteryError('INTERNAL', { zh: '系統發生未預期的錯誤', en: 'Internal error' }));
+    const internal = new LotteryError('INTERNAL', { zh: '系統發生未預期的錯誤', en: 'Internal error' });
+    if (page) return renderProblem(res, internal);
+    sendProblem(res, internal);
   };
 }

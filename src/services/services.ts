@@ -273,6 +273,66 @@ export class Services {
     });
   }
 
+  /**
+   * Edits one entry's exclusion reason while in draft (the roster table's inline edit). The whole digest is
+   * recomputed and journalled, so the change is as visible as a reload.
+   */
+  updateEntry(actor: string, id: string, entryId: string, body: unknown): RosterLoadReport {
+    const b =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? (body as Record<string, unknown>)
+        : undefined;
+    const fail = (code: string, zh: string, en: string): LotteryError =>
+      new LotteryError(
+        'VALIDATION_FAILED',
+        { zh, en },
+        { problems: [{ field: 'excluded', code, message: { zh, en } }] },
+      );
+    if (!b || Object.keys(b).some((k) => k !== 'excluded') || !('excluded' in b))
+      throw fail(
+        'REQUIRED',
+        '內容須為 {"excluded": "理由"} 或 {"excluded": null}',
+        'the body must be {"excluded": "reason"} or {"excluded": null}',
+      );
+    const raw = b.excluded;
+    if (raw !== null && typeof raw !== 'string')
+      throw fail('NOT_STRING', 'excluded 必須是文字或 null', 'excluded must be a string or null');
+    const reason = raw === null ? '' : clean(raw);
+    if (hasControl(reason))
+      throw fail(
+        'CONTROL_CHARACTER',
+        '理由不得含控制字元或雙向控制字元',
+        'the reason must not contain control or bidi characters',
+      );
+    if ([...reason].length > 500)
+      throw fail('TOO_LONG', '理由至多 500 字', 'the reason is longer than 500 characters');
+    return this.d.store.write(() => {
+      const l = this.mustGet(id);
+      if (l.status !== 'draft') throw notDraft();
+      if (this.d.store.updateEntryExclusion(id, entryId, reason === '' ? null : reason) !== 1)
+        throw notFound(`編號 ${entryId} 的申報人`, `Entry ${entryId}`);
+      const roster = this.d.store.roster(id);
+      const digest = rosterDigest(roster, this.d.sha256);
+      this.d.store.setRosterDigest(id, digest);
+      const poolSize = roster.filter((e) => !e.excluded).length;
+      this.journal('roster.entry.updated', actor, {
+        lottery: id,
+        entry: entryId,
+        excluded: reason !== '',
+        count: roster.length,
+        poolSize,
+        rosterDigest: digest,
+      });
+      return {
+        count: roster.length,
+        poolSize,
+        rosterDigest: digest,
+        units: countUnits(roster),
+        warnings: [],
+      };
+    });
+  }
+
   lock(
     actor: string,
     id: string,

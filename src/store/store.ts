@@ -234,6 +234,103 @@ export class Store {
     this.db.prepare('UPDATE users SET revoked_at = ? WHERE id = ?').run(at, id);
   }
 
+  // ---- web sign-in ----
+
+  setPassword(userId: string, hash: string): void {
+    this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId);
+  }
+
+  passwordHash(userId: string): string | null {
+    const r = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as
+      { password_hash: string | null } | undefined;
+    return r?.password_hash ?? null;
+  }
+
+  userById(id: string): UserRow | undefined {
+    return this.db
+      .prepare('SELECT id, name, display, role, created_at, revoked_at FROM users WHERE id = ?')
+      .get(id) as UserRow | undefined;
+  }
+
+  insertSession(s: {
+    idHash: string;
+    userId: string;
+    csrf: string;
+    createdAt: string;
+    expiresAt: string;
+  }): void {
+    this.db
+      .prepare(
+        'INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(s.idHash, s.userId, s.csrf, s.createdAt, s.createdAt, s.expiresAt);
+  }
+
+  session(
+    idHash: string,
+  ): { userId: string; csrf: string; createdAt: string; lastSeen: string; expiresAt: string } | undefined {
+    const r = this.db
+      .prepare('SELECT user_id, csrf, created_at, last_seen, expires_at FROM sessions WHERE id_hash = ?')
+      .get(idHash) as
+      | { user_id: string; csrf: string; created_at: string; last_seen: string; expires_at: string }
+      | undefined;
+    return r
+      ? {
+          userId: r.user_id,
+          csrf: r.csrf,
+          createdAt: r.created_at,
+          lastSeen: r.last_seen,
+          expiresAt: r.expires_at,
+        }
+      : undefined;
+  }
+
+  touchSession(idHash: string, at: string): void {
+    this.db.prepare('UPDATE sessions SET last_seen = ? WHERE id_hash = ?').run(at, idHash);
+  }
+
+  deleteSession(idHash: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+  }
+
+  deleteSessionsOf(userId: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+  }
+
+  loginFailures(
+    userId: string,
+    address: string,
+  ): { failures: number; lockedUntil: string | null } | undefined {
+    const r = this.db
+      .prepare('SELECT failures, locked_until FROM login_failures WHERE user_id = ? AND address = ?')
+      .get(userId, address) as { failures: number; locked_until: string | null } | undefined;
+    return r ? { failures: r.failures, lockedUntil: r.locked_until } : undefined;
+  }
+
+  setLoginFailures(userId: string, address: string, failures: number, lockedUntil: string | null): void {
+    this.db
+      .prepare(
+        'INSERT INTO login_failures (user_id, address, failures, locked_until) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (user_id, address) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until',
+      )
+      .run(userId, address, failures, lockedUntil);
+  }
+
+  clearLoginFailures(userId: string, address?: string): void {
+    if (address === undefined) this.db.prepare('DELETE FROM login_failures WHERE user_id = ?').run(userId);
+    else this.db.prepare('DELETE FROM login_failures WHERE user_id = ? AND address = ?').run(userId, address);
+  }
+
+  updateEntryExclusion(id: string, entryId: string, excluded: string | null): number {
+    return this.db
+      .prepare('UPDATE roster_entries SET excluded = ? WHERE lottery_id = ? AND id = ?')
+      .run(excluded, id, entryId).changes;
+  }
+
+  setRosterDigest(id: string, digest: string): void {
+    this.db.prepare('UPDATE lotteries SET roster_digest = ? WHERE id = ?').run(digest, id);
+  }
+
   // ---- lotteries ----
 
   insertLottery(l: {

@@ -1,0 +1,194 @@
+import crypto from 'node:crypto';
+import { makeEntry } from '../domain/journal';
+import { LotteryError } from '../domain/errors';
+import type { Sha256 } from '../domain/canonical';
+import type { Role, Store } from '../store/store';
+
+/**
+ * Web sign-in. Passwords are hashed with scrypt and a per-user salt; sessions and lockouts live in SQLite, so any
+ * server process answers alike. Tokens, CSRF values and password hashes are compared in constant time.
+ *
+ * Lockout: five failed sign-ins in a row for one account from one address lock that pair for 15 minutes. It is a
+ * state change, so it is journalled (user.locked). It is per address, so a stranger elsewhere cannot lock the
+ * minister out before the ceremony; and `lottery user unlock NAME` lifts it.
+ */
+export const SESSION_HOURS = 12;
+export const IDLE_MINUTES = 60;
+export const MAX_FAILURES = 5;
+export const LOCK_MINUTES = 15;
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
+
+export function hashPassword(password: string, salt: Uint8Array = crypto.randomBytes(16)): string {
+  const h = crypto.scryptSync(password.normalize('NFC'), salt, SCRYPT.keylen, {
+    N: SCRYPT.N,
+    r: SCRYPT.r,
+    p: SCRYPT.p,
+  });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${Buffer.from(salt).toString('base64')}$${h.toString('base64')}`;
+}
+
+export function checkPassword(password: string, stored: string): boolean {
+  const [alg, n, r, p, salt, hash] = stored.split('$');
+  if (alg !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
+  const expected = Buffer.from(hash, 'base64');
+  const got = crypto.scryptSync(password.normalize('NFC'), Buffer.from(salt, 'base64'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+  });
+  return got.length === expected.length && crypto.timingSafeEqual(got, expected);
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  display: string | null;
+  role: Role;
+}
+
+export interface Session {
+  user: SessionUser;
+  csrf: string;
+  idHash: string;
+}
+
+const badLogin = (): LotteryError =>
+  new LotteryError('UNAUTHENTICATED', { zh: '帳號或密碼不正確', en: 'Wrong user name or password' });
+
+export class Auth {
+  // A fixed hash to compare against when the user does not exist, so that timing does not tell which names exist.
+  private readonly dummy = hashPassword('no such user', Buffer.alloc(16));
+
+  constructor(
+    private readonly d: {
+      store: Store;
+      clock: () => Date;
+      randomBytes: (n: number) => Buffer;
+      sha256: Sha256;
+    },
+  ) {}
+
+  private now(): Date {
+    return this.d.clock();
+  }
+
+  setPassword(userId: string, password: string): void {
+    if ([...password].length < 10)
+      throw new LotteryError('VALIDATION_FAILED', {
+        zh: '密碼至少 10 個字元',
+        en: 'The password must have at least 10 characters',
+      });
+    this.d.store.write(() =>
+      this.d.store.setPassword(userId, hashPassword(password, this.d.randomBytes(16))),
+    );
+  }
+
+  /** Checks the password and opens a session (a fresh id: never reuse one from before sign-in). */
+  signIn(name: string, password: string, address: string): { sessionId: string; session: Session } {
+    const user = this.d.store.userByName(name.normalize('NFC'));
+    const now = this.now();
+    if (!user || user.revoked_at) {
+      checkPassword(password, this.dummy);
+      throw badLogin();
+    }
+    const state = this.d.store.loginFailures(user.id, address);
+    if (state?.lockedUntil && new Date(state.lockedUntil) > now)
+      throw new LotteryError('FORBIDDEN', {
+        zh: `此帳號自此位址連續登入失敗，已暫停至 ${state.lockedUntil}；請聯絡管理者解除`,
+        en: `Too many failed sign-ins from this address: locked until ${state.lockedUntil}; ask an administrator to unlock it`,
+      });
+    const stored = this.d.store.passwordHash(user.id);
+    const ok = stored !== null && checkPassword(password, stored);
+    if (!ok) {
+      this.d.store.write(() => {
+        const failures = (this.d.store.loginFailures(user.id, address)?.failures ?? 0) + 1;
+        if (failures >= MAX_FAILURES) {
+          const until = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
+          this.d.store.setLoginFailures(user.id, address, 0, until);
+          const head = this.d.store.journalHead();
+          this.d.store.appendJournal(
+            makeEntry(
+              head,
+              { at: now.toISOString(), type: 'user.locked', actor: 'system', data: { user: user.id, until } },
+              this.d.sha256,
+            ),
+          );
+        } else this.d.store.setLoginFailures(user.id, address, failures, null);
+      });
+      throw badLogin();
+    }
+    const sessionId = this.d.randomBytes(32).toString('base64url');
+    const csrf = this.d.randomBytes(32).toString('base64url');
+    const idHash = this.d.sha256(sessionId);
+    this.d.store.write(() => {
+      this.d.store.clearLoginFailures(user.id, address);
+      this.d.store.insertSession({
+        idHash,
+        userId: user.id,
+        csrf,
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
+      });
+    });
+    return {
+      sessionId,
+      session: {
+        user: { id: user.id, name: user.name, display: user.display, role: user.role },
+        csrf,
+        idHash,
+      },
+    };
+  }
+
+  /** The session for a cookie value, if it is live: 12 hours at most, and 1 hour idle. */
+  session(sessionId: string): Session | undefined {
+    if (!/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) return undefined;
+    const idHash = this.d.sha256(sessionId);
+    const s = this.d.store.session(idHash);
+    if (!s) return undefined;
+    const now = this.now();
+    const idleLimit = new Date(new Date(s.lastSeen).getTime() + IDLE_MINUTES * 60_000);
+    const user = this.d.store.userById(s.userId);
+    if (!user || user.revoked_at || new Date(s.expiresAt) <= now || idleLimit <= now) {
+      this.d.store.write(() => this.d.store.deleteSession(idHash));
+      return undefined;
+    }
+    // Touch at most once a minute: every page load would otherwise be a write.
+    if (now.getTime() - new Date(s.lastSeen).getTime() > 60_000)
+      this.d.store.write(() => this.d.store.touchSession(idHash, now.toISOString()));
+    return {
+      user: { id: user.id, name: user.name, display: user.display, role: user.role },
+      csrf: s.csrf,
+      idHash,
+    };
+  }
+
+  signOut(idHash: string): void {
+    this.d.store.write(() => this.d.store.deleteSession(idHash));
+  }
+
+  /** `lottery user unlock NAME`: lifts every lockout of the account and journals it. */
+  unlock(actor: string, name: string): void {
+    this.d.store.write(() => {
+      const user = this.d.store.userByName(name.normalize('NFC'));
+      if (!user)
+        throw new LotteryError('NOT_FOUND', { zh: `找不到帳號 ${name}`, en: `User ${name} not found` });
+      this.d.store.clearLoginFailures(user.id);
+      const head = this.d.store.journalHead();
+      this.d.store.appendJournal(
+        makeEntry(
+          head,
+          { at: this.now().toISOString(), type: 'user.unlocked', actor, data: { user: user.id } },
+          this.d.sha256,
+        ),
+      );
+    });
+  }
+}

@@ -1,0 +1,65 @@
+/** Calls the JSON API with the session cookie and the page's CSRF token. */
+export function csrf(): string {
+  return document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+}
+
+export interface Problem {
+  code?: string;
+  message?: { zh: string; en: string };
+  errors?: Array<{
+    row?: number;
+    column?: string;
+    field: string;
+    code: string;
+    message: { zh: string; en: string };
+  }>;
+  warnings?: Array<{
+    row?: number;
+    column?: string;
+    field: string;
+    code: string;
+    message: { zh: string; en: string };
+  }>;
+}
+
+export async function api<T>(
+  method: string,
+  url: string,
+  body?: BodyInit | object,
+  type?: string,
+): Promise<{ ok: boolean; status: number; data: T & Problem }> {
+  const headers: Record<string, string> = { 'X-CSRF-Token': csrf(), Accept: 'application/json' };
+  let payload: BodyInit | undefined;
+  if (body instanceof Blob || body instanceof ArrayBuffer || typeof body === 'string') {
+    payload = body;
+    headers['Content-Type'] = type ?? 'application/octet-stream';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  }
+  const res = await fetch(url, { method, headers, body: payload ?? null, credentials: 'same-origin' });
+  const text = await res.text();
+  let data = {} as T & Problem;
+  try {
+    data = (text ? JSON.parse(text) : {}) as T & Problem;
+  } catch {
+    /* not JSON: keep the status */
+  }
+  return { ok: res.ok, status: res.status, data };
+}
+
+/** Builds an element with text content only (never innerHTML: names come from roster files). */
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  cls?: string,
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (cls) e.className = cls;
+  return e;
+}
+
+export function bdi(text: string): HTMLElement {
+  return el('bdi', text);
+}

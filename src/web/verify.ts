@@ -1,0 +1,94 @@
+import { readBundleJson } from '../domain/bundle';
+import { verifyBundle, type Report } from '../domain/verify';
+import { el } from './api';
+
+/**
+ * Public verification in the browser: the same library the CLI and the server use, hashing with WebCrypto, and
+ * nothing is uploaded. Each check is shown by name as passed or failed.
+ */
+const hex = (b: ArrayBuffer): string =>
+  Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+
+const deps = {
+  sha256: async (s: string): Promise<string> =>
+    hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))),
+  sha256Bytes: async (b: Uint8Array): Promise<string> =>
+    hex(await crypto.subtle.digest('SHA-256', new Uint8Array(b))),
+  verifyRs256: async (pem: string, message: string, sigB64: string): Promise<boolean> => {
+    try {
+      const der = Uint8Array.from(atob(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '')), (c) =>
+        c.charCodeAt(0),
+      );
+      const key = await crypto.subtle.importKey(
+        'spki',
+        der,
+        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+        false,
+        ['verify'],
+      );
+      const sig = Uint8Array.from(atob(sigB64), (c) => c.charCodeAt(0));
+      return await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, sig, new TextEncoder().encode(message));
+    } catch {
+      return false;
+    }
+  },
+};
+
+function show(report: Report | undefined, error?: string): void {
+  const out = document.getElementById('vresult');
+  if (!out) return;
+  out.replaceChildren();
+  if (error || !report) {
+    out.append(el('p', `無法讀取：${error ?? ''}`, 'error'));
+    return;
+  }
+  out.append(el('p', report.ok ? '✔ 全部檢查通過' : '✘ 有檢查未通過', report.ok ? 'ok' : 'bad'));
+  const ul = el('ul', undefined, 'checks');
+  for (const c of report.checks) {
+    const li = el('li', undefined, c.ok ? 'pass' : 'fail');
+    li.dataset.check = c.name;
+    li.append(el('strong', c.name), `：${c.ok ? '通過' : '未通過'}。`, el('span', c.detail));
+    ul.append(li);
+  }
+  out.append(ul);
+  if (report.warnings.length) {
+    const w = el('ul');
+    for (const x of report.warnings) w.append(el('li', x));
+    out.append(el('h3', '提醒'), w);
+  }
+}
+
+async function run(files: FileList | File[]): Promise<void> {
+  const list = Array.from(files);
+  const json = list.find((f) => f.name.endsWith('.json') || f.type === 'application/json');
+  const pdf = list.find((f) => f.name.endsWith('.pdf') || f.type === 'application/pdf');
+  if (!json) return show(undefined, '請提供稽核包（.json）');
+  try {
+    const bytes = new Uint8Array(await json.arrayBuffer());
+    const value = readBundleJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes.length);
+    const report = await verifyBundle(
+      value,
+      deps,
+      pdf ? { pdf: new Uint8Array(await pdf.arrayBuffer()) } : {},
+    );
+    show(report);
+  } catch (e) {
+    show(undefined, e instanceof Error ? e.message : String(e));
+  }
+}
+
+const input = document.getElementById('vfiles') as HTMLInputElement | null;
+input?.addEventListener('change', () => {
+  if (input.files) void run(input.files);
+});
+const zone = document.getElementById('vdrop');
+zone?.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  zone.classList.add('over');
+});
+zone?.addEventListener('dragleave', () => zone.classList.remove('over'));
+zone?.addEventListener('drop', (e) => {
+  e.preventDefault();
+  zone.classList.remove('over');
+  if (e.dataTransfer?.files) void run(e.dataTransfer.files);
+});

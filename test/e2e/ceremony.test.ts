@@ -1,0 +1,268 @@
+/**
+ * The whole ceremony in headless Chromium (Debian's chromium, driven by playwright-core), as people do it:
+ * the ethics office prepares, the minister draws on two screens, the auditor verifies, the public checks a
+ * bundle in the browser; axe-core checks every page against WCAG 2.1 AA. `.ci/run` installs chromium.
+ * Screenshots at 1280×720 are written to docs/screenshots/ when UPDATE_SCREENSHOTS=1.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { buildApp } from '../../src/http/app';
+import { Auth } from '../../src/services/auth';
+import { sha256Node } from '../../src/keys/signer';
+import { Store } from '../../src/store/store';
+import { tempDir, testSigner } from '../helpers/app';
+import crypto from 'node:crypto';
+
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+const EXAMPLE = path.resolve(__dirname, '..', '..', 'docs', 'examples', 'roster-113.xlsx');
+
+/** Web-first waits for jest (playwright-core has no expect): poll until the condition holds, or fail with why. */
+async function until(what: string, cond: () => Promise<boolean>, timeout = 5_000): Promise<void> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    if (await cond().catch(() => false)) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+const hasText = (l: Locator, t: string, timeout?: number): Promise<void> =>
+  until(`text "${t}"`, async () => (await l.innerText()).includes(t), timeout);
+const isText = (l: Locator, t: string, timeout?: number): Promise<void> =>
+  until(`exact text "${t}"`, async () => (await l.innerText()).trim() === t, timeout);
+const count = (l: Locator, n: number, timeout?: number): Promise<void> =>
+  until(`${n} matches`, async () => (await l.count()) === n, timeout);
+const visible = (l: Locator, timeout = 5_000): Promise<void> => l.waitFor({ state: 'visible', timeout });
+const hidden = (l: Locator, timeout = 5_000): Promise<void> => l.waitFor({ state: 'hidden', timeout });
+const enabled = (l: Locator, yes: boolean): Promise<void> =>
+  until(yes ? 'enabled' : 'disabled', async () => (await l.isEnabled()) === yes);
+
+let server: Server;
+let base: string;
+let browser: Browser;
+let store: Store;
+const thirdParty: string[] = [];
+const consoleErrors: string[] = [];
+
+async function axe(page: Page): Promise<void> {
+  // Evaluated over the DevTools protocol, which the page's CSP (no inline script) rightly does not allow otherwise.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const w = window as unknown as {
+      axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> };
+    };
+    const r = await w.axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
+  });
+  expect([page.url(), violations]).toEqual([page.url(), []]);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS === '1')
+    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+async function context(): Promise<BrowserContext> {
+  const c = await browser.newContext({
+    viewport: { width: 1280, height: 720 },
+    locale: 'zh-TW',
+    acceptDownloads: true,
+  });
+  c.on('request', (r) => {
+    if (!r.url().startsWith(base) && !r.url().startsWith('data:') && !r.url().startsWith('blob:'))
+      thirdParty.push(r.url());
+  });
+  c.on('page', (p) =>
+    p.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${p.url()}: ${m.text()}`)),
+  );
+  return c;
+}
+
+async function signIn(c: BrowserContext, username: string): Promise<Page> {
+  const page = await c.newPage();
+  await page.goto(`${base}/login`);
+  await page.fill('input[name=username]', username);
+  await page.fill('input[name=password]', `password-${username}-123`);
+  await page.click('button[type=submit]');
+  await page.waitForURL(/\/lotteries/);
+  return page;
+}
+
+beforeAll(async () => {
+  const dir = tempDir();
+  store = Store.open(path.join(dir, 'e2e.sqlite'));
+  const built = buildApp({ store, signer: testSigner() });
+  const auth = new Auth({
+    store,
+    clock: () => new Date(),
+    randomBytes: (n) => crypto.randomBytes(n),
+    sha256: sha256Node,
+  });
+  for (const [name, role] of [
+    ['ethics', 'ethics'],
+    ['minister', 'drawer'],
+    ['auditor', 'auditor'],
+  ] as const) {
+    const u = built.services.addUser('cli', { name, role });
+    auth.setPassword(u.id, `password-${name}-123`);
+  }
+  server = await new Promise((resolve) => {
+    const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  store?.close();
+});
+
+describe('the ceremony in a browser', () => {
+  let lotteryId = '';
+  let bundlePath = '';
+
+  it('1. the ethics office creates a lottery, uploads the example xlsx, excludes one person and locks', async () => {
+    const c = await context();
+    const page = await signIn(c, 'ethics');
+    await axe(page);
+    await page.fill('#agency', '數位發展部');
+    await page.fill('#meeting_name', '113年度財產申報實質審查公開抽籤會議');
+    await page.fill('#meeting_monitor', '政風處處長');
+    await page.click('section[aria-labelledby=create] button[type=submit]');
+    await page.waitForURL(/\/lotteries\/[A-Za-z0-9_-]+$/);
+    lotteryId = page.url().split('/').pop() ?? '';
+    await page.setInputFiles('#file', EXAMPLE);
+    await page.waitForSelector('#confirm-load:not([hidden])');
+    await hasText(page.locator('#report'), '共 21 人');
+    await page.locator('#upload').scrollIntoViewIfNeeded();
+    await shot(page, 'prepare-report');
+    await page.click('#confirm-load');
+    await page.waitForSelector('#roster-table tbody tr >> nth=20');
+    await page.fill('#ex-D003', '本年度新任，由上級政風機構審核');
+    await page.click('form.exclude[data-entry=D003] button');
+    await isText(page.locator('form.exclude[data-entry=D003] .note'), '已儲存');
+    await page.reload();
+    await hasText(page.locator('h2#h-roster'), '抽籤母體 19 人');
+    await page.fill('#search', '申報人07');
+    await count(page.locator('#roster-table tbody tr:visible'), 1);
+    await page.fill('#search', '');
+    await axe(page);
+    await shot(page, 'prepare');
+    await page.click('details summary');
+    await hasText(page.locator('details'), '19 × 10% = 19 人 × 10% = 1.9，無條件進位為 2 人');
+    await page.click('details button[type=submit]');
+    await hasText(page.locator('main'), '已鎖定');
+    await c.close();
+  }, 60_000);
+
+  it('2. the minister draws both stages; a second screen shows the winners too', async () => {
+    const c1 = await context();
+    const c2 = await context();
+    const p1 = await signIn(c1, 'minister');
+    const p2 = await signIn(c2, 'minister');
+    await p1.goto(`${base}/lotteries/${lotteryId}/draw`);
+    await p2.goto(`${base}/lotteries/${lotteryId}/draw`);
+    await axe(p1);
+    const btn1 = p1.locator('.draw-btn[data-stage="1"]');
+    await isText(btn1, '抽出實質審查 2 人');
+    await enabled(btn1, false);
+    await hidden(p1.locator('.draw-btn[data-stage="2"]'));
+    await p1.fill('#entropy', '6 2 5 1 3 4');
+    await p1.keyboard.press('Tab');
+    await p1.keyboard.press('Enter'); // 確認輸入, by keyboard
+    await isText(p1.locator('#readback'), '「6 2 5 1 3 4」');
+    await enabled(btn1, true);
+    await shot(p1, 'draw-ready');
+    await btn1.click();
+    await count(p1.locator('#stage-1 ol.winners li'), 2, 10_000);
+    await visible(p2.locator('#stage-1 ol.winners li').first(), 3_000);
+    const btn2 = p1.locator('.draw-btn[data-stage="2"]');
+    await visible(btn2, 10_000);
+    await hidden(btn1);
+    await btn2.click();
+    await count(p1.locator('#stage-2 ol.winners li'), 1, 10_000);
+    await count(p2.locator('#stage-2 ol.winners li'), 1, 5_000);
+    const w1 = await p1.locator('#stage-1 ol.winners').innerText();
+    expect(await p2.locator('#stage-1 ol.winners').innerText()).toBe(w1);
+    await count(p1.locator('.draw-btn:visible'), 0);
+    const fits = await p1.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1);
+    expect(fits).toBe(true);
+    await axe(p1);
+    await shot(p1, 'draw-done');
+    await p1.setViewportSize({ width: 1024, height: 768 });
+    expect(await p1.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight + 1)).toBe(
+      true,
+    );
+    await c1.close();
+    await c2.close();
+  }, 60_000);
+
+  it('3. the ethics office issues the record; the auditor verifies the chain and downloads the bundle', async () => {
+    const ce = await context();
+    const pe = await signIn(ce, 'ethics');
+    await pe.goto(`${base}/lotteries/${lotteryId}/result`);
+    await pe.click('text=產製並簽章抽籤紀錄');
+    await visible(pe.locator('a', { hasText: '抽籤紀錄（正本 PDF）' }));
+    await axe(pe);
+    await shot(pe, 'result');
+    await ce.close();
+
+    const c = await context();
+    const page = await signIn(c, 'auditor');
+    await page.goto(`${base}/audit`);
+    await page.click('#verify-chain');
+    await hasText(page.locator('#chain-result'), '雜湊鏈完整');
+    await axe(page);
+    await shot(page, 'audit');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click(`a[href="/api/v1/lotteries/${lotteryId}/bundle"]`),
+    ]);
+    bundlePath = path.join(tempDir(), 'bundle.json');
+    await download.saveAs(bundlePath);
+    expect(JSON.parse(fs.readFileSync(bundlePath, 'utf8')).format).toBe('lottery-audit-bundle/v1');
+    await c.close();
+  }, 60_000);
+
+  it('4. anyone verifies the bundle in the browser; a changed winner fails by name', async () => {
+    const c = await context();
+    const page = await c.newPage();
+    await page.goto(`${base}/verify/${lotteryId}`);
+    await axe(page);
+    await page.setInputFiles('#vfiles', bundlePath);
+    await hasText(page.locator('#vresult'), '全部檢查通過', 10_000);
+    await count(page.locator('#vresult li.fail'), 0);
+    expect(await page.locator('#vresult li.pass').count()).toBeGreaterThanOrEqual(13);
+    await shot(page, 'verify');
+    const b = JSON.parse(fs.readFileSync(bundlePath, 'utf8')) as { stages: Array<{ winners: string[] }> };
+    (b.stages[0] as { winners: string[] }).winners[0] = 'D021';
+    const forged = path.join(tempDir(), 'forged.json');
+    fs.writeFileSync(forged, JSON.stringify(b));
+    await page.setInputFiles('#vfiles', forged);
+    await visible(page.locator('#vresult li.fail[data-check="winners"]'), 10_000);
+    await c.close();
+  }, 60_000);
+
+  it('5. no page asked a third party for anything, and no script failed', () => {
+    expect(thirdParty).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+  });
+});
