@@ -1,0 +1,277 @@
+import request from 'supertest';
+import { main } from '../../src/cli/main';
+import { Auth, checkPassword, hashPassword } from '../../src/services/auth';
+import { sha256Node } from '../../src/keys/signer';
+import { createLoaded, makeApp, type TestApp } from '../helpers/app';
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+
+let t: TestApp;
+let auth: Auth;
+let now = new Date('2026-01-20T01:00:00.000Z');
+beforeEach(() => {
+  now = new Date('2026-01-20T01:00:00.000Z');
+  t = makeApp({ clock: () => now });
+  auth = new Auth({
+    store: t.store,
+    clock: () => now,
+    randomBytes: (n) => crypto.randomBytes(n),
+    sha256: sha256Node,
+  });
+  for (const [name, role] of [
+    ['林怡芬', 'ethics'],
+    ['minister', 'drawer'],
+    ['auditor', 'auditor'],
+  ] as const) {
+    const u = t.store.userByName(name) ?? t.services.addUser('cli', { name, role });
+    auth.setPassword(u.id, `password-${name}-123`);
+  }
+});
+afterEach(() => t.close());
+
+async function signIn(
+  name: string,
+  address?: string,
+): Promise<{ cookie: string; csrf: string; res: request.Response }> {
+  const agent = request(t.app).post('/login').type('form');
+  if (address) agent.set('X-Forwarded-For', address);
+  const res = await agent.send({ username: name, password: `password-${name}-123` });
+  const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+  const page = await request(t.app).get('/lotteries').set('Cookie', cookie);
+  const csrf = /name="csrf-token" content="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  return { cookie, csrf, res };
+}
+
+describe('passwords', () => {
+  it('are scrypt with a per-user salt, and compare in constant time', () => {
+    const a = hashPassword('correct horse battery');
+    const b = hashPassword('correct horse battery');
+    expect(a).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(a).not.toBe(b);
+    expect(checkPassword('correct horse battery', a)).toBe(true);
+    expect(checkPassword('correct horse batterY', a)).toBe(false);
+  });
+});
+
+describe('signing in', () => {
+  it('sets an HttpOnly, SameSite=Lax session cookie with a lifetime, and a new session id at every sign-in', async () => {
+    const first = await signIn('林怡芬');
+    expect(first.res.status).toBe(303);
+    const set = String(first.res.headers['set-cookie']?.[0]);
+    expect(set).toMatch(
+      /^lottery_session=[A-Za-z0-9_-]{40,}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=43200/,
+    );
+    expect(set).not.toMatch(/Secure/); // plain HTTP on the intranet
+    const second = await signIn('林怡芬');
+    expect(second.cookie).not.toBe(first.cookie);
+    expect((await request(t.app).get('/lotteries').set('Cookie', first.cookie)).status).toBe(200);
+  });
+
+  it('a wrong password answers 401 with a page, and says nothing about which part was wrong', async () => {
+    const r = await request(t.app).post('/login').type('form').send({ username: '林怡芬', password: 'nope' });
+    expect(r.status).toBe(401);
+    expect(r.text).toContain('帳號或密碼不正確');
+    const r2 = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ username: 'nobody', password: 'nope' });
+    expect(r2.text).toContain('帳號或密碼不正確');
+  });
+
+  it('five failures in a row lock the account from that address for 15 minutes, journalled; other addresses still sign in; unlock lifts it', async () => {
+    t.app.set('trust proxy', true);
+    for (let i = 0; i < 5; i++)
+      await request(t.app)
+        .post('/login')
+        .set('X-Forwarded-For', '10.0.0.66')
+        .type('form')
+        .send({ username: 'minister', password: 'wrong' })
+        .expect(401);
+    const locked = await request(t.app)
+      .post('/login')
+      .set('X-Forwarded-For', '10.0.0.66')
+      .type('form')
+      .send({ username: 'minister', password: 'password-minister-123' });
+    expect(locked.status).toBe(403);
+    expect(t.store.journalPage({ limit: 10, type: 'user.locked' })).toHaveLength(1);
+    expect((await signIn('minister', '10.0.0.7')).res.status).toBe(303);
+    now = new Date(now.getTime() + 16 * 60_000);
+    expect((await signIn('minister', '10.0.0.66')).res.status).toBe(303);
+    for (let i = 0; i < 5; i++)
+      await request(t.app)
+        .post('/login')
+        .set('X-Forwarded-For', '10.0.0.66')
+        .type('form')
+        .send({ username: 'minister', password: 'wrong' });
+    let out = '';
+    expect(
+      await main(['user', 'unlock', 'minister', '--db', t.dbFile], {
+        out: (s) => (out += s),
+        err: () => undefined,
+      }),
+    ).toBe(0);
+    expect((await signIn('minister', '10.0.0.66')).res.status).toBe(303);
+    expect(t.store.journalPage({ limit: 10, type: 'user.unlocked' })).toHaveLength(1);
+  });
+
+  it('sessions end after 1 hour idle, and after 12 hours whatever happens', async () => {
+    const s = await signIn('auditor');
+    now = new Date(now.getTime() + 61 * 60_000);
+    expect((await request(t.app).get('/audit').set('Cookie', s.cookie)).status).toBe(303);
+    const s2 = await signIn('auditor');
+        for (let h = 0; h < 12; h++) {
+      now = new Date(now.getTime() + 59 * 60_000); // never idle for an hour: 11 h 48 min in all
+      expect((await request(t.app).get('/audit').set('Cookie', s2.cookie)).status).toBe(200);
+    }
+    now = new Date(now.getTime() + 15 * 60_000); // 12 h 3 min after sign-in
+    expect((await request(t.app).get('/audit').set('Cookie', s2.cookie)).status).toBe(303);
+  });
+
+  it('sign-out ends the session; it needs the CSRF token', async () => {
+    const s = await signIn('auditor');
+    await request(t.app)
+      .post('/logout')
+      .set('Cookie', s.cookie)
+      .type('form')
+      .send({ _csrf: s.csrf })
+      .expect(303);
+    expect((await request(t.app).get('/audit').set('Cookie', s.cookie)).status).toBe(303);
+  });
+
+  it('user add --password-stdin sets a password to sign in with', async () => {
+    let out = '';
+    const code = await main(
+      [
+        'user',
+        'add',
+        '--name',
+        'newbie',
+        '--role',
+        'auditor',
+        '--password-stdin',
+        '--db',
+        t.dbFile,
+        '--json',
+      ],
+      {
+        out: (s) => (out += s),
+        err: () => undefined,
+        stdin: Readable.from([Buffer.from('a long enough password\n')]),
+      },
+    );
+    expect(code).toBe(0);
+    const r = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ username: 'newbie', password: 'a long enough password' });
+    expect(r.status).toBe(303);
+  });
+});
+
+describe('CSRF and roles', () => {
+  it('the API with the session cookie needs the CSRF header for a state change', async () => {
+    const s = await signIn('林怡芬');
+    await request(t.app)
+      .post('/api/v1/lotteries')
+      .set('Cookie', s.cookie)
+      .send({ year: 114, agency: 'X' })
+      .expect(403);
+    await request(t.app)
+      .post('/api/v1/lotteries')
+      .set('Cookie', s.cookie)
+      .set('X-CSRF-Token', 'wrong')
+      .send({ year: 114, agency: 'X' })
+      .expect(403);
+    await request(t.app)
+      .post('/api/v1/lotteries')
+      .set('Cookie', s.cookie)
+      .set('X-CSRF-Token', s.csrf)
+      .send({ year: 114, agency: 'X' })
+      .expect(201);
+    await request(t.app).get('/api/v1/lotteries').set('Cookie', s.cookie).expect(200);
+  });
+
+  it('a form without its CSRF token is refused with a 403 page', async () => {
+    const s = await signIn('林怡芬');
+    const r = await request(t.app)
+      .post('/lotteries')
+      .set('Cookie', s.cookie)
+      .type('form')
+      .send({ year: '114', agency: 'X' });
+    expect(r.status).toBe(403);
+    expect(r.headers['content-type']).toMatch(/text\/html/);
+    expect(r.text).toContain('FORBIDDEN');
+  });
+
+  it('a page for another role is a clear 403 page; no session sends you to sign in', async () => {
+    const s = await signIn('minister');
+    const r = await request(t.app).get('/audit').set('Cookie', s.cookie);
+    expect(r.status).toBe(403);
+    expect(r.text).toContain('無權限');
+    const anon = await request(t.app).get('/audit');
+    expect(anon.status).toBe(303);
+    expect(anon.headers.location).toBe('/login?next=%2Faudit');
+  });
+
+  it('the draw page works for the drawer, and is read-only for the auditor', async () => {
+    const id = await createLoaded(t);
+    const d = await signIn('minister');
+    const page = await request(t.app).get(`/lotteries/${id}/draw`).set('Cookie', d.cookie).expect(200);
+    expect(page.text).toContain('請監察員擲骰後輸入點數');
+    const a = await signIn('auditor');
+    const ro = await request(t.app).get(`/lotteries/${id}/draw`).set('Cookie', a.cookie).expect(200);
+    expect(ro.text).not.toContain('class="draw-btn');
+  });
+});
+
+describe('pages', () => {
+  it('send a CSP with no unsafe-inline, no unsafe-eval and no upgrade-insecure-requests, and no X-Powered-By', async () => {
+    const r = await request(t.app).get('/login').expect(200);
+    const csp = String(r.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|upgrade-insecure-requests/);
+    expect(r.headers['x-powered-by']).toBeUndefined();
+    expect(r.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    expect(r.text).not.toMatch(/\sstyle="/); // no inline style
+    expect(r.text).toMatch(/<title>登入｜/);
+  });
+
+  it('escape names from roster files and wrap them in <bdi>', async () => {
+    const id = (
+      await request(t.app)
+        .post('/api/v1/lotteries')
+        .set('Authorization', `Bearer ${t.tokens.ethics}`)
+        .send({ year: 113, agency: 'X' })
+    ).body.id as string;
+    await request(t.app)
+      .put(`/api/v1/lotteries/${id}/roster`)
+      .set('Authorization', `Bearer ${t.tokens.ethics}`)
+      .send({
+        entries: [
+          { id: 'A1', name: '<script>alert(1)</script>' },
+          { id: 'A2', name: '王小明' },
+        ],
+      })
+      .expect(200);
+    const s = await signIn('林怡芬');
+    const r = await request(t.app).get(`/lotteries/${id}`).set('Cookie', s.cookie).expect(200);
+    expect(r.text).not.toContain('<script>alert(1)</script>');
+    expect(r.text).toContain('<bdi>&lt;script&gt;alert(1)&lt;/script&gt;</bdi>');
+  });
+
+  it('suggest the previous ROC year until June', async () => {
+    const { defaultYear } = await import('../../src/http/web');
+    expect(defaultYear(new Date(2026, 0, 20))).toBe(114);
+    expect(defaultYear(new Date(2026, 5, 30))).toBe(114);
+    expect(defaultYear(new Date(2026, 6, 1))).toBe(115);
+  });
+
+  it('the public verification page needs no login and shows the stage labels', async () => {
+    const id = await createLoaded(t);
+    const r = await request(t.app).get(`/verify/${id}`).expect(200);
+    expect(r.text).toContain('實質審查');
+    expect(r.text).toContain('自行驗證');
+    expect((await request(t.app).get('/verify/nope')).status).toBe(404);
+  });
+});
