@@ -119,7 +119,7 @@ describe('signing in', () => {
     now = new Date(now.getTime() + 61 * 60_000);
     expect((await request(t.app).get('/audit').set('Cookie', s.cookie)).status).toBe(303);
     const s2 = await signIn('auditor');
-        for (let h = 0; h < 12; h++) {
+    for (let h = 0; h < 12; h++) {
       now = new Date(now.getTime() + 59 * 60_000); // never idle for an hour: 11 h 48 min in all
       expect((await request(t.app).get('/audit').set('Cookie', s2.cookie)).status).toBe(200);
     }
