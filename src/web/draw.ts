@@ -28,7 +28,7 @@ interface Lottery {
 const root = document.getElementById('draw');
 const lotteryId = root?.dataset.lottery ?? '';
 const canDraw = root?.dataset.canDraw === 'yes';
-const PAGE = 12;
+const PAGE = 10; // two columns of five: the projector never scrolls
 const revealed = new Map<number, boolean>(); // stage → fully shown
 const revealing = new Set<number>();
 let confirmedEntropy: string | undefined;

@@ -77,7 +77,14 @@ async function context(): Promise<BrowserContext> {
       thirdParty.push(r.url());
   });
   c.on('page', (p) =>
-    p.on('console', (m) => m.type() === 'error' && consoleErrors.push(`${p.url()}: ${m.text()}`)),
+    p.on(
+      'console',
+      // Test 7 cuts the network on purpose; any other console error is a defect.
+      (m) =>
+        m.type() === 'error' &&
+        !m.text().includes('ERR_INTERNET_DISCONNECTED') &&
+        consoleErrors.push(`${p.url()}: ${m.text()}`),
+    ),
   );
   return c;
 }
@@ -92,10 +99,34 @@ async function signIn(c: BrowserContext, username: string): Promise<Page> {
   return page;
 }
 
+let services: ReturnType<typeof buildApp>['services'];
+
+/** A locked lottery of `n` people, made through the services (the browser part is what is under test). */
+function preparedLottery(n: number): string {
+  const l = services.createLottery('cli', {
+    year: 113,
+    agency: '大型機關',
+    meeting: { name: `${n} 人抽籤` },
+  });
+  const rows = Array.from({ length: n }, (_, i) => ({
+    row: i + 1,
+    values: {
+      id: `P${String(i + 1).padStart(4, '0')}`,
+      name: `申報人${i + 1}`,
+      unit: '秘書處',
+      title: '科長',
+    },
+  }));
+  services.loadRoster('cli', l.id, rows, { strictFields: true });
+  services.lock('cli', l.id);
+  return l.id;
+}
+
 beforeAll(async () => {
   const dir = tempDir();
   store = Store.open(path.join(dir, 'e2e.sqlite'));
   const built = buildApp({ store, signer: testSigner() });
+  services = built.services;
   const auth = new Auth({
     store,
     clock: () => new Date(),
@@ -258,6 +289,70 @@ describe('the ceremony in a browser', () => {
     fs.writeFileSync(forged, JSON.stringify(b));
     await page.setInputFiles('#vfiles', forged);
     await visible(page.locator('#vresult li.fail[data-check="winners"]'), 10_000);
+    await c.close();
+  }, 60_000);
+
+  it('6. 118 winners are revealed within 10 s and paged, and the projector never scrolls', async () => {
+    const id = preparedLottery(1180);
+    const c = await context();
+    const page = await signIn(c, 'minister');
+    await page.goto(`${base}/lotteries/${id}/draw`);
+    await page.fill('#entropy', '3 1 4 1 5 9');
+    await page.click('#readback-btn');
+    const started = Date.now();
+    await page.click('.draw-btn[data-stage="1"]');
+    await until(
+      'the 118th winner',
+      async () =>
+        (await page.locator('#stage-1 ol.winners').getAttribute('start')) === '111' &&
+        (await page.locator('#stage-1 ol.winners li').count()) === 8,
+      12_000,
+    );
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeLessThan(10_500);
+    await isText(page.locator('#stage-1 .pageinfo'), '第 12 / 12 頁');
+    await visible(page.locator('.draw-btn[data-stage="2"]'));
+    await shot(page, 'draw-118');
+    for (const [w, h] of [
+      [1280, 720],
+      [1024, 768],
+    ] as const) {
+      await page.setViewportSize({ width: w, height: h });
+      expect([
+        w,
+        await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight),
+      ]).toEqual([w, 0]);
+    }
+    await page.click('#stage-1 .prev');
+    await isText(page.locator('#stage-1 .pageinfo'), '第 11 / 12 頁');
+    await page.click('.draw-btn[data-stage="2"]');
+    await count(page.locator('#stage-2 ol.winners li'), 3, 10_000);
+    expect(await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBe(0);
+    await c.close();
+  }, 60_000);
+
+  it('7. when the network drops at the press, the page says so and shows the drawn result on reconnect', async () => {
+    const id = preparedLottery(21);
+    const c = await context();
+    const page = await signIn(c, 'minister');
+    await page.goto(`${base}/lotteries/${id}/draw`);
+    await page.fill('#entropy', '2 7 1 8');
+    await page.click('#readback-btn');
+    // The request reaches the server (the stage is drawn there), but the answer is lost on the way back.
+    await page.route('**/stages/1/draw', async (route) => {
+      await route.fetch();
+      await route.abort('internetdisconnected');
+    });
+    await c.setOffline(false);
+    await page.click('.draw-btn[data-stage="1"]');
+    await hasText(page.locator('#net'), '網路中斷');
+    await count(page.locator('#stage-1 ol.winners li'), 2, 10_000);
+    await hidden(page.locator('.draw-btn[data-stage="1"]'));
+    const r = await page.evaluate(
+      async (lid) => (await fetch(`/api/v1/lotteries/${lid}`)).json() as Promise<{ results: unknown[] }>,
+      id,
+    );
+    expect(r.results).toHaveLength(1);
     await c.close();
   }, 60_000);
 
