@@ -3,6 +3,8 @@ import type { Config } from './config';
 import { buildApp } from './http/app';
 import { loadSigning } from './keys/material';
 import { Store } from './store/store';
+import { filesAtRest, loosePermissions } from './store/files';
+import { keyPathFor } from './keys/signer';
 import type { Logger } from './util/log';
 
 export interface Running {
@@ -17,6 +19,14 @@ export async function startServer(
   log: Logger,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Running> {
+  // New files (the -wal and -shm beside the database, certificates) are created readable by this user only.
+  process.umask(0o077);
+  const loose = loosePermissions(filesAtRest(config.dbFile, keyPathFor(config.dbFile)));
+  if (loose.length > 0)
+    throw new Error(
+      `refusing to start: these files are readable by others, and hold pre-draw secrets or the signing key: ${loose.join(', ')}. ` +
+        'Run chmod 600 on them (and chmod 700 on their folder).',
+    );
   const store = Store.open(config.dbFile);
   const setup = loadSigning(config.dbFile, env, new Date());
   if (setup.keyCreated)

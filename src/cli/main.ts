@@ -14,6 +14,7 @@ import { Auth } from '../services/auth';
 import { Store } from '../store/store';
 import { jsonLogger } from '../util/log';
 import { safeText } from './escape';
+import { backupTo } from '../store/files';
 import crypto from 'node:crypto';
 
 const USAGE = `lottery — 財產申報實質審查公開抽籤系統
@@ -26,6 +27,7 @@ Usage:
   lottery user unlock NAME [--db PATH]          lift sign-in lockouts of NAME
   lottery user list [--json] [--db PATH]
   lottery user revoke NAME [--db PATH]
+    lottery backup DEST [--db PATH]                 consistent copy of the live database (mode 0600; not the key)
   lottery verify BUNDLE.json [--key PUBLIC.pem] [--pdf RECORD.pdf] [--json]
   lottery verify --db PATH [--checkpoint FILE] [--json]
                                                   exit 0: every check holds; 1: a check fails; 2: unreadable input
@@ -88,6 +90,7 @@ const OPTIONS: Record<string, string[]> = {
   serve: ['help'],
   user: ['name', 'role', 'display', 'json', 'db', 'password-stdin', 'help'],
   verify: ['db', 'checkpoint', 'key', 'pdf', 'json', 'help'],
+  backup: ['db', 'help'],
 };
 
 function checkOptions(cmd: string, flags: Map<string, string | true>): void {
@@ -347,6 +350,29 @@ export async function main(
     if (cmd === 'serve') return await serve(io);
     if (cmd === 'user') return await userCommand(positional, flags, io);
     if (cmd === 'verify') return await verifyCommand(positional, flags, io);
+    if (cmd === 'backup') {
+      const dest = positional[0];
+      if (!dest || positional.length > 1) throw new UsageError('backup needs one DEST file');
+      let store: Store;
+      try {
+        store = Store.openReadOnly(dbPath(flags));
+      } catch (e) {
+        io.err(`cannot open database: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
+        return 2;
+      }
+      try {
+        backupTo(store.db, dest);
+      } catch (e) {
+        io.err(`backup failed: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
+        return 1;
+      } finally {
+        store.close();
+      }
+      io.out(
+        `backup written to ${path.resolve(dest)} (mode 0600). The signing key is not in it: back up ${keyPathFor(dbPath(flags))} separately.\n`,
+      );
+      return 0;
+    }
     throw new UsageError(`unknown command ${cmd}`);
   } catch (e) {
     if (e instanceof UsageError) {

@@ -104,7 +104,7 @@ export class Store {
   /** Opens (creating with mode 0600 if new: the file holds pre-draw secrets and token hashes) and migrates. */
   static open(file: string): Store {
     if (file !== ':memory:') {
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
       if (!fs.existsSync(file)) fs.closeSync(fs.openSync(file, 'a', 0o600));
     }
     const db = new Database(file);

@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { main } from '../../src/cli/main';
+import { configFromEnv } from '../../src/config';
+import { startServer } from '../../src/server';
+import { silentLogger } from '../../src/util/log';
+import { drawnLottery, makeApp, tempDir } from '../helpers/app';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
+  return { code, out, err };
+}
+
+describe('files at rest', () => {
+  it('the key, the database and its -wal/-shm have no group or other bits', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'l.sqlite');
+    const running = await startServer({ ...configFromEnv({}), dbFile: db, port: 0 }, silentLogger, {});
+    try {
+      running.store.db.exec('CREATE TEMP TABLE t(x); INSERT INTO t VALUES (1)');
+      for (const f of [db, `${db}-wal`, `${db}-shm`, path.join(dir, 'lottery-signing-key.pem')])
+        if (fs.existsSync(f)) expect([f, fs.statSync(f).mode & 0o077]).toEqual([f, 0]);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('the service refuses to start when the database is readable by others', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'l.sqlite');
+    const running = await startServer({ ...configFromEnv({}), dbFile: db, port: 0 }, silentLogger, {});
+    await running.close();
+    fs.chmodSync(db, 0o644);
+    await expect(
+      startServer({ ...configFromEnv({}), dbFile: db, port: 0 }, silentLogger, {}),
+    ).rejects.toThrow(/refusing to start.*chmod 600/);
+  });
+});
+
+describe('lottery backup', () => {
+  it('writes a consistent copy with mode 0600 that verifies, and never the signing key', async () => {
+    const t = makeApp();
+    try {
+      await drawnLottery(t);
+      const dest = path.join(tempDir(), 'backup.sqlite');
+      const r = await run(['backup', dest, '--db', t.dbFile]);
+      expect(r.code).toBe(0);
+      expect(fs.statSync(dest).mode & 0o777).toBe(0o600);
+      expect((await run(['verify', '--db', dest])).code).toBe(0);
+      expect(fs.readFileSync(dest).includes(Buffer.from('PRIVATE KEY'))).toBe(false);
+      expect(r.out).toMatch(/not in it: back up .*lottery-signing-key\.pem separately/);
+      expect((await run(['backup', dest, '--db', t.dbFile])).code).not.toBe(0); // never overwrites
+    } finally {
+      t.close();
+    }
+  });
+});
