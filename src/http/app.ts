@@ -3,6 +3,7 @@ import helmet from 'helmet';
 import nunjucks from 'nunjucks';
 import path from 'node:path';
 import { webRouter } from './web';
+import { rateLimit } from './ratelimit';
 import crypto from 'node:crypto';
 import { LotteryError } from '../domain/errors';
 import type { Signer } from '../keys/signer';
@@ -26,6 +27,8 @@ export interface AppOptions {
   publicFields?: ReadonlyArray<'name' | 'unit' | 'title'>;
   /** Behind a reverse proxy (TRUST_PROXY): trust X-Forwarded-Proto for Secure cookies. */
   trustProxy?: boolean;
+  /** Rate limits (sign-in 10/min, public 600/min per address); false only for benchmarks. */
+  rateLimits?: boolean;
 }
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'templates');
@@ -157,6 +160,8 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   const clock = opts.clock ?? (() => new Date());
   const randomBytes = opts.randomBytes ?? ((n: number) => crypto.randomBytes(n));
   const auth = new Auth({ store: opts.store, clock, randomBytes, sha256: sha256Node });
+  const signInLimit = rateLimit({ limit: 10, windowMs: 60_000, clock, name: 'sign-in' });
+  const publicLimit = rateLimit({ limit: 600, windowMs: 60_000, clock, name: 'public' });
   const services = new Services({
     store: opts.store,
     signer: opts.signer,
@@ -253,6 +258,10 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     res.locals.session = session;
     next();
   };
+  if (opts.rateLimits !== false) {
+    app.use('/login', (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
+    app.use(['/api/v1/public', '/api/v1/journal/checkpoint', '/verify'], publicLimit);
+  }
   // Public endpoints answer everyone alike: a stale token sent along must not turn them into a 401.
   const isPublic = (p: string): boolean => /^\/v1\/(public\/|journal\/checkpoint$|health$)/.test(p);
   app.use('/api', (req, res, next) => (isPublic(req.path) ? next() : authenticate(req, res, next)));

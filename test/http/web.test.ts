@@ -275,3 +275,30 @@ describe('pages', () => {
     expect((await request(t.app).get('/verify/nope')).status).toBe(404);
   });
 });
+
+describe('rate limits', () => {
+  it('sign-in: the 11th attempt in a minute from one address is 429 with Retry-After', async () => {
+    for (let i = 0; i < 10; i++)
+      await request(t.app)
+        .post('/login')
+        .type('form')
+        .send({ username: 'nobody', password: 'x' })
+        .expect(401);
+    const r = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ username: 'nobody', password: 'x' })
+      .expect(429);
+    expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
+    now = new Date(now.getTime() + 61_000);
+    await request(t.app).post('/login').type('form').send({ username: 'nobody', password: 'x' }).expect(401);
+  });
+
+  it('public endpoints: the 601st request in a minute is 429 with Retry-After, as problem+json', async () => {
+    const id = await createLoaded(t);
+    for (let i = 0; i < 600; i++) await request(t.app).get(`/api/v1/public/lotteries/${id}`).expect(200);
+    const r = await request(t.app).get(`/api/v1/public/lotteries/${id}`).expect(429);
+    expect(r.body.code).toBe('RATE_LIMITED');
+    expect(r.headers['retry-after']).toBeDefined();
+  });
+});
