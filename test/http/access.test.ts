@@ -1,0 +1,197 @@
+/**
+ * Access control, table-driven. The routes are listed from the router itself and each is checked against the
+ * hand-written expectation below, for every role, for no credentials, for an expired session and for a revoked
+ * token. A route added without an expectation fails this test.
+ */
+import crypto from 'node:crypto';
+import type { Express } from 'express';
+import request from 'supertest';
+import { sha256Node } from '../../src/keys/signer';
+import { Auth } from '../../src/services/auth';
+import { createLoaded, makeApp, type TestApp } from '../helpers/app';
+
+type Role = 'admin' | 'ethics' | 'drawer' | 'auditor';
+const ROLES: Role[] = ['admin', 'ethics', 'drawer', 'auditor'];
+type Who = Role[] | 'public';
+
+const EXPECT: Record<string, Who> = {
+  'GET /api/v1/health': 'public',
+  'POST /api/v1/lotteries': ['ethics'],
+  'GET /api/v1/lotteries': ['ethics', 'drawer', 'auditor'],
+  'GET /api/v1/lotteries/:id': ['ethics', 'drawer', 'auditor'],
+  'PATCH /api/v1/lotteries/:id': ['ethics'],
+  'GET /api/v1/lotteries/:id/roster': ['ethics', 'auditor'],
+  'PUT /api/v1/lotteries/:id/roster': ['ethics'],
+  'PATCH /api/v1/lotteries/:id/roster/:entryId': ['ethics'],
+  'POST /api/v1/lotteries/:id/lock': ['ethics'],
+  'POST /api/v1/lotteries/:id/unlock': ['ethics'],
+  'POST /api/v1/lotteries/:id/stages/:n/draw': ['ethics', 'drawer'],
+  'GET /api/v1/lotteries/:id/bundle': ['ethics', 'auditor'],
+  'POST /api/v1/lotteries/:id/record': ['ethics'],
+  'GET /api/v1/lotteries/:id/record.pdf': ['ethics', 'auditor'],
+  'GET /api/v1/public/lotteries/:id/record.pdf': 'public',
+  'GET /api/v1/public/lotteries/:id': 'public',
+  'GET /api/v1/journal': ['auditor'],
+  'GET /api/v1/journal/verify': ['auditor'],
+  'GET /api/v1/journal/checkpoint': 'public',
+  // pages
+  'GET /': 'public',
+  'GET /login': 'public',
+  'POST /login': 'public',
+  'GET /lotteries': ['ethics', 'drawer', 'auditor'],
+  'POST /lotteries': ['ethics'],
+  'GET /lotteries/:id': ['ethics', 'auditor'],
+  'POST /lotteries/:id/meeting': ['ethics'],
+  'POST /lotteries/:id/lock': ['ethics'],
+  'POST /lotteries/:id/unlock': ['ethics'],
+  'GET /lotteries/:id/draw': ['ethics', 'drawer', 'auditor'],
+  'GET /lotteries/:id/result': ['ethics', 'drawer', 'auditor'],
+  'POST /lotteries/:id/record': ['ethics'],
+  'GET /audit': ['auditor'],
+  'GET /verify/:id': 'public',
+  // Last: signing out ends the session the rows above use.
+  'POST /logout': 'public',
+};
+
+interface Layer {
+  name: string;
+  rawPath?: string;
+  route?: { path: string; methods: Record<string, boolean> };
+  handle: { stack?: Layer[] };
+}
+
+function listRoutes(app: Express): string[] {
+  const out: string[] = [];
+  const walk = (stack: Layer[], prefix: string): void => {
+    for (const l of stack) {
+      if (l.route)
+        for (const m of Object.keys(l.route.methods)) out.push(`${m.toUpperCase()} ${prefix}${l.route.path}`);
+      else if (l.name === 'router' && l.handle.stack)
+        walk(l.handle.stack, prefix + (l.rawPath === '/' ? '' : (l.rawPath ?? '')));
+    }
+  };
+  walk((app as unknown as { router: { stack: Layer[] } }).router.stack, '');
+  return out;
+}
+
+let t: TestApp;
+let id: string;
+let sessions: Record<Role, { cookie: string; csrf: string }>;
+let clockNow = new Date('2026-01-20T01:00:00.000Z');
+
+beforeAll(async () => {
+  t = makeApp({ clock: () => clockNow });
+  id = await createLoaded(t);
+  const auth = new Auth({
+    store: t.store,
+    clock: () => clockNow,
+    randomBytes: (n) => crypto.randomBytes(n),
+    sha256: sha256Node,
+  });
+  const names: Record<Role, string> = {
+    admin: 'admin',
+    ethics: '林怡芬',
+    drawer: 'minister',
+    auditor: 'auditor',
+  };
+  sessions = {} as typeof sessions;
+  for (const r of ROLES) {
+    const u = t.store.userByName(names[r]);
+    if (!u) throw new Error(r);
+    auth.setPassword(u.id, `password-${r}-0123`);
+    const res = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ username: names[r], password: `password-${r}-0123` });
+    const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const page = await request(t.app)
+      .get('/verify/' + id)
+      .set('Cookie', cookie);
+    sessions[r] = { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page.text)?.[1] ?? '' };
+  }
+});
+afterAll(() => t.close());
+
+const routes = (): string[] => listRoutes(t.app);
+
+function call(route: string, auth: { bearer?: string; cookie?: string; csrf?: string }): request.Test {
+  const [method = 'GET', pattern = '/'] = route.split(' ');
+  const url = pattern.replace(':id', id).replace(':n', '1').replace(':entryId', 'D001');
+  const req = (request(t.app) as unknown as Record<string, (u: string) => request.Test>)[
+    method.toLowerCase()
+  ]?.(url);
+  if (!req) throw new Error(route);
+  if (auth.bearer) req.set('Authorization', `Bearer ${auth.bearer}`);
+  if (auth.cookie) req.set('Cookie', auth.cookie);
+  if (auth.csrf) req.set('X-CSRF-Token', auth.csrf);
+  if (method !== 'GET') {
+    if (url.startsWith('/api/')) req.set('Content-Type', 'application/json').send('{}');
+    else req.type('form').send({ _csrf: auth.csrf ?? '' });
+  }
+  return req;
+}
+
+describe('every route has an expectation', () => {
+  it('lists the routes from the router and finds each in the table (and no stale rows)', () => {
+    const listed = routes();
+    expect(listed.filter((r) => !(r in EXPECT))).toEqual([]);
+    expect(Object.keys(EXPECT).filter((r) => !listed.includes(r))).toEqual([]);
+  });
+});
+
+describe.each(Object.entries(EXPECT))('%s', (route, who) => {
+  const api = route.split(' ')[1]?.startsWith('/api/');
+  // Denied: 401 or 403, or for a page a redirect to the sign-in page.
+  const denied = (r: request.Response): boolean =>
+    r.status === 401 ||
+    r.status === 403 ||
+    (!api && r.status === 303 && String(r.headers.location).startsWith('/login?next='));
+
+  it('with no credentials', async () => {
+    const r = await call(route, {});
+    // A public route may still answer 401 for a wrong password (POST /login), never 403 or a sign-in redirect.
+    if (who === 'public')
+      expect([route, r.status === 403 || (r.status === 303 && denied(r))]).toEqual([route, false]);
+    else expect([route, api ? r.status : denied(r)]).toEqual([route, api ? 401 : true]);
+  });
+
+  it.each(ROLES)('as %s', async (role) => {
+    const r = api ? await call(route, { bearer: t.tokens[role] }) : await call(route, sessions[role]);
+    if (who === 'public' || who.includes(role))
+      expect([route, role, denied(r) && !(who === 'public' && r.status === 401)]).toEqual([
+        route,
+        role,
+        false,
+      ]);
+    else expect([route, role, r.status]).toEqual([route, role, 403]);
+  });
+
+  if (who !== 'public')
+    it('with a revoked token or an expired session', async () => {
+      const r = api
+        ? await call(route, { bearer: 'revoked-token-revoked-token-0000' })
+        : await call(route, { cookie: 'lottery_session=expired-session-expired-session-0000', csrf: 'x' });
+      expect(denied(r)).toBe(true);
+    });
+});
+
+describe('sessions and tokens that lapse', () => {
+  it('a revoked user’s token and session stop working at once', async () => {
+    const { token } = t.services.addUser('cli', { name: 'temp-auditor', role: 'auditor' });
+    await request(t.app).get('/api/v1/journal').set('Authorization', `Bearer ${token}`).expect(200);
+    t.services.revokeUser('cli', 'temp-auditor');
+    await request(t.app).get('/api/v1/journal').set('Authorization', `Bearer ${token}`).expect(401);
+  });
+
+  it('an idle session expires after an hour', async () => {
+    const res = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ username: 'auditor', password: 'password-auditor-0123' });
+    const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    await request(t.app).get('/audit').set('Cookie', cookie).expect(200);
+    clockNow = new Date(clockNow.getTime() + 61 * 60_000);
+    await request(t.app).get('/audit').set('Cookie', cookie).expect(303);
+    await request(t.app).get('/api/v1/journal').set('Cookie', cookie).expect(401);
+  });
+});
