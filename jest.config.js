@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // The slow suite (crashes, fuzzing, backups under load) runs with `npm run test:slow`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/slow/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testTimeout: 30000,
 };

@@ -45,6 +45,14 @@ export async function startServer(
     publicUrl: config.publicUrl,
     publicFields: config.publicFields,
     trustProxy: config.trustProxy,
+    ...(env.LOTTERY_RATE_LIMITS === 'off' ? { rateLimits: false } : {}),
+    // Crash testing only: kill the process at a named point inside a write transaction.
+    ...(env.LOTTERY_FAULT_INJECTION === '1' && env.LOTTERY_FAULT_POINT
+      ? {
+          fault: (p: string) =>
+            p === env.LOTTERY_FAULT_POINT ? process.kill(process.pid, 'SIGKILL') : undefined,
+        }
+      : {}),
   });
   const rotated = services.journalSigningKey(setup.localKeyPem);
   if (rotated) log.warn('signing key rotated', { seq: rotated });

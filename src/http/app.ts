@@ -10,7 +10,7 @@ import type { Signer } from '../keys/signer';
 import { sha256Node } from '../keys/signer';
 import { importRoster } from '../roster/import';
 import { readBody, readMultipartFile } from './body';
-import { Services, type UserView } from '../services/services';
+import { Services, type FaultPoint, type UserView } from '../services/services';
 import type { Role, Store } from '../store/store';
 import { silentLogger, type Logger } from '../util/log';
 import { errorHandler } from './problem';
@@ -29,6 +29,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** Rate limits (sign-in 10/min, public 600/min per address); false only for benchmarks. */
   rateLimits?: boolean;
+  /** Crash testing only: see Deps.fault in services. */
+  fault?: (point: FaultPoint) => void;
 }
 
 export const TEMPLATES_DIR = path.resolve(__dirname, '..', '..', 'templates');
@@ -170,6 +172,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     sha256: sha256Node,
     ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
     ...(opts.publicFields ? { publicFields: opts.publicFields } : {}),
+    ...(opts.fault ? { fault: opts.fault } : {}),
   });
   const app = express();
   app.disable('x-powered-by');

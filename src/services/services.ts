@@ -54,7 +54,14 @@ export interface Deps {
   publicUrl?: string;
   /** What the public record shows of each winner. */
   publicFields?: ReadonlyArray<'name' | 'unit' | 'title'>;
+  /**
+   * Crash testing only (LOTTERY_FAULT_INJECTION=1): called at named points inside write transactions, where the
+   * crash test kills the process, to prove a transaction is all or nothing.
+   */
+  fault?: (point: FaultPoint) => void;
 }
+
+export type FaultPoint = 'roster.load' | 'lock' | 'draw' | 'record';
 
 export interface UserView {
   id: string;
@@ -263,6 +270,7 @@ export class Services {
       const l = this.mustGet(id);
       if (l.status !== 'draft') throw notDraft();
       this.d.store.replaceRoster(id, parsed.entries, digest);
+      this.d.fault?.('roster.load');
       this.journal('roster.loaded', actor, {
         lottery: id,
         count: report.count,
@@ -358,6 +366,7 @@ export class Services {
       const c = commitment(secret, this.d.sha256);
       const quotas = poolAndQuotas(l, roster);
       this.d.store.setLocked(id, secret, c);
+      this.d.fault?.('lock');
       this.journal('lottery.locked', actor, { lottery: id, rosterDigest: digest, commitment: c, quotas });
       return {
         status: 'locked',
@@ -439,6 +448,7 @@ export class Services {
         drawnAt: at,
       });
       this.d.store.setDrawn(id, status, entropy, seedHex);
+      this.d.fault?.('draw');
       const data: JournalData = {
         lottery: id,
         stage,
@@ -661,6 +671,7 @@ export class Services {
         if (head.seq !== snap.checkpoint.seq || head.hash !== snap.checkpoint.hash) return false;
         const at = issuedAt.toISOString();
         this.d.store.insertRecord(id, 'full', full, sha, at);
+        this.d.fault?.('record');
         this.d.store.insertRecord(id, 'public', pub, publicSha, at);
         this.journal('record.issued', actor, { lottery: id, sha256: sha });
         this.journal('record.issued', actor, { lottery: id, sha256: publicSha, public: true });
