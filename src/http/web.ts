@@ -91,7 +91,7 @@ export function webRouter(d: WebDeps): Router {
     });
   });
   r.post('/login', form, (req, res) => {
-    const b = req.body as Record<string, unknown>;
+    const b = (req.body ?? {}) as Record<string, unknown>;
     const username = typeof b.username === 'string' ? b.username : '';
     const password = typeof b.password === 'string' ? b.password : '';
     const nextUrl = typeof b.next === 'string' && /^\/[A-Za-z0-9/_-]*$/.test(b.next) ? b.next : '/lotteries';
@@ -123,7 +123,7 @@ export function webRouter(d: WebDeps): Router {
     });
   });
   r.post('/lotteries', need('ethics'), form, checkCsrf, (req, res) => {
-    const b = req.body as Record<string, string>;
+    const b = (req.body ?? {}) as Record<string, string>;
     const witnesses = (b.witnesses ?? '')
       .split(/[\n、,，]/)
       .map((w) => w.trim())
@@ -161,7 +161,7 @@ export function webRouter(d: WebDeps): Router {
     });
   });
   r.post('/lotteries/:id/meeting', need('ethics'), form, checkCsrf, (req, res) => {
-    const b = req.body as Record<string, string>;
+    const b = (req.body ?? {}) as Record<string, string>;
     const meeting: Record<string, unknown> = {};
     for (const k of ['name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder'])
       meeting[k] = b[`meeting_${k}`] || undefined;
@@ -177,7 +177,9 @@ export function webRouter(d: WebDeps): Router {
     res.redirect(303, `/lotteries/${encodeURIComponent(id(req))}`);
   });
   r.post('/lotteries/:id/unlock', need('ethics'), form, checkCsrf, (req, res) => {
-    d.services.unlock(actor(res), id(req), { reason: (req.body as Record<string, string>).reason ?? '' });
+    d.services.unlock(actor(res), id(req), {
+      reason: ((req.body ?? {}) as Record<string, string>).reason ?? '',
+    });
     res.redirect(303, `/lotteries/${encodeURIComponent(id(req))}`);
   });
 
