@@ -3,6 +3,15 @@
  * last line is one JSON object with every figure, for docs/performance.md and for comparing runs.
  */
 import ExcelJS from 'exceljs';
+import autocannon from 'autocannon';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  checkChain,
+  makeEntry,
+  parseEntryText,
+  preimageFromParts,
+  type JournalData,
+} from '../domain/journal';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -55,6 +64,231 @@ function person(i: number): string[] {
     UNITS[i % UNITS.length] ?? '秘書處',
     i % 10 === 0 ? '司長' : '科長',
   ];
+}
+
+/** The fixed journal generator of docs/performance.md: entry i of 100,000. */
+function benchEntryFields(i: number): { at: string; type: string; actor: string; data: JournalData } {
+  const types = ['lottery.created', 'roster.loaded', 'lottery.locked', 'stage.drawn', 'user.added'];
+  return {
+    at: new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString(),
+    type: types[i % types.length] as string,
+    actor: `user:u${i % 7}`,
+    data: { lottery: `L${i % 500}`, n: i, digest: sha256Node(String(i)), note: '實質審查' },
+  };
+}
+
+function fillJournal(
+  store: Store,
+  n: number,
+  start: { seq: number; hash: string } | undefined,
+): { seq: number; hash: string } | undefined {
+  let prev = start;
+  const BATCH = 5000;
+  for (let i = 0; i < n; i += BATCH)
+    store.write(() => {
+      for (let j = i; j < Math.min(n, i + BATCH); j++) {
+        const e = makeEntry(prev, benchEntryFields(j), sha256Node);
+        store.appendJournal(e);
+        prev = { seq: e.seq, hash: e.hash };
+      }
+    });
+  return prev;
+}
+
+async function journalVerify(dir: string): Promise<{ ratio: number; verifyMs: number; hashMs: number }> {
+  const file = path.join(dir, 'journal.sqlite');
+  const s = Store.open(file);
+  fillJournal(s, 100_000, undefined);
+  s.close();
+  const pre = (() => {
+    const r = Store.openReadOnly(file);
+    const out: string[] = [];
+    for (const row of r.journalRows()) {
+      const p = parseEntryText(row);
+      if ('reason' in p) throw new Error(p.reason);
+      out.push(preimageFromParts(p.entry, p.dataText));
+    }
+    r.close();
+    return out;
+  })();
+  const verifyRuns: number[] = [];
+  const hashRuns: number[] = [];
+  for (let k = 0; k < 5; k++) {
+    let t = process.hrtime.bigint();
+    const r = Store.openReadOnly(file);
+    const result = await checkChain(r.journalRows(), sha256Node);
+    r.close();
+    if (!result.ok || result.length !== 100_000) throw new Error('bench journal does not verify');
+    verifyRuns.push(Number(process.hrtime.bigint() - t) / 1e6);
+    t = process.hrtime.bigint();
+    let x = 0;
+    for (const p of pre) x += crypto.createHash('sha256').update(p).digest('hex').length;
+    if (x === 0) throw new Error('no hash');
+    hashRuns.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  const v = median(verifyRuns);
+  const h = median(hashRuns);
+  return { ratio: Math.round((v / h) * 100) / 100, verifyMs: Math.round(v), hashMs: Math.round(h) };
+}
+
+async function bundleVerify(dir: string, signerPem: string): Promise<number> {
+  const signer = signerFromPem(signerPem);
+  const file = path.join(dir, 'bundle-db.sqlite');
+  const s = Store.open(file);
+  const svc = new Services({
+    store: s,
+    signer,
+    clock: () => new Date(),
+    randomBytes: (n) => crypto.randomBytes(n),
+    sha256: sha256Node,
+  });
+  const head = fillJournal(s, 100_000 - 5, undefined); // then 5 entries of the lottery itself
+  void head;
+  const l = svc.createLottery('cli', { year: 114, agency: '效能測試' });
+  const rows = Array.from({ length: 20_000 }, (_, i) => {
+    const [id = '', name = '', unit = '', title = ''] = person(i + 1);
+    return { row: i + 1, values: { id, name, unit, title } };
+  });
+  svc.loadRoster('cli', l.id, rows, { strictFields: true });
+  svc.lock('cli', l.id);
+  svc.draw('cli', l.id, '1', { entropy: '6 2 5 1 3 4' });
+  svc.draw('cli', l.id, '2', {});
+  const bundle = svc.bundle(l.id);
+  s.close();
+  if (bundle.journal.length !== 100_000) throw new Error(`journal has ${bundle.journal.length}`);
+  const bfile = path.join(dir, 'bundle.json');
+  fs.writeFileSync(bfile, JSON.stringify(bundle));
+  const runs: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'cli', 'main.js'), 'verify', bfile]);
+    if (r.status !== 0) throw new Error(`bundle does not verify: ${r.stdout.toString()}`);
+    runs.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return Math.round(median(runs));
+}
+
+async function coldStart(dir: string): Promise<number> {
+  const db = path.join(dir, 'cold.sqlite');
+  const once = async (): Promise<number> => {
+    const t = process.hrtime.bigint();
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'cli', 'main.js'), 'serve'], {
+      env: { ...process.env, LOTTERY_DB: db, PORT: '0' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let buf = '';
+      child.stdout?.on('data', (d: Buffer) => {
+        buf += d.toString();
+        const m = /listening on (http:\/\/\S+)/.exec(buf);
+        if (m?.[1]) resolve(m[1]);
+      });
+      child.on('exit', () => reject(new Error(`server exited: ${buf}`)));
+    });
+    for (;;) {
+      const ok = await fetch(`${url}/api/v1/health`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) break;
+    }
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+    return ms;
+  };
+  await once(); // the first start makes the key and the test certificate
+  const runs: number[] = [];
+  for (let k = 0; k < 5; k++) runs.push(await once());
+  return Math.round(median(runs));
+}
+
+async function publicThroughput(
+  dir: string,
+  signerPem: string,
+): Promise<{ ratio: number; bareUs: number; realUs: number; p99: number }> {
+  const db = path.join(dir, 'public.sqlite');
+  fs.writeFileSync(`${db}.key.pem`, signerPem, { mode: 0o600 });
+  const s = Store.open(db);
+  const svc = new Services({
+    store: s,
+    signer: signerFromPem(signerPem),
+    clock: () => new Date(),
+    randomBytes: (n) => crypto.randomBytes(n),
+    sha256: sha256Node,
+  });
+  const l = svc.createLottery('cli', { year: 114, agency: '效能測試' });
+  svc.loadRoster(
+    'cli',
+    l.id,
+    Array.from({ length: 21 }, (_, i) => ({
+      row: i + 1,
+      values: {
+        id: `D${String(i + 1).padStart(3, '0')}`,
+        name: `申報人${i + 1}`,
+        unit: '秘書處',
+        title: '科長',
+      },
+    })),
+    { strictFields: true },
+  );
+  svc.lock('cli', l.id);
+  svc.draw('cli', l.id, '1', { entropy: '6 2 5 1 3 4' });
+  svc.draw('cli', l.id, '2', {});
+  const body = Buffer.from(JSON.stringify(svc.publicView(l.id)));
+  s.close();
+  const bodyFile = path.join(dir, 'public-body.json');
+  fs.writeFileSync(bodyFile, body);
+  const start = async (mode: string, arg: string): Promise<{ child: ChildProcess; port: number }> => {
+    const child = fork(path.join(__dirname, 'server-child.js'), [mode, arg], {
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const port = await new Promise<number>((r) =>
+      child.once('message', (m) => r((m as { port: number }).port)),
+    );
+    return { child, port };
+  };
+  const cpu = (child: ChildProcess): Promise<NodeJS.CpuUsage> =>
+    new Promise((r) => {
+      child.once('message', (m) => r((m as { cpu: NodeJS.CpuUsage }).cpu));
+      child.send('cpu');
+    });
+  const bare = await start('bare', bodyFile);
+  const real = await start('real', db);
+  const N = 20_000;
+  const measure = async (
+    p: { child: ChildProcess; port: number },
+    urlPath: string,
+  ): Promise<{ us: number; p99: number; non2xx: number }> => {
+    const before = await cpu(p.child);
+    const r = await autocannon({ url: `http://127.0.0.1:${p.port}${urlPath}`, amount: N, connections: 10 });
+    const after = await cpu(p.child);
+    const us = (after.user - before.user + after.system - before.system) / N;
+    return { us, p99: r.latency.p99, non2xx: r.non2xx + r.errors };
+  };
+  await measure(bare, '/x');
+  await measure(real, `/api/v1/public/lotteries/${l.id}`);
+  const ratios: number[] = [];
+  const bareUs: number[] = [];
+  const realUs: number[] = [];
+  const p99s: number[] = [];
+  for (let k = 0; k < 3; k++) {
+    const b = await measure(bare, '/x');
+    const r = await measure(real, `/api/v1/public/lotteries/${l.id}`);
+    if (b.non2xx > 0 || r.non2xx > 0) throw new Error('non-2xx answers in the throughput run');
+    ratios.push(b.us / r.us);
+    bareUs.push(b.us);
+    realUs.push(r.us);
+    p99s.push(r.p99);
+  }
+  bare.child.send('exit');
+  real.child.send('exit');
+  return {
+    ratio: Math.round(median(ratios) * 100) / 100,
+    bareUs: Math.round(median(bareUs)),
+    realUs: Math.round(median(realUs)),
+    p99: median(p99s),
+  };
 }
 
 async function main(): Promise<void> {
@@ -174,12 +408,35 @@ async function main(): Promise<void> {
   console.log(`recordMs: render + sign one record of a 1,180-person pool in ${recordMs} ms`);
 
   store.close();
+
+  const journal = await journalVerify(dir);
+  console.log(
+    `journalVerifyRatio: ${journal.ratio} (verify 100,000 entries from the file ${journal.verifyMs} ms; hashing the canonical bytes alone ${journal.hashMs} ms)`,
+  );
+  const bundleVerifyMs = await bundleVerify(dir, signerPem);
+  console.log(
+    `bundleVerifyMs: the CLI verifies a bundle of a 20,000-entry roster and a 100,000-entry journal in ${bundleVerifyMs} ms`,
+  );
+  const coldStartMs = await coldStart(dir);
+  console.log(
+    `coldStartMs: second start of node dist/cli/main.js serve until the first answer: ${coldStartMs} ms`,
+  );
+  const throughput = await publicThroughput(dir, signerPem);
+  console.log(
+    `publicThroughputRatio: ${throughput.ratio} (server CPU per request: bare ${throughput.bareUs} µs, public lottery ${throughput.realUs} µs; p99 ${throughput.p99} ms)`,
+  );
+
   fs.rmSync(dir, { recursive: true, force: true });
   const figures = {
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
     rosterLoadMs: { csv: rosterLoadCsvMs, xlsx: rosterLoadXlsxMs },
     drawMs,
     recordMs,
+    journalVerifyRatio: journal.ratio,
+    bundleVerifyMs,
+    coldStartMs,
+    publicThroughputRatio: throughput.ratio,
+    publicP99Ms: throughput.p99,
   };
   console.log(JSON.stringify(figures));
 }

@@ -66,16 +66,18 @@ function isPlainObject(v: unknown): v is { [key: string]: Json } {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Shape check of one entry; returns a reason or the typed entry. */
-export function parseEntry(raw: RawEntry): { entry: JournalEntry } | { reason: string } {
+/** Shape check of one entry; returns a reason, or the typed entry with the canonical text of its data. */
+export function parseEntryText(
+  raw: RawEntry,
+): { entry: JournalEntry; dataText: string } | { reason: string } {
   if (!Number.isSafeInteger(raw.seq)) return { reason: 'seq is not an integer' };
   if (typeof raw.at !== 'string' || !ISO_MS.test(raw.at)) return { reason: 'at is not an ISO-8601 UTC time' };
   if (typeof raw.type !== 'string' || !ENTRY_TYPE.test(raw.type)) return { reason: 'type is malformed' };
   if (typeof raw.actor !== 'string' || !ACTOR.test(raw.actor)) return { reason: 'actor is malformed' };
-  if (typeof raw.prev !== 'string' || !(HEX64.test(raw.prev) || raw.prev === ZERO_HASH))
-    return { reason: 'prev is not a hash' };
+  if (typeof raw.prev !== 'string' || !HEX64.test(raw.prev)) return { reason: 'prev is not a hash' };
   if (typeof raw.hash !== 'string' || !HEX64.test(raw.hash)) return { reason: 'hash is not a hash' };
   let data: unknown = raw.data;
+  let dataText: string;
   if (typeof data === 'string') {
     try {
       data = JSON.parse(data);
@@ -84,12 +86,20 @@ export function parseEntry(raw: RawEntry): { entry: JournalEntry } | { reason: s
     }
     if (!isPlainObject(data)) return { reason: 'data is not an object' };
     try {
+      // The stored text must be exactly its own canonical form, so that no byte of the column can change unseen.
       if (jcs(data) !== raw.data) return { reason: 'data is not stored in its canonical form' };
     } catch {
       return { reason: 'data cannot be canonicalised' };
     }
+    dataText = raw.data as string;
+  } else {
+    if (!isPlainObject(data)) return { reason: 'data is not an object' };
+    try {
+      dataText = jcs(data);
+    } catch {
+      return { reason: 'data cannot be canonicalised' };
+    }
   }
-  if (!isPlainObject(data)) return { reason: 'data is not an object' };
   return {
     entry: {
       seq: raw.seq as number,
@@ -100,7 +110,22 @@ export function parseEntry(raw: RawEntry): { entry: JournalEntry } | { reason: s
       prev: raw.prev,
       hash: raw.hash,
     },
+    dataText,
   };
+}
+
+export function parseEntry(raw: RawEntry): { entry: JournalEntry } | { reason: string } {
+  const p = parseEntryText(raw);
+  return 'reason' in p ? p : { entry: p.entry };
+}
+
+/**
+ * JCS({seq, at, type, actor, data, prev}) from its parts, given the canonical text of data: the keys in JCS order
+ * (actor, at, data, prev, seq, type), strings as JSON.stringify writes them (which is RFC 8785's escaping). It
+ * equals entryPreimage(e) and saves canonicalising data twice, which is most of the cost of verifying a journal.
+ */
+export function preimageFromParts(e: Omit<JournalEntry, 'hash' | 'data'>, dataText: string): string {
+  return `{"actor":${JSON.stringify(e.actor)},"at":${JSON.stringify(e.at)},"data":${dataText},"prev":${JSON.stringify(e.prev)},"seq":${e.seq},"type":${JSON.stringify(e.type)}}`;
 }
 
 /**
@@ -119,7 +144,7 @@ export async function checkChain(rows: Iterable<RawEntry>, sha256: Sha256Async):
     head: { seq: expectSeq - 1, hash: prevHash },
   });
   for (const raw of rows) {
-    const parsed = parseEntry(raw);
+    const parsed = parseEntryText(raw);
     if ('reason' in parsed) return fail(`entry ${expectSeq}: ${parsed.reason}`);
     const e = parsed.entry;
     if (e.seq !== expectSeq) {
@@ -131,13 +156,10 @@ export async function checkChain(rows: Iterable<RawEntry>, sha256: Sha256Async):
     }
     if (e.prev !== prevHash)
       return fail(`entry ${e.seq}: prev does not match the hash of entry ${e.seq - 1}`);
-    let pre: string;
-    try {
-      pre = entryPreimage(e);
-    } catch {
-      return fail(`entry ${e.seq}: data cannot be canonicalised`);
-    }
-    if ((await sha256(pre)) !== e.hash) return fail(`entry ${e.seq}: hash does not match its content`);
+    const h = sha256(preimageFromParts(e, parsed.dataText));
+    // Await only a real promise (WebCrypto): a synchronous hasher keeps the loop synchronous and fast.
+    if ((typeof h === 'string' ? h : await h) !== e.hash)
+      return fail(`entry ${e.seq}: hash does not match its content`);
     prevHash = e.hash;
     expectSeq++;
     length++;

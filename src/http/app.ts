@@ -439,7 +439,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   r.get(
     '/public/lotteries/:id',
     h((req, res) => {
-      res.json(services.publicView(param(req, 'id')));
+      res.type('application/json').send(services.publicViewJson(param(req, 'id')));
     }),
   );
 

@@ -518,6 +518,23 @@ export class Services {
     });
   }
 
+  private publicCache = new Map<string, { head: number; json: string }>();
+
+  /**
+   * The public view as JSON text, cached per lottery until the journal head moves. Every state change writes a
+   * journal entry, so an unchanged head (one indexed read, shared by every process on the file) means the view
+   * is unchanged; the public page is what the whole country may reload during a ceremony.
+   */
+  publicViewJson(id: string): string {
+    const head = this.d.store.journalHead()?.seq ?? 0;
+    const hit = this.publicCache.get(id);
+    if (hit && hit.head === head) return hit.json;
+    const json = JSON.stringify(this.publicView(id));
+    if (this.publicCache.size > 1000) this.publicCache.clear();
+    this.publicCache.set(id, { head, json });
+    return json;
+  }
+
   publicView(id: string): PublicView {
     return this.d.store.read(() => {
       const l = this.mustGet(id);

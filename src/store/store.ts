@@ -143,6 +143,18 @@ export class Store {
     }
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Prepared statements, prepared once per connection. */
+  private stmt(sql: string): Database.Statement {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   close(): void {
     this.db.close();
   }
@@ -160,19 +172,19 @@ export class Store {
   // ---- journal ----
 
   journalHead(): { seq: number; hash: string } | undefined {
-    return this.db.prepare('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as
+    return this.stmt('SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1').get() as
       { seq: number; hash: string } | undefined;
   }
 
   appendJournal(e: JournalEntry): void {
-    this.db
-      .prepare('INSERT INTO journal (seq, at, type, actor, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(e.seq, e.at, e.type, e.actor, jcs(e.data), e.prev, e.hash);
+    this.stmt(
+      'INSERT INTO journal (seq, at, type, actor, data, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(e.seq, e.at, e.type, e.actor, jcs(e.data), e.prev, e.hash);
   }
 
   /** Every row as stored, data as its text, in seq order: the verifier's input. */
   *journalRows(): Generator<RawEntry> {
-    const stmt = this.db.prepare('SELECT seq, at, type, actor, data, prev, hash FROM journal ORDER BY seq');
+    const stmt = this.stmt('SELECT seq, at, type, actor, data, prev, hash FROM journal ORDER BY seq');
     for (const r of stmt.iterate()) yield r as RawEntry;
   }
 
@@ -187,11 +199,9 @@ export class Store {
       where.push('type = ?');
       args.push(f.type);
     }
-    const rows = this.db
-      .prepare(
-        `SELECT seq, at, type, actor, data, prev, hash FROM journal WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
-      )
-      .all(...args, f.limit) as Array<Omit<JournalEntry, 'data'> & { data: string }>;
+    const rows = this.stmt(
+      `SELECT seq, at, type, actor, data, prev, hash FROM journal WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
+    ).all(...args, f.limit) as Array<Omit<JournalEntry, 'data'> & { data: string }>;
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as { [key: string]: Json } }));
   }
 
@@ -205,51 +215,49 @@ export class Store {
     tokenHash: string;
     createdAt: string;
   }): void {
-    this.db
-      .prepare(
-        'INSERT INTO users (id, name, display, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(u.id, u.name, u.display ?? null, u.role, u.tokenHash, u.createdAt);
+    this.stmt(
+      'INSERT INTO users (id, name, display, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(u.id, u.name, u.display ?? null, u.role, u.tokenHash, u.createdAt);
   }
 
   userByTokenHash(tokenHash: string): UserRow | undefined {
-    return this.db
-      .prepare('SELECT id, name, display, role, created_at, revoked_at FROM users WHERE token_hash = ?')
-      .get(tokenHash) as UserRow | undefined;
+    return this.stmt(
+      'SELECT id, name, display, role, created_at, revoked_at FROM users WHERE token_hash = ?',
+    ).get(tokenHash) as UserRow | undefined;
   }
 
   userByName(name: string): UserRow | undefined {
-    return this.db
-      .prepare('SELECT id, name, display, role, created_at, revoked_at FROM users WHERE name = ?')
-      .get(name) as UserRow | undefined;
+    return this.stmt('SELECT id, name, display, role, created_at, revoked_at FROM users WHERE name = ?').get(
+      name,
+    ) as UserRow | undefined;
   }
 
   listUsers(): UserRow[] {
-    return this.db
-      .prepare('SELECT id, name, display, role, created_at, revoked_at FROM users ORDER BY created_at, id')
-      .all() as UserRow[];
+    return this.stmt(
+      'SELECT id, name, display, role, created_at, revoked_at FROM users ORDER BY created_at, id',
+    ).all() as UserRow[];
   }
 
   revokeUser(id: string, at: string): void {
-    this.db.prepare('UPDATE users SET revoked_at = ? WHERE id = ?').run(at, id);
+    this.stmt('UPDATE users SET revoked_at = ? WHERE id = ?').run(at, id);
   }
 
   // ---- web sign-in ----
 
   setPassword(userId: string, hash: string): void {
-    this.db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId);
+    this.stmt('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, userId);
   }
 
   passwordHash(userId: string): string | null {
-    const r = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').get(userId) as
+    const r = this.stmt('SELECT password_hash FROM users WHERE id = ?').get(userId) as
       { password_hash: string | null } | undefined;
     return r?.password_hash ?? null;
   }
 
   userById(id: string): UserRow | undefined {
-    return this.db
-      .prepare('SELECT id, name, display, role, created_at, revoked_at FROM users WHERE id = ?')
-      .get(id) as UserRow | undefined;
+    return this.stmt('SELECT id, name, display, role, created_at, revoked_at FROM users WHERE id = ?').get(
+      id,
+    ) as UserRow | undefined;
   }
 
   insertSession(s: {
@@ -259,19 +267,17 @@ export class Store {
     createdAt: string;
     expiresAt: string;
   }): void {
-    this.db
-      .prepare(
-        'INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(s.idHash, s.userId, s.csrf, s.createdAt, s.createdAt, s.expiresAt);
+    this.stmt(
+      'INSERT INTO sessions (id_hash, user_id, csrf, created_at, last_seen, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(s.idHash, s.userId, s.csrf, s.createdAt, s.createdAt, s.expiresAt);
   }
 
   session(
     idHash: string,
   ): { userId: string; csrf: string; createdAt: string; lastSeen: string; expiresAt: string } | undefined {
-    const r = this.db
-      .prepare('SELECT user_id, csrf, created_at, last_seen, expires_at FROM sessions WHERE id_hash = ?')
-      .get(idHash) as
+    const r = this.stmt(
+      'SELECT user_id, csrf, created_at, last_seen, expires_at FROM sessions WHERE id_hash = ?',
+    ).get(idHash) as
       | { user_id: string; csrf: string; created_at: string; last_seen: string; expires_at: string }
       | undefined;
     return r
@@ -286,49 +292,49 @@ export class Store {
   }
 
   touchSession(idHash: string, at: string): void {
-    this.db.prepare('UPDATE sessions SET last_seen = ? WHERE id_hash = ?').run(at, idHash);
+    this.stmt('UPDATE sessions SET last_seen = ? WHERE id_hash = ?').run(at, idHash);
   }
 
   deleteSession(idHash: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
+    this.stmt('DELETE FROM sessions WHERE id_hash = ?').run(idHash);
   }
 
   deleteSessionsOf(userId: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+    this.stmt('DELETE FROM sessions WHERE user_id = ?').run(userId);
   }
 
   loginFailures(
     userId: string,
     address: string,
   ): { failures: number; lockedUntil: string | null } | undefined {
-    const r = this.db
-      .prepare('SELECT failures, locked_until FROM login_failures WHERE user_id = ? AND address = ?')
-      .get(userId, address) as { failures: number; locked_until: string | null } | undefined;
+    const r = this.stmt(
+      'SELECT failures, locked_until FROM login_failures WHERE user_id = ? AND address = ?',
+    ).get(userId, address) as { failures: number; locked_until: string | null } | undefined;
     return r ? { failures: r.failures, lockedUntil: r.locked_until } : undefined;
   }
 
   setLoginFailures(userId: string, address: string, failures: number, lockedUntil: string | null): void {
-    this.db
-      .prepare(
-        'INSERT INTO login_failures (user_id, address, failures, locked_until) VALUES (?, ?, ?, ?) ' +
-          'ON CONFLICT (user_id, address) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until',
-      )
-      .run(userId, address, failures, lockedUntil);
+    this.stmt(
+      'INSERT INTO login_failures (user_id, address, failures, locked_until) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (user_id, address) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until',
+    ).run(userId, address, failures, lockedUntil);
   }
 
   clearLoginFailures(userId: string, address?: string): void {
-    if (address === undefined) this.db.prepare('DELETE FROM login_failures WHERE user_id = ?').run(userId);
-    else this.db.prepare('DELETE FROM login_failures WHERE user_id = ? AND address = ?').run(userId, address);
+    if (address === undefined) this.stmt('DELETE FROM login_failures WHERE user_id = ?').run(userId);
+    else this.stmt('DELETE FROM login_failures WHERE user_id = ? AND address = ?').run(userId, address);
   }
 
   updateEntryExclusion(id: string, entryId: string, excluded: string | null): number {
-    return this.db
-      .prepare('UPDATE roster_entries SET excluded = ? WHERE lottery_id = ? AND id = ?')
-      .run(excluded, id, entryId).changes;
+    return this.stmt('UPDATE roster_entries SET excluded = ? WHERE lottery_id = ? AND id = ?').run(
+      excluded,
+      id,
+      entryId,
+    ).changes;
   }
 
   setRosterDigest(id: string, digest: string): void {
-    this.db.prepare('UPDATE lotteries SET roster_digest = ? WHERE id = ?').run(digest, id);
+    this.stmt('UPDATE lotteries SET roster_digest = ? WHERE id = ?').run(digest, id);
   }
 
   // ---- lotteries ----
@@ -342,46 +348,45 @@ export class Store {
     meeting: Meeting;
     createdAt: string;
   }): void {
-    this.db
-      .prepare(
-        "INSERT INTO lotteries (id, year, agency, title, stages, meeting, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)",
-      )
-      .run(l.id, l.year, l.agency, l.title, JSON.stringify(l.stages), JSON.stringify(l.meeting), l.createdAt);
+    this.stmt(
+      "INSERT INTO lotteries (id, year, agency, title, stages, meeting, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)",
+    ).run(l.id, l.year, l.agency, l.title, JSON.stringify(l.stages), JSON.stringify(l.meeting), l.createdAt);
   }
 
   lottery(id: string): LotteryRow | undefined {
-    const r = this.db.prepare('SELECT * FROM lotteries WHERE id = ?').get(id) as LotteryDbRow | undefined;
+    const r = this.stmt('SELECT * FROM lotteries WHERE id = ?').get(id) as LotteryDbRow | undefined;
     return r ? toLottery(r) : undefined;
   }
 
   listLotteries(): LotteryRow[] {
     return (
-      this.db.prepare('SELECT * FROM lotteries ORDER BY year DESC, created_at DESC').all() as LotteryDbRow[]
+      this.stmt('SELECT * FROM lotteries ORDER BY year DESC, created_at DESC').all() as LotteryDbRow[]
     ).map(toLottery);
   }
 
   updateDefinition(id: string, d: { title: string; stages: StageDef[]; meeting: Meeting }): void {
-    this.db
-      .prepare('UPDATE lotteries SET title = ?, stages = ?, meeting = ? WHERE id = ?')
-      .run(d.title, JSON.stringify(d.stages), JSON.stringify(d.meeting), id);
+    this.stmt('UPDATE lotteries SET title = ?, stages = ?, meeting = ? WHERE id = ?').run(
+      d.title,
+      JSON.stringify(d.stages),
+      JSON.stringify(d.meeting),
+      id,
+    );
   }
 
   replaceRoster(id: string, entries: readonly RosterEntry[], digest: string): void {
-    this.db.prepare('DELETE FROM roster_entries WHERE lottery_id = ?').run(id);
-    const ins = this.db.prepare(
+    this.stmt('DELETE FROM roster_entries WHERE lottery_id = ?').run(id);
+    const ins = this.stmt(
       'INSERT INTO roster_entries (lottery_id, id, name, unit, title, category, excluded) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     for (const e of entries)
       ins.run(id, e.id, e.name, e.unit ?? null, e.title ?? null, e.category ?? null, e.excluded ?? null);
-    this.db.prepare('UPDATE lotteries SET roster_digest = ? WHERE id = ?').run(digest, id);
+    this.stmt('UPDATE lotteries SET roster_digest = ? WHERE id = ?').run(digest, id);
   }
 
   roster(id: string): RosterEntry[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, name, unit, title, category, excluded FROM roster_entries WHERE lottery_id = ? ORDER BY id',
-      )
-      .all(id) as Array<Record<string, string | null>>;
+    const rows = this.stmt(
+      'SELECT id, name, unit, title, category, excluded FROM roster_entries WHERE lottery_id = ? ORDER BY id',
+    ).all(id) as Array<Record<string, string | null>>;
     return rows.map((r) => {
       const e: Record<string, string> = {};
       for (const [k, v] of Object.entries(r)) if (v !== null) e[k] = v;
@@ -391,61 +396,61 @@ export class Store {
 
   rosterCount(id: string): number {
     return (
-      this.db.prepare('SELECT count(*) AS n FROM roster_entries WHERE lottery_id = ?').get(id) as {
+      this.stmt('SELECT count(*) AS n FROM roster_entries WHERE lottery_id = ?').get(id) as {
         n: number;
       }
     ).n;
   }
 
   setLocked(id: string, secret: string, commitment: string): void {
-    this.db
-      .prepare(
-        "UPDATE lotteries SET status = 'locked', secret = ?, commitment = ? WHERE id = ? AND status = 'draft'",
-      )
-      .run(secret, commitment, id);
+    this.stmt(
+      "UPDATE lotteries SET status = 'locked', secret = ?, commitment = ? WHERE id = ? AND status = 'draft'",
+    ).run(secret, commitment, id);
   }
 
   setUnlocked(id: string): void {
-    this.db
-      .prepare(
-        "UPDATE lotteries SET status = 'draft', secret = NULL, commitment = NULL WHERE id = ? AND status = 'locked'",
-      )
-      .run(id);
+    this.stmt(
+      "UPDATE lotteries SET status = 'draft', secret = NULL, commitment = NULL WHERE id = ? AND status = 'locked'",
+    ).run(id);
   }
 
   setDrawn(id: string, status: LotteryStatus, entropy: string, seed: string): void {
-    this.db
-      .prepare('UPDATE lotteries SET status = ?, entropy = ?, seed = ? WHERE id = ?')
-      .run(status, entropy, seed, id);
+    this.stmt('UPDATE lotteries SET status = ?, entropy = ?, seed = ? WHERE id = ?').run(
+      status,
+      entropy,
+      seed,
+      id,
+    );
   }
 
   insertResult(id: string, r: ResultRow): void {
-    this.db
-      .prepare(
-        'INSERT INTO results (lottery_id, stage, pool_size, quota, winners, drawn_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(id, r.stage, r.poolSize, r.quota, JSON.stringify(r.winners), r.drawnAt);
+    this.stmt(
+      'INSERT INTO results (lottery_id, stage, pool_size, quota, winners, drawn_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(id, r.stage, r.poolSize, r.quota, JSON.stringify(r.winners), r.drawnAt);
   }
 
   insertRecord(id: string, kind: 'full' | 'public', pdf: Buffer, sha256: string, issuedAt: string): void {
-    this.db
-      .prepare('INSERT INTO records (lottery_id, kind, pdf, sha256, issued_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, kind, pdf, sha256, issuedAt);
+    this.stmt('INSERT INTO records (lottery_id, kind, pdf, sha256, issued_at) VALUES (?, ?, ?, ?, ?)').run(
+      id,
+      kind,
+      pdf,
+      sha256,
+      issuedAt,
+    );
   }
 
   record(id: string, kind: 'full' | 'public'): { pdf: Buffer; sha256: string; issuedAt: string } | undefined {
-    const r = this.db
-      .prepare('SELECT pdf, sha256, issued_at FROM records WHERE lottery_id = ? AND kind = ?')
-      .get(id, kind) as { pdf: Buffer; sha256: string; issued_at: string } | undefined;
+    const r = this.stmt('SELECT pdf, sha256, issued_at FROM records WHERE lottery_id = ? AND kind = ?').get(
+      id,
+      kind,
+    ) as { pdf: Buffer; sha256: string; issued_at: string } | undefined;
     return r ? { pdf: r.pdf, sha256: r.sha256, issuedAt: r.issued_at } : undefined;
   }
 
   results(id: string): ResultRow[] {
-    const rows = this.db
-      .prepare(
-        'SELECT stage, pool_size, quota, winners, drawn_at FROM results WHERE lottery_id = ? ORDER BY stage',
-      )
-      .all(id) as Array<{
+    const rows = this.stmt(
+      'SELECT stage, pool_size, quota, winners, drawn_at FROM results WHERE lottery_id = ? ORDER BY stage',
+    ).all(id) as Array<{
       stage: number;
       pool_size: number;
       quota: number;

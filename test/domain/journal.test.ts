@@ -1,5 +1,12 @@
 import { ZERO_HASH } from '../../src/domain/canonical';
-import { checkChain, makeEntry, type JournalEntry, type RawEntry } from '../../src/domain/journal';
+import {
+  checkChain,
+  entryPreimage,
+  makeEntry,
+  preimageFromParts,
+  type JournalEntry,
+  type RawEntry,
+} from '../../src/domain/journal';
 import { jcs } from '../../src/domain/canonical';
 import { sha256 } from '../helpers/crypto';
 
@@ -111,5 +118,26 @@ describe('the journal chain', () => {
 
   it('an empty journal is intact with the zero head', async () => {
     expect(await checkChain([], sha256)).toEqual({ ok: true, length: 0, head: { seq: 0, hash: ZERO_HASH } });
+  });
+});
+
+describe('the fast preimage', () => {
+  it('equals JCS of the entry for awkward strings and data', () => {
+    const awkward = ['', 'a"b\\c', '\u2028\u2029', '\u0001\u001f', '實質審查', '😀', '</script>'];
+    let prev: { seq: number; hash: string } | undefined;
+    for (const [i, s] of awkward.entries()) {
+      const e = makeEntry(
+        prev,
+        {
+          at: '2025-01-22T02:30:00.000Z',
+          type: 'lottery.updated',
+          actor: 'user:abc',
+          data: { title: s, n: i, list: [s, { z: 1, a: s }] },
+        },
+        sha256,
+      );
+      expect(preimageFromParts(e, jcs(e.data))).toBe(entryPreimage(e));
+      prev = e;
+    }
   });
 });
