@@ -180,7 +180,14 @@ async function verifyCommand(
           seed: l.seed,
         })),
       }));
-      const report = await verifyDatabase(snap, nodeVerifyDeps, checkpoint);
+      const keyFile = keyPathFor(path.resolve(dbFlag));
+      const currentKey = fs.existsSync(keyFile)
+        ? crypto
+            .createPublicKey(fs.readFileSync(keyFile, 'utf8'))
+            .export({ type: 'spki', format: 'pem' })
+            .toString()
+        : undefined;
+      const report = await verifyDatabase(snap, nodeVerifyDeps, checkpoint, currentKey);
       printReport(report, json, io);
       return report.ok ? 0 : 1;
     } catch (e) {

@@ -462,6 +462,8 @@ export async function verifyDatabase(
   snap: DatabaseSnapshot,
   deps: VerifyDeps,
   checkpoint?: Checkpoint,
+  /** The key the service signs with now (from its key file), when known. */
+  currentPublicKey?: string,
 ): Promise<Report> {
   const checks: Check[] = [];
   const warnings: string[] = [];
@@ -570,6 +572,45 @@ export async function verifyDatabase(
       ok: sigOk,
       detail: sigOk ? 'RS256 signature is valid' : 'signature does not verify',
     });
+    // The key in force now must be the checkpoint's, or be reached from it by key.rotated entries after it, each
+    // endorsed by the key before: a key swapped in without the old key's consent is reported.
+    const rotations = entries.filter((e) => e.type === 'key.rotated');
+    const lastRotation = rotations[rotations.length - 1];
+    const keyNow =
+      typeof lastRotation?.data.publicKey === 'string' ? lastRotation.data.publicKey : currentPublicKey;
+    if (keyNow !== undefined) {
+      let cur = checkpoint.publicKey;
+      const path: number[] = [];
+      for (const r of rotations) {
+        if (
+          r.seq <= checkpoint.seq ||
+          typeof r.data.publicKey !== 'string' ||
+          typeof r.data.previousPublicKey !== 'string'
+        )
+          continue;
+        if (pemBody(r.data.previousPublicKey) !== pemBody(cur) || typeof r.data.endorsement !== 'string')
+          continue;
+        let endorsed = false;
+        try {
+          endorsed = await deps.verifyRs256(cur, jcs({ publicKey: r.data.publicKey }), r.data.endorsement);
+        } catch {
+          endorsed = false;
+        }
+        if (!endorsed) continue;
+        cur = r.data.publicKey;
+        path.push(r.seq);
+      }
+      const ok = pemBody(cur) === pemBody(keyNow);
+      checks.push({
+        name: 'checkpoint.key',
+        ok,
+        detail: ok
+          ? path.length
+            ? `the signing key changed after the checkpoint, endorsed by the old key (key.rotated at seq ${path.join(', ')})`
+            : 'the service still signs with the checkpoint’s key'
+          : 'the service signs with a key other than the checkpoint’s, and no key.rotated entry endorsed by the old key explains it',
+      });
+    }
   }
   return finish(checks, warnings, chain.ok ? undefined : chain.brokenAt);
 }

@@ -3,10 +3,11 @@ import path from 'node:path';
 import forge from 'node-forge';
 import request from 'supertest';
 import { jcs } from '../../src/domain/canonical';
-import { verifyBundle } from '../../src/domain/verify';
+import { verifyBundle, verifyDatabase } from '../../src/domain/verify';
 import { makeTestCertificates } from '../../src/keys/certs';
 import { loadSigning } from '../../src/keys/material';
-import { generatePrivatePem, nodeVerifyDeps, verifyRs256Node } from '../../src/keys/signer';
+import { generatePrivatePem, nodeVerifyDeps, signerFromPem, verifyRs256Node } from '../../src/keys/signer';
+import { checkpointMessage } from '../../src/domain/checkpoint';
 import { buildApp } from '../../src/http/app';
 import { Store } from '../../src/store/store';
 import { auth, example, tempDir } from '../helpers/app';
@@ -64,7 +65,6 @@ describe('signing with the office’s own PKCS#12', () => {
     ).toBe(true);
 
     // The old checkpoint still verifies with the key it names.
-    const { checkpointMessage } = await import('../../src/domain/checkpoint');
     expect(
       await verifyRs256Node(
         oldCheckpoint.publicKey,
@@ -113,6 +113,26 @@ describe('signing with the office’s own PKCS#12', () => {
     expect(pdfsig(pdf)).toContain('asset-review-lottery record signer');
     const r = await verifyBundle(services.bundle(id), nodeVerifyDeps, { pdf });
     expect(r.checks.filter((x) => !x.ok)).toEqual([]);
+
+    // verify --db --checkpoint: the old checkpoint leads to today's key through the endorsed rotation…
+    const snap = { journal: [...store.journalRows()], lotteries: [] };
+    const key = (rep: Awaited<ReturnType<typeof verifyDatabase>>) =>
+      rep.checks.find((c) => c.name === 'checkpoint.key');
+    expect(
+      key(await verifyDatabase(snap, nodeVerifyDeps, oldCheckpoint, local.signer.publicKeyPem))?.ok,
+    ).toBe(true);
+    // …but a checkpoint from a key nobody endorsed does not.
+    const stranger = signerFromPem(generatePrivatePem());
+    const body = { seq: oldCheckpoint.seq, hash: oldCheckpoint.hash, at: oldCheckpoint.at };
+    const forged = {
+      ...body,
+      alg: 'RS256' as const,
+      signature: stranger.sign(checkpointMessage(body)),
+      publicKey: stranger.publicKeyPem,
+    };
+    const rep2 = await verifyDatabase(snap, nodeVerifyDeps, forged, local.signer.publicKeyPem);
+    expect(rep2.checks.find((c) => c.name === 'checkpoint.signature')?.ok).toBe(true);
+    expect(key(rep2)?.ok).toBe(false);
     store.close();
   }, 60_000);
 
