@@ -28,7 +28,7 @@ const EDITS: Array<[string, string, number]> = [
   ['a deleted row', 'DELETE FROM journal WHERE seq = 6', 6],
   [
     'an inserted row',
-    "INSERT INTO journal SELECT 1000, at, type, actor, data, prev, hash || '' FROM journal WHERE seq = 2; UPDATE journal SET seq = seq + 10000 WHERE seq >= 6 AND seq < 1000; UPDATE journal SET seq = 6 WHERE seq = 1000; UPDATE journal SET seq = seq - 9999 WHERE seq > 10000",
+    "UPDATE journal SET seq = seq + 100000 WHERE seq >= 6; UPDATE journal SET seq = seq - 99999 WHERE seq > 100000; INSERT INTO journal SELECT 6, at, type, actor, data, prev, 'ab' || substr(hash, 3) FROM journal WHERE seq = 2",
     6,
   ],
   [
