@@ -55,6 +55,25 @@ export function hasControl(s: string): boolean {
   return CONTROL.test(s);
 }
 
+/** A reason (an exclusion, an unlock): cleaned, without control or bidi characters, at most 500 characters. */
+export function reasonText(raw: string, field: string): string {
+  const s = clean(raw);
+  if (hasControl(s))
+    throw validationFailed([
+      fieldProblem(
+        field,
+        'CONTROL_CHARACTER',
+        '理由不得含控制字元或雙向控制字元',
+        'the reason must not contain control or bidi characters',
+      ),
+    ]);
+  if (Array.from(s).length > 500)
+    throw validationFailed([
+      fieldProblem(field, 'TOO_LONG', '理由至多 500 字', 'the reason is longer than 500 characters'),
+    ]);
+  return s;
+}
+
 /** Trim and NFC-normalise, the form in which every value is stored and hashed. */
 export function clean(s: string): string {
   return s.normalize('NFC').trim();

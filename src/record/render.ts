@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
+import type { Meeting } from '../domain/lottery';
 import { ruleText } from '../domain/quota';
 import { fontHasGlyph, FONT_PATH } from '../roster/font';
 import { codePointLabel } from '../roster/printable';
@@ -63,16 +64,7 @@ export interface RecordData {
   agency: string;
   title: string;
   year: number;
-  meeting: {
-    name?: string;
-    date?: string;
-    venue?: string;
-    chair?: string;
-    drawer?: string;
-    monitor?: string;
-    recorder?: string;
-    witnesses?: string[];
-  };
+  meeting: Meeting;
   stages: Array<{
     stage: number;
     label: string;

@@ -11,14 +11,13 @@ import {
   type JournalEntry,
 } from '../domain/journal';
 import {
-  clean,
-  hasControl,
   LOTTERY_ID,
   meetingJson,
   parseCreate,
   parseEntropy,
   parsePatch,
   parseRoster,
+  reasonText,
   type RosterInputRow,
 } from '../domain/lottery';
 import {
@@ -305,15 +304,7 @@ export class Services {
     const raw = b.excluded;
     if (raw !== null && typeof raw !== 'string')
       throw fail('NOT_STRING', 'excluded 必須是文字或 null', 'excluded must be a string or null');
-    const reason = raw === null ? '' : clean(raw);
-    if (hasControl(reason))
-      throw fail(
-        'CONTROL_CHARACTER',
-        '理由不得含控制字元或雙向控制字元',
-        'the reason must not contain control or bidi characters',
-      );
-    if ([...reason].length > 500)
-      throw fail('TOO_LONG', '理由至多 500 字', 'the reason is longer than 500 characters');
+    const reason = raw === null ? '' : reasonText(raw, 'excluded');
     return this.d.store.write(() => {
       const l = this.mustGet(id);
       if (l.status !== 'draft') throw notDraft();
@@ -847,16 +838,7 @@ function parseReason(body: unknown): string {
     throw fail('UNKNOWN_FIELD', '只接受 reason 欄位', 'only a reason is accepted');
   if (typeof raw !== 'string' || raw.trim() === '')
     throw fail('REQUIRED', '解除鎖定須說明理由（reason）', 'unlock needs a reason');
-  const reason = clean(raw);
-  if (hasControl(reason))
-    throw fail(
-      'CONTROL_CHARACTER',
-      '理由不得含控制字元或雙向控制字元',
-      'the reason must not contain control or bidi characters',
-    );
-  if ([...reason].length > 500)
-    throw fail('TOO_LONG', '理由至多 500 字', 'the reason is longer than 500 characters');
-  return reason;
+  return reasonText(raw, 'reason');
 }
 
 function notDraft(): LotteryError {

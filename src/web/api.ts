@@ -63,3 +63,22 @@ export function el<K extends keyof HTMLElementTagNameMap>(
 export function bdi(text: string): HTMLElement {
   return el('bdi', text);
 }
+
+/** A file chooser and a drop zone that both hand their files to `use`. */
+export function onFiles(inputId: string, zoneId: string, use: (files: File[]) => void): void {
+  const input = document.getElementById(inputId) as HTMLInputElement | null;
+  input?.addEventListener('change', () => {
+    if (input.files?.length) use(Array.from(input.files));
+  });
+  const zone = document.getElementById(zoneId);
+  zone?.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    zone.classList.add('over');
+  });
+  zone?.addEventListener('dragleave', () => zone.classList.remove('over'));
+  zone?.addEventListener('drop', (e) => {
+    e.preventDefault();
+    zone.classList.remove('over');
+    if (e.dataTransfer?.files.length) use(Array.from(e.dataTransfer.files));
+  });
+}

@@ -1,4 +1,4 @@
-import { api, el, type Problem } from './api';
+import { api, el, onFiles, type Problem } from './api';
 
 /** The ethics office's page: roster upload with a dry-run report first, the roster search, inline exclusions. */
 interface Report {
@@ -85,22 +85,8 @@ async function dryRun(file: File): Promise<void> {
   confirm.hidden = false;
 }
 
-const input = document.getElementById('file') as HTMLInputElement | null;
-input?.addEventListener('change', () => {
-  const f = input.files?.[0];
-  if (f) void dryRun(f);
-});
-const zone = document.getElementById('dropzone');
-zone?.addEventListener('dragover', (e) => {
-  e.preventDefault();
-  zone.classList.add('over');
-});
-zone?.addEventListener('dragleave', () => zone.classList.remove('over'));
-zone?.addEventListener('drop', (e) => {
-  e.preventDefault();
-  zone.classList.remove('over');
-  const f = e.dataTransfer?.files[0];
-  if (f) void dryRun(f);
+onFiles('file', 'dropzone', (files) => {
+  if (files[0]) void dryRun(files[0]);
 });
 document.getElementById('confirm-load')?.addEventListener('click', async () => {
   if (!pending) return;

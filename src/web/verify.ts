@@ -1,6 +1,6 @@
 import { readBundleJson } from '../domain/bundle';
 import { verifyBundle, type Report } from '../domain/verify';
-import { el } from './api';
+import { el, onFiles } from './api';
 
 /**
  * Public verification in the browser: the same library the CLI and the server use, hashing with WebCrypto, and
@@ -77,18 +77,4 @@ async function run(files: FileList | File[]): Promise<void> {
   }
 }
 
-const input = document.getElementById('vfiles') as HTMLInputElement | null;
-input?.addEventListener('change', () => {
-  if (input.files) void run(input.files);
-});
-const zone = document.getElementById('vdrop');
-zone?.addEventListener('dragover', (e) => {
-  e.preventDefault();
-  zone.classList.add('over');
-});
-zone?.addEventListener('dragleave', () => zone.classList.remove('over'));
-zone?.addEventListener('drop', (e) => {
-  e.preventDefault();
-  zone.classList.remove('over');
-  if (e.dataTransfer?.files) void run(e.dataTransfer.files);
-});
+onFiles('vfiles', 'vdrop', (files) => void run(files));
