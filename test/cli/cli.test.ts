@@ -118,10 +118,16 @@ describe('lottery verify --db', () => {
   });
 
   it.each([
-    ['secret', "secret = 'aa' || substr(secret, 3)"],
-    ['commitment', "commitment = 'bb' || substr(commitment, 3)"],
+    [
+      'secret',
+      "secret = (CASE WHEN substr(secret, 1, 2) = 'aa' THEN 'ab' ELSE 'aa' END) || substr(secret, 3)",
+    ],
+    [
+      'commitment',
+      "commitment = (CASE WHEN substr(commitment, 1, 2) = 'bb' THEN 'bc' ELSE 'bb' END) || substr(commitment, 3)",
+    ],
     ['entropy', "entropy = '1 1 1'"],
-    ['seed', "seed = 'cc' || substr(seed, 3)"],
+    ['seed', "seed = (CASE WHEN substr(seed, 1, 2) = 'cc' THEN 'cd' ELSE 'cc' END) || substr(seed, 3)"],
     ['title', "title = '偽造'"],
     [
       'stages',
