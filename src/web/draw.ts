@@ -75,8 +75,8 @@ function renderStage(r: Result, animate: boolean): void {
   }
   if (revealing.has(r.stage)) return;
   revealing.add(r.stage);
-  // The whole reveal within 10 s: up to 0.8 s per winner, faster for long lists.
-  const step = Math.min(800, Math.floor(9000 / Math.max(1, r.winners.length)));
+  // The whole reveal within 10 s (7.5 s of steps, leaving room for a slow machine): up to 0.8 s per winner.
+  const step = Math.min(800, Math.floor(7500 / Math.max(1, r.winners.length)));
   let shown = 0;
   const tick = (): void => {
     shown++;
