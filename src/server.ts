@@ -54,6 +54,11 @@ export async function startServer(
         }
       : {}),
   });
+  if (env.LOTTERY_PUBLIC_URL === undefined)
+    log.warn('LOTTERY_PUBLIC_URL is not set', {
+      publicUrl: config.publicUrl,
+      note: 'the QR code on the meeting page and in the signed record will point here; set the address people in the room can reach before issuing a record',
+    });
   const rotated = services.journalSigningKey(setup.localKeyPem);
   if (rotated) log.warn('signing key rotated', { seq: rotated });
   const server = await new Promise<Server>((resolve, reject) => {

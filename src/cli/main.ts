@@ -118,7 +118,8 @@ function readTrustedKey(file: string): string {
   }
   if (key.asymmetricKeyType !== 'rsa')
     throw new Error(`${file} is not an RSA key (the protocol signs with RS256)`);
-  return pem;
+  // A certificate file works too (the office publishes its certificate): compare its public key.
+  return key.export({ type: 'spki', format: 'pem' }).toString();
 }
 
 async function verifyCommand(

@@ -94,16 +94,16 @@ export function webRouter(d: WebDeps): Router {
     const b = (req.body ?? {}) as Record<string, unknown>;
     const username = typeof b.username === 'string' ? b.username : '';
     const password = typeof b.password === 'string' ? b.password : '';
-    const nextUrl = typeof b.next === 'string' && /^\/[A-Za-z0-9/_-]*$/.test(b.next) ? b.next : '/lotteries';
+    // Only a path on this site: "//host" would send the browser elsewhere after sign-in.
+    const nextUrl =
+      typeof b.next === 'string' && /^\/(?![/\\])[A-Za-z0-9/_-]*$/.test(b.next) ? b.next : '/lotteries';
     try {
       const { sessionId } = d.auth.signIn(username, password, req.ip ?? 'unknown');
       setSessionCookie(req, res, sessionId, SESSION_HOURS * 3600);
       res.redirect(303, nextUrl);
     } catch (e) {
       if (!(e instanceof LotteryError)) throw e;
-      res
-        .status(e.code === 'FORBIDDEN' ? 403 : 401)
-        .render('login.njk', { title: '登入', error: e, next: nextUrl, username });
+      res.status(401).render('login.njk', { title: '登入', error: e, next: nextUrl, username });
     }
   });
   r.post('/logout', form, (req, res) => {

@@ -82,6 +82,8 @@ export interface RecordData {
   protocol: string;
   checkpoint: { seq: number; hash: string; at: string; alg: string; signature: string };
   issuedAt: Date;
+  /** When stage 1 was actually drawn (the journal's time), beside the meeting date that was typed. */
+  drawnAt?: Date;
   verifyUrl: string;
   publicCopy: boolean;
   /** Which of a declarant's fields the public copy shows. */
@@ -247,6 +249,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   field(t.labels.monitor ?? '', P(mt.monitor ?? ''));
   field(t.labels.witnesses ?? '', P((mt.witnesses ?? []).join('、')));
   field(t.labels.recorder ?? '', P(mt.recorder ?? ''));
+  if (data.drawnAt) field(t.labels.drawnAt ?? '', `${rocDateTime(data.drawnAt)}（臺北時間，系統紀錄）`);
   field(t.labels.issuedAt ?? '', `${rocDateTime(data.issuedAt)}（臺北時間）`);
 
   heading(t.sections.basis ?? '');

@@ -59,8 +59,13 @@ export interface Session {
   idHash: string;
 }
 
+// One answer for a wrong name, a wrong password and a locked pair, so that sign-in does not tell a stranger which
+// accounts exist. The lockout itself is journalled (user.locked) for the administrator.
 const badLogin = (): LotteryError =>
-  new LotteryError('UNAUTHENTICATED', { zh: '帳號或密碼不正確', en: 'Wrong user name or password' });
+  new LotteryError('UNAUTHENTICATED', {
+    zh: '帳號或密碼不正確，或連續失敗過多已暫停 15 分鐘',
+    en: 'Wrong user name or password, or too many failures: paused for 15 minutes',
+  });
 
 export class Auth {
   // A fixed hash to compare against when the user does not exist, so that timing does not tell which names exist.
@@ -99,11 +104,10 @@ export class Auth {
       throw badLogin();
     }
     const state = this.d.store.loginFailures(user.id, address);
-    if (state?.lockedUntil && new Date(state.lockedUntil) > now)
-      throw new LotteryError('FORBIDDEN', {
-        zh: `此帳號自此位址連續登入失敗，已暫停至 ${state.lockedUntil}；請聯絡管理者解除`,
-        en: `Too many failed sign-ins from this address: locked until ${state.lockedUntil}; ask an administrator to unlock it`,
-      });
+    if (state?.lockedUntil && new Date(state.lockedUntil) > now) {
+      checkPassword(password, this.dummy);
+      throw badLogin();
+    }
     const stored = this.d.store.passwordHash(user.id);
     const ok = stored !== null && checkPassword(password, stored);
     if (!ok) {

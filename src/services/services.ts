@@ -763,7 +763,7 @@ function recordData(
   snap: {
     l: LotteryRow;
     roster: RosterEntry[];
-    results: Array<{ stage: number; poolSize: number; quota: number; winners: string[] }>;
+    results: Array<{ stage: number; poolSize: number; quota: number; winners: string[]; drawnAt: string }>;
     checkpoint: Checkpoint;
   },
   issuedAt: Date,
@@ -802,6 +802,7 @@ function recordData(
       signature: checkpoint.signature,
     },
     issuedAt,
+    ...(results[0] ? { drawnAt: new Date(results[0].drawnAt) } : {}),
     verifyUrl: `${publicUrl}/verify/${encodeURIComponent(l.id)}`,
     publicCopy,
     publicFields,

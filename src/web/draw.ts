@@ -96,18 +96,30 @@ function update(): void {
   const drawn = new Map(state.results.map((r) => [r.stage, r]));
   const panel = document.getElementById('entropy-panel');
   if (panel) panel.hidden = state.status !== 'locked' || drawn.size > 0;
+  const note = document.getElementById('state-note');
+  if (note)
+    note.textContent =
+      state.status === 'draft'
+        ? '名冊尚未鎖定：請政風單位先鎖定名冊，才能抽籤。'
+        : state.status === 'drawn' && [...revealed.values()].filter(Boolean).length === state.stages.length
+          ? '抽籤完成。'
+          : '';
   for (const s of state.stages) {
     const section = document.getElementById(`stage-${s.stage}`);
     const btn = section?.querySelector('.draw-btn') as HTMLButtonElement | null;
     const r = drawn.get(s.stage);
     if (r) {
-      if (!revealed.get(s.stage)) renderStage(r, !revealing.has(s.stage) && revealedBefore !== undefined);
+      // A reveal in progress is left alone: the poll must not jump it to the end (or show the next button early).
+      if (!revealed.get(s.stage) && !revealing.has(s.stage)) renderStage(r, revealedBefore !== undefined);
       continue;
     }
     if (!btn || !canDraw) continue;
     // A stage's button appears once the previous stage's result has been shown.
     const prevShown = s.stage === 1 ? state.status === 'locked' : revealed.get(s.stage - 1) === true;
+    const wasHidden = btn.hidden;
     btn.hidden = !prevShown;
+    // Keyboard users: the next stage's button takes the focus the moment it appears.
+    if (wasHidden && prevShown && s.stage > 1) btn.focus();
     btn.disabled =
       s.stage === 1 ? confirmedEntropy === undefined || entropy?.value.trim() !== confirmedEntropy : false;
   }
@@ -147,6 +159,13 @@ document.getElementById('readback-btn')?.addEventListener('click', () => {
   update();
   (document.querySelector('.draw-btn[data-stage="1"]') as HTMLButtonElement | null)?.focus();
 });
+entropy?.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter') {
+    e.preventDefault();
+    document.getElementById('readback-btn')?.click();
+  }
+});
+if (entropy && !document.getElementById('entropy-panel')?.hidden) entropy.focus();
 entropy?.addEventListener('input', () => {
   if (confirmedEntropy !== undefined && entropy.value.trim() !== confirmedEntropy) {
     confirmedEntropy = undefined;

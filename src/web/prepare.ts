@@ -128,5 +128,13 @@ for (const f of Array.from(document.querySelectorAll<HTMLFormElement>('form.excl
     const note = f.querySelector('.note') ?? f.appendChild(el('span', '', 'note'));
     note.textContent = r.ok ? '已儲存' : `${r.data.message?.zh ?? '失敗'}`;
     note.className = r.ok ? 'note ok' : 'note bad';
+    // The pool size and the lock arithmetic changed: show the numbers that will be locked.
+    if (r.ok) {
+      const h = document.getElementById('h-roster');
+      const d = r.data as { count?: number; poolSize?: number };
+      if (h && d.count !== undefined) h.textContent = `名冊（${d.count} 人，抽籤母體 ${d.poolSize ?? 0} 人）`;
+      const lock = document.querySelector('#h-lock + details');
+      if (lock) lock.replaceChildren(el('p', '名冊已變更：請重新整理頁面後再鎖定，以確認最新的抽籤人數。'));
+    }
   });
 }

@@ -71,6 +71,19 @@ async function run(files: FileList | File[]): Promise<void> {
       deps,
       pdf ? { pdf: new Uint8Array(await pdf.arrayBuffer()) } : {},
     );
+    // A bundle can be honest and still be another lottery's: it must also match what this page publishes.
+    const page = document.getElementById('checker')?.dataset ?? {};
+    const b = value as { lottery?: { id?: unknown }; rosterDigest?: unknown; commitment?: unknown };
+    const same =
+      b.lottery?.id === page.lottery && b.rosterDigest === page.digest && b.commitment === page.commitment;
+    report.checks.unshift({
+      name: 'page.match',
+      ok: same,
+      detail: same
+        ? '稽核包的抽籤編號、名冊摘要與承諾值，與本頁公告一致'
+        : '這個稽核包不是本頁這次抽籤的（抽籤編號、名冊摘要或承諾值不同）',
+    });
+    report.ok = report.ok && same;
     show(report);
   } catch (e) {
     show(undefined, e instanceof Error ? e.message : String(e));

@@ -229,6 +229,14 @@ describe('the CLI refuses what it would otherwise ignore', () => {
     expect((await run(['verify', bundleFile, '--key', f])).code).toBe(2);
   });
 
+  it('--key also takes the office’s certificate file', async () => {
+    const f = path.join(t.dir, 'cert.pem');
+    const cert = (bundle as { checkpoint: { certificate?: string } }).checkpoint.certificate;
+    expect(cert).toBeDefined();
+    fs.writeFileSync(f, cert ?? '');
+    expect((await run(['verify', bundleFile, '--key', f])).code).toBe(0);
+  });
+
   it('a bundle with a number written as 20.0 or 2.4e1 is unreadable (exit 2), as for any other verifier', async () => {
     const f = path.join(t.dir, 'float.json');
     fs.writeFileSync(f, JSON.stringify(bundle).replace('"poolSize":20', '"poolSize":20.0'));

@@ -198,7 +198,7 @@ describe('the ceremony in a browser', () => {
     await axe(page);
     await shot(page, 'prepare');
     await page.click('details summary');
-    await hasText(page.locator('details'), '19 × 10% = 19 人 × 10% = 1.9，無條件進位為 2 人');
+    await hasText(page.locator('details'), '實質審查：19 人 × 10% = 1.9，無條件進位為 2 人');
     await page.click('details button[type=submit]');
     await hasText(page.locator('main'), '已鎖定');
     await c.close();
@@ -289,6 +289,10 @@ describe('the ceremony in a browser', () => {
     fs.writeFileSync(forged, JSON.stringify(b));
     await page.setInputFiles('#vfiles', forged);
     await visible(page.locator('#vresult li.fail[data-check="winners"]'), 10_000);
+    // An honest bundle of another lottery is not this page's.
+    await page.goto(`${base}/verify/${preparedLottery(21)}`);
+    await page.setInputFiles('#vfiles', bundlePath);
+    await visible(page.locator('#vresult li.fail[data-check="page.match"]'), 10_000);
     await c.close();
   }, 60_000);
 
@@ -301,6 +305,18 @@ describe('the ceremony in a browser', () => {
     await page.click('#readback-btn');
     const started = Date.now();
     await page.click('.draw-btn[data-stage="1"]');
+    // While winners are still appearing, the next stage's button stays hidden and the count never jumps ahead.
+    let sampled = 0;
+    for (;;) {
+      const start = Number((await page.locator('#stage-1 ol.winners').getAttribute('start')) ?? '1');
+      const shown = start - 1 + (await page.locator('#stage-1 ol.winners li').count());
+      const done = shown === 118;
+      if (!done) expect(await page.locator('.draw-btn[data-stage="2"]').isVisible()).toBe(false);
+      expect(shown).toBeGreaterThanOrEqual(sampled);
+      sampled = shown;
+      if (done || Date.now() - started > 12_000) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
     await until(
       'the 118th winner',
       async () =>

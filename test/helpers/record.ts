@@ -57,6 +57,7 @@ export function exampleRecordData(overrides: Partial<RecordData> = {}): RecordDa
       signature: 'A'.repeat(510) + '==',
     },
     issuedAt: new Date('2025-01-22T02:31:05.123Z'),
+    drawnAt: new Date('2025-01-22T02:12:41.507Z'),
     verifyUrl: 'http://localhost:3000/verify/moda-113',
     publicCopy: false,
     publicFields: ['name', 'unit', 'title'],

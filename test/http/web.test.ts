@@ -92,7 +92,16 @@ describe('signing in', () => {
       .set('X-Forwarded-For', '10.0.0.66')
       .type('form')
       .send({ username: 'minister', password: 'password-minister-123' });
-    expect(locked.status).toBe(403);
+    // Locked looks like any failure, so that a stranger cannot tell which accounts exist.
+    expect(locked.status).toBe(401);
+    const unknown = await request(t.app)
+      .post('/login')
+      .set('X-Forwarded-For', '10.0.0.66')
+      .type('form')
+      .send({ username: 'nobody', password: 'x' });
+    expect(locked.text.match(/<p class="error"[^]*?<\/p>/)?.[0]).toBe(
+      unknown.text.match(/<p class="error"[^]*?<\/p>/)?.[0],
+    );
     expect(t.store.journalPage({ limit: 10, type: 'user.locked' })).toHaveLength(1);
     expect((await signIn('minister', '10.0.0.7')).res.status).toBe(303);
     now = new Date(now.getTime() + 16 * 60_000);
@@ -125,6 +134,21 @@ describe('signing in', () => {
     }
     now = new Date(now.getTime() + 15 * 60_000); // 12 h 3 min after sign-in
     expect((await request(t.app).get('/audit').set('Cookie', s2.cookie)).status).toBe(303);
+  });
+
+  it('after sign-in, only a path on this site is followed (no open redirect)', async () => {
+    for (const next of ['//evil.example/phish', '/\\evil', 'https://evil.example', '//3232235777']) {
+      const r = await request(t.app)
+        .post('/login')
+        .type('form')
+        .send({ username: 'auditor', password: 'password-auditor-123', next });
+      expect([next, r.headers.location]).toEqual([next, '/lotteries']);
+    }
+    const ok = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ username: 'auditor', password: 'password-auditor-123', next: '/audit' });
+    expect(ok.headers.location).toBe('/audit');
   });
 
   it('sign-out ends the session; it needs the CSRF token', async () => {

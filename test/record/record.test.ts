@@ -133,6 +133,7 @@ describe('the signed lottery record of the 21-person example', () => {
     expect(text).toContain('2 人 × 2% = 0.04，無條件進位為 1 人');
     expect(text).toContain('本部首長由上級政風機構審核');
     expect(text).toContain('中華民國114年1月22日 10時00分');
+    expect(text).toMatch(/實際抽籤時間：中華民國\d+年\d+月\d+日 \d\d時\d\d分\d\d秒（臺北時間，系統紀錄）/);
     expect(text).toMatch(/第 1 頁，共 \d 頁/);
     for (const role of ['主持人', '抽籤人', '監察員', '見證人', '紀錄']) expect(text).toContain(role);
   });
