@@ -332,7 +332,8 @@ async function serve(io: Out): Promise<number> {
     `asset-review-lottery listening on ${running.url}\n` +
       `database: ${config.dbFile}\n` +
       (running.store.listUsers().length === 0
-        ? `No users yet. Create the first one with:\n  npx lottery user add --name 林怡芬 --role ethics --db ${config.dbFile}\n`
+        ? `No users yet. Create the first one (it prints an API token; --password-stdin also sets a web sign-in password):\n` +
+          `  echo 'a long passphrase' | npx lottery user add --name 林怡芬 --role ethics --password-stdin --db ${config.dbFile}\n`
         : ''),
   );
   const stop = (): void => {
