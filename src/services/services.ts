@@ -36,7 +36,7 @@ import type { FieldProblem } from '../domain/errors';
 import { signerFromPem, type Signer } from '../keys/signer';
 import { renderRecord, type RecordData } from '../record/render';
 import { signPdf } from '../record/sign';
-import { ROLES, type LotteryRow, type Role, type Store } from '../store/store';
+import { ROLES, type LotteryRow, type ResultRow, type Role, type Store } from '../store/store';
 
 /**
  * Use cases. Each state change is one BEGIN IMMEDIATE transaction that re-reads the state it depends on,
@@ -556,13 +556,7 @@ export class Services {
         v.seed = l.seed;
         v.entropy = l.entropy;
         v.secret = l.secret;
-        v.results = results.map((r) => ({
-          stage: r.stage,
-          poolSize: r.poolSize,
-          quota: r.quota,
-          winners: r.winners.map((w) => person(byId.get(w), w)),
-          drawnAt: r.drawnAt,
-        }));
+        v.results = resultViews(results, byId);
       }
       return v;
     });
@@ -728,13 +722,7 @@ export class Services {
       rosterDigest: l.rosterDigest,
       commitment: l.commitment,
       quotas: quotas.map(({ stage, poolSize, quota }) => ({ stage, poolSize, quota })),
-      results: results.map((r) => ({
-        stage: r.stage,
-        poolSize: r.poolSize,
-        quota: r.quota,
-        winners: r.winners.map((w) => person(byId.get(w), w)),
-        drawnAt: r.drawnAt,
-      })),
+      results: resultViews(results, byId),
       createdAt: l.createdAt,
     };
     if (results.length > 0) {
@@ -861,6 +849,19 @@ function person(e: RosterEntry | undefined, id: string): Person {
   if (e?.unit) p.unit = e.unit;
   if (e?.title) p.title = e.title;
   return p;
+}
+
+function resultViews(
+  results: readonly ResultRow[],
+  byId: ReadonlyMap<string, RosterEntry>,
+): StageResultView[] {
+  return results.map((r) => ({
+    stage: r.stage,
+    poolSize: r.poolSize,
+    quota: r.quota,
+    winners: r.winners.map((w) => person(byId.get(w), w)),
+    drawnAt: r.drawnAt,
+  }));
 }
 
 function countUnits(

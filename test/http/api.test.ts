@@ -625,12 +625,7 @@ describe('access', () => {
   });
 
   it('the public endpoints and the checkpoint need no login; an empty journal checkpoints seq 0', async () => {
-    const fresh = makeApp();
-    try {
-      fresh.store.db.exec('PRAGMA user_version'); // a database with users has entries; build an empty one below
-    } finally {
-      fresh.close();
-    }
+    // A database with users has journal entries: this one is new and empty.
     const { Store } = await import('../../src/store/store');
     const { buildApp } = await import('../../src/http/app');
     const { testSigner, tempDir } = await import('../helpers/app');

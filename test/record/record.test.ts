@@ -11,6 +11,13 @@ import { nssTrusting, pageToPng, pdffonts, pdfinfoPages, pdfsig, pdftotext } fro
 import { exampleRecordData } from '../helpers/record';
 import crypto from 'node:crypto';
 
+/** supertest parser that keeps a PDF answer as raw bytes. */
+const binary = (res: request.Response, cb: (err: Error | null, body: unknown) => void): void => {
+  const c: Buffer[] = [];
+  res.on('data', (d: Buffer) => c.push(d));
+  res.on('end', () => cb(null, Buffer.concat(c)));
+};
+
 const bytesSha = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 
 async function drawnWithMeeting(t: TestApp, roster: unknown[] = example.roster): Promise<string> {
@@ -74,22 +81,14 @@ describe('the signed lottery record of the 21-person example', () => {
         .get(`/api/v1/lotteries/${id}/record.pdf`)
         .set(...auth(t.tokens.auditor))
         .buffer(true)
-        .parse((res, cb) => {
-          const c: Buffer[] = [];
-          res.on('data', (d: Buffer) => c.push(d));
-          res.on('end', () => cb(null, Buffer.concat(c)));
-        })
+        .parse(binary)
         .expect(200)
     ).body as Buffer;
     pub = (
       await request(t.app)
         .get(`/api/v1/public/lotteries/${id}/record.pdf`)
         .buffer(true)
-        .parse((res, cb) => {
-          const c: Buffer[] = [];
-          res.on('data', (d: Buffer) => c.push(d));
-          res.on('end', () => cb(null, Buffer.concat(c)));
-        })
+        .parse(binary)
         .expect(200)
     ).body as Buffer;
   }, 60_000);
