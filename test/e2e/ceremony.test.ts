@@ -308,8 +308,13 @@ describe('the ceremony in a browser', () => {
     // While winners are still appearing, the next stage's button stays hidden and the count never jumps ahead.
     let sampled = 0;
     for (;;) {
-      const start = Number((await page.locator('#stage-1 ol.winners').getAttribute('start')) ?? '1');
-      const shown = start - 1 + (await page.locator('#stage-1 ol.winners li').count());
+      // Read the page's start and its items in one evaluation: two separate reads can straddle a page flip
+      // (start of page 6, item count of page 7) and report a count that never was on screen.
+      const shown = await page.evaluate(() => {
+        const ol = document.querySelector('#stage-1 ol.winners');
+        if (!ol) return 0;
+        return Number(ol.getAttribute('start') ?? '1') - 1 + ol.querySelectorAll('li').length;
+      });
       const done = shown === 118;
       if (!done) expect(await page.locator('.draw-btn[data-stage="2"]').isVisible()).toBe(false);
       expect(shown).toBeGreaterThanOrEqual(sampled);
