@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Config } from './config';
 import { buildApp } from './http/app';
+import { answerClientErrors } from './http/problem';
 import { loadSigning } from './keys/material';
 import { Store } from './store/store';
 import { filesAtRest, loosePermissions } from './store/files';
@@ -65,6 +66,7 @@ export async function startServer(
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.on('error', reject);
   });
+  answerClientErrors(server);
   // Bound how long a slow or stalled client can hold a connection.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;

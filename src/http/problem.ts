@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Response } from 'express';
 import { LotteryError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../util/log';
@@ -23,13 +25,14 @@ export const STATUS: Record<ErrorCode, number> = {
   CONFLICT: 409,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: 431,
   RATE_LIMITED: 429,
   MALFORMED_BODY: 400,
   BUNDLE_UNREADABLE: 422,
   INTERNAL: 500,
 };
 
-export function sendProblem(res: Response, e: LotteryError): void {
+function problemBody(e: LotteryError): Record<string, unknown> {
   const status = STATUS[e.code];
   const body: Record<string, unknown> = {
     type: `urn:asset-review-lottery:problem:${e.code}`,
@@ -41,6 +44,12 @@ export function sendProblem(res: Response, e: LotteryError): void {
   };
   if (e.problems) body.errors = e.problems;
   if (e.extra) for (const [k, v] of Object.entries(e.extra)) if (!(k in body)) body[k] = v;
+  return body;
+}
+
+export function sendProblem(res: Response, e: LotteryError): void {
+  const status = STATUS[e.code];
+  const body = problemBody(e);
   if (status === 401) res.set('WWW-Authenticate', 'Bearer');
   res.status(status).type('application/problem+json').send(JSON.stringify(body));
 }
@@ -125,4 +134,31 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (page) return renderProblem(res, internal);
     sendProblem(res, internal);
   };
+}
+
+/**
+ * Requests Node's parser refuses before express sees them (headers over 16 kB, broken request lines) would
+ * otherwise get a bare status line with no body. Answer them in the same vocabulary as every other refusal.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const e =
+      err.code === 'HPE_HEADER_OVERFLOW'
+        ? new LotteryError('HEADERS_TOO_LARGE', {
+            zh: '請求標頭過大（上限 16 kB），請清除此網站的 Cookie 後再試',
+            en: "Request headers too large (limit 16 kB); clear this site's cookies and try again",
+          })
+        : new LotteryError('MALFORMED_BODY', { zh: '請求格式錯誤', en: 'Malformed request' });
+    const payload = Buffer.from(JSON.stringify(problemBody(e)), 'utf8');
+    const status = STATUS[e.code];
+    const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
+        `Content-Length: ${payload.length}\r\nConnection: close\r\n\r\n${payload.toString('utf8')}`,
+    );
+  });
 }

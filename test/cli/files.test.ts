@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { configFromEnv } from '../../src/config';
@@ -36,6 +37,49 @@ describe('files at rest', () => {
     await expect(
       startServer({ ...configFromEnv({}), dbFile: db, port: 0 }, silentLogger, {}),
     ).rejects.toThrow(/refusing to start.*chmod 600/);
+  });
+});
+
+/** A raw HTTP exchange, so the request can be one Node's parser refuses before express sees it. */
+function rawExchange(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(request));
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    socket.on('error', reject);
+  });
+}
+
+describe('the running service, for requests express never sees', () => {
+  it('headers over 16 kB get a 431 problem+json with a code and a bilingual message', async () => {
+    const running = await startServer(
+      { ...configFromEnv({}), dbFile: path.join(tempDir(), 'l.sqlite'), port: 0 },
+      silentLogger,
+      {},
+    );
+    try {
+      const reply = await rawExchange(
+        running.url,
+        `GET /api/v1/lotteries HTTP/1.1\r\nHost: x\r\nCookie: a=${'x'.repeat(20_000)}\r\n\r\n`,
+      );
+      const [head = '', body = ''] = reply.split('\r\n\r\n');
+      expect(head).toMatch(/^HTTP\/1\.1 431 /);
+      expect(head).toMatch(/content-type: application\/problem\+json/i);
+      const problem = JSON.parse(body) as {
+        status: number;
+        code: string;
+        message: { zh: string; en: string };
+      };
+      expect([problem.status, problem.code]).toEqual([431, 'HEADERS_TOO_LARGE']);
+      expect(problem.message.zh).toMatch(/標頭過大/);
+      const bad = await rawExchange(running.url, 'NOT A REQUEST\r\n\r\n');
+      expect(bad).toMatch(/^HTTP\/1\.1 400 /);
+      expect(JSON.parse(bad.split('\r\n\r\n')[1] ?? '')).toMatchObject({ code: 'MALFORMED_BODY' });
+    } finally {
+      await running.close();
+    }
   });
 });
 
