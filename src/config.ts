@@ -1,7 +1,9 @@
 import path from 'node:path';
 
 /** Runtime settings from the environment, with the embedded defaults the quick start relies on. */
-export type PublicField = 'name' | 'unit' | 'title';
+import { DEFAULT_PUBLIC_FIELDS, parsePublicFields, type PublicField } from './domain/publish';
+
+export type { PublicField };
 
 export interface Config {
   dbFile: string;
@@ -19,13 +21,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const port = env.PORT === undefined ? 3000 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be 0–65535, got ${env.PORT}`);
-  const fields = (env.LOTTERY_PUBLIC_FIELDS ?? 'name,unit,title')
-    .split(',')
-    .map((f) => f.trim())
-    .filter((f) => f !== '');
-  for (const f of fields)
-    if (!['name', 'unit', 'title'].includes(f))
-      throw new Error(`LOTTERY_PUBLIC_FIELDS: unknown field ${f} (use name, unit, title)`);
+  let fields: PublicField[];
+  try {
+    fields =
+      env.LOTTERY_PUBLIC_FIELDS === undefined
+        ? [...DEFAULT_PUBLIC_FIELDS]
+        : parsePublicFields(env.LOTTERY_PUBLIC_FIELDS);
+  } catch (e) {
+    throw new Error(`LOTTERY_PUBLIC_FIELDS: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const publicUrl = (env.LOTTERY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new Error('LOTTERY_PUBLIC_URL must be an http(s) URL');
   return {
@@ -33,7 +37,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST ?? '127.0.0.1',
     publicUrl,
-    publicFields: fields as PublicField[],
+    publicFields: fields,
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
   };
 }

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { drawAll } from '../domain/protocol';
+import { DEFAULT_PUBLIC_FIELDS } from '../domain/publish';
 import { generatePrivatePem, sha256Node, signerFromPem } from '../keys/signer';
 import { importRoster } from '../roster/import';
 import { fontHasGlyph } from '../roster/font';
@@ -394,7 +395,7 @@ async function main(): Promise<void> {
     issuedAt: new Date(),
     verifyUrl: 'http://localhost:3000/verify/114-bench',
     publicCopy: false,
-    publicFields: ['name', 'unit', 'title'] as Array<'name' | 'unit' | 'title'>,
+    publicFields: [...DEFAULT_PUBLIC_FIELDS],
   };
   const cms = {
     privateKeyPem: signerPem,

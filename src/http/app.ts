@@ -6,6 +6,7 @@ import { webRouter } from './web';
 import { rateLimit } from './ratelimit';
 import crypto from 'node:crypto';
 import { LotteryError } from '../domain/errors';
+import { DEFAULT_PUBLIC_FIELDS, type PublicField } from '../domain/publish';
 import type { Signer } from '../keys/signer';
 import { sha256Node } from '../keys/signer';
 import { importRoster } from '../roster/import';
@@ -24,7 +25,7 @@ export interface AppOptions {
   randomBytes?: (n: number) => Buffer;
   log?: Logger;
   publicUrl?: string;
-  publicFields?: ReadonlyArray<'name' | 'unit' | 'title'>;
+  publicFields?: readonly PublicField[];
   /** Behind a reverse proxy (TRUST_PROXY): trust X-Forwarded-Proto for Secure cookies. */
   trustProxy?: boolean;
   /** Rate limits (sign-in 10/min, public 600/min per address); false only for benchmarks. */
@@ -486,7 +487,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
       auth,
       clock,
       publicUrl: opts.publicUrl ?? 'http://localhost:3000',
-      publicFields: opts.publicFields ?? ['name', 'unit', 'title'],
+      publicFields: opts.publicFields ?? DEFAULT_PUBLIC_FIELDS,
     }),
   );
   app.use((_req: Request, _res: Response, next: NextFunction) => {

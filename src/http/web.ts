@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import QRCode from 'qrcode';
 import { LotteryError } from '../domain/errors';
 import { ruleText } from '../domain/quota';
+import { publicColumns, type PublicField } from '../domain/publish';
 import { SESSION_HOURS, safeEqual, type Auth, type Session } from '../services/auth';
 import type { Services } from '../services/services';
 import type { Role } from '../store/store';
@@ -17,7 +18,7 @@ export interface WebDeps {
   auth: Auth;
   clock: () => Date;
   publicUrl: string;
-  publicFields: ReadonlyArray<'name' | 'unit' | 'title'>;
+  publicFields: readonly PublicField[];
 }
 
 const STATUS_ZH: Record<string, string> = {
@@ -245,7 +246,7 @@ export function webRouter(d: WebDeps): Router {
       p,
       rules: p.stages.map((s) => ({ ...s, rule: ruleText(s.poolSize, s.percent) })),
       hasRecord: hasRecord(d.services, p.id),
-      publicFields: d.publicFields,
+      publicColumns: publicColumns(d.publicFields),
     });
   });
 

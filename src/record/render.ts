@@ -4,6 +4,7 @@ import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { Meeting } from '../domain/lottery';
 import { ruleText } from '../domain/quota';
+import { publicPerson, type PublicField } from '../domain/publish';
 import { fontHasGlyph, FONT_PATH } from '../roster/font';
 import { codePointLabel } from '../roster/printable';
 import { rocDateTime, rocMeetingDate } from './roc';
@@ -87,7 +88,7 @@ export interface RecordData {
   verifyUrl: string;
   publicCopy: boolean;
   /** Which of a declarant's fields the public copy shows. */
-  publicFields: ReadonlyArray<'name' | 'unit' | 'title'>;
+  publicFields: readonly PublicField[];
 }
 
 const fill = (s: string, vars: Record<string, string | number>): string =>
@@ -225,7 +226,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     return spec.map(([key, title, w]) => ({ key, title, width: (w / total) * width }));
   };
   const show = (p: RecordPerson, f: 'name' | 'unit' | 'title'): string =>
-    !data.publicCopy || data.publicFields.includes(f) ? P(p[f] ?? '') : '';
+    P((data.publicCopy ? publicPerson(p, data.publicFields) : p)[f] ?? '');
 
   // Title block
   doc

@@ -31,6 +31,7 @@ import {
   type RosterEntry,
 } from '../domain/protocol';
 import { quota as quotaOf } from '../domain/quota';
+import { DEFAULT_PUBLIC_FIELDS, publicPerson, type PublicField, type PublicPerson } from '../domain/publish';
 import type { LotteryStatus } from '../domain/replay';
 import type { FieldProblem } from '../domain/errors';
 import { signerFromPem, type Signer } from '../keys/signer';
@@ -52,7 +53,7 @@ export interface Deps {
   /** Base URL of the public verification pages, for the record's QR code. */
   publicUrl?: string;
   /** What the public record shows of each winner. */
-  publicFields?: ReadonlyArray<'name' | 'unit' | 'title'>;
+  publicFields?: readonly PublicField[];
   /**
    * Crash testing only (LOTTERY_FAULT_INJECTION=1): called at named points inside write transactions, where the
    * crash test kills the process, to prove a transaction is all or nothing.
@@ -556,7 +557,10 @@ export class Services {
         v.seed = l.seed;
         v.entropy = l.entropy;
         v.secret = l.secret;
-        v.results = resultViews(results, byId);
+        v.results = resultViews(results, byId).map((r) => ({
+          ...r,
+          winners: r.winners.map((w) => publicPerson(w, this.d.publicFields ?? DEFAULT_PUBLIC_FIELDS)),
+        }));
       }
       return v;
     });
@@ -656,7 +660,7 @@ export class Services {
           issuedAt,
           publicCopy,
           this.d.publicUrl ?? 'http://localhost:3000',
-          this.d.publicFields ?? ['name', 'unit', 'title'],
+          this.d.publicFields ?? DEFAULT_PUBLIC_FIELDS,
         );
       const cms = {
         privateKeyPem: this.d.signer.privateKeyPem,
@@ -757,7 +761,7 @@ function recordData(
   issuedAt: Date,
   publicCopy: boolean,
   publicUrl: string,
-  publicFields: ReadonlyArray<'name' | 'unit' | 'title'>,
+  publicFields: readonly PublicField[],
 ): RecordData {
   const { l, roster, results, checkpoint } = snap;
   const byId = new Map(roster.map((e) => [e.id, e]));
@@ -928,7 +932,8 @@ export interface PublicView {
   seed?: string | null;
   entropy?: string | null;
   secret?: string | null;
-  results?: StageResultView[];
+  /** Each drawn stage, its winners showing only what LOTTERY_PUBLIC_FIELDS publishes. */
+  results?: Array<Omit<StageResultView, 'winners'> & { winners: PublicPerson[] }>;
 }
 
 export interface RosterLoadReport {

@@ -9,6 +9,7 @@ import { generatePrivatePem, signerFromPem, type Signer } from '../../src/keys/s
 import { Services } from '../../src/services/services';
 import { Store } from '../../src/store/store';
 import type { Logger } from '../../src/util/log';
+import type { PublicField } from '../../src/domain/publish';
 import vectors from '../fixtures/draw-v1.json';
 
 let cached: { pem: string; caCertPem: string; certPem: string } | undefined;
@@ -41,7 +42,12 @@ export interface TestApp {
 }
 
 export function makeApp(
-  opts: { log?: Logger; clock?: () => Date; randomBytes?: (n: number) => Buffer } = {},
+  opts: {
+    log?: Logger;
+    clock?: () => Date;
+    randomBytes?: (n: number) => Buffer;
+    publicFields?: PublicField[];
+  } = {},
 ): TestApp {
   const dir = tempDir();
   const dbFile = path.join(dir, 'lottery.sqlite');

@@ -289,3 +289,49 @@ describe('page 1 against the golden image', () => {
 });
 
 void sha256;
+
+describe('when the office publishes masked names only (LOTTERY_PUBLIC_FIELDS=name:masked)', () => {
+  let t: TestApp;
+  let id: string;
+  let winners: Array<{ id: string; name: string; unit?: string; title?: string }>;
+  beforeAll(async () => {
+    t = makeApp({ publicFields: ['name:masked'] });
+    id = await drawnWithMeeting(t);
+    const full = await request(t.app)
+      .get(`/api/v1/lotteries/${id}`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
+    winners = (full.body.results as Array<{ winners: typeof winners }>).flatMap((r) => r.winners);
+    await request(t.app)
+      .post(`/api/v1/lotteries/${id}/record`)
+      .set(...auth(t.tokens.ethics))
+      .expect(201);
+  });
+  afterAll(() => t.close());
+
+  it('the signed-in view keeps full names; the public API, page and record copy show only 王○明', async () => {
+    expect(winners.length).toBeGreaterThanOrEqual(3);
+    expect(winners.every((w) => w.unit !== undefined)).toBe(true);
+    const masked = (n: string): string => {
+      const c = Array.from(n);
+      return c.length === 2 ? `${c[0]}○` : `${c[0]}${'○'.repeat(c.length - 2)}${c[c.length - 1]}`;
+    };
+    const api = await request(t.app).get(`/api/v1/public/lotteries/${id}`).expect(200);
+    const shown = (api.body.results as Array<{ winners: Array<Record<string, string>> }>).flatMap(
+      (r) => r.winners,
+    );
+    expect(shown).toEqual(winners.map((w) => ({ id: w.id, name: masked(w.name) })));
+    const page = (await request(t.app).get(`/verify/${id}`).expect(200)).text;
+    const pdf = (
+      await request(t.app).get(`/api/v1/public/lotteries/${id}/record.pdf`).buffer(true).parse(binary)
+    ).body as Buffer;
+    const text = pdftotext(pdf);
+    for (const w of winners) {
+      expect([w.id, page.includes(w.name), text.includes(w.name)]).toEqual([w.id, false, false]);
+      expect(page).toContain(masked(w.name));
+      expect(text).toContain(masked(w.name));
+      if (w.unit) expect(text).not.toContain(w.unit);
+    }
+    expect(pdfsig(pdf)).toContain('Signature is Valid.');
+  });
+});
