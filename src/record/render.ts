@@ -312,10 +312,16 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   field(t.valueLabels.protocol ?? '', data.protocol);
   hexLine(t.valueLabels.rosterDigest ?? '', data.rosterDigest);
   hexLine(t.valueLabels.commitment ?? '', data.commitment);
-  ensure(44);
-  doc.fontSize(t.fonts.small).text(t.valueLabels.entropy ?? '', m, doc.y, { width });
   // Extra word spacing: without it pdftotext reads "6 2 5 1 3 4" as "625134", and the entropy is hashed verbatim.
-  doc.fontSize(t.fonts.body).text(data.entropy, m + 12, doc.y, { width: width - 12, wordSpacing: 3 });
+  const entropyOpts = { width: width - 12, wordSpacing: 3 };
+  // Kept on one page: a span cut by a page break would be given back twice by text extraction.
+  ensure(20 + doc.fontSize(t.fonts.body).heightOfString(data.entropy, entropyOpts));
+  doc.fontSize(t.fonts.small).text(t.valueLabels.entropy ?? '', m, doc.y, { width });
+  // Text extraction collapses a run of spaces into one and reads U+3000 or U+00A0 as a plain space, yet a reader
+  // re-typing the entropy from the record must get the hashed string back: an ActualText span carries it exactly.
+  doc.markContent('Span', { actual: data.entropy });
+  doc.fontSize(t.fonts.body).text(data.entropy, m + 12, doc.y, entropyOpts);
+  endActualText(doc, t.fonts.body);
   const entropyHex = Buffer.from(data.entropy, 'utf8').toString('hex');
   doc
     .fontSize(t.fonts.small)
@@ -406,4 +412,17 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   }
   doc.end();
   return finished;
+}
+
+/**
+ * Poppler places an ActualText span by the graphics state in force at its EMC. pdfkit draws each run of text
+ * inside its own q…Q, with the page flipped back and the font set, so the span must end in that same state:
+ * otherwise its text is read as if at the mirrored position, with no height, and out of reading order.
+ */
+function endActualText(doc: PDFKit.PDFDocument, fontSize: number): void {
+  const raw = doc as unknown as { _font?: { id?: unknown }; addContent(s: string): unknown };
+  doc.save().transform(1, 0, 0, -1, 0, doc.page.height);
+  if (typeof raw._font?.id === 'string') raw.addContent(`BT /${raw._font.id} ${fontSize} Tf ET`);
+  doc.endMarkedContent();
+  doc.restore();
 }

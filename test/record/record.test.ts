@@ -137,6 +137,22 @@ describe('the signed lottery record of the 21-person example', () => {
     for (const role of ['主持人', '抽籤人', '監察員', '見證人', '紀錄']) expect(text).toContain(role);
   });
 
+  it.each([
+    ['a run of spaces', '6  2   5 1'],
+    ['ideographic and no-break spaces', '6\u30002\u00a05'],
+    ['full-width digits', '６２５１３４'],
+    ['200 characters over several lines', `${'3'.repeat(80)}  ${'4 '.repeat(58)}5`],
+  ])('gives back the entropy exactly, in reading order after its label, with %s', async (_what, entropy) => {
+    expect([...entropy].length).toBeLessThanOrEqual(200);
+    for (const mode of [[], ['-layout'], ['-raw']]) {
+      const text = pdftotext(await renderRecord(exampleRecordData({ entropy })), mode);
+      const label = text.indexOf('現場亂數 entropy');
+      const at = text.indexOf(entropy);
+      expect([mode, at > label, text.indexOf(entropy, at + 1)]).toEqual([mode, true, -1]);
+      expect(text.slice(label, at)).not.toMatch(/字元；UTF-8/);
+    }
+  });
+
   it('embeds every font (Noto Sans TC as a subset) and no pdfkit default Helvetica', () => {
     const fonts = pdffonts(pdf);
     expect(fonts).toMatch(/NotoSansTC/);
