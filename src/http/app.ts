@@ -448,13 +448,15 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     '/journal',
     allow('auditor'),
     h((req, res) => {
-      const q: { after?: number; limit?: number; lottery?: string; type?: string } = {};
-      onlyQuery(req, ['after', 'limit', 'lottery', 'type']);
+      const q: { after?: number; before?: number; limit?: number; lottery?: string; type?: string } = {};
+      onlyQuery(req, ['after', 'before', 'limit', 'lottery', 'type']);
       const after = queryInt(req, 'after', 0, Number.MAX_SAFE_INTEGER);
+      const before = queryInt(req, 'before', 1, Number.MAX_SAFE_INTEGER);
       const limit = queryInt(req, 'limit', 1, 1000);
       const lottery = queryStr(req, 'lottery', /^[A-Za-z0-9_-]{1,64}$/);
       const type = queryStr(req, 'type', /^[a-z]+(\.[a-z]+)+$/);
       if (after !== undefined) q.after = after;
+      if (before !== undefined) q.before = before;
       if (limit !== undefined) q.limit = limit;
       if (lottery !== undefined) q.lottery = lottery;
       if (type !== undefined) q.type = type;

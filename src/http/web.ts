@@ -2,6 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import QRCode from 'qrcode';
 import { LotteryError } from '../domain/errors';
 import { ruleText } from '../domain/quota';
+import { rocDateTime } from '../record/roc';
 import { publicColumns, type PublicField } from '../domain/publish';
 import { SESSION_HOURS, safeEqual, type Auth, type Session } from '../services/auth';
 import type { Services } from '../services/services';
@@ -218,22 +219,45 @@ export function webRouter(d: WebDeps): Router {
     const lottery =
       typeof q.lottery === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(q.lottery) ? q.lottery : undefined;
     const type = typeof q.type === 'string' && /^[a-z]+(\.[a-z]+)+$/.test(q.type) ? q.type : undefined;
-    const after = typeof q.after === 'string' && /^\d{1,12}$/.test(q.after) ? Number(q.after) : 0;
+    const seqParam = (v: unknown): number | undefined =>
+      typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : undefined;
+    const after = seqParam(q.after);
+    const before = after === undefined ? seqParam(q.before) : undefined;
+    const filter = { ...(lottery ? { lottery } : {}), ...(type ? { type } : {}) };
     const page = d.services.journalPage({
-      after,
       limit: 50,
-      ...(lottery ? { lottery } : {}),
-      ...(type ? { type } : {}),
+      ...filter,
+      ...(before !== undefined ? { before } : { after: after ?? 0 }),
     });
+    const first = page.entries[0];
     const last = page.entries[page.entries.length - 1];
+    // Links only where a page exists: one-entry probes in each direction under the same filter.
+    const exists = (probe: { after: number } | { before: number }): boolean =>
+      d.services.journalPage({ limit: 1, ...filter, ...probe }).entries.length > 0;
+    const names = new Map(
+      d.services.listUsers().map((u) => [`user:${u.id}`, `${u.display ?? u.name}（${u.role}）`]),
+    );
+    const link = (p: Record<string, string | number>): string =>
+      `/audit?${new URLSearchParams({ ...filter, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])) }).toString()}`;
     res.render('audit.njk', {
       title: '稽核',
-      entries: page.entries.map((e) => ({ ...e, dataText: JSON.stringify(e.data) })),
+      entries: page.entries.map((e) => ({
+        ...e,
+        dataText: JSON.stringify(e.data),
+        local: rocDateTime(new Date(e.at)),
+        actorName: names.get(e.actor),
+      })),
       head: page.head,
       lottery,
       type,
-      after,
-      nextAfter: page.entries.length === 50 && last ? last.seq : undefined,
+      pages: {
+        ...(first && exists({ before: first.seq })
+          ? { oldest: link({}), prev: link({ before: first.seq }) }
+          : {}),
+        ...(last && exists({ after: last.seq })
+          ? { next: link({ after: last.seq }), newest: link({ before: page.head.seq + 1 }) }
+          : {}),
+      },
       checkpoint: d.services.checkpoint(),
       lotteries: d.services.listLotteries(),
     });

@@ -158,6 +158,13 @@ export class Services {
     });
   }
 
+  /** Every account, revoked ones too: the journal names actors by id, and auditors read names. */
+  listUsers(): Array<UserView & { display: string | null }> {
+    return this.d.store.read(() =>
+      this.d.store.listUsers().map((u) => ({ id: u.id, name: u.name, display: u.display, role: u.role })),
+    );
+  }
+
   /** Bearer token → user. Lookup by SHA-256 of the token: the table never holds a usable credential. */
   authenticate(token: string): UserView | undefined {
     const u = this.d.store.userByTokenHash(this.d.sha256(token));
@@ -568,7 +575,7 @@ export class Services {
 
   // ---- journal ----
 
-  journalPage(q: { after?: number; limit?: number; lottery?: string; type?: string }): {
+  journalPage(q: { after?: number; before?: number; limit?: number; lottery?: string; type?: string }): {
     entries: JournalEntry[];
     head: { seq: number; hash: string };
   } {

@@ -87,6 +87,8 @@ function toLottery(r: LotteryDbRow): LotteryRow {
 
 export interface JournalFilter {
   after?: number;
+  /** The page that ends just before this seq (the newest entries below it), still returned in seq order. */
+  before?: number;
   limit: number;
   lottery?: string;
   type?: string;
@@ -199,9 +201,15 @@ export class Store {
       where.push('type = ?');
       args.push(f.type);
     }
+    if (f.before !== undefined) {
+      where.push('seq < ?');
+      args.push(f.before);
+    }
+    const order = f.before === undefined ? 'ASC' : 'DESC';
     const rows = this.stmt(
-      `SELECT seq, at, type, actor, data, prev, hash FROM journal WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
+      `SELECT seq, at, type, actor, data, prev, hash FROM journal WHERE ${where.join(' AND ')} ORDER BY seq ${order} LIMIT ?`,
     ).all(...args, f.limit) as Array<Omit<JournalEntry, 'data'> & { data: string }>;
+    if (f.before !== undefined) rows.reverse();
     return rows.map((r) => ({ ...r, data: JSON.parse(r.data) as { [key: string]: Json } }));
   }
 

@@ -138,6 +138,14 @@ describe('the whole ceremony through the API', () => {
       'stage.drawn',
       'stage.drawn',
     ]);
+    // The page ending before the second draw, newest first in the query but answered in seq order.
+    const seqOf = (r: request.Response): number[] => r.body.entries.map((e: { seq: number }) => e.seq);
+    const all = seqOf(j);
+    const before = await api()
+      .get(`/api/v1/journal?lottery=${id}&before=${all[4]}&limit=2`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
+    expect(seqOf(before)).toEqual([all[2], all[3]]);
     const [d1, d2] = j.body.entries.slice(3) as Array<{ data: Record<string, unknown> }>;
     expect(d1?.data).toEqual(
       expect.objectContaining({

@@ -227,6 +227,38 @@ describe('CSRF and roles', () => {
     expect(r.text).toContain('FORBIDDEN');
   });
 
+  it('the audit journal pages both ways, names each actor and gives times in Taipei', async () => {
+    const id = await createLoaded(t);
+    for (let i = 0; i < 110; i++) t.services.addUser('cli', { name: `reader${i}`, role: 'auditor' });
+    const head = t.store.journalHead()?.seq ?? 0;
+    const s = await signIn('auditor');
+    const get = async (url: string): Promise<string> =>
+      (await request(t.app).get(url).set('Cookie', s.cookie).expect(200)).text;
+    const seqs = (html: string): number[] =>
+      [...html.matchAll(/<tr><td>(\d+)<\/td>/g)].map((m) => Number(m[1]));
+    const href = (html: string, label: string): string | undefined =>
+      new RegExp(`<a href="([^"]+)">${label}</a>`).exec(html)?.[1]?.replace(/&amp;/g, '&');
+
+    const first = await get('/audit');
+    expect(seqs(first)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect([href(first, '上一頁'), href(first, '最舊')]).toEqual([undefined, undefined]);
+    const newest = await get(href(first, '最新') ?? '');
+    expect(seqs(newest)).toEqual(Array.from({ length: 50 }, (_, i) => head - 49 + i));
+    expect(href(newest, '下一頁')).toBeUndefined();
+    const back = await get(href(newest, '上一頁') ?? '');
+    expect(seqs(back)).toEqual(Array.from({ length: 50 }, (_, i) => head - 99 + i));
+    expect(seqs(await get(href(back, '下一頁') ?? ''))).toEqual(seqs(newest));
+
+    // Filters survive paging; the ethics officer who made the lottery is named, with her role.
+    const mine = await get(`/audit?lottery=${id}`);
+    expect(seqs(mine).length).toBeGreaterThan(0);
+    expect(href(mine, '下一頁')).toBeUndefined();
+    expect(mine).toMatch(/<bdi>林怡芬（ethics）<\/bdi>/);
+    expect(mine).toMatch(
+      /<time datetime="\d{4}-\d\d-\d\dT[^"]+Z" title="[^"]+">中華民國\d+年\d+月\d+日 \d\d時\d\d分\d\d秒<\/time>/,
+    );
+  });
+
   it('a page for another role is a clear 403 page; no session sends you to sign in', async () => {
     const s = await signIn('minister');
     const r = await request(t.app).get('/audit').set('Cookie', s.cookie);
