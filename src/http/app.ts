@@ -15,6 +15,7 @@ import { Services, type FaultPoint, type UserView } from '../services/services';
 import type { Role, Store } from '../store/store';
 import { silentLogger, type Logger } from '../util/log';
 import { errorHandler } from './problem';
+import { langOf, tr } from './i18n';
 import { Auth, safeEqual, type Session } from '../services/auth';
 import { sessionCookieValue } from './cookies';
 
@@ -206,8 +207,19 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     throwOnUndefined: false,
     noCache: false,
   });
+  views.addGlobal(
+    'tr',
+    function (this: { ctx?: { lang?: unknown } }, zh: string, en: string, params?: Record<string, unknown>) {
+      return tr(this.ctx?.lang === 'en' ? 'en' : 'zh', zh, en, params);
+    },
+  );
   views.express(app);
   app.set('view engine', 'njk');
+  app.use((req, res, next) => {
+    res.locals.lang = langOf(req);
+    res.locals.here = req.originalUrl;
+    next();
+  });
   app.use(
     '/static',
     express.static(path.join(TEMPLATES_DIR, 'static'), { fallthrough: true, index: false, maxAge: '1h' }),

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { ErrorRequestHandler, Response } from 'express';
 import { LotteryError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../util/log';
+import { pageLang, tr } from './i18n';
 
 /** The one place where error codes become HTTP statuses. */
 export const STATUS: Record<ErrorCode, number> = {
@@ -54,22 +55,24 @@ export function sendProblem(res: Response, e: LotteryError): void {
   res.status(status).type('application/problem+json').send(JSON.stringify(body));
 }
 
-const HEADINGS: Partial<Record<number, string>> = {
-  401: '請先登入',
-  403: '無權限',
-  404: '找不到頁面',
-  409: '目前狀態不允許此操作',
-  422: '輸入有誤',
-  500: '系統錯誤',
+const HEADINGS: Partial<Record<number, [string, string]>> = {
+  401: ['請先登入', 'Please sign in'],
+  403: ['無權限', 'Not allowed'],
+  404: ['找不到頁面', 'Not found'],
+  409: ['目前狀態不允許此操作', 'Not possible in the current state'],
+  422: ['輸入有誤', 'Invalid input'],
+  500: ['系統錯誤', 'System error'],
 };
 
 /** An error as a page, with its code, for people rather than programs. */
 function renderProblem(res: Response, e: LotteryError): void {
   const status = STATUS[e.code];
+  const [zh, en] = HEADINGS[status] ?? ['錯誤', 'Error'];
+  const heading = tr(pageLang(res), zh, en);
   res.status(status);
   res.render(
     'error.njk',
-    { title: HEADINGS[status] ?? '錯誤', heading: HEADINGS[status] ?? '錯誤', problem: e, status },
+    { title: heading, heading, problem: e, status },
     (err: Error | null, html?: string) => {
       if (err || html === undefined) res.type('text/plain').send(`${e.code}: ${e.zh} / ${e.en}`);
       else res.type('text/html').send(html);

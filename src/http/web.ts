@@ -2,11 +2,12 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import QRCode from 'qrcode';
 import { LotteryError } from '../domain/errors';
 import { ruleText } from '../domain/quota';
-import { rocDateTime } from '../record/roc';
+import { rocDateTime, taipeiDateTime } from '../record/roc';
 import { publicColumns, type PublicField } from '../domain/publish';
 import { SESSION_HOURS, safeEqual, type Auth, type Session } from '../services/auth';
 import type { Services } from '../services/services';
 import type { Role } from '../store/store';
+import { pageLang, setLangCookie, tr, type Lang } from './i18n';
 import { clearSessionCookie, sessionCookieValue, setSessionCookie } from './cookies';
 
 /**
@@ -22,11 +23,9 @@ export interface WebDeps {
   publicFields: readonly PublicField[];
 }
 
-const STATUS_ZH: Record<string, string> = {
-  draft: '準備中',
-  locked: '已鎖定',
-  drawing: '抽籤中',
-  drawn: '已完成',
+const STATUS_NAMES: Record<Lang, Record<string, string>> = {
+  zh: { draft: '準備中', locked: '已鎖定', drawing: '抽籤中', drawn: '已完成' },
+  en: { draft: 'in preparation', locked: 'locked', drawing: 'drawing', drawn: 'drawn' },
 };
 
 /** The declaration year to suggest: draws happen in January and February for the year before. */
@@ -51,7 +50,7 @@ export function webRouter(d: WebDeps): Router {
     if (s) res.locals.session = s;
     res.locals.me = s?.user;
     res.locals.csrf = s?.csrf;
-    res.locals.statusZh = STATUS_ZH;
+    res.locals.statusName = STATUS_NAMES[pageLang(res)];
     res.set('Cache-Control', 'no-store');
     next();
   });
@@ -86,9 +85,19 @@ export function webRouter(d: WebDeps): Router {
 
   r.get('/', (_req, res) => res.redirect(303, res.locals.session ? '/lotteries' : '/login'));
 
+  // A display preference, not a state change of the service: a plain link, so it works before sign-in too.
+  r.get('/lang/:lang', (req, res) => {
+    const lang = req.params.lang === 'en' ? 'en' : req.params.lang === 'zh' ? 'zh' : undefined;
+    if (!lang) throw new LotteryError('NOT_FOUND', { zh: '沒有這種語言', en: 'No such language' });
+    setLangCookie(req, res, lang);
+    // Only a path on this site: "//host" would send the browser elsewhere.
+    const next = typeof req.query.next === 'string' ? req.query.next : '/';
+    res.redirect(303, /^\/(?![/\\])[A-Za-z0-9/_\-?=&.%]*$/.test(next) ? next : '/');
+  });
+
   r.get('/login', (req, res) => {
     res.render('login.njk', {
-      title: '登入',
+      title: tr(pageLang(res), '登入', 'Sign in'),
       next: typeof req.query.next === 'string' ? req.query.next : '',
     });
   });
@@ -105,7 +114,12 @@ export function webRouter(d: WebDeps): Router {
       res.redirect(303, nextUrl);
     } catch (e) {
       if (!(e instanceof LotteryError)) throw e;
-      res.status(401).render('login.njk', { title: '登入', error: e, next: nextUrl, username });
+      res.status(401).render('login.njk', {
+        title: tr(pageLang(res), '登入', 'Sign in'),
+        error: e,
+        next: nextUrl,
+        username,
+      });
     }
   });
   r.post('/logout', form, (req, res) => {
@@ -119,7 +133,7 @@ export function webRouter(d: WebDeps): Router {
     const all = d.services.listLotteries();
     const years = [...new Set(all.map((l) => l.year))].sort((a, b) => b - a);
     res.render('lotteries.njk', {
-      title: '抽籤作業',
+      title: tr(pageLang(res), '抽籤作業', 'Lotteries'),
       years: years.map((y) => ({ year: y, lotteries: all.filter((l) => l.year === y) })),
       defaultYear: defaultYear(d.clock()),
     });
@@ -189,7 +203,7 @@ export function webRouter(d: WebDeps): Router {
     const l = d.services.getLottery(id(req));
     const verifyUrl = `${d.publicUrl}/verify/${encodeURIComponent(l.id)}`;
     res.render('draw.njk', {
-      title: `抽籤：${l.title}`,
+      title: tr(pageLang(res), '抽籤：{t}', 'Draw: {t}', { t: l.title }),
       l,
       rules: l.stages.map((s) => ({ ...s, rule: ruleText(s.poolSize, s.percent) })),
       verifyUrl,
@@ -202,7 +216,7 @@ export function webRouter(d: WebDeps): Router {
   r.get('/lotteries/:id/result', need('ethics', 'drawer', 'auditor'), (req, res) => {
     const l = d.services.getLottery(id(req));
     res.render('result.njk', {
-      title: `結果：${l.title}`,
+      title: tr(pageLang(res), '結果：{t}', 'Result: {t}', { t: l.title }),
       l,
       hasRecord: hasRecord(d.services, l.id),
       publicUrl: `${d.publicUrl}/verify/${encodeURIComponent(l.id)}`,
@@ -240,11 +254,11 @@ export function webRouter(d: WebDeps): Router {
     const link = (p: Record<string, string | number>): string =>
       `/audit?${new URLSearchParams({ ...filter, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])) }).toString()}`;
     res.render('audit.njk', {
-      title: '稽核',
+      title: tr(pageLang(res), '稽核', 'Audit'),
       entries: page.entries.map((e) => ({
         ...e,
         dataText: JSON.stringify(e.data),
-        local: rocDateTime(new Date(e.at)),
+        local: pageLang(res) === 'en' ? taipeiDateTime(new Date(e.at)) : rocDateTime(new Date(e.at)),
         actorName: names.get(e.actor),
       })),
       head: page.head,
@@ -266,7 +280,7 @@ export function webRouter(d: WebDeps): Router {
   r.get('/verify/:id', async (req, res) => {
     const p = d.services.publicView(id(req));
     res.render('verify.njk', {
-      title: `公開驗證：${p.title}`,
+      title: tr(pageLang(res), '公開驗證：{t}', 'Public verification: {t}', { t: p.title }),
       p,
       rules: p.stages.map((s) => ({ ...s, rule: ruleText(s.poolSize, s.percent) })),
       hasRecord: hasRecord(d.services, p.id),

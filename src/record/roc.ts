@@ -17,6 +17,13 @@ function parts(d: Date): Record<string, number> {
   return out;
 }
 
+/** The same instant in Taipei as YYYY-MM-DD HH:MM:SS, for readers of the English pages. */
+export function taipeiDateTime(d: Date): string {
+  const p = parts(d);
+  const two = (n: number | undefined): string => String(n ?? 0).padStart(2, '0');
+  return `${p.year}-${two(p.month)}-${two(p.day)} ${two(p.hour)}:${two(p.minute)}:${two(p.second)}`;
+}
+
 export function rocDate(d: Date): string {
   const p = parts(d);
   return `中華民國${(p.year ?? 0) - 1911}年${p.month}月${p.day}日`;

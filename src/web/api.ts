@@ -1,3 +1,10 @@
+/** The page's language, as the server rendered it (`<html lang>`): strings keep both forms where they are used. */
+export const EN = document.documentElement.lang === 'en';
+export const tr = (zh: string, en: string): string => (EN ? en : zh);
+/** A problem's message in the page's language. */
+export const said = (m: { zh: string; en: string } | undefined, fallback: string): string =>
+  (EN ? m?.en : m?.zh) ?? fallback;
+
 /** Calls the JSON API with the session cookie and the page's CSRF token. */
 export function csrf(): string {
   return document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';

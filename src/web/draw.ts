@@ -1,4 +1,4 @@
-import { api, el } from './api';
+import { api, el, said, tr } from './api';
 
 /**
  * The meeting page, on the projector. The room sees the rule, the commitment and a QR code; the monitor's dice
@@ -61,7 +61,7 @@ function showPage(section: HTMLElement, winners: Person[], page: number, count: 
   section.dataset.page = String(p);
   pager.hidden = pages <= 1;
   const info = pager.querySelector('.pageinfo');
-  if (info) info.textContent = `第 ${p + 1} / ${pages} 頁`;
+  if (info) info.textContent = tr(`第 ${p + 1} / ${pages} 頁`, `Page ${p + 1} of ${pages}`);
 }
 
 function renderStage(r: Result, animate: boolean): void {
@@ -100,9 +100,12 @@ function update(): void {
   if (note)
     note.textContent =
       state.status === 'draft'
-        ? '名冊尚未鎖定：請政風單位先鎖定名冊，才能抽籤。'
+        ? tr(
+            '名冊尚未鎖定：請政風單位先鎖定名冊，才能抽籤。',
+            'The roster is not locked: the ethics office must lock it before the draw.',
+          )
         : state.status === 'drawn' && [...revealed.values()].filter(Boolean).length === state.stages.length
-          ? '抽籤完成。'
+          ? tr('抽籤完成。', 'The draw is complete.')
           : '';
   for (const s of state.stages) {
     const section = document.getElementById(`stage-${s.stage}`);
@@ -132,7 +135,9 @@ async function refresh(): Promise<void> {
   try {
     const r = await api<Lottery>('GET', `/api/v1/lotteries/${encodeURIComponent(lotteryId)}`);
     if (!r.ok) {
-      setNet(`無法取得抽籤狀態（${r.data.code ?? r.status}）`);
+      setNet(
+        `${tr('無法取得抽籤狀態', 'Could not read the state of the draw')}（${r.data.code ?? r.status}）`,
+      );
       return;
     }
     setNet('');
@@ -144,14 +149,19 @@ async function refresh(): Promise<void> {
     }
     update();
   } catch {
-    setNet('網路中斷，重新連線中…（抽籤結果以伺服器為準，重試不會重複抽籤）');
+    setNet(
+      tr(
+        '網路中斷，重新連線中…（抽籤結果以伺服器為準，重試不會重複抽籤）',
+        'Network down, reconnecting… (the server holds the result; a retry never draws twice)',
+      ),
+    );
   }
 }
 
 document.getElementById('readback-btn')?.addEventListener('click', () => {
   const v = entropy?.value.trim() ?? '';
   if (!v) {
-    if (readback) readback.textContent = '請先輸入點數';
+    if (readback) readback.textContent = tr('請先輸入點數', 'Type the points first');
     return;
   }
   confirmedEntropy = v;
@@ -191,11 +201,16 @@ for (const btn of Array.from(document.querySelectorAll<HTMLButtonElement>('.draw
       } else if (r.data.code === 'STAGE_ALREADY_DRAWN') {
         await refresh();
       } else {
-        setNet(`${r.data.message?.zh ?? '抽籤失敗'}（${r.data.code ?? r.status}）`);
+        setNet(`${said(r.data.message, tr('抽籤失敗', 'The draw failed'))}（${r.data.code ?? r.status}）`);
         btn.disabled = false;
       }
     } catch {
-      setNet('網路中斷：無法確認是否已抽出。重新連線後將顯示伺服器上的結果。');
+      setNet(
+        tr(
+          '網路中斷：無法確認是否已抽出。重新連線後將顯示伺服器上的結果。',
+          'Network down: it is not known whether the stage was drawn. On reconnecting, the page shows the result on the server.',
+        ),
+      );
       btn.disabled = false;
     }
   });

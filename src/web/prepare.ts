@@ -1,4 +1,4 @@
-import { api, el, onFiles, type Problem } from './api';
+import { api, el, onFiles, said, tr, type Problem } from './api';
 
 /** The ethics office's page: roster upload with a dry-run report first, the roster search, inline exclusions. */
 interface Report {
@@ -21,18 +21,19 @@ function problemList(title: string, items: NonNullable<Problem['errors']>, cls: 
   s.append(el('h3', `${title}（${items.length}）`));
   const t = el('table', undefined, cls);
   const head = el('tr');
-  for (const h of ['列', '欄', '欄位', '說明']) head.append(Object.assign(el('th', h), { scope: 'col' }));
+  for (const h of [tr('列', 'Row'), tr('欄', 'Column'), tr('欄位', 'Field'), tr('說明', 'Problem')])
+    head.append(Object.assign(el('th', h), { scope: 'col' }));
   t.append(el('thead'), el('tbody'));
   t.tHead?.append(head);
   for (const p of items.slice(0, 200)) {
-    const tr = el('tr');
-    tr.append(
+    const row = el('tr');
+    row.append(
       el('td', p.row === undefined ? '' : String(p.row)),
       el('td', p.column ?? ''),
       el('td', p.field),
-      el('td', `${p.message.zh}（${p.code}）`),
+      el('td', `${said(p.message, '')}（${p.code}）`),
     );
-    t.tBodies[0]?.append(tr);
+    t.tBodies[0]?.append(row);
   }
   s.append(t);
   return s;
@@ -42,7 +43,7 @@ async function dryRun(file: File): Promise<void> {
   const report = document.getElementById('report');
   const confirm = document.getElementById('confirm-load');
   if (!report || !confirm) return;
-  report.replaceChildren(el('p', `檢查 ${file.name} 中…`));
+  report.replaceChildren(el('p', tr(`檢查 ${file.name} 中…`, `Checking ${file.name}…`)));
   confirm.hidden = true;
   const r = await api<Report>(
     'PUT',
@@ -52,35 +53,46 @@ async function dryRun(file: File): Promise<void> {
   );
   report.replaceChildren();
   if (!r.ok) {
-    report.append(el('p', `${r.data.message?.zh ?? '無法載入'}（${r.data.code ?? r.status}）`, 'error'));
-    if (r.data.errors?.length) report.append(problemList('錯誤', r.data.errors, 'errors'));
-    if (r.data.warnings?.length) report.append(problemList('提醒', r.data.warnings, 'warnings'));
+    report.append(
+      el(
+        'p',
+        `${said(r.data.message, tr('無法載入', 'Cannot load'))}（${r.data.code ?? r.status}）`,
+        'error',
+      ),
+    );
+    if (r.data.errors?.length) report.append(problemList(tr('錯誤', 'Errors'), r.data.errors, 'errors'));
+    if (r.data.warnings?.length)
+      report.append(problemList(tr('提醒', 'Warnings'), r.data.warnings, 'warnings'));
     return;
   }
   const d = r.data;
   report.append(
     el(
       'p',
-      `共 ${d.count} 人，抽籤母體 ${d.poolSize} 人。格式 ${d.format ?? ''}${d.encoding ? `，編碼 ${d.encoding}` : ''}${d.sheet ? `，工作表「${d.sheet}」` : ''}`,
+      tr(
+        `共 ${d.count} 人，抽籤母體 ${d.poolSize} 人。格式 ${d.format ?? ''}${d.encoding ? `，編碼 ${d.encoding}` : ''}${d.sheet ? `，工作表「${d.sheet}」` : ''}`,
+        `${d.count} people, a pool of ${d.poolSize}. Format ${d.format ?? ''}${d.encoding ? `, encoding ${d.encoding}` : ''}${d.sheet ? `, sheet “${d.sheet}”` : ''}`,
+      ),
     ),
   );
-  report.append(el('p', `載入後的名冊摘要：${d.rosterDigest}`));
+  report.append(el('p', `${tr('載入後的名冊摘要', 'Roster digest once loaded')}：${d.rosterDigest}`));
   const t = el('table', undefined, 'report-table');
   const hr = el('tr');
-  for (const h of ['單位', '人數', '抽籤母體']) hr.append(Object.assign(el('th', h), { scope: 'col' }));
+  for (const h of [tr('單位', 'Unit'), tr('人數', 'People'), tr('抽籤母體', 'Pool')])
+    hr.append(Object.assign(el('th', h), { scope: 'col' }));
   t.append(el('thead'), el('tbody'));
   t.tHead?.append(hr);
   for (const u of d.units) {
-    const tr = el('tr');
-    tr.append(
-      el('td', u.unit || '（未填）'),
+    const row = el('tr');
+    row.append(
+      el('td', u.unit || tr('（未填）', '(none)')),
       el('td', String(u.count), 'count'),
       el('td', String(u.poolSize), 'count'),
     );
-    t.tBodies[0]?.append(tr);
+    t.tBodies[0]?.append(row);
   }
   report.append(t);
-  if (d.warnings.length) report.append(problemList('提醒', d.warnings, 'warnings'));
+  if (d.warnings.length) report.append(problemList(tr('提醒', 'Warnings'), d.warnings, 'warnings'));
   pending = file;
   confirm.hidden = false;
 }
@@ -100,7 +112,11 @@ document.getElementById('confirm-load')?.addEventListener('click', async () => {
   if (r.ok) location.reload();
   else
     report?.replaceChildren(
-      el('p', `${r.data.message?.zh ?? '載入失敗'}（${r.data.code ?? r.status}）`, 'error'),
+      el(
+        'p',
+        `${said(r.data.message, tr('載入失敗', 'Loading failed'))}（${r.data.code ?? r.status}）`,
+        'error',
+      ),
     );
 });
 
@@ -108,9 +124,9 @@ document.getElementById('confirm-load')?.addEventListener('click', async () => {
 const search = document.getElementById('search') as HTMLInputElement | null;
 search?.addEventListener('input', () => {
   const q = search.value.trim().toLowerCase();
-  for (const tr of Array.from(document.querySelectorAll<HTMLTableRowElement>('#roster-table tbody tr'))) {
-    const inputs = Array.from(tr.querySelectorAll('input')).map((i) => i.value);
-    tr.hidden = q !== '' && !`${tr.textContent ?? ''} ${inputs.join(' ')}`.toLowerCase().includes(q);
+  for (const row of Array.from(document.querySelectorAll<HTMLTableRowElement>('#roster-table tbody tr'))) {
+    const inputs = Array.from(row.querySelectorAll('input')).map((i) => i.value);
+    row.hidden = q !== '' && !`${row.textContent ?? ''} ${inputs.join(' ')}`.toLowerCase().includes(q);
   }
 });
 
@@ -126,15 +142,28 @@ for (const f of Array.from(document.querySelectorAll<HTMLFormElement>('form.excl
       { excluded: value === '' ? null : value },
     );
     const note = f.querySelector('.note') ?? f.appendChild(el('span', '', 'note'));
-    note.textContent = r.ok ? '已儲存' : `${r.data.message?.zh ?? '失敗'}`;
+    note.textContent = r.ok ? tr('已儲存', 'Saved') : said(r.data.message, tr('失敗', 'Failed'));
     note.className = r.ok ? 'note ok' : 'note bad';
     // The pool size and the lock arithmetic changed: show the numbers that will be locked.
     if (r.ok) {
       const h = document.getElementById('h-roster');
       const d = r.data as { count?: number; poolSize?: number };
-      if (h && d.count !== undefined) h.textContent = `名冊（${d.count} 人，抽籤母體 ${d.poolSize ?? 0} 人）`;
+      if (h && d.count !== undefined)
+        h.textContent = tr(
+          `名冊（${d.count} 人，抽籤母體 ${d.poolSize ?? 0} 人）`,
+          `Roster (${d.count} people, pool of ${d.poolSize ?? 0})`,
+        );
       const lock = document.querySelector('#h-lock + details');
-      if (lock) lock.replaceChildren(el('p', '名冊已變更：請重新整理頁面後再鎖定，以確認最新的抽籤人數。'));
+      if (lock)
+        lock.replaceChildren(
+          el(
+            'p',
+            tr(
+              '名冊已變更：請重新整理頁面後再鎖定，以確認最新的抽籤人數。',
+              'The roster changed: reload the page before locking, to see the quotas for the new pool.',
+            ),
+          ),
+        );
     }
   });
 }

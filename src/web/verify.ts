@@ -1,6 +1,6 @@
 import { readBundleJson } from '../domain/bundle';
 import { verifyBundle, type Report } from '../domain/verify';
-import { el, onFiles } from './api';
+import { el, onFiles, tr } from './api';
 
 /**
  * Public verification in the browser: the same library the CLI and the server use, hashing with WebCrypto, and
@@ -39,22 +39,32 @@ function show(report: Report | undefined, error?: string): void {
   if (!out) return;
   out.replaceChildren();
   if (error || !report) {
-    out.append(el('p', `無法讀取：${error ?? ''}`, 'error'));
+    out.append(el('p', `${tr('無法讀取', 'Cannot read')}：${error ?? ''}`, 'error'));
     return;
   }
-  out.append(el('p', report.ok ? '✔ 全部檢查通過' : '✘ 有檢查未通過', report.ok ? 'ok' : 'bad'));
+  out.append(
+    el(
+      'p',
+      report.ok ? tr('✔ 全部檢查通過', '✔ Every check passed') : tr('✘ 有檢查未通過', '✘ Some checks failed'),
+      report.ok ? 'ok' : 'bad',
+    ),
+  );
   const ul = el('ul', undefined, 'checks');
   for (const c of report.checks) {
     const li = el('li', undefined, c.ok ? 'pass' : 'fail');
     li.dataset.check = c.name;
-    li.append(el('strong', c.name), `：${c.ok ? '通過' : '未通過'}。`, el('span', c.detail));
+    li.append(
+      el('strong', c.name),
+      `：${c.ok ? tr('通過', 'passed') : tr('未通過', 'failed')}。`,
+      el('span', c.detail),
+    );
     ul.append(li);
   }
   out.append(ul);
   if (report.warnings.length) {
     const w = el('ul');
     for (const x of report.warnings) w.append(el('li', x));
-    out.append(el('h3', '提醒'), w);
+    out.append(el('h3', tr('提醒', 'Warnings')), w);
   }
 }
 
@@ -62,7 +72,7 @@ async function run(files: FileList | File[]): Promise<void> {
   const list = Array.from(files);
   const json = list.find((f) => f.name.endsWith('.json') || f.type === 'application/json');
   const pdf = list.find((f) => f.name.endsWith('.pdf') || f.type === 'application/pdf');
-  if (!json) return show(undefined, '請提供稽核包（.json）');
+  if (!json) return show(undefined, tr('請提供稽核包（.json）', 'Provide the audit bundle (.json)'));
   try {
     const bytes = new Uint8Array(await json.arrayBuffer());
     const value = readBundleJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes.length);
@@ -80,8 +90,14 @@ async function run(files: FileList | File[]): Promise<void> {
       name: 'page.match',
       ok: same,
       detail: same
-        ? '稽核包的抽籤編號、名冊摘要與承諾值，與本頁公告一致'
-        : '這個稽核包不是本頁這次抽籤的（抽籤編號、名冊摘要或承諾值不同）',
+        ? tr(
+            '稽核包的抽籤編號、名冊摘要與承諾值，與本頁公告一致',
+            'the bundle’s lottery id, roster digest and commitment match what this page publishes',
+          )
+        : tr(
+            '這個稽核包不是本頁這次抽籤的（抽籤編號、名冊摘要或承諾值不同）',
+            'this bundle is not this page’s lottery (its lottery id, roster digest or commitment differs)',
+          ),
     });
     report.ok = report.ok && same;
     show(report);

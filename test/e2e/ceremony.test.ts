@@ -377,6 +377,30 @@ describe('the ceremony in a browser', () => {
     await c.close();
   }, 60_000);
 
+  it('8. the English reading: the toggle keeps the page, the draw speaks English, and axe still passes', async () => {
+    const id = preparedLottery(21);
+    const c = await context();
+    const page = await signIn(c, 'minister');
+    await page.goto(`${base}/lotteries/${id}/draw`);
+    await page.click('a[hreflang="en"]');
+    await page.waitForURL(`${base}/lotteries/${id}/draw`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await axe(page);
+    await page.click('#readback-btn');
+    await isText(page.locator('#readback'), 'Type the points first');
+    await page.fill('#entropy', '1 6 1 8');
+    await page.click('#readback-btn');
+    await hasText(page.locator('.draw-btn[data-stage="1"]'), 'Draw 3 for 實質審查');
+    await page.click('.draw-btn[data-stage="1"]');
+    await count(page.locator('#stage-1 ol.winners li'), 3, 10_000);
+    await page.click('.draw-btn[data-stage="2"]');
+    await count(page.locator('#stage-2 ol.winners li'), 1, 10_000);
+    await isText(page.locator('#state-note'), 'The draw is complete.');
+    await page.click('a[hreflang="zh-Hant-TW"]');
+    await isText(page.locator('#state-note'), '抽籤完成。');
+    await c.close();
+  }, 60_000);
+
   it('5. no page asked a third party for anything, and no script failed', () => {
     expect(thirdParty).toEqual([]);
     expect(consoleErrors).toEqual([]);

@@ -37,6 +37,7 @@ const EXPECT: Record<string, Who> = {
   // pages
   'GET /': 'public',
   'GET /login': 'public',
+  'GET /lang/:lang': 'public',
   'POST /login': 'public',
   'GET /lotteries': ['ethics', 'drawer', 'auditor'],
   'POST /lotteries': ['ethics'],

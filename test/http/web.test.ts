@@ -2,7 +2,7 @@ import request from 'supertest';
 import { main } from '../../src/cli/main';
 import { Auth, checkPassword, hashPassword } from '../../src/services/auth';
 import { sha256Node } from '../../src/keys/signer';
-import { createLoaded, makeApp, type TestApp } from '../helpers/app';
+import { createLoaded, drawnLottery, makeApp, type TestApp } from '../helpers/app';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 
@@ -356,5 +356,75 @@ describe('rate limits', () => {
     const r = await request(t.app).get(`/api/v1/public/lotteries/${id}`).expect(429);
     expect(r.body.code).toBe('RATE_LIMITED');
     expect(r.headers['retry-after']).toBeDefined();
+  });
+});
+
+describe('the English reading of the pages', () => {
+  /** Han characters left once data (names in <bdi>, values in <code>, known strings) and markup are removed. */
+  function untranslated(html: string, data: string[]): string[] {
+    let text = html
+      .replace(/<script[\s\S]*?<\/script>/g, '')
+      .replace(/<bdi>[\s\S]*?<\/bdi>/g, '')
+      .replace(/<code[^>]*>[\s\S]*?<\/code>/g, '')
+      .replace(/<[^>]+>/g, ' ');
+    for (const d of [...data].sort((a, b) => b.length - a.length)) text = text.split(d).join(' ');
+    return [...new Set(text.match(/[\u3400-\u9fff]+/g) ?? [])];
+  }
+
+  it('a link switches the language for this browser and comes back to the same page; only local paths', async () => {
+    const r = await request(t.app).get('/lang/en?next=%2Flogin%3Fnext%3D%252Faudit').expect(303);
+    expect(r.headers.location).toBe('/login?next=%2Faudit');
+    expect(String(r.headers['set-cookie'])).toMatch(/^lang=en; Path=\/; SameSite=Lax; Max-Age=\d+/);
+    const login = await request(t.app).get('/login').set('Cookie', 'lang=en').expect(200);
+    expect(login.text).toMatch(/<html lang="en">/);
+    expect(login.text).toContain('<h1>Sign in</h1>');
+    expect(login.text).toContain('href="/lang/zh?next=%2Flogin"');
+    expect((await request(t.app).get('/login').expect(200)).text).toContain('<h1>登入</h1>');
+    for (const next of ['//evil.example/', '/\\evil.example', 'https://evil.example/'])
+      expect(
+        (
+          await request(t.app)
+            .get(`/lang/en?next=${encodeURIComponent(next)}`)
+            .expect(303)
+        ).headers.location,
+      ).toBe('/');
+    await request(t.app).get('/lang/fr').expect(404);
+  });
+
+  it('every page of a drawn lottery reads in English, apart from the data and the hint the law asks for', async () => {
+    const id = await drawnLottery(t);
+    const other = await createLoaded(t);
+    const l = t.services.getLottery(id);
+    const data = [
+      l.agency,
+      l.title,
+      ...l.stages.map((s) => s.label),
+      t.services.getLottery(other).title,
+      '請監察員擲骰後輸入點數',
+      '中文',
+      '（',
+      '）',
+      '：',
+      '、',
+      '　',
+    ];
+    const pages: Array<[string, string]> = [
+      ['林怡芬', '/lotteries'],
+      ['林怡芬', `/lotteries/${other}`],
+      ['林怡芬', `/lotteries/${id}`],
+      ['林怡芬', `/lotteries/${id}/result`],
+      ['minister', `/lotteries/${id}/draw`],
+      ['minister', `/lotteries/${other}/draw`],
+      ['auditor', '/audit'],
+      ['auditor', `/verify/${id}`],
+      ['auditor', '/lotteries/no-such-lottery'],
+    ];
+    for (const [who, url] of pages) {
+      const s = await signIn(who);
+      const r = await request(t.app).get(url).set('Cookie', `${s.cookie}; lang=en`);
+      expect([url, r.text.includes('<html lang="en">')]).toEqual([url, true]);
+      const problem = /<p class="error" role="alert">([^<]*)<br>/.exec(r.text)?.[1];
+      expect([url, untranslated(r.text, problem ? [...data, problem] : data)]).toEqual([url, []]);
+    }
   });
 });

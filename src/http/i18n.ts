@@ -1,0 +1,34 @@
+import type { Request, Response } from 'express';
+import { parseCookies } from './cookies';
+
+/**
+ * The pages speak Traditional Chinese, the language of the offices and of the meeting. An English reading, for
+ * auditors, integrators and foreign observers, is a per-browser choice kept in a `lang` cookie. Each string keeps
+ * both forms side by side where it is used, so a translation cannot drift away from its source unseen. What the
+ * law fixes in Chinese (the signed record, stage labels, names) is data and is never translated.
+ */
+export type Lang = 'zh' | 'en';
+
+export const LANG_COOKIE = 'lang';
+
+export function langOf(req: Request): Lang {
+  return parseCookies(req.headers.cookie)[LANG_COOKIE] === 'en' ? 'en' : 'zh';
+}
+
+/** `{name}` placeholders filled from params; an unknown placeholder stays as written. */
+export function tr(lang: Lang, zh: string, en: string, params: Record<string, unknown> = {}): string {
+  return (lang === 'en' ? en : zh).replace(/\{(\w+)\}/g, (whole, k: string) =>
+    params[k] === undefined || params[k] === null ? whole : String(params[k]),
+  );
+}
+
+/** The language of the current page, for handlers composing titles and messages. */
+export function pageLang(res: Response): Lang {
+  return res.locals.lang === 'en' ? 'en' : 'zh';
+}
+
+export function setLangCookie(req: Request, res: Response, lang: Lang): void {
+  const attrs = [`${LANG_COOKIE}=${lang}`, 'Path=/', 'SameSite=Lax', `Max-Age=${365 * 24 * 3600}`];
+  if (req.secure) attrs.push('Secure');
+  res.append('Set-Cookie', attrs.join('; '));
+}
