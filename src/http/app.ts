@@ -15,7 +15,7 @@ import { Services, type FaultPoint, type UserView } from '../services/services';
 import type { Role, Store } from '../store/store';
 import { silentLogger, type Logger } from '../util/log';
 import { errorHandler } from './problem';
-import { langOf, tr } from './i18n';
+import { langOf, PUNCTUATION, tr } from './i18n';
 import { Auth, safeEqual, type Session } from '../services/auth';
 import { sessionCookieValue } from './cookies';
 
@@ -217,6 +217,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   app.set('view engine', 'njk');
   app.use((req, res, next) => {
     res.locals.lang = langOf(req);
+    res.locals.pu = PUNCTUATION[res.locals.lang === 'en' ? 'en' : 'zh'];
     res.locals.here = req.originalUrl;
     next();
   });

@@ -15,6 +15,12 @@ export function langOf(req: Request): Lang {
   return parseCookies(req.headers.cookie)[LANG_COOKIE] === 'en' ? 'en' : 'zh';
 }
 
+/** Punctuation between the pieces a template puts together: full-width in Chinese, spaced in English. */
+export const PUNCTUATION: Record<Lang, { c: string; l: string; r: string; g: string; s: string }> = {
+  zh: { c: '：', l: '（', r: '）', g: '　', s: '／' },
+  en: { c: ': ', l: ' (', r: ')', g: ' · ', s: ' / ' },
+};
+
 /** `{name}` placeholders filled from params; an unknown placeholder stays as written. */
 export function tr(lang: Lang, zh: string, en: string, params: Record<string, unknown> = {}): string {
   return (lang === 'en' ? en : zh).replace(/\{(\w+)\}/g, (whole, k: string) =>

@@ -248,6 +248,9 @@ export function webRouter(d: WebDeps): Router {
     // Links only where a page exists: one-entry probes in each direction under the same filter.
     const exists = (probe: { after: number } | { before: number }): boolean =>
       d.services.journalPage({ limit: 1, ...filter, ...probe }).entries.length > 0;
+    const localTime = (at: string): string =>
+      pageLang(res) === 'en' ? taipeiDateTime(new Date(at)) : rocDateTime(new Date(at));
+    const checkpoint = d.services.checkpoint();
     const names = new Map(
       d.services.listUsers().map((u) => [`user:${u.id}`, `${u.display ?? u.name}（${u.role}）`]),
     );
@@ -258,7 +261,7 @@ export function webRouter(d: WebDeps): Router {
       entries: page.entries.map((e) => ({
         ...e,
         dataText: JSON.stringify(e.data),
-        local: pageLang(res) === 'en' ? taipeiDateTime(new Date(e.at)) : rocDateTime(new Date(e.at)),
+        local: localTime(e.at),
         actorName: names.get(e.actor),
       })),
       head: page.head,
@@ -272,7 +275,8 @@ export function webRouter(d: WebDeps): Router {
           ? { next: link({ after: last.seq }), newest: link({ before: page.head.seq + 1 }) }
           : {}),
       },
-      checkpoint: d.services.checkpoint(),
+      checkpoint,
+      checkpointLocal: localTime(checkpoint.at),
       lotteries: d.services.listLotteries(),
     });
   });

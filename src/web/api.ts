@@ -5,6 +5,10 @@ export const tr = (zh: string, en: string): string => (EN ? en : zh);
 export const said = (m: { zh: string; en: string } | undefined, fallback: string): string =>
   (EN ? m?.en : m?.zh) ?? fallback;
 
+/** A message followed by its code, with the page language's brackets. */
+export const withCode = (text: string, code: string | number): string =>
+  tr(`${text}（${code}）`, `${text} (${code})`);
+
 /** Calls the JSON API with the session cookie and the page's CSRF token. */
 export function csrf(): string {
   return document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
@@ -53,6 +57,31 @@ export async function api<T>(
     /* not JSON: keep the status */
   }
   return { ok: res.ok, status: res.status, data };
+}
+
+/**
+ * The same call for pages that report failures in place: a network failure becomes an answer with code NETWORK,
+ * so the page says so instead of waiting forever. (The draw page handles network loss itself: it must then ask
+ * the server what was drawn.)
+ */
+export async function tryApi<T>(
+  method: string,
+  url: string,
+  body?: BodyInit | object,
+  type?: string,
+): Promise<{ ok: boolean; status: number; data: T & Problem }> {
+  try {
+    return await api<T>(method, url, body, type);
+  } catch {
+    const data = {
+      code: 'NETWORK',
+      message: {
+        zh: '網路中斷，請確認連線後再試一次',
+        en: 'Network down: check the connection and try again',
+      },
+    } as T & Problem;
+    return { ok: false, status: 0, data };
+  }
 }
 
 /** Builds an element with text content only (never innerHTML: names come from roster files). */

@@ -1,4 +1,4 @@
-import { api, el, said, tr } from './api';
+import { api, el, said, tr, withCode } from './api';
 
 /**
  * The meeting page, on the projector. The room sees the rule, the commitment and a QR code; the monitor's dice
@@ -136,7 +136,7 @@ async function refresh(): Promise<void> {
     const r = await api<Lottery>('GET', `/api/v1/lotteries/${encodeURIComponent(lotteryId)}`);
     if (!r.ok) {
       setNet(
-        `${tr('無法取得抽籤狀態', 'Could not read the state of the draw')}（${r.data.code ?? r.status}）`,
+        withCode(tr('無法取得抽籤狀態', 'Could not read the state of the draw'), r.data.code ?? r.status),
       );
       return;
     }
@@ -201,7 +201,7 @@ for (const btn of Array.from(document.querySelectorAll<HTMLButtonElement>('.draw
       } else if (r.data.code === 'STAGE_ALREADY_DRAWN') {
         await refresh();
       } else {
-        setNet(`${said(r.data.message, tr('抽籤失敗', 'The draw failed'))}（${r.data.code ?? r.status}）`);
+        setNet(withCode(said(r.data.message, tr('抽籤失敗', 'The draw failed')), r.data.code ?? r.status));
         btn.disabled = false;
       }
     } catch {

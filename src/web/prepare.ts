@@ -1,4 +1,4 @@
-import { api, el, onFiles, said, tr, type Problem } from './api';
+import { el, onFiles, said, tr, tryApi, withCode, type Problem } from './api';
 
 /** The ethics office's page: roster upload with a dry-run report first, the roster search, inline exclusions. */
 interface Report {
@@ -18,7 +18,7 @@ let pending: File | undefined;
 
 function problemList(title: string, items: NonNullable<Problem['errors']>, cls: string): HTMLElement {
   const s = el('div');
-  s.append(el('h3', `${title}（${items.length}）`));
+  s.append(el('h3', tr(`${title}（${items.length}）`, `${title} (${items.length})`)));
   const t = el('table', undefined, cls);
   const head = el('tr');
   for (const h of [tr('列', 'Row'), tr('欄', 'Column'), tr('欄位', 'Field'), tr('說明', 'Problem')])
@@ -31,7 +31,7 @@ function problemList(title: string, items: NonNullable<Problem['errors']>, cls: 
       el('td', p.row === undefined ? '' : String(p.row)),
       el('td', p.column ?? ''),
       el('td', p.field),
-      el('td', `${said(p.message, '')}（${p.code}）`),
+      el('td', withCode(said(p.message, ''), p.code)),
     );
     t.tBodies[0]?.append(row);
   }
@@ -45,7 +45,7 @@ async function dryRun(file: File): Promise<void> {
   if (!report || !confirm) return;
   report.replaceChildren(el('p', tr(`檢查 ${file.name} 中…`, `Checking ${file.name}…`)));
   confirm.hidden = true;
-  const r = await api<Report>(
+  const r = await tryApi<Report>(
     'PUT',
     `/api/v1/lotteries/${encodeURIComponent(lottery)}/roster?dryRun=1`,
     file,
@@ -56,7 +56,7 @@ async function dryRun(file: File): Promise<void> {
     report.append(
       el(
         'p',
-        `${said(r.data.message, tr('無法載入', 'Cannot load'))}（${r.data.code ?? r.status}）`,
+        withCode(said(r.data.message, tr('無法載入', 'Cannot load')), r.data.code ?? r.status),
         'error',
       ),
     );
@@ -75,7 +75,7 @@ async function dryRun(file: File): Promise<void> {
       ),
     ),
   );
-  report.append(el('p', `${tr('載入後的名冊摘要', 'Roster digest once loaded')}：${d.rosterDigest}`));
+  report.append(el('p', `${tr('載入後的名冊摘要：', 'Roster digest once loaded: ')}${d.rosterDigest}`));
   const t = el('table', undefined, 'report-table');
   const hr = el('tr');
   for (const h of [tr('單位', 'Unit'), tr('人數', 'People'), tr('抽籤母體', 'Pool')])
@@ -102,7 +102,7 @@ onFiles('file', 'dropzone', (files) => {
 });
 document.getElementById('confirm-load')?.addEventListener('click', async () => {
   if (!pending) return;
-  const r = await api<Report>(
+  const r = await tryApi<Report>(
     'PUT',
     `/api/v1/lotteries/${encodeURIComponent(lottery)}/roster`,
     pending,
@@ -114,7 +114,7 @@ document.getElementById('confirm-load')?.addEventListener('click', async () => {
     report?.replaceChildren(
       el(
         'p',
-        `${said(r.data.message, tr('載入失敗', 'Loading failed'))}（${r.data.code ?? r.status}）`,
+        withCode(said(r.data.message, tr('載入失敗', 'Loading failed')), r.data.code ?? r.status),
         'error',
       ),
     );
@@ -136,7 +136,7 @@ for (const f of Array.from(document.querySelectorAll<HTMLFormElement>('form.excl
     e.preventDefault();
     const entry = f.dataset.entry ?? '';
     const value = (f.elements.namedItem('excluded') as HTMLInputElement).value.trim();
-    const r = await api(
+    const r = await tryApi(
       'PATCH',
       `/api/v1/lotteries/${encodeURIComponent(lottery)}/roster/${encodeURIComponent(entry)}`,
       { excluded: value === '' ? null : value },
@@ -153,17 +153,14 @@ for (const f of Array.from(document.querySelectorAll<HTMLFormElement>('form.excl
           `名冊（${d.count} 人，抽籤母體 ${d.poolSize ?? 0} 人）`,
           `Roster (${d.count} people, pool of ${d.poolSize ?? 0})`,
         );
-      const lock = document.querySelector('#h-lock + details');
-      if (lock)
-        lock.replaceChildren(
-          el(
-            'p',
-            tr(
-              '名冊已變更：請重新整理頁面後再鎖定，以確認最新的抽籤人數。',
-              'The roster changed: reload the page before locking, to see the quotas for the new pool.',
-            ),
-          ),
-        );
+      // The rates and the lock confirmation were worked out for the old pool: say so rather than show stale sums.
+      const stale = tr(
+        '名冊已變更：請重新整理頁面後再鎖定，以確認最新的抽籤人數。',
+        'The roster changed: reload the page before locking, to see the quotas for the new pool.',
+      );
+      document.querySelector('#h-lock + details')?.replaceWith(el('p', stale, 'note stale'));
+      const rules = document.getElementById('h-rules')?.parentElement;
+      if (rules && !rules.querySelector('.stale')) rules.append(el('p', stale, 'note stale'));
     }
   });
 }

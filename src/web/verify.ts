@@ -39,7 +39,7 @@ function show(report: Report | undefined, error?: string): void {
   if (!out) return;
   out.replaceChildren();
   if (error || !report) {
-    out.append(el('p', `${tr('無法讀取', 'Cannot read')}：${error ?? ''}`, 'error'));
+    out.append(el('p', `${tr('無法讀取：', 'Cannot read: ')}${error ?? ''}`, 'error'));
     return;
   }
   out.append(
@@ -55,7 +55,7 @@ function show(report: Report | undefined, error?: string): void {
     li.dataset.check = c.name;
     li.append(
       el('strong', c.name),
-      `：${c.ok ? tr('通過', 'passed') : tr('未通過', 'failed')}。`,
+      tr(`：${c.ok ? '通過' : '未通過'}。`, `: ${c.ok ? 'passed' : 'failed'}. `),
       el('span', c.detail),
     );
     ul.append(li);

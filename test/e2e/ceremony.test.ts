@@ -401,6 +401,52 @@ describe('the ceremony in a browser', () => {
     await c.close();
   }, 60_000);
 
+  it('9. with the network down, the office and audit pages say so; after an exclusion the stale sums are flagged', async () => {
+    const l = services.createLottery('cli', { year: 113, agency: '小型機關' });
+    services.loadRoster(
+      'cli',
+      l.id,
+      ['甲', '乙', '丙', '丁', '戊'].map((name, i) => ({ row: i + 1, values: { id: `Q${i + 1}`, name } })),
+      { strictFields: true },
+    );
+    const c = await context();
+    const page = await signIn(c, 'ethics');
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${base}/lotteries/${l.id}`);
+    await c.setOffline(true);
+    await page.setInputFiles('#file', EXAMPLE);
+    await hasText(page.locator('#report'), '網路中斷');
+    await page.fill('#ex-Q2', '已離職');
+    await page.click('form.exclude[data-entry=Q2] button');
+    await hasText(page.locator('form.exclude[data-entry=Q2] .note'), '網路中斷');
+    await c.setOffline(false);
+    await page.click('form.exclude[data-entry=Q2] button');
+    await isText(page.locator('form.exclude[data-entry=Q2] .note'), '已儲存');
+    await count(page.locator('#h-lock + details'), 0);
+    await count(page.locator('.note.stale'), 2);
+    await axe(page);
+
+    await c.close();
+
+    const c2 = await context();
+    const a = await signIn(c2, 'auditor');
+    a.on('pageerror', (e) => pageErrors.push(e.message));
+    await a.goto(`${base}/audit`);
+    expect(
+      await a
+        .locator('code.data')
+        .first()
+        .evaluate((e) => getComputedStyle(e).whiteSpace),
+    ).toBe('pre-wrap');
+    await c2.setOffline(true);
+    await a.click('#verify-chain');
+    await hasText(a.locator('#chain-result'), '網路中斷');
+    await c2.setOffline(false);
+    expect(pageErrors).toEqual([]);
+    await c2.close();
+  }, 60_000);
+
   it('5. no page asked a third party for anything, and no script failed', () => {
     expect(thirdParty).toEqual([]);
     expect(consoleErrors).toEqual([]);
