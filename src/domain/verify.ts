@@ -268,7 +268,12 @@ export async function verifyBundle(
       ok: problems.length === 0,
       detail:
         problems.join('; ') ||
-        b.stages.map((st) => `stage ${st.stage}: ${st.winners.length} winners recomputed`).join('; '),
+        b.stages
+          .map(
+            (st) =>
+              `stage ${st.stage}: ${st.winners.length} winner${st.winners.length === 1 ? '' : 's'} recomputed`,
+          )
+          .join('; '),
     });
   }
 

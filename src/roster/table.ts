@@ -264,7 +264,7 @@ export function rowsFromGrid(
       count: nameless.length,
       message: {
         zh: `略過 ${nameless.length} 列沒有姓名的資料列（第 ${nameless.slice(0, 10).join('、')}${nameless.length > 10 ? '…' : ''} 列）`,
-        en: `Skipped ${nameless.length} row${nameless.length === 1 ? '' : 's'} without a name (rows ${nameless.slice(0, 10).join(', ')}${nameless.length > 10 ? ', …' : ''})`,
+        en: `Skipped ${nameless.length} row${nameless.length === 1 ? '' : 's'} without a name (row${nameless.length === 1 ? '' : 's'} ${nameless.slice(0, 10).join(', ')}${nameless.length > 10 ? ', …' : ''})`,
       },
     } as FieldProblem);
   return { rows, warnings, errors };
