@@ -77,10 +77,11 @@ export const example = vectors.vector1;
 
 export const auth = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
-/** Creates, loads the 21-person example roster and returns the lottery id. */
+/** Creates, loads a roster (by default the 21-person example) and returns the lottery id. */
 export async function createLoaded(
   t: TestApp,
   body: Record<string, unknown> = { year: 113, agency: '數位發展部' },
+  roster: unknown[] = example.roster,
 ): Promise<string> {
   const c = await request(t.app)
     .post('/api/v1/lotteries')
@@ -91,14 +92,19 @@ export async function createLoaded(
   await request(t.app)
     .put(`/api/v1/lotteries/${id}/roster`)
     .set(...auth(t.tokens.ethics))
-    .send({ entries: example.roster })
+    .send({ entries: roster })
     .expect(200);
   return id;
 }
 
 /** Creates, loads, locks and draws every stage; returns the lottery id. */
-export async function drawnLottery(t: TestApp, entropy = example.entropy): Promise<string> {
-  const id = await createLoaded(t);
+export async function drawnLottery(
+  t: TestApp,
+  entropy = example.entropy,
+  body?: Record<string, unknown>,
+  roster?: unknown[],
+): Promise<string> {
+  const id = await createLoaded(t, body, roster);
   await request(t.app)
     .post(`/api/v1/lotteries/${id}/lock`)
     .set(...auth(t.tokens.ethics))

@@ -5,7 +5,15 @@ import request from 'supertest';
 import { verifyBundle } from '../../src/domain/verify';
 import { nodeVerifyDeps } from '../../src/keys/signer';
 import { renderRecord } from '../../src/record/render';
-import { auth, createLoaded, example, makeApp, testCaCertPem, type TestApp } from '../helpers/app';
+import {
+  auth,
+  createLoaded,
+  drawnLottery,
+  example,
+  makeApp,
+  testCaCertPem,
+  type TestApp,
+} from '../helpers/app';
 import { sha256 } from '../helpers/crypto';
 import { nssTrusting, pageToPng, pdffonts, pdfinfoPages, pdfsig, pdftotext } from '../helpers/poppler';
 import { exampleRecordData } from '../helpers/record';
@@ -21,44 +29,17 @@ const binary = (res: request.Response, cb: (err: Error | null, body: unknown) =>
 const bytesSha = (b: Buffer): string => crypto.createHash('sha256').update(b).digest('hex');
 
 async function drawnWithMeeting(t: TestApp, roster: unknown[] = example.roster): Promise<string> {
-  const c = await request(t.app)
-    .post('/api/v1/lotteries')
-    .set(...auth(t.tokens.ethics))
-    .send({
-      year: 113,
-      agency: '數位發展部',
-      meeting: {
-        name: '113年度抽籤會議',
-        date: '2025-01-22T10:00',
-        venue: '第一會議室',
-        chair: '黃部長',
-        drawer: '黃部長',
-        monitor: '林處長',
-        recorder: '陳科員',
-        witnesses: ['王處長', '李處長'],
-      },
-    })
-    .expect(201);
-  const id = c.body.id as string;
-  await request(t.app)
-    .put(`/api/v1/lotteries/${id}/roster`)
-    .set(...auth(t.tokens.ethics))
-    .send({ entries: roster })
-    .expect(200);
-  await request(t.app)
-    .post(`/api/v1/lotteries/${id}/lock`)
-    .set(...auth(t.tokens.ethics))
-    .expect(200);
-  await request(t.app)
-    .post(`/api/v1/lotteries/${id}/stages/1/draw`)
-    .set(...auth(t.tokens.drawer))
-    .send({ entropy: '6 2 5 1 3 4' })
-    .expect(200);
-  await request(t.app)
-    .post(`/api/v1/lotteries/${id}/stages/2/draw`)
-    .set(...auth(t.tokens.drawer))
-    .expect(200);
-  return id;
+  const meeting = {
+    name: '113年度抽籤會議',
+    date: '2025-01-22T10:00',
+    venue: '第一會議室',
+    chair: '黃部長',
+    drawer: '黃部長',
+    monitor: '林處長',
+    recorder: '陳科員',
+    witnesses: ['王處長', '李處長'],
+  };
+  return drawnLottery(t, '6 2 5 1 3 4', { year: 113, agency: '數位發展部', meeting }, roster);
 }
 
 describe('the signed lottery record of the 21-person example', () => {
