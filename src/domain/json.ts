@@ -389,9 +389,9 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): unk
   checkLimit('maxDepth', maxDepth);
   checkLimit('maxBytes', maxBytes);
   if (utf8Exceeds(text, maxBytes))
-    throw new BundleUnreadable(`larger than ${maxBytes} bytes (超過 ${maxBytes} 位元組的上限)`);
+    throw new BundleUnreadable(`the text is larger than ${maxBytes} bytes (超過 ${maxBytes} 位元組的上限)`);
   // A BOM is not JSON (RFC 8259 §8.1), and some parsers skip it while others refuse: refuse it everywhere.
   if (text.charCodeAt(0) === 0xfeff)
-    throw new BundleUnreadable('starts with a byte-order mark (BOM) (開頭有位元組順序記號 BOM)');
+    throw new BundleUnreadable('the text starts with a byte-order mark (BOM) (開頭有位元組順序記號 BOM)');
   return new StrictParser(text, maxDepth).parse();
 }
