@@ -64,7 +64,12 @@ export function readBundleJson(
 ): unknown {
   if (byteLength > maxBytes)
     throw new BundleUnreadable(`bundle larger than ${maxBytes} bytes (稽核包超過 ${maxBytes} 位元組的上限)`);
-  const value = parseStrictJson(text, { maxDepth: MAX_BUNDLE_DEPTH, maxBytes });
+  // The size is already bounded by byteLength (the bytes the text came from); 3 UTF-8 bytes per UTF-16 unit is
+  // an upper bound, so the reader need not count the text again.
+  const value = parseStrictJson(text, {
+    maxDepth: MAX_BUNDLE_DEPTH,
+    maxBytes: Math.max(maxBytes, 3 * text.length),
+  });
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new BundleUnreadable('bundle is not a JSON object (稽核包不是 JSON 物件)');
   return value;
