@@ -284,7 +284,7 @@ describe('keys that name Object.prototype machinery', () => {
     const bare = Object.create(null) as Record<string, unknown>;
     Object.defineProperty(bare, '__proto__', { value: { b: 2, a: [3] }, enumerable: true });
     bare.z = 1;
-    bare.constructor = 'c';
+    bare['constructor'] = 'c';
     expect(jcs(bare)).toBe(jcs(ours));
   });
 });
