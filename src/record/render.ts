@@ -1,12 +1,17 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
 import type { Meeting } from '../domain/lottery';
 import { ruleText } from '../domain/quota';
 import { publicPerson, type PublicField } from '../domain/publish';
-import { fontHasGlyph, FONT_PATH } from '../roster/font';
-import { codePointLabel } from '../roster/printable';
+import {
+  endActualText,
+  fill,
+  Flow,
+  loadFont,
+  loadTemplate,
+  openDocument,
+  printable,
+  type Column,
+} from './layout';
 import { rocDateTime, rocMeetingDate } from './roc';
 
 /**
@@ -42,14 +47,9 @@ interface Template {
   missingGlyph: string;
 }
 
-let template: Template | undefined;
-let fontBuffer: Buffer | undefined;
-
 /** Loads the template and the font once per process (the font is 7 MB; pdfkit subsets it per document). */
 export function loadRecordAssets(): { template: Template; font: Buffer } {
-  template ??= JSON.parse(fs.readFileSync(TEMPLATE_PATH, 'utf8')) as Template;
-  fontBuffer ??= fs.readFileSync(FONT_PATH);
-  return { template, font: fontBuffer };
+  return { template: loadTemplate<Template>(TEMPLATE_PATH), font: loadFont() };
 }
 
 export interface RecordPerson {
@@ -91,140 +91,26 @@ export interface RecordData {
   publicFields: readonly PublicField[];
 }
 
-const fill = (s: string, vars: Record<string, string | number>): string =>
-  s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
-
-/** Replaces characters the font lacks with 〔U+XXXX〕 so nothing disappears silently. */
-export function printable(s: string, missing = '〔{cp}〕'): string {
-  let out = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    out += cp <= 0x20 || /\s/u.test(ch) || fontHasGlyph(cp) ? ch : fill(missing, { cp: codePointLabel(cp) });
-  }
-  return out;
-}
-
-interface Column {
-  key: string;
-  title: string;
-  width: number;
-}
+export { printable };
 
 export async function renderRecord(data: RecordData): Promise<Buffer> {
-  const { template: t, font } = loadRecordAssets();
+  const { template: t } = loadRecordAssets();
   const m = t.page.margin;
-  const doc = new PDFDocument({
-    size: t.page.size,
-    margins: { top: m, bottom: m, left: m, right: m },
-    bufferPages: true,
-    pdfVersion: '1.7',
-    lang: 'zh-TW',
-    displayTitle: true,
-    info: {
-      Title: `${data.title}${data.publicCopy ? t.publicMark : ''}`,
-      Author: data.agency,
-      Subject: `lottery ${data.lotteryId}`,
-      Creator: 'asset-review-lottery',
-      Producer: 'asset-review-lottery',
-      CreationDate: data.issuedAt,
-      ModDate: data.issuedAt,
-    },
+  const { doc, finished } = openDocument(t.page, {
+    Title: `${data.title}${data.publicCopy ? t.publicMark : ''}`,
+    Author: data.agency,
+    Subject: `lottery ${data.lotteryId}`,
+    CreationDate: data.issuedAt,
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const finished = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('tc', font);
-  doc.font('tc');
-
-  const P = (s: string): string => printable(s, t.missingGlyph);
-  const width = doc.page.width - 2 * m;
-  const bottom = (): number => doc.page.height - m - t.page.footerGap;
-  const ensure = (h: number): void => {
-    if (doc.y + h > bottom()) doc.addPage();
-  };
-  const heading = (s: string): void => {
-    ensure(40);
-    doc.moveDown(0.6).fontSize(t.fonts.heading).text(s, m, doc.y, { width });
-    doc.moveDown(0.25).fontSize(t.fonts.body);
-  };
-  const para = (s: string, size = t.fonts.body): void => {
-    doc.fontSize(size).text(s, m, doc.y, { width, lineGap: 2 });
-  };
-  const field = (label: string, value: string): void => {
-    if (!value) return;
-    ensure(16);
-    doc.fontSize(t.fonts.body).text(`${label}：${value}`, m, doc.y, { width, lineGap: 2 });
-  };
-  /** One hex value on a line of its own, in a size that keeps 64 digits unbroken. */
-  const hexLine = (label: string, value: string): void => {
-    ensure(30);
-    doc.fontSize(t.fonts.small).text(label, m, doc.y, { width });
-    doc.fontSize(t.fonts.hex).text(value, m + 12, doc.y, { width: width - 12, lineBreak: false });
-    doc.moveDown(0.35);
-  };
-
-  const table = (cols: Column[], rows: string[][], size = t.fonts.small): void => {
-    const pad = 3;
-    const drawHeader = (): void => {
-      const y = doc.y;
-      const h =
-        Math.max(
-          ...cols.map((c) => doc.fontSize(size).heightOfString(c.title, { width: c.width - 2 * pad })),
-        ) +
-        2 * pad;
-      let x = m;
-      doc.save().rect(m, y, width, h).fill('#e8e8e8').restore();
-      for (const c of cols) {
-        doc
-          .fillColor('black')
-          .fontSize(size)
-          .text(c.title, x + pad, y + pad, { width: c.width - 2 * pad });
-        x += c.width;
-      }
-      doc
-        .moveTo(m, y + h)
-        .lineTo(m + width, y + h)
-        .lineWidth(0.6)
-        .stroke();
-      doc.y = y + h;
-    };
-    ensure(40);
-    drawHeader();
-    for (const r of rows) {
-      const h =
-        Math.max(
-          ...cols.map((c, i) => doc.fontSize(size).heightOfString(r[i] ?? '', { width: c.width - 2 * pad })),
-        ) +
-        2 * pad;
-      if (doc.y + h > bottom()) {
-        doc.addPage();
-        drawHeader();
-      }
-      const y = doc.y;
-      let x = m;
-      cols.forEach((c, i) => {
-        doc.fontSize(size).text(r[i] ?? '', x + pad, y + pad, { width: c.width - 2 * pad });
-        x += c.width;
-      });
-      doc
-        .moveTo(m, y + h)
-        .lineTo(m + width, y + h)
-        .lineWidth(0.3)
-        .strokeColor('#999999')
-        .stroke()
-        .strokeColor('black');
-      doc.y = y + h;
-    }
-    doc.x = m;
-    doc.moveDown(0.4);
-  };
-  const cols = (spec: Array<[string, string, number]>): Column[] => {
-    const total = spec.reduce((a, s) => a + s[2], 0);
-    return spec.map(([key, title, w]) => ({ key, title, width: (w / total) * width }));
-  };
+  const flow = new Flow(doc, t.page, t.fonts, t.missingGlyph);
+  const { P, width } = flow;
+  const ensure = (h: number): void => flow.ensure(h);
+  const heading = (s: string): void => flow.heading(s);
+  const para = (s: string): void => flow.para(s);
+  const field = (label: string, value: string): void => flow.field(label, value);
+  const hexLine = (label: string, value: string): void => flow.hexLine(label, value);
+  const table = (c: Column[], rows: string[][], size?: number): void => flow.table(c, rows, size);
+  const cols = (spec: Array<[string, string, number]>): Column[] => flow.cols(spec);
   const show = (p: RecordPerson, f: 'name' | 'unit' | 'title'): string =>
     P((data.publicCopy ? publicPerson(p, data.publicFields) : p)[f] ?? '');
 
@@ -350,21 +236,12 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   heading(t.sections.verify ?? '');
   ensure(110);
   const qrTop = doc.y;
-  const qr = QRCode.create(data.verifyUrl, { errorCorrectionLevel: 'M' });
-  const cell = 3;
-  const size = qr.modules.size;
-  doc.save();
-  for (let r = 0; r < size; r++)
-    for (let c = 0; c < size; c++)
-      if (qr.modules.get(r, c)) doc.rect(m + c * cell, qrTop + r * cell, cell, cell);
-  doc.fill('black').restore();
-  const textX = m + size * cell + 14;
-  doc
-    .fontSize(t.fonts.body)
-    .text(t.verifyText, textX, qrTop, { width: width - size * cell - 14, lineGap: 2 });
-  doc.fontSize(t.fonts.small).text(data.verifyUrl, textX, doc.y + 4, { width: width - size * cell - 14 });
+  const qrSide = flow.qr(data.verifyUrl, m, qrTop, 3);
+  const textX = m + qrSide + 14;
+  doc.fontSize(t.fonts.body).text(t.verifyText, textX, qrTop, { width: width - qrSide - 14, lineGap: 2 });
+  doc.fontSize(t.fonts.small).text(data.verifyUrl, textX, doc.y + 4, { width: width - qrSide - 14 });
   doc.x = m;
-  doc.y = Math.max(doc.y, qrTop + size * cell) + 8;
+  doc.y = Math.max(doc.y, qrTop + qrSide) + 8;
 
   heading(t.sections.signatures ?? '');
   for (const role of t.signatureRoles) {
@@ -398,31 +275,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     );
   }
 
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const text = fill(t.footer, { page: i + 1, pages: range.count });
-    // Writing below the bottom margin would make pdfkit add a page; lift the margin while the footer is drawn.
-    const saved = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc
-      .fontSize(t.fonts.small)
-      .text(text, m, doc.page.height - m + 8, { width, align: 'center', lineBreak: false });
-    doc.page.margins.bottom = saved;
-  }
+  flow.footers(t.footer);
   doc.end();
   return finished;
-}
-
-/**
- * Poppler places an ActualText span by the graphics state in force at its EMC. pdfkit draws each run of text
- * inside its own q…Q, with the page flipped back and the font set, so the span must end in that same state:
- * otherwise its text is read as if at the mirrored position, with no height, and out of reading order.
- */
-function endActualText(doc: PDFKit.PDFDocument, fontSize: number): void {
-  const raw = doc as unknown as { _font?: { id?: unknown }; addContent(s: string): unknown };
-  doc.save().transform(1, 0, 0, -1, 0, doc.page.height);
-  if (typeof raw._font?.id === 'string') raw.addContent(`BT /${raw._font.id} ${fontSize} Tf ET`);
-  doc.endMarkedContent();
-  doc.restore();
 }
