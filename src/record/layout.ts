@@ -146,9 +146,10 @@ export class Flow {
     if (this.doc.y + h > this.bottom()) this.doc.addPage();
   }
 
-  heading(s: string): void {
+  /** A section heading, on a new page unless `keep` points fit below it (what must not be parted from it). */
+  heading(s: string, keep = 0): void {
     const { doc, m, width } = this;
-    this.ensure(40);
+    this.ensure(40 + keep);
     doc.moveDown(0.6).fontSize(this.fonts.heading).text(s, m, doc.y, { width });
     doc.moveDown(0.25).fontSize(this.fonts.body);
   }
@@ -195,21 +196,16 @@ export class Flow {
   }
 
   /**
-   * A value to be read aloud and written down, large: `label` in body size, then `shown` (grouped for reading)
-   * in `size`, extracted as `shown` exactly.
+   * A value to be read aloud and written down, large: `label` then `shown` (grouped for reading), in `size`,
+   * extracted exactly as written.
    */
   readout(label: string, shown: string, size: number): void {
     const { doc, m, width } = this;
     this.ensure(size * 1.6 + 4);
     const y = doc.y;
-    doc.fontSize(this.fonts.body);
-    const labelWidth = doc.widthOfString(label);
-    const baselineDrop = (size - this.fonts.body) * 0.85;
-    doc.text(label, m, y + baselineDrop, { width: labelWidth + 1, lineBreak: false });
-    this.exact(shown, shown, size, m + labelWidth + 4, y, {
-      width: width - labelWidth - 4,
-      lineBreak: false,
-    });
+    // One run in one size inside one ActualText span: extraction gives the label and the groups on one line.
+    const line = `${label}${shown}`;
+    this.exact(line, line, size, m, y, { width, lineBreak: false, wordSpacing: 2 });
     doc.x = m;
     doc.y = y + size * 1.45;
   }

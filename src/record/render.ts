@@ -5,6 +5,9 @@ import { publicPerson, type PublicField } from '../domain/publish';
 import {
   endActualText,
   fill,
+  fingerprintHex,
+  groupDigits,
+  hexPrefixGroups,
   Flow,
   loadFont,
   loadTemplate,
@@ -19,17 +22,20 @@ import { rocDateTime, rocMeetingDate } from './roc';
  * - every name comes back out of `pdftotext` exactly, and a character the font lacks is printed as 〔U+XXXX〕,
  *   never dropped (a dropped character can turn one person into another);
  * - hex values print unbroken on one line; the checkpoint signature in lines of 64 characters;
- * - the entropy prints verbatim with its length and UTF-8 hex, since it is hashed exactly as typed;
+ * - the entropy prints verbatim with its length and UTF-8 hex, since it is hashed exactly as typed; under
+ *   lottery-draw/v2, as canonical digits in groups of five for reading aloud and as the exact digit string;
+ * - the commitment's and the key fingerprint's first 16 hex digits print large, for reading into the minutes;
  * - long tables paginate with their header repeated, and every page says 第 n 頁，共 N 頁.
  */
 export const TEMPLATE_PATH = path.resolve(__dirname, '..', '..', 'templates', 'record.json');
 
 interface Template {
   page: { size: string; margin: number; footerGap: number };
-  fonts: { title: number; heading: number; body: number; small: number; hex: number };
+  fonts: { title: number; heading: number; body: number; small: number; hex: number; readout: number };
   title: string;
   publicMark: string;
   labels: Record<string, string>;
+  ceremonyLines: { opened: string; adjourned: string };
   sections: Record<string, string>;
   basis: string;
   excludedPublic: string;
@@ -60,6 +66,16 @@ export interface RecordPerson {
   excluded?: string;
 }
 
+/** One `ceremony.opened` or `ceremony.adjourned` journal entry, with the actor's display name. */
+export interface RecordCeremony {
+  kind: 'opened' | 'adjourned';
+  at: Date;
+  by: string;
+  reason?: string;
+}
+
+export const PROTOCOL_V2 = 'lottery-draw/v2';
+
 export interface RecordData {
   lotteryId: string;
   agency: string;
@@ -85,6 +101,10 @@ export interface RecordData {
   issuedAt: Date;
   /** When stage 1 was actually drawn (the journal's time), beside the meeting date that was typed. */
   drawnAt?: Date;
+  /** lottery-draw/v2: `SHA256:` + 64 lowercase hex of the checkpoint key's DER SPKI (protocol.md §4.2). */
+  keyFingerprint?: string;
+  /** lottery-draw/v2: each opening and adjournment of the ceremony, in journal order. */
+  ceremonies?: RecordCeremony[];
   verifyUrl: string;
   publicCopy: boolean;
   /** Which of a declarant's fields the public copy shows. */
@@ -105,7 +125,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   const flow = new Flow(doc, t.page, t.fonts, t.missingGlyph);
   const { P, width } = flow;
   const ensure = (h: number): void => flow.ensure(h);
-  const heading = (s: string): void => flow.heading(s);
+  const heading = (s: string, keep = 0): void => flow.heading(s, keep);
   const para = (s: string): void => flow.para(s);
   const field = (label: string, value: string): void => flow.field(label, value);
   const hexLine = (label: string, value: string): void => flow.hexLine(label, value);
@@ -136,13 +156,23 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   field(t.labels.monitor ?? '', P(mt.monitor ?? ''));
   field(t.labels.witnesses ?? '', P((mt.witnesses ?? []).join('、')));
   field(t.labels.recorder ?? '', P(mt.recorder ?? ''));
+  // Each opening and adjournment of the ceremony (v2), in journal order, in Taipei time.
+  for (const c of data.ceremonies ?? [])
+    field(
+      (c.kind === 'opened' ? t.labels.ceremonyOpened : t.labels.ceremonyAdjourned) ?? '',
+      fill(c.kind === 'opened' ? t.ceremonyLines.opened : t.ceremonyLines.adjourned, {
+        at: rocDateTime(c.at),
+        by: P(c.by),
+        reason: P(c.reason ?? ''),
+      }),
+    );
   if (data.drawnAt) field(t.labels.drawnAt ?? '', `${rocDateTime(data.drawnAt)}（臺北時間，系統紀錄）`);
   field(t.labels.issuedAt ?? '', `${rocDateTime(data.issuedAt)}（臺北時間）`);
 
   heading(t.sections.basis ?? '');
   para(t.basis);
 
-  heading(t.sections.rules ?? '');
+  heading(t.sections.rules ?? '', 36);
   table(
     cols([
       ['stage', t.ruleColumns.stage ?? '', 1],
@@ -161,7 +191,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     t.fonts.body - 1,
   );
 
-  heading(t.sections.winners ?? '');
+  heading(t.sections.winners ?? '', 50);
   for (const s of data.stages) {
     ensure(50);
     doc
@@ -180,7 +210,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     );
   }
 
-  heading(t.sections.excluded ?? '');
+  heading(t.sections.excluded ?? '', 36); // with the table's header and first row
   const excluded = data.roster.filter((e) => e.excluded);
   if (excluded.length === 0) para(t.excludedNone);
   else if (data.publicCopy) para(fill(t.excludedPublic, { n: excluded.length }));
@@ -194,30 +224,75 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
       excluded.map((e) => [e.id, P(e.name), P(e.excluded ?? '')]),
     );
 
+  /** v1: the entropy as typed, hashed verbatim; its length and UTF-8 hex settle any doubt about spaces. */
+  const verbatimEntropy = (): void => {
+    // Extra word spacing: without it pdftotext reads "6 2 5 1 3 4" as "625134", and the entropy is hashed verbatim.
+    const entropyOpts = { width: width - 12, wordSpacing: 3 };
+    // Kept on one page: a span cut by a page break would be given back twice by text extraction.
+    ensure(20 + doc.fontSize(t.fonts.body).heightOfString(data.entropy, entropyOpts));
+    doc.fontSize(t.fonts.small).text(t.valueLabels.entropy ?? '', m, doc.y, { width });
+    // Text extraction collapses a run of spaces into one and reads U+3000 or U+00A0 as a plain space, yet a
+    // reader re-typing the entropy from the record must get the hashed string back: an ActualText span carries it.
+    doc.markContent('Span', { actual: data.entropy });
+    doc.fontSize(t.fonts.body).text(data.entropy, m + 12, doc.y, entropyOpts);
+    endActualText(doc, t.fonts.body);
+    const entropyHex = Buffer.from(data.entropy, 'utf8').toString('hex');
+    doc
+      .fontSize(t.fonts.small)
+      .text(
+        fill(t.valueLabels.entropyDetail ?? '', { n: [...data.entropy].length, hex: entropyHex }),
+        m + 12,
+        doc.y,
+        { width: width - 12 },
+      );
+    doc.moveDown(0.35);
+  };
+  /**
+   * v2: the canonical digits (protocol.md §4.1), in groups of five for reading aloud, then the exact string that
+   * was hashed. Both are ActualText spans, so that extraction neither joins the groups nor splits the digits.
+   */
+  const digitsEntropy = (): void => {
+    const grouped = groupDigits(data.entropy);
+    const size = t.fonts.readout;
+    ensure(24 + size * 1.5 + 2 * t.fonts.hex);
+    doc.fontSize(t.fonts.small).text(t.valueLabels.entropyV2 ?? '', m, doc.y, { width });
+    let y = doc.y + 2;
+    flow.exact(grouped, grouped, size, m + 12, y, { width: width - 12, wordSpacing: 4, lineBreak: false });
+    y += size * 1.45;
+    // One run in one size, so that extraction keeps the label and the digits on one line, the digits unbroken.
+    doc.fontSize(t.fonts.hex).text(`${t.valueLabels.entropyDigits ?? ''}：${data.entropy}`, m + 12, y, {
+      width: width - 12,
+      lineBreak: false,
+    });
+    doc.y = y + t.fonts.hex * 1.45;
+    doc
+      .fontSize(t.fonts.small)
+      .text(fill(t.valueLabels.entropyDigitsDetail ?? '', { n: data.entropy.length }), m + 12, doc.y, {
+        width: width - 12,
+      });
+    doc.moveDown(0.35);
+  };
+
   heading(t.sections.values ?? '');
   field(t.valueLabels.protocol ?? '', data.protocol);
+  // For reading into the minutes: the first 16 hex digits, large and grouped (the full values follow).
+  flow.readout(
+    `${t.valueLabels.commitmentPrefix ?? ''}：`,
+    hexPrefixGroups(data.commitment),
+    t.fonts.readout,
+  );
+  if (data.keyFingerprint)
+    flow.readout(
+      `${t.valueLabels.fingerprintPrefix ?? ''}：`,
+      hexPrefixGroups(fingerprintHex(data.keyFingerprint)),
+      t.fonts.readout,
+    );
+  doc.moveDown(0.2);
   hexLine(t.valueLabels.rosterDigest ?? '', data.rosterDigest);
   hexLine(t.valueLabels.commitment ?? '', data.commitment);
-  // Extra word spacing: without it pdftotext reads "6 2 5 1 3 4" as "625134", and the entropy is hashed verbatim.
-  const entropyOpts = { width: width - 12, wordSpacing: 3 };
-  // Kept on one page: a span cut by a page break would be given back twice by text extraction.
-  ensure(20 + doc.fontSize(t.fonts.body).heightOfString(data.entropy, entropyOpts));
-  doc.fontSize(t.fonts.small).text(t.valueLabels.entropy ?? '', m, doc.y, { width });
-  // Text extraction collapses a run of spaces into one and reads U+3000 or U+00A0 as a plain space, yet a reader
-  // re-typing the entropy from the record must get the hashed string back: an ActualText span carries it exactly.
-  doc.markContent('Span', { actual: data.entropy });
-  doc.fontSize(t.fonts.body).text(data.entropy, m + 12, doc.y, entropyOpts);
-  endActualText(doc, t.fonts.body);
-  const entropyHex = Buffer.from(data.entropy, 'utf8').toString('hex');
-  doc
-    .fontSize(t.fonts.small)
-    .text(
-      fill(t.valueLabels.entropyDetail ?? '', { n: [...data.entropy].length, hex: entropyHex }),
-      m + 12,
-      doc.y,
-      { width: width - 12 },
-    );
-  doc.moveDown(0.35);
+  if (data.keyFingerprint) hexLine(t.valueLabels.keyFingerprint ?? '', data.keyFingerprint);
+  if (data.protocol === PROTOCOL_V2 && /^[0-9]+$/.test(data.entropy)) digitsEntropy();
+  else verbatimEntropy();
   hexLine(t.valueLabels.secret ?? '', data.secret);
   hexLine(t.valueLabels.seed ?? '', data.seed);
 
@@ -233,6 +308,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     doc.fontSize(t.fonts.hex).text(line, m + 12, doc.y, { width: width - 12, lineBreak: false });
   }
 
+  ensure(150); // the heading with the QR code below it, not alone at the foot of a page
   heading(t.sections.verify ?? '');
   ensure(110);
   const qrTop = doc.y;
