@@ -158,6 +158,25 @@ export class Flow {
     this.doc.fontSize(size).text(s, this.m + indent, this.doc.y, { width: this.width - indent, lineGap: 2 });
   }
 
+  /**
+   * A paragraph with a hanging label, as a 公文 numbers its items: `mark` (一、, 主旨：) at `indent`, the text
+   * after it, wrapped lines aligned with the text's first character, `right` points kept free at the right.
+   * Returns the text's left edge.
+   */
+  hanging(mark: string, text: string, indent = 0, opts: { size?: number; right?: number } = {}): number {
+    const { doc, m, width } = this;
+    const size = opts.size ?? this.fonts.body;
+    doc.fontSize(size);
+    const x = m + indent + doc.widthOfString(mark);
+    const textOpts = { width: m + width - (opts.right ?? 0) - x, lineGap: 2 };
+    this.ensure(Math.min(doc.heightOfString(text, textOpts), 3 * size * 1.5));
+    const y = doc.y;
+    doc.text(mark, m + indent, y, { lineBreak: false });
+    doc.text(text, x, y, textOpts);
+    doc.x = m;
+    return x;
+  }
+
   /** `label：value`, or nothing when the value is empty. */
   field(label: string, value: string, indent = 0): void {
     if (!value) return;

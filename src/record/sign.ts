@@ -20,15 +20,25 @@ class RecordSigner extends Signer {
 
 export const SIGNATURE_LENGTH = 16_384;
 
+export type { CmsSigner };
+
+/** Which document is signed; it names the signature's /Reason (ASCII). */
+export type SignedDocument = 'record' | 'notice';
+
+/**
+ * Signs the record (抽籤紀錄, the default) or the pre-meeting notice (抽籤公告): the same key, certificate and
+ * signature shape; only /Reason differs ("Lottery record ID" or "Lottery notice ID").
+ */
 export async function signPdf(
   pdf: Buffer,
   signer: CmsSigner,
   signingTime: Date,
   lotteryId: string,
+  document: SignedDocument = 'record',
 ): Promise<Buffer> {
   const withPlaceholder = plainAddPlaceholder({
     pdfBuffer: pdf,
-    reason: `Lottery record ${lotteryId} (asset-review-lottery)`,
+    reason: `Lottery ${document} ${lotteryId} (asset-review-lottery)`,
     contactInfo: '',
     name: 'asset-review-lottery',
     location: 'Taiwan',
