@@ -47,5 +47,23 @@ export async function signPdf(
     signatureLength: SIGNATURE_LENGTH,
     appName: 'asset-review-lottery',
   });
-  return new SignPdf().sign(withPlaceholder, new RecordSigner(signer));
+  return new SignPdf().sign(fixStartXref(withPlaceholder), new RecordSigner(signer));
+}
+
+/**
+ * placeholder-plain's incremental update ends with a `startxref` that points at the blank line before its `xref`
+ * keyword, one byte early; readers cope, but `qpdf --check` warns ("extraneous whitespace seen before xref").
+ * Pointed at the keyword itself before signing, the file checks clean. Anything else is left as it is.
+ */
+export function fixStartXref(pdf: Buffer): Buffer {
+  const tail = pdf.subarray(Math.max(0, pdf.length - 64)).toString('latin1');
+  const m = /startxref\r?\n(\d+)\s*%%EOF\s*$/.exec(tail);
+  if (!m?.[1]) return pdf;
+  const offset = Number(m[1]);
+  let at = offset;
+  while (at < pdf.length && [0x0a, 0x0d, 0x20].includes(pdf[at] ?? 0)) at++;
+  if (at === offset || pdf.subarray(at, at + 4).toString('latin1') !== 'xref') return pdf;
+  const start = pdf.length - tail.length + m.index;
+  const fixed = tail.slice(m.index).replace(m[1], String(at));
+  return Buffer.concat([pdf.subarray(0, start), Buffer.from(fixed, 'latin1')]);
 }
