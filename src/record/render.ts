@@ -319,20 +319,19 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   doc.x = m;
   doc.y = Math.max(doc.y, qrTop + qrSide) + 8;
 
-  heading(t.sections.signatures ?? '');
-  for (const role of t.signatureRoles) {
-    const names =
-      role === 'witnesses'
-        ? mt.witnesses?.length
-          ? mt.witnesses
-          : ['']
-        : [(mt as Record<string, string | undefined>)[role] ?? ''];
-    for (const n of names) {
-      ensure(28);
-      doc
-        .fontSize(t.fonts.body)
-        .text(`${t.labels[role] ?? role}：${P(n)}\u3000簽名 ${t.signatureLine}`, m, doc.y + 8, { width });
-    }
+  const signers = t.signatureRoles.flatMap((role) =>
+    (role === 'witnesses'
+      ? mt.witnesses?.length
+        ? mt.witnesses
+        : ['']
+      : [(mt as Record<string, string | undefined>)[role] ?? '']
+    ).map((n) => `${t.labels[role] ?? role}：${P(n)}\u3000簽名 ${t.signatureLine}`),
+  );
+  // The signature lines stay together with their heading (one page), unless there are more than a page holds.
+  heading(t.sections.signatures ?? '', Math.min(signers.length * 26, 400));
+  for (const line of signers) {
+    ensure(28);
+    doc.fontSize(t.fonts.body).text(line, m, doc.y + 8, { width });
   }
 
   if (!data.publicCopy) {
