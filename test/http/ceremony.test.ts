@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import request, { type Response } from 'supertest';
+import { pdftotext } from '../helpers/poppler';
 import { auth, createLoaded, makeApp, openCeremony, type TestApp } from '../helpers/app';
 
 /**
@@ -295,5 +297,43 @@ describe("when the server's own state was edited behind its back", () => {
     }).expect(500);
     expect(code(r)).toBe('STATE_INTEGRITY');
     expect(r.body.problems.join(' ')).toMatch(/roster/);
+  });
+});
+
+describe('the pre-meeting notice', () => {
+  it('is issued after the lock as a signed PDF naming the commitment and fingerprint, journalled and public', async () => {
+    const r = await api()
+      .post(`/api/v1/lotteries/${id}/notice`)
+      .set(...auth(t.tokens.ethics))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(201);
+    const pdf = r.body as Buffer;
+    const sha = crypto.createHash('sha256').update(pdf).digest('hex');
+    const entry = t.store.journalPage({ limit: 10, lottery: id, type: 'notice.issued' })[0];
+    expect(entry?.data).toEqual({ lottery: id, sha256: sha });
+    const lottery = t.store.lottery(id);
+    const text = pdftotext(pdf);
+    expect(text).toContain(lottery?.commitment ?? 'none');
+    expect(text).toContain(t.services.keyFingerprint());
+    const pub = await api()
+      .get(`/api/v1/public/lotteries/${id}/notice.pdf`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(
+      crypto
+        .createHash('sha256')
+        .update(pub.body as Buffer)
+        .digest('hex'),
+    ).toBe(sha);
   });
 });
