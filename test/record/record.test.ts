@@ -33,7 +33,8 @@ const bytesSha = (b: Buffer): string => crypto.createHash('sha256').update(b).di
 async function drawnWithMeeting(t: TestApp, roster: unknown[] = example.roster): Promise<string> {
   const meeting = {
     name: '113年度抽籤會議',
-    date: '2025-01-22T10:00',
+    // A v2 ceremony is drawn on the meeting day: the meeting is today, at 10:00 (Asia/Taipei).
+    date: `${t.today()}T10:00`,
     venue: '第一會議室',
     chair: '黃部長',
     drawer: '黃部長',
@@ -41,7 +42,7 @@ async function drawnWithMeeting(t: TestApp, roster: unknown[] = example.roster):
     recorder: '陳科員',
     witnesses: ['王處長', '李處長'],
   };
-  return drawnLottery(t, '6 2 5 1 3 4', { year: 113, agency: '數位發展部', meeting }, roster);
+  return drawnLottery(t, '6 2 5 1 3  4 1 2 3 4', { year: 113, agency: '數位發展部', meeting }, roster);
 }
 
 describe('the signed lottery record of the 21-person example', () => {
@@ -107,14 +108,15 @@ describe('the signed lottery record of the 21-person example', () => {
   it('gives back, through pdftotext, every name, the entropy verbatim and the hex values unbroken', () => {
     const text = pdftotext(pdf);
     for (const e of example.roster) expect(text).toContain(e.name);
-    expect(text).toContain('6 2 5 1 3 4');
-    expect(text).toContain(Buffer.from('6 2 5 1 3 4').toString('hex'));
+    expect(text).toContain('6251341234'); // the canonical digits that were hashed
+    expect(text).toContain('62513 41234'); // grouped for reading aloud
     const b = t.services.bundle(id);
     for (const h of [b.rosterDigest, b.commitment, b.secret, b.seed]) expect(text).toContain(h);
     expect(text).toContain('20 人 × 10% = 2 人');
     expect(text).toContain('2 人 × 2% = 0.04，無條件進位為 1 人');
     expect(text).toContain('本部首長由上級政風機構審核');
-    expect(text).toContain('中華民國114年1月22日 10時00分');
+    const [y, m, d] = t.today().split('-').map(Number);
+    expect(text).toContain(`中華民國${(y ?? 0) - 1911}年${m}月${d}日 10時00分`);
     expect(text).toMatch(/實際抽籤時間：中華民國\d+年\d+月\d+日 \d\d時\d\d分\d\d秒（臺北時間，系統紀錄）/);
     expect(text).toMatch(/第 1 頁，共 \d 頁/);
     for (const role of ['主持人', '抽籤人', '監察員', '見證人', '紀錄']) expect(text).toContain(role);
@@ -182,18 +184,24 @@ describe('the signed lottery record of the 21-person example', () => {
   it('lottery verify --pdf checks the hash against the journal and the signature against the bundle’s certificate', async () => {
     const b = t.services.bundle(id);
     expect(b.record).toEqual({ sha256: issued.sha256, publicSha256: issued.publicSha256 });
-    const r = await verifyBundle(b, nodeVerifyDeps, { pdf });
+    const r = await verifyBundle(b, nodeVerifyDeps, { pdf, trustedFingerprint: t.services.keyFingerprint() });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.checks.map((c) => c.name)).toEqual(
       expect.arrayContaining(['record.journal', 'record.pdf.hash', 'record.pdf.signature']),
     );
-    expect((await verifyBundle(b, nodeVerifyDeps, { pdf: pub })).ok).toBe(true);
+    expect(
+      (await verifyBundle(b, nodeVerifyDeps, { pdf: pub, trustedFingerprint: t.services.keyFingerprint() }))
+        .ok,
+    ).toBe(true);
     // A byte inside the signature's own zero padding: pdfsig still says valid, the hash check does not.
     const padded = Buffer.from(pdf);
     const hole = padded.lastIndexOf('0000000000>');
     padded[hole] = 0x31;
     expect(pdfsig(padded)).toContain('Signature is Valid.');
-    const r2 = await verifyBundle(b, nodeVerifyDeps, { pdf: padded });
+    const r2 = await verifyBundle(b, nodeVerifyDeps, {
+      pdf: padded,
+      trustedFingerprint: t.services.keyFingerprint(),
+    });
     expect(r2.checks.find((c) => c.name === 'record.pdf.hash')?.ok).toBe(false);
   });
 
