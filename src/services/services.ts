@@ -16,7 +16,6 @@ import {
   LOTTERY_ID,
   meetingJson,
   parseCreate,
-  parseEntropy,
   parsePatch,
   parseRoster,
   reasonText,
