@@ -55,6 +55,8 @@ interface Run {
   reached: Array<{ step: Step; status: number; code?: string }>;
   /** The step during which the server died, if it did. */
   killedAt?: Step;
+  /** Milliseconds from the start to the start of each step reached. */
+  startedAt: Partial<Record<Step, number>>;
 }
 
 /**
@@ -63,7 +65,8 @@ interface Run {
  * Stops at the first call that fails: the process was killed, or (reported in `reached`) a refusal.
  */
 async function ceremony(url: string): Promise<Run> {
-  const run: Run = { reached: [] };
+  const run: Run = { reached: [], startedAt: {} };
+  const t0 = Date.now();
   let ceremonyToken = '';
   let commitment = '';
   for (const step of STEPS) {
@@ -86,6 +89,7 @@ async function ceremony(url: string): Promise<Run> {
                 : step === 'stage2'
                   ? ['POST', `/api/v1/lotteries/${id}/stages/2/draw`, { ceremonyToken }]
                   : ['POST', `/api/v1/lotteries/${id}/record`, {}];
+    run.startedAt[step] = Date.now() - t0;
     const r = await call(`${url}${p}`, m, token, b);
     run.reached.push({ step, status: r.status, code: r.body.code as string | undefined });
     if (r.status === 0) {
@@ -148,6 +152,9 @@ describe('SIGKILL inside write transactions', () => {
       whole = await ceremony(first.url);
     }
     const span = Date.now() - t0;
+    // The record (a signed PDF) takes most of the time: two kills in three fall before it, among the short steps
+    // (lock, the ceremony's opening, the draws), so that those moments are hit too.
+    const beforeRecord = whole.startedAt.record ?? span;
     expect(whole.reached).toEqual(STEPS.map((step) => ({ step, status: OK[step], code: undefined })));
     first.child.kill('SIGTERM');
     await first.exited;
@@ -158,7 +165,7 @@ describe('SIGKILL inside write transactions', () => {
     for (let i = 0; i < 60; i++) {
       const p = await serve(db);
       // Over the whole ceremony and a little past it (a kill after the last step must verify too).
-      const delay = Math.floor(rand() * Math.max(400, span * 1.2));
+      const delay = Math.floor(rand() * (i % 3 === 2 ? Math.max(400, span * 1.2) : beforeRecord * 1.1));
       const run = ceremony(p.url);
       await new Promise((r) => setTimeout(r, delay));
       p.child.kill('SIGKILL');
@@ -174,10 +181,10 @@ describe('SIGKILL inside write transactions', () => {
       await verified();
     }
     process.stdout.write(
-      `random kills (ceremony of ${span} ms): ${JSON.stringify(Object.fromEntries(landed))}\n`,
+      `random kills (ceremony of ${span} ms, record from ${beforeRecord} ms): ${JSON.stringify(Object.fromEntries(landed))}\n`,
     );
     // The kills fall all over the ceremony, not only before it begins or after it ends.
-    expect(landed.size).toBeGreaterThanOrEqual(4);
+    expect(landed.size).toBeGreaterThanOrEqual(5);
     expect(kills).toBeGreaterThanOrEqual(100);
   });
 });
