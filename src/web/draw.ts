@@ -60,7 +60,13 @@ interface Readback {
   grouped: string;
   count: number;
 }
-type Extra = Problem & { openedBy?: string; openedAt?: string; digits?: string; drawnBy?: string; drawnAt?: string };
+type Extra = Problem & {
+  openedBy?: string;
+  openedAt?: string;
+  digits?: string;
+  drawnBy?: string;
+  drawnAt?: string;
+};
 
 const V1 = 'lottery-draw/v1';
 const root = document.getElementById('draw');
@@ -159,7 +165,9 @@ function alarm(zh: string, en: string): void {
     e.textContent = en;
     e.lang = 'en';
   }
-  for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('.draw-btn, #readback-btn, #open-btn')))
+  for (const b of Array.from(
+    document.querySelectorAll<HTMLButtonElement>('.draw-btn, #readback-btn, #open-btn'),
+  ))
     b.disabled = true;
   if (box) {
     box.hidden = false;
@@ -393,7 +401,8 @@ document.getElementById('open-btn')?.addEventListener('click', async () => {
       const d = r.data as Extra;
       const code = d.code ?? String(r.status);
       const [hz, he] = OPEN_ERRORS[code] ?? ['無法開始抽籤程序', 'The ceremony could not be opened'];
-      const extraZh = code === 'CEREMONY_OPEN' && d.openedBy ? `（${d.openedBy}，${taipeiZh(d.openedAt)}）` : '';
+      const extraZh =
+        code === 'CEREMONY_OPEN' && d.openedBy ? `（${d.openedBy}，${taipeiZh(d.openedAt)}）` : '';
       const extraEn =
         code === 'CEREMONY_OPEN' && d.openedBy ? ` (${d.openedBy}, ${taipeiEn(d.openedAt)})` : '';
       both(
@@ -431,9 +440,13 @@ document.getElementById('readback-btn')?.addEventListener('click', async () => {
     return;
   }
   try {
-    const r = await api<Readback>('POST', `/api/v1/lotteries/${encodeURIComponent(lotteryId)}/stages/1/entropy`, {
-      entropy: typed,
-    });
+    const r = await api<Readback>(
+      'POST',
+      `/api/v1/lotteries/${encodeURIComponent(lotteryId)}/stages/1/entropy`,
+      {
+        entropy: typed,
+      },
+    );
     if (entropy?.value !== typed) return; // edited while asking: that answer is for another input
     if (r.ok) {
       confirmed = { typed, digits: r.data.digits };
