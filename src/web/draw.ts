@@ -505,7 +505,7 @@ for (const btn of Array.from(document.querySelectorAll<HTMLButtonElement>('.draw
         // Someone drew first: what the server holds is NOT this press's result, and must not look like it.
         const digits = groups(d.digits ?? '', 5);
         alarm(
-          `⚠ 第 ${stage} 階段已由 ${d.drawnBy ?? '他人'} 於 ${taipeiZh(d.drawnAt)} 以點數 ${digits} 抽出，並非本次按鍵的結果`,
+          `⚠ 此階段（第 ${stage} 階段）已由 ${d.drawnBy ?? '他人'} 於 ${taipeiZh(d.drawnAt)} 以點數 ${digits} 抽出，並非本次按鍵的結果`,
           `⚠ Stage ${stage} was already drawn by ${d.drawnBy ?? 'someone else'} at ${taipeiEn(d.drawnAt)} with the digits ${digits}: it is NOT the result of this press`,
         );
       } else if (d.code === 'CEREMONY_TOKEN_REQUIRED' || d.code === 'CEREMONY_NOT_OPEN') {
