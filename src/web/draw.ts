@@ -144,10 +144,23 @@ function showIdentity(commitment: string | null | undefined, fingerprint: string
 }
 
 /** Chinese and English together (the page's language first): what the room must not miss. */
-function both(target: HTMLElement | null, zh: string, en: string, cls?: string): void {
+function both(
+  target: HTMLElement | null,
+  zh: string,
+  en: string,
+  cls?: string,
+  head?: { zh: string; en: string },
+): void {
   if (!target) return;
-  const first = el('p', EN ? en : zh, cls);
-  const second = el('p', EN ? zh : en, `${cls ?? ''} other-lang`.trim());
+  const line = (zhLine: boolean, c: string): HTMLElement => {
+    const p = el('p', undefined, c);
+    const h = zhLine ? head?.zh : head?.en;
+    if (h) p.append(el('strong', h), zhLine ? '：' : ': ');
+    p.append(zhLine ? zh : en);
+    return p;
+  };
+  const first = line(!EN, cls ?? '');
+  const second = line(EN, `${cls ?? ''} other-lang`.trim());
   second.lang = EN ? 'zh-Hant-TW' : 'en';
   target.replaceChildren(first, second);
 }
@@ -231,9 +244,9 @@ function showDrawInfo(section: HTMLElement, r: Result): void {
     p.append(tr('點數 ', 'Digits '));
     p.append(el('strong', groups(digits, 5), 'digits'));
   }
-  if (a.drawnBy) p.append(tr('　抽籤人 ', ' · drawn by '), el('bdi', a.drawnBy));
+  if (a.drawnBy) p.append(tr('\u3000抽籤人 ', ' · drawn by '), el('bdi', a.drawnBy));
   const at = a.drawnAt ?? r.drawnAt;
-  if (at) p.append(tr(`　${taipeiZh(at)}`, ` · ${taipeiEn(at)}`));
+  if (at) p.append(tr(`\u3000${taipeiZh(at)}`, ` · ${taipeiEn(at)}`));
   p.hidden = p.childNodes.length === 0;
 }
 
@@ -405,12 +418,10 @@ document.getElementById('open-btn')?.addEventListener('click', async () => {
         code === 'CEREMONY_OPEN' && d.openedBy ? `（${d.openedBy}，${taipeiZh(d.openedAt)}）` : '';
       const extraEn =
         code === 'CEREMONY_OPEN' && d.openedBy ? ` (${d.openedBy}, ${taipeiEn(d.openedAt)})` : '';
-      both(
-        ceremonyError,
-        `${hz}${extraZh}：${d.message?.zh ?? ''}（${code}）`,
-        `${he}${extraEn}: ${d.message?.en ?? ''} (${code})`,
-        'error',
-      );
+      both(ceremonyError, `${d.message?.zh ?? ''}（${code}）`, `${d.message?.en ?? ''} (${code})`, 'error', {
+        zh: `${hz}${extraZh}`,
+        en: `${he}${extraEn}`,
+      });
     }
   } catch {
     both(

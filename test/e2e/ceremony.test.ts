@@ -66,7 +66,8 @@ async function shot(page: Page, name: string): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS === '1')
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
   // SHOTS_DIR=/tmp/shots: every step, for looking at (not committed).
-  if (process.env.SHOTS_DIR) await page.screenshot({ path: path.join(process.env.SHOTS_DIR, `${name}.png`) });
+  if (process.env.SHOTS_DIR)
+    await page.screenshot({ path: path.join(process.env.SHOTS_DIR, `${name}.png`), fullPage: true });
 }
 
 /** The meeting day is today in Asia/Taipei: a v2 ceremony opens and draws on that day only. */
@@ -702,6 +703,21 @@ describe('the ceremony in a browser', () => {
     await hasText(page.locator('#ceremony-error'), '抽籤程序已由他人開啟（ethics，');
     await hasText(page.locator('#ceremony-error'), 'CEREMONY_OPEN');
     await hidden(page.locator('#entropy-panel'));
+
+    // A lottery locked under lottery-draw/v1 (before this version; the view is rewritten here to be one) must be
+    // locked again: the projector says so and offers no ceremony.
+    const v1 = preparedLottery(21);
+    await page.route(`**/api/v1/lotteries/${v1}`, async (route) => {
+      const r = await route.fetch();
+      const body = { ...((await r.json()) as Record<string, unknown>), protocol: 'lottery-draw/v1' };
+      await route.fulfill({ response: r, json: body });
+    });
+    await page.goto(`${base}/lotteries/${v1}/draw`);
+    await hasText(page.locator('#state-note'), '須由政風單位解除鎖定後重新鎖定');
+    await hidden(page.locator('#open-btn'));
+    await hidden(page.locator('#entropy-panel'));
+    await hidden(page.locator('.draw-btn[data-stage="1"]'));
+    await shot(page, 'draw-v1');
     await c.close();
   }, 60_000);
 
