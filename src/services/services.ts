@@ -39,7 +39,8 @@ import { DEFAULT_PUBLIC_FIELDS, publicPerson, type PublicField, type PublicPerso
 import type { LotteryStatus } from '../domain/replay';
 import type { FieldProblem } from '../domain/errors';
 import { signerFromPem, type Signer } from '../keys/signer';
-import { renderRecord, type RecordData } from '../record/render';
+import { renderNotice } from '../record/notice';
+import { renderRecord, type RecordCeremony, type RecordData } from '../record/render';
 import { signPdf } from '../record/sign';
 import { ROLES, type CeremonyRow, type LotteryRow, type ResultRow, type Role, type Store } from '../store/store';
 
@@ -928,6 +929,13 @@ export class Services {
           roster: this.d.store.roster(id),
           results: this.d.store.results(id),
           checkpoint: this.checkpointUnlocked(),
+          keyFingerprint: this.keyFingerprint(),
+          ceremonies: this.ceremonyView(id).history.map((h) => ({
+            kind: h.kind,
+            at: new Date(h.at),
+            by: h.by,
+            ...(h.reason === undefined ? {} : { reason: h.reason }),
+          })),
         };
       });
       const certificatePem = this.d.signer.certificatePem;
@@ -967,6 +975,88 @@ export class Services {
     throw new LotteryError('CONFLICT', {
       zh: '日誌持續變動中，請稍後再產製紀錄',
       en: 'The journal kept changing; issue the record again',
+    });
+  }
+
+  /**
+   * The pre-meeting notice (抽籤公告), after the lock: pools, quotas, digest, commitment and key fingerprint, signed
+   * like the record, stored and journalled (`notice.issued`) in one transaction, so observers can write the
+   * commitment down before the meeting and compare it with the record afterwards.
+   */
+  async issueNotice(actor: string, id: string): Promise<{ sha256: string; issuedAt: string; pdf: Buffer }> {
+    const snap = this.d.store.read(() => {
+      const l = this.mustGet(id);
+      if (l.status === 'draft') throw notLocked();
+      const roster = this.d.store.roster(id);
+      const lock = this.lockHistory(id).at(-1);
+      return { l, roster, lockedAt: lock?.at ?? l.createdAt };
+    });
+    const { l, roster } = snap;
+    const certificatePem = this.d.signer.certificatePem;
+    if (!certificatePem) throw new Error('the signing key has no certificate');
+    const issuedAt = this.d.clock();
+    const quotas = poolAndQuotas(l, roster);
+    const unsigned = await renderNotice({
+      lotteryId: id,
+      agency: l.agency,
+      title: l.title,
+      year: l.year,
+      meeting: l.meeting,
+      count: roster.length,
+      excludedCount: roster.filter((e) => e.excluded).length,
+      stages: l.stages.map((s, i) => ({
+        stage: s.stage,
+        label: s.label,
+        percent: s.percent,
+        poolSize: quotas[i]?.poolSize ?? 0,
+        quota: quotas[i]?.quota ?? 0,
+      })),
+      rosterDigest: l.rosterDigest ?? '',
+      commitment: l.commitment ?? '',
+      keyFingerprint: this.keyFingerprint(),
+      lockedAt: new Date(snap.lockedAt),
+      issuedAt,
+      publicUrl: `${this.d.publicUrl ?? 'http://localhost:3000'}/verify/${encodeURIComponent(id)}`,
+    });
+    const pdf = await signPdf(
+      unsigned,
+      { privateKeyPem: this.d.signer.privateKeyPem, certificatePem, chainPem: this.d.signer.chainPem },
+      issuedAt,
+      id,
+      'notice',
+    );
+    const sha = crypto.createHash('sha256').update(pdf).digest('hex');
+    return this.d.store.write(() => {
+      // The notice names a commitment: if the lottery was unlocked or re-locked while it rendered, it is stale.
+      const now = this.mustGet(id);
+      if (now.commitment !== l.commitment || now.status === 'draft')
+        throw new LotteryError('CONFLICT', {
+          zh: '公告產製期間抽籤已解除或重新鎖定，請重新產製公告',
+          en: 'The lottery was unlocked or re-locked while the notice was made; issue it again',
+        });
+      const e = this.journal('notice.issued', actor, { lottery: id, sha256: sha });
+      this.d.store.insertNotice({
+        lotteryId: id,
+        seq: e.seq,
+        commitment: l.commitment ?? '',
+        pdf,
+        sha256: sha,
+        issuedAt: issuedAt.toISOString(),
+      });
+      return { sha256: sha, issuedAt: issuedAt.toISOString(), pdf };
+    });
+  }
+
+  noticePdf(id: string): Buffer {
+    return this.d.store.read(() => {
+      this.mustGet(id);
+      const n = this.d.store.notice(id);
+      if (!n)
+        throw new LotteryError('NOT_ISSUED', {
+          zh: '尚未產製抽籤公告',
+          en: 'The notice has not been issued yet',
+        });
+      return n.pdf;
     });
   }
 
@@ -1041,6 +1131,8 @@ function recordData(
     roster: RosterEntry[];
     results: Array<{ stage: number; poolSize: number; quota: number; winners: string[]; drawnAt: string }>;
     checkpoint: Checkpoint;
+    keyFingerprint: string;
+    ceremonies: RecordCeremony[];
   },
   issuedAt: Date,
   publicCopy: boolean,
@@ -1069,7 +1161,9 @@ function recordData(
     entropy: l.entropy ?? '',
     secret: l.secret ?? '',
     seed: l.seed ?? '',
-    protocol: PROTOCOL,
+    protocol: l.protocol ?? PROTOCOL_V1,
+    keyFingerprint: snap.keyFingerprint,
+    ceremonies: snap.ceremonies,
     checkpoint: {
       seq: checkpoint.seq,
       hash: checkpoint.hash,

@@ -80,7 +80,10 @@ async function run(files: FileList | File[]): Promise<void> {
   if (!json) return show(undefined, tr('請提供稽核包（.json）', 'Provide the audit bundle (.json)'));
   try {
     const bytes = new Uint8Array(await json.arrayBuffer());
-    const value = readBundleJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes.length);
+    const value = readBundleJson(
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes),
+      bytes.length,
+    );
     const page = document.getElementById('checker')?.dataset ?? {};
     // Pinned to the fingerprint this page publishes (the visitor compares it with the printed notice): a bundle
     // signed by any other key fails `key.pinned`, however well it verifies against its own key.
