@@ -291,6 +291,16 @@ function update(): void {
   if (ceremonyPanel) ceremonyPanel.hidden = !(canDraw && (v1Locked || (drawable && !active())));
   const openBtn = document.getElementById('open-btn') as HTMLButtonElement | null;
   if (openBtn) openBtn.hidden = v1Locked;
+  const relock = document.getElementById('relock');
+  if (relock) {
+    relock.hidden = !v1Locked;
+    relock.textContent = v1Locked
+      ? tr(
+          '此抽籤以舊版協定（lottery-draw/v1）鎖定：須由政風單位解除鎖定後重新鎖定，才能抽籤。',
+          'This lottery was locked under lottery-draw/v1: the ethics office must unlock and lock it again before the draw.',
+        )
+      : '';
+  }
   const panel = document.getElementById('entropy-panel');
   if (panel) {
     const wasHidden = panel.hidden;
@@ -306,19 +316,14 @@ function update(): void {
             '名冊尚未鎖定：請政風單位先鎖定名冊，才能抽籤。',
             'The roster is not locked: the ethics office must lock it before the draw.',
           )
-        : v1Locked
-          ? tr(
-              '此抽籤以舊版協定（lottery-draw/v1）鎖定：須由政風單位解除鎖定後重新鎖定，才能抽籤。',
-              'This lottery was locked under lottery-draw/v1: the ethics office must unlock and lock it again before the draw.',
-            )
-          : state.status === 'drawn' && [...revealed.values()].filter(Boolean).length === state.stages.length
-            ? tr('抽籤完成。', 'The draw is complete.')
-            : drawable && !active() && open
-              ? tr(
-                  `抽籤程序已由 ${open.openedBy} 於 ${taipeiZh(open.openedAt)} 開啟。`,
-                  `The ceremony was opened by ${open.openedBy} at ${taipeiEn(open.openedAt)}.`,
-                )
-              : '';
+        : state.status === 'drawn' && [...revealed.values()].filter(Boolean).length === state.stages.length
+          ? tr('抽籤完成。', 'The draw is complete.')
+          : drawable && !active() && open
+            ? tr(
+                `抽籤程序已由 ${open.openedBy} 於 ${taipeiZh(open.openedAt)} 開啟。`,
+                `The ceremony was opened by ${open.openedBy} at ${taipeiEn(open.openedAt)}.`,
+              )
+            : '';
   for (const s of state.stages) {
     const section = document.getElementById(`stage-${s.stage}`);
     const btn = section?.querySelector('.draw-btn') as HTMLButtonElement | null;

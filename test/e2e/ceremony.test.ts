@@ -713,7 +713,7 @@ describe('the ceremony in a browser', () => {
       await route.fulfill({ response: r, json: body });
     });
     await page.goto(`${base}/lotteries/${v1}/draw`);
-    await hasText(page.locator('#state-note'), '須由政風單位解除鎖定後重新鎖定');
+    await hasText(page.locator('#relock'), '須由政風單位解除鎖定後重新鎖定');
     await hidden(page.locator('#open-btn'));
     await hidden(page.locator('#entropy-panel'));
     await hidden(page.locator('.draw-btn[data-stage="1"]'));
