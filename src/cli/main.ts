@@ -301,10 +301,14 @@ async function verifyCommand(
   const maxBytes = maxBytesFlag(flags);
   const fingerprint = str(flags, 'fingerprint');
   if (flags.has('fingerprint') && (fingerprint === undefined || !/^SHA256:[0-9a-f]{64}$/i.test(fingerprint)))
-    throw new UsageError('--fingerprint takes SHA256: and 64 hex digits, as printed on the notice and the record');
+    throw new UsageError(
+      '--fingerprint takes SHA256: and 64 hex digits, as printed on the notice and the record',
+    );
   const observed = str(flags, 'commitment');
   if (flags.has('commitment') && (observed === undefined || !/^[0-9a-f]{16,64}$/i.test(observed)))
-    throw new UsageError('--commitment takes 16 to 64 hex digits of the commitment written down from the notice');
+    throw new UsageError(
+      '--commitment takes 16 to 64 hex digits of the commitment written down from the notice',
+    );
   try {
     value = readBundleFile(file, maxBytes);
     const keyFile = str(flags, 'key');
@@ -317,7 +321,8 @@ async function verifyCommand(
     }
   } catch (e) {
     const msg = e instanceof BundleUnreadable || e instanceof Error ? e.message : String(e);
-    if (json) io.out(JSON.stringify({ ok: false, protocol: null, checks: [], warnings: [], error: msg }) + '\n');
+    if (json)
+      io.out(JSON.stringify({ ok: false, protocol: null, checks: [], warnings: [], error: msg }) + '\n');
     else io.err(`無法讀取 unreadable input: ${safeText(msg)}\n`);
     return 2;
   }

@@ -59,11 +59,6 @@ export function hexPrefixGroups(hex: string, n = 16): string {
 /** The hex digits of a key fingerprint (`SHA256:` + 64 hex), without the prefix. */
 export const fingerprintHex = (fp: string): string => fp.replace(/^SHA256:/i, '');
 
-/** Digits in groups of five from the left, for reading aloud (`62513 41234 5`; protocol.md §4.1). Display only. */
-export function groupDigits(digits: string): string {
-  return (digits.match(/.{1,5}/g) ?? []).join(' ');
-}
-
 /** 1 → 一 … 99 → 九十九, for 第一階段 and the numbered items of a notice. */
 export function chineseNumeral(n: number): string {
   const d = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];

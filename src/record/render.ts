@@ -1,12 +1,13 @@
 import path from 'node:path';
+import { groupDigits } from '../domain/entropy';
 import type { Meeting } from '../domain/lottery';
+import { PROTOCOL_V2 } from '../domain/protocol';
 import { ruleText } from '../domain/quota';
 import { publicPerson, type PublicField } from '../domain/publish';
 import {
   endActualText,
   fill,
   fingerprintHex,
-  groupDigits,
   hexPrefixGroups,
   Flow,
   loadFont,
@@ -73,8 +74,6 @@ export interface RecordCeremony {
   by: string;
   reason?: string;
 }
-
-export const PROTOCOL_V2 = 'lottery-draw/v2';
 
 export interface RecordData {
   lotteryId: string;

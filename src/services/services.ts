@@ -16,7 +16,6 @@ import {
   LOTTERY_ID,
   meetingJson,
   parseCreate,
-  parseEntropy,
   parsePatch,
   parseRoster,
   reasonText,
@@ -42,7 +41,14 @@ import { signerFromPem, type Signer } from '../keys/signer';
 import { renderNotice } from '../record/notice';
 import { renderRecord, type RecordCeremony, type RecordData } from '../record/render';
 import { signPdf } from '../record/sign';
-import { ROLES, type CeremonyRow, type LotteryRow, type ResultRow, type Role, type Store } from '../store/store';
+import {
+  ROLES,
+  type CeremonyRow,
+  type LotteryRow,
+  type ResultRow,
+  type Role,
+  type Store,
+} from '../store/store';
 
 /**
  * Use cases. Each state change is one BEGIN IMMEDIATE transaction that re-reads the state it depends on,
@@ -497,7 +503,13 @@ export class Services {
     actor: string,
     id: string,
     body: unknown,
-  ): { ceremonyToken: string; commitment: string; keyFingerprint: string; openedAt: string; openedBy: string } {
+  ): {
+    ceremonyToken: string;
+    commitment: string;
+    keyFingerprint: string;
+    openedAt: string;
+    openedBy: string;
+  } {
     const userId = userOf(actor);
     noBody(body, '開啟抽籤程序不需輸入任何內容', 'Opening the ceremony takes no body');
     const token = this.d.randomBytes(32).toString('base64url');
@@ -526,7 +538,13 @@ export class Services {
         commitment,
         openedAt: e.at,
       });
-      return { ceremonyToken: token, commitment, keyFingerprint, openedAt: e.at, openedBy: this.displayName(userId) };
+      return {
+        ceremonyToken: token,
+        commitment,
+        keyFingerprint,
+        openedAt: e.at,
+        openedBy: this.displayName(userId),
+      };
     });
   }
 
@@ -691,19 +709,30 @@ export class Services {
   ): { seedHex: string; pool: string[] } {
     const id = l.id;
     const problems: string[] = [];
-    const locks = this.d.store.journalPage({ limit: 1, before: Number.MAX_SAFE_INTEGER, lottery: id, type: 'lottery.locked' });
+    const locks = this.d.store.journalPage({
+      limit: 1,
+      before: Number.MAX_SAFE_INTEGER,
+      lottery: id,
+      type: 'lottery.locked',
+    });
     const lock = locks[locks.length - 1]?.data;
     const protocol = l.protocol === PROTOCOL_V2 ? PROTOCOL_V2 : PROTOCOL_V1;
-    if (!l.secret || !l.commitment || !l.rosterDigest) problems.push('no secret, commitment or digest stored');
+    if (!l.secret || !l.commitment || !l.rosterDigest)
+      problems.push('no secret, commitment or digest stored');
     else {
-      if (this.d.sha256(l.secret) !== l.commitment) problems.push('the stored secret does not hash to the commitment');
+      if (this.d.sha256(l.secret) !== l.commitment)
+        problems.push('the stored secret does not hash to the commitment');
       if (!lock) problems.push('no lottery.locked entry in the journal');
       else {
-        if (lock.commitment !== l.commitment) problems.push('the stored commitment is not the one journalled at lock');
-        if (lock.rosterDigest !== l.rosterDigest) problems.push('the stored roster digest is not the one journalled at lock');
-        if ((lock.protocol ?? PROTOCOL_V1) !== protocol) problems.push('the stored protocol is not the one journalled at lock');
+        if (lock.commitment !== l.commitment)
+          problems.push('the stored commitment is not the one journalled at lock');
+        if (lock.rosterDigest !== l.rosterDigest)
+          problems.push('the stored roster digest is not the one journalled at lock');
+        if ((lock.protocol ?? PROTOCOL_V1) !== protocol)
+          problems.push('the stored protocol is not the one journalled at lock');
       }
-      if (rosterDigest(roster, this.d.sha256) !== l.rosterDigest) problems.push('the stored roster is not the one locked');
+      if (rosterDigest(roster, this.d.sha256) !== l.rosterDigest)
+        problems.push('the stored roster is not the one locked');
     }
     let seedHex = '';
     let pool: string[] = [];
@@ -1196,10 +1225,15 @@ function userOf(actor: string, fallback?: string): string {
 function onlyFields(body: unknown, allowed: readonly string[]): void {
   if (body === undefined || body === null) return;
   if (!isRecord(body))
-    throw new LotteryError('VALIDATION_FAILED', { zh: '內容須為 JSON 物件', en: 'The body must be a JSON object' });
+    throw new LotteryError('VALIDATION_FAILED', {
+      zh: '內容須為 JSON 物件',
+      en: 'The body must be a JSON object',
+    });
   const extra = Object.keys(body).filter((k) => !allowed.includes(k));
   if (extra.length > 0)
-    throw validationFailed(extra.map((k) => fieldProblem(k, 'UNKNOWN_FIELD', `不認得的欄位 ${k}`, `unknown field ${k}`)));
+    throw validationFailed(
+      extra.map((k) => fieldProblem(k, 'UNKNOWN_FIELD', `不認得的欄位 ${k}`, `unknown field ${k}`)),
+    );
 }
 
 function relockRequired(): LotteryError {
@@ -1259,8 +1293,7 @@ function parseReason(
     );
   if (typeof body === 'object' && body !== null && Object.keys(body).some((k) => k !== 'reason'))
     throw fail('UNKNOWN_FIELD', '只接受 reason 欄位', 'only a reason is accepted');
-  if (typeof raw !== 'string' || raw.trim() === '')
-    throw fail('REQUIRED', requiredZh, requiredEn);
+  if (typeof raw !== 'string' || raw.trim() === '') throw fail('REQUIRED', requiredZh, requiredEn);
   return reasonText(raw, 'reason');
 }
 
