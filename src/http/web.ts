@@ -192,6 +192,17 @@ export function webRouter(d: WebDeps): Router {
     d.services.lock(actor(res), id(req));
     res.redirect(303, `/lotteries/${encodeURIComponent(id(req))}`);
   });
+  // The pre-meeting notice (抽籤公告) and adjourning an open ceremony, from the office's page (protocol.md §4.2).
+  r.post('/lotteries/:id/notice', need('ethics'), form, checkCsrf, async (req, res) => {
+    await d.services.issueNotice(actor(res), id(req));
+    res.redirect(303, `/lotteries/${encodeURIComponent(id(req))}#h-notice`);
+  });
+  r.post('/lotteries/:id/ceremony/adjourn', need('ethics'), form, checkCsrf, (req, res) => {
+    d.services.adjournCeremony(actor(res), id(req), {
+      reason: ((req.body ?? {}) as Record<string, string>).reason ?? '',
+    });
+    res.redirect(303, `/lotteries/${encodeURIComponent(id(req))}`);
+  });
   r.post('/lotteries/:id/unlock', need('ethics'), form, checkCsrf, (req, res) => {
     d.services.unlock(actor(res), id(req), {
       reason: ((req.body ?? {}) as Record<string, string>).reason ?? '',

@@ -1107,6 +1107,11 @@ export class Services {
     const quotas = poolAndQuotas(l, roster);
     const results = this.d.store.results(l.id);
     const byId = new Map(roster.map((e) => [e.id, e]));
+    const drawnBy = new Map<number, string>();
+    if (results.length > 0)
+      for (const e of this.d.store.journalPage({ limit: 1000, lottery: l.id, type: 'stage.drawn' }))
+        if (typeof e.data.stage === 'number')
+          drawnBy.set(e.data.stage, this.displayName(userOf(e.actor, e.actor)));
     const v: LotteryView = {
       id: l.id,
       year: l.year,
@@ -1124,7 +1129,11 @@ export class Services {
       rosterDigest: l.rosterDigest,
       commitment: l.commitment,
       quotas: quotas.map(({ stage, poolSize, quota }) => ({ stage, poolSize, quota })),
-      results: resultViews(results, byId),
+      results: resultViews(results, byId).map((r) => {
+        // Who drew, from the journal: a reloaded projector or a second screen shows it beside the digits.
+        const by = drawnBy.get(r.stage);
+        return by === undefined ? r : { ...r, drawnBy: by };
+      }),
       createdAt: l.createdAt,
       protocol: l.protocol,
       keyFingerprint: this.keyFingerprint(),
@@ -1358,6 +1367,8 @@ export interface StageResultView {
   quota: number;
   winners: Person[];
   drawnAt: string;
+  /** The display name of who drew it (signed-in views only). */
+  drawnBy?: string;
 }
 
 export interface LotteryView {

@@ -50,6 +50,8 @@ const EXPECT: Record<string, Who> = {
   'POST /lotteries/:id/meeting': ['ethics'],
   'POST /lotteries/:id/lock': ['ethics'],
   'POST /lotteries/:id/unlock': ['ethics'],
+  'POST /lotteries/:id/notice': ['ethics'],
+  'POST /lotteries/:id/ceremony/adjourn': ['ethics'],
   'GET /lotteries/:id/draw': ['ethics', 'drawer', 'auditor'],
   'GET /lotteries/:id/result': ['ethics', 'drawer', 'auditor'],
   'POST /lotteries/:id/record': ['ethics'],

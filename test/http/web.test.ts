@@ -2,7 +2,7 @@ import request from 'supertest';
 import { main } from '../../src/cli/main';
 import { Auth, checkPassword, hashPassword } from '../../src/services/auth';
 import { sha256Node } from '../../src/keys/signer';
-import { createLoaded, drawnLottery, makeApp, type TestApp } from '../helpers/app';
+import { auth as bearer, createLoaded, drawnLottery, makeApp, openCeremony, type TestApp } from '../helpers/app';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 
@@ -444,5 +444,42 @@ describe('the English reading of the pages', () => {
       const problem = /<p class="error" role="alert">([^<]*)<br>/.exec(r.text)?.[1];
       expect([url, untranslated(r.text, problem ? [...data, problem] : data)]).toEqual([url, []]);
     }
+  });
+});
+
+describe("the office's page around the ceremony", () => {
+  it('issues the pre-meeting notice from a form, and adjourns an open ceremony with a reason', async () => {
+    const id = await createLoaded(t);
+    await request(t.app)
+      .post(`/api/v1/lotteries/${id}/lock`)
+      .set(...bearer(t.tokens.ethics))
+      .expect(200);
+    const s = await signIn('林怡芬');
+    const page = await request(t.app).get(`/lotteries/${id}`).set('Cookie', s.cookie).expect(200);
+    expect(page.text).toContain('產製抽籤公告');
+    expect(page.text).toContain(String(t.store.lottery(id)?.commitment).slice(0, 16));
+    await request(t.app)
+      .post(`/lotteries/${id}/notice`)
+      .set('Cookie', s.cookie)
+      .type('form')
+      .send({ _csrf: s.csrf })
+      .expect(303);
+    expect(t.store.journalPage({ limit: 10, lottery: id, type: 'notice.issued' })).toHaveLength(1);
+    const after = await request(t.app).get(`/lotteries/${id}`).set('Cookie', s.cookie).expect(200);
+    expect(after.text).toContain(`/api/v1/public/lotteries/${id}/notice.pdf`);
+
+    await openCeremony(t, id);
+    const open = await request(t.app).get(`/lotteries/${id}`).set('Cookie', s.cookie).expect(200);
+    expect(open.text).toContain('休會');
+    expect(open.text).not.toContain(`action="/lotteries/${id}/unlock"`);
+    await request(t.app)
+      .post(`/lotteries/${id}/ceremony/adjourn`)
+      .set('Cookie', s.cookie)
+      .type('form')
+      .send({ _csrf: s.csrf, reason: '會議延期' })
+      .expect(303);
+    expect(t.store.journalPage({ limit: 10, lottery: id, type: 'ceremony.adjourned' })[0]?.data.reason).toBe(
+      '會議延期',
+    );
   });
 });
