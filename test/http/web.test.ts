@@ -2,7 +2,14 @@ import request from 'supertest';
 import { main } from '../../src/cli/main';
 import { Auth, checkPassword, hashPassword } from '../../src/services/auth';
 import { sha256Node } from '../../src/keys/signer';
-import { auth as bearer, createLoaded, drawnLottery, makeApp, openCeremony, type TestApp } from '../helpers/app';
+import {
+  auth as bearer,
+  createLoaded,
+  drawnLottery,
+  makeApp,
+  openCeremony,
+  type TestApp,
+} from '../helpers/app';
 import crypto from 'node:crypto';
 import { Readable } from 'node:stream';
 
