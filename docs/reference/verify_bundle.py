@@ -841,7 +841,7 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint)
         check('seed', True, 'the seed recomputes (%s)' % protocol)
     if v2:
         check('entropy.form', DIGITS_V2.fullmatch(b['entropy']) is not None,
-              'the entropy is %s canonical digits' % ('' if DIGITS_V2.fullmatch(b['entropy']) else 'not'))
+              'the entropy is canonical digits' if DIGITS_V2.fullmatch(b['entropy']) else 'the entropy is not 10 to 64 ASCII digits')
 
     # quotas
     ls = lot['stages']
