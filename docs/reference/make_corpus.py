@@ -176,10 +176,10 @@ def make(genuine_path, outdir, key_file):
     add('seed', 'seed replaced', {'seed', 'winners', 'journal.draws'}, bundle=b)
     b = c(); b['stages'][0]['percent'] = '20'
     add('stage-percent', "bundle stage 1's percent 10 -> 20 (the lottery's stages untouched)",
-        {'quotas', 'winners', 'journal.locked'}, bundle=b)
+        {'quotas', 'journal.locked'}, bundle=b)
     b = c(); b['lottery']['stages'][0]['percent'] = '20'
     add('lottery-percent', "lottery stage 1's percent 10 -> 20 (the bundle's stages untouched)",
-        {'quotas', 'journal.lottery'}, bundle=b)
+        {'quotas', 'winners', 'journal.lottery'}, bundle=b)
     b = c(); b['lottery']['stages'][0]['percent'] = '10.0'
     add('percent-form', "lottery stage 1's percent written 10.0", {'quotas', 'journal.lottery'}, bundle=b)
     b = c(); b['stages'][0]['poolSize'] += 1
@@ -298,7 +298,7 @@ def make(genuine_path, outdir, key_file):
                         'winners': vb.select(b['seed'], last['stage'] + 1, last['winners'],
                                              vb.quota(last['quota'], vb.percent_units(last['percent'])))})
     add('stage-added', 'a stage added after the last, its winners drawn correctly from the seed',
-        {'quotas', 'journal.locked', 'journal.draws'}, bundle=b)
+        {'quotas', 'winners', 'journal.locked', 'journal.draws'}, bundle=b)
 
     # ---- journal ----
     b = c(); b['journal'][1]['at'] = '2000-01-01T00:00:00.000Z'

@@ -871,15 +871,18 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint)
             pool = q
     check('quotas', not prob, prob or 'every pool size and quota recomputes')
 
-    # winners: from the bundle's seed and each bundle stage's own percent.
-    bunits = [percent_units(x['percent']) for x in stages]
+    # winners: from the bundle's seed, with the lottery's percents (the configuration the journal binds, the same
+    # percents the quotas check validates); a bundle stage with no lottery stage has no percent to recompute with.
     prob = None
-    if None in bunits or None in units:
+    if None in units:
         prob = 'a percent is not valid'
     else:
         pool = [e['id'] for e in roster if not excluded(e)]
-        for i, (bs, u) in enumerate(zip(stages, bunits), start=1):
-            w = select(b['seed'], i, pool, quota(len(pool), u))
+        for i, bs in enumerate(stages, start=1):
+            if i > len(units):
+                prob = 'stage %d has no lottery stage to recompute it from' % i
+                break
+            w = select(b['seed'], i, pool, quota(len(pool), units[i - 1]))
             if bs['winners'] != w:
                 prob = 'stage %d: the winners recompute to %s' % (i, ', '.join(w))
                 break
