@@ -1,14 +1,22 @@
 import { HEX64, type Json } from './canonical';
 import type { Checkpoint } from './checkpoint';
 import type { RawEntry } from './journal';
-import type { RosterEntry } from './protocol';
+import { PROTOCOL_V1, PROTOCOL_V2, type Protocol, type RosterEntry } from './protocol';
 
 /**
  * The audit bundle lottery-audit-bundle/v1: everything an auditor needs to re-run a lottery without our
  * server. Parsed as hostile input: size and depth are bounded before anything walks it, and the shape is
  * checked field by field into fresh objects (so a "__proto__" key is just an unknown key).
  */
-export const BUNDLE_FORMAT = 'lottery-audit-bundle/v1';
+export const BUNDLE_FORMAT_V1 = 'lottery-audit-bundle/v1';
+/** A lottery drawn under lottery-draw/v2. Same keys as v1: the format alone names the protocol applied. */
+export const BUNDLE_FORMAT_V2 = 'lottery-audit-bundle/v2';
+export type BundleFormat = typeof BUNDLE_FORMAT_V1 | typeof BUNDLE_FORMAT_V2;
+export const BUNDLE_FORMAT = BUNDLE_FORMAT_V1;
+export const bundleFormatOf = (protocol: Protocol): BundleFormat =>
+  protocol === PROTOCOL_V2 ? BUNDLE_FORMAT_V2 : BUNDLE_FORMAT_V1;
+export const protocolOfFormat = (format: BundleFormat): Protocol =>
+  format === BUNDLE_FORMAT_V2 ? PROTOCOL_V2 : PROTOCOL_V1;
 export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
 export const MAX_BUNDLE_DEPTH = 32;
 
@@ -36,7 +44,7 @@ export interface BundleStage {
 }
 
 export interface Bundle {
-  format: typeof BUNDLE_FORMAT;
+  format: BundleFormat;
   lottery: BundleLottery;
   roster: RosterEntry[];
   rosterDigest: string;
@@ -111,6 +119,97 @@ export function readBundleJson(text: string, byteLength: number): unknown {
 }
 
 type Obj = Record<string, unknown>;
+
+/**
+ * Every key a bundle may have (protocol.md §8.1), per object; `data` of journal entries is free-form. An unknown
+ * key makes the bundle unreadable: a verifier that ignored it would let two implementations read one file
+ * differently, or carry a value past every check.
+ */
+const KNOWN_KEYS = {
+  bundle: [
+    'format',
+    'lottery',
+    'roster',
+    'rosterDigest',
+    'commitment',
+    'secret',
+    'entropy',
+    'seed',
+    'stages',
+    'journal',
+    'checkpoint',
+    'record',
+  ],
+  lottery: ['id', 'year', 'agency', 'title', 'stages', 'meeting'],
+  stageDef: ['stage', 'label', 'percent'],
+  meeting: ['name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder', 'witnesses'],
+  roster: ['id', 'name', 'unit', 'title', 'category', 'excluded'],
+  stage: ['stage', 'percent', 'poolSize', 'quota', 'winners'],
+  journal: ['seq', 'at', 'type', 'actor', 'data', 'prev', 'hash'],
+  checkpoint: ['seq', 'hash', 'at', 'alg', 'signature', 'publicKey', 'certificate'],
+  record: ['sha256', 'publicSha256'],
+} as const;
+
+function unknownKey(o: unknown, allowed: readonly string[], where: string): void {
+  if (!isObj(o)) return;
+  for (const k of Object.keys(o))
+    if (!allowed.includes(k))
+      throw new BundleUnreadable(
+        `unknown key ${JSON.stringify(k)} in ${where} (不認得的鍵：稽核包只能有 protocol.md §8.1 所列的鍵)`,
+      );
+}
+const each = (v: unknown, f: (x: unknown, i: number) => void): void => {
+  if (Array.isArray(v)) v.forEach(f);
+};
+
+/** Refuses unknown keys anywhere outside journal data (protocol.md §8.1). Types are `format`'s business. */
+export function assertKnownKeys(value: unknown): void {
+  if (!isObj(value)) return;
+  unknownKey(value, KNOWN_KEYS.bundle, 'the bundle');
+  const l = own(value, 'lottery');
+  unknownKey(l, KNOWN_KEYS.lottery, 'lottery');
+  if (isObj(l)) {
+    each(own(l, 'stages'), (s, i) => unknownKey(s, KNOWN_KEYS.stageDef, `lottery.stages[${i}]`));
+    unknownKey(own(l, 'meeting'), KNOWN_KEYS.meeting, 'lottery.meeting');
+  }
+  each(own(value, 'roster'), (e, i) => unknownKey(e, KNOWN_KEYS.roster, `roster[${i}]`));
+  each(own(value, 'stages'), (e, i) => unknownKey(e, KNOWN_KEYS.stage, `stages[${i}]`));
+  each(own(value, 'journal'), (e, i) => unknownKey(e, KNOWN_KEYS.journal, `journal[${i}]`));
+  unknownKey(own(value, 'checkpoint'), KNOWN_KEYS.checkpoint, 'checkpoint');
+  unknownKey(own(value, 'record'), KNOWN_KEYS.record, 'record');
+}
+
+/** A saved checkpoint (`--checkpoint FILE`): the same key rules as the bundle's. */
+export function assertCheckpointKeys(value: unknown): void {
+  if (!isObj(value)) throw new BundleUnreadable('checkpoint is not a JSON object');
+  unknownKey(value, KNOWN_KEYS.checkpoint, 'the checkpoint');
+}
+
+/** Shape of a checkpoint, or undefined. */
+export function parseCheckpoint(c: unknown): Checkpoint | undefined {
+  if (
+    !isObj(c) ||
+    !isInt(own(c, 'seq')) ||
+    !isStr(own(c, 'hash')) ||
+    !isStr(own(c, 'at')) ||
+    own(c, 'alg') !== 'RS256' ||
+    !isStr(own(c, 'signature')) ||
+    !isStr(own(c, 'publicKey'))
+  )
+    return undefined;
+  const cert = own(c, 'certificate');
+  if (cert !== undefined && !isStr(cert)) return undefined;
+  const checkpoint: Checkpoint = {
+    seq: c.seq as number,
+    hash: c.hash as string,
+    at: c.at as string,
+    alg: 'RS256',
+    signature: c.signature as string,
+    publicKey: c.publicKey as string,
+  };
+  if (isStr(cert)) checkpoint.certificate = cert;
+  return checkpoint;
+}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const own = (o: Obj, k: string): unknown => (Object.prototype.hasOwnProperty.call(o, k) ? o[k] : undefined);
 const isStr = (v: unknown): v is string => typeof v === 'string';
@@ -120,7 +219,9 @@ const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 export function parseBundle(value: unknown): { bundle: Bundle } | { problems: string[] } {
   const p: string[] = [];
   if (!isObj(value)) return { problems: ['bundle is not an object'] };
-  if (own(value, 'format') !== BUNDLE_FORMAT) p.push(`format is not ${BUNDLE_FORMAT}`);
+  const format = own(value, 'format');
+  if (format !== BUNDLE_FORMAT_V1 && format !== BUNDLE_FORMAT_V2)
+    p.push(`format is neither ${BUNDLE_FORMAT_V1} nor ${BUNDLE_FORMAT_V2}`);
 
   const l = own(value, 'lottery');
   let lottery: BundleLottery | undefined;
@@ -129,9 +230,10 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
     const id = own(l, 'id');
     const year = own(l, 'year');
     const agency = own(l, 'agency');
-    const title = own(l, 'title') ?? '';
+    // Absent, not null: `?? ''` would read a null title as absent, where another verifier fails `format`.
+    const title = own(l, 'title') === undefined ? '' : own(l, 'title');
     const stages = own(l, 'stages');
-    const meeting = own(l, 'meeting') ?? {};
+    const meeting = own(l, 'meeting') === undefined ? {} : own(l, 'meeting');
     if (!isStr(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) p.push('lottery.id is malformed');
     if (!isInt(year)) p.push('lottery.year is not an integer');
     if (!isStr(agency)) p.push('lottery.agency is not a string');
@@ -216,35 +318,15 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
       });
     });
 
-  const c = own(value, 'checkpoint');
-  let checkpoint: Checkpoint | undefined;
-  if (
-    !isObj(c) ||
-    !isInt(own(c, 'seq')) ||
-    !isStr(own(c, 'hash')) ||
-    !isStr(own(c, 'at')) ||
-    own(c, 'alg') !== 'RS256' ||
-    !isStr(own(c, 'signature')) ||
-    !isStr(own(c, 'publicKey'))
-  )
-    p.push('checkpoint is malformed');
-  else {
-    checkpoint = {
-      seq: c.seq as number,
-      hash: c.hash as string,
-      at: c.at as string,
-      alg: 'RS256',
-      signature: c.signature as string,
-      publicKey: c.publicKey as string,
-    };
-    const cert = own(c, 'certificate');
-    if (isStr(cert)) checkpoint.certificate = cert;
-  }
+  const checkpoint = parseCheckpoint(own(value, 'checkpoint'));
+  if (!checkpoint) p.push('checkpoint is malformed');
 
   let record: Bundle['record'];
   const rec = own(value, 'record');
   if (rec !== undefined) {
-    if (!isObj(rec) || !isStr(own(rec, 'sha256'))) p.push('record is malformed');
+    const ps = isObj(rec) ? own(rec, 'publicSha256') : undefined;
+    if (!isObj(rec) || !isStr(own(rec, 'sha256')) || (ps !== undefined && !isStr(ps)))
+      p.push('record is malformed');
     else {
       record = { sha256: rec.sha256 as string };
       if (isStr(own(rec, 'publicSha256'))) record.publicSha256 = rec.publicSha256 as string;
@@ -253,7 +335,7 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
 
   if (p.length > 0 || !lottery || !checkpoint || !isStr(entropy)) return { problems: p };
   const bundle: Bundle = {
-    format: BUNDLE_FORMAT,
+    format: format === BUNDLE_FORMAT_V2 ? BUNDLE_FORMAT_V2 : BUNDLE_FORMAT_V1,
     lottery,
     roster,
     rosterDigest: own(value, 'rosterDigest') as string,

@@ -10,7 +10,13 @@ import { quota } from './quota';
  * entropy does not. The seed needs both, and the commitment H(secret) is published before the entropy exists,
  * so neither party alone can choose the outcome.
  */
-export const PROTOCOL = 'lottery-draw/v1';
+export const PROTOCOL_V1 = 'lottery-draw/v1';
+/** v2 (protocol.md §4.1–4.2): canonical digit entropy and the ceremony. Every lock from now on is v2. */
+export const PROTOCOL_V2 = 'lottery-draw/v2';
+export type Protocol = typeof PROTOCOL_V1 | typeof PROTOCOL_V2;
+/** The protocol new locks use. */
+export const PROTOCOL: Protocol = PROTOCOL_V2;
+export const isProtocol = (v: unknown): v is Protocol => v === PROTOCOL_V1 || v === PROTOCOL_V2;
 
 export const ROSTER_FIELDS = ['id', 'name', 'unit', 'title', 'category', 'excluded'] as const;
 export type RosterField = (typeof ROSTER_FIELDS)[number];
@@ -79,9 +85,10 @@ export interface SeedInput {
   entropy: string;
 }
 
-export function seedPreimage(input: SeedInput): string {
+/** The seed's preimage names the protocol, so a v1 seed and a v2 seed of the same inputs differ. */
+export function seedPreimage(input: SeedInput, protocol: Protocol = PROTOCOL_V1): string {
   return jcs({
-    protocol: PROTOCOL,
+    protocol,
     lottery: input.lottery,
     rosterDigest: input.rosterDigest,
     secret: input.secret,
@@ -90,8 +97,8 @@ export function seedPreimage(input: SeedInput): string {
 }
 
 /** Seed = H(JCS({protocol, lottery, rosterDigest, secret, entropy})). */
-export function seed(input: SeedInput, sha256: Sha256): string {
-  return sha256(seedPreimage(input));
+export function seed(input: SeedInput, sha256: Sha256, protocol: Protocol = PROTOCOL_V1): string {
+  return sha256(seedPreimage(input, protocol));
 }
 
 const TWO32 = 0x1_0000_0000;

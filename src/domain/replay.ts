@@ -1,5 +1,6 @@
 import type { Json } from './canonical';
 import type { JournalEntry } from './journal';
+import { PROTOCOL_V1, type Protocol } from './protocol';
 
 /**
  * Replays the journal into the state of each lottery. The journal is the record of truth: the tables are a
@@ -16,9 +17,25 @@ export interface StageDef {
 
 export interface LockEvent {
   seq: number;
+  at: string;
   rosterDigest: string;
   commitment: string;
+  /** `data.protocol`; a lock without it is v1. Anything else is kept as written so a verifier can refuse it. */
+  protocol: Protocol | string;
   quotas: Array<{ stage: number; percent: string; poolSize: number; quota: number }>;
+  /** `data.quotas` as journalled, compared whole (as JCS) by journal.locked. */
+  rawQuotas: Json | undefined;
+}
+
+/** A `ceremony.opened` or `ceremony.adjourned` entry (lottery-draw/v2, protocol.md §4.2). */
+export interface CeremonyEvent {
+  seq: number;
+  at: string;
+  kind: 'opened' | 'adjourned';
+  actor: string;
+  commitment?: string;
+  keyFingerprint?: string;
+  reason?: string;
 }
 
 export interface DrawEvent {
@@ -45,6 +62,8 @@ export interface LotteryReplay {
   rosterCount?: number;
   locks: LockEvent[];
   unlocks: number[];
+  ceremonies: CeremonyEvent[];
+  notices: Array<{ seq: number; at: string; sha256: string }>;
   draws: DrawEvent[];
   records: Array<{ seq: number; sha256: string; public: boolean }>;
 }
@@ -100,7 +119,9 @@ export function replay(entries: Iterable<JournalEntry>): ReplayResult {
       !e.type.startsWith('lottery.') &&
       !e.type.startsWith('roster.') &&
       !e.type.startsWith('stage.') &&
-      !e.type.startsWith('record.')
+      !e.type.startsWith('record.') &&
+      !e.type.startsWith('ceremony.') &&
+      !e.type.startsWith('notice.')
     )
       continue;
     if (id === undefined) {
@@ -126,6 +147,8 @@ export function replay(entries: Iterable<JournalEntry>): ReplayResult {
           status: 'draft',
           locks: [],
           unlocks: [],
+          ceremonies: [],
+          notices: [],
           draws: [],
           records: [],
         });
@@ -175,13 +198,24 @@ export function replay(entries: Iterable<JournalEntry>): ReplayResult {
         else {
           if (l.rosterDigest !== undefined && rosterDigest !== l.rosterDigest)
             bad('locked a roster digest other than the one loaded');
-          l.locks.push({ seq: e.seq, rosterDigest, commitment, quotas });
+          const protocol = d.protocol === undefined ? PROTOCOL_V1 : d.protocol;
+          if (typeof protocol !== 'string') bad('lottery.locked names a protocol that is not a string');
+          l.locks.push({
+            seq: e.seq,
+            at: e.at,
+            rosterDigest,
+            commitment,
+            protocol: typeof protocol === 'string' ? protocol : JSON.stringify(protocol),
+            quotas,
+            rawQuotas: d.quotas,
+          });
           l.status = 'locked';
         }
         break;
       }
       case 'lottery.unlocked':
         if (l.status !== 'locked') bad('unlocked when not locked');
+        if (ceremonyOpen(l)) bad('unlocked while a ceremony was open');
         l.unlocks.push(e.seq);
         l.status = 'draft';
         break;
@@ -208,6 +242,28 @@ export function replay(entries: Iterable<JournalEntry>): ReplayResult {
         l.status = l.draws.length >= l.stages.length ? 'drawn' : 'drawing';
         break;
       }
+      case 'ceremony.opened':
+      case 'ceremony.adjourned': {
+        const kind = e.type === 'ceremony.opened' ? 'opened' : 'adjourned';
+        if (l.status !== 'locked' && l.status !== 'drawing') bad(`${e.type} when not locked`);
+        if (kind === 'adjourned' && !ceremonyOpen(l)) bad('adjourned with no ceremony open');
+        if (kind === 'adjourned' && l.draws.length > 0) bad('adjourned after stage 1 was drawn');
+        const ev: CeremonyEvent = { seq: e.seq, at: e.at, kind, actor: e.actor };
+        const c = str(d, 'commitment');
+        const fp = str(d, 'keyFingerprint');
+        const reason = str(d, 'reason');
+        if (c !== undefined) ev.commitment = c;
+        if (fp !== undefined) ev.keyFingerprint = fp;
+        if (reason !== undefined) ev.reason = reason;
+        l.ceremonies.push(ev);
+        break;
+      }
+      case 'notice.issued': {
+        const sha = str(d, 'sha256');
+        if (l.status === 'draft') bad('notice issued before the lock');
+        if (sha) l.notices.push({ seq: e.seq, at: e.at, sha256: sha });
+        break;
+      }
       case 'record.issued': {
         const sha = str(d, 'sha256');
         if (l.status !== 'drawn') bad('record issued before the last stage was drawn');
@@ -219,6 +275,24 @@ export function replay(entries: Iterable<JournalEntry>): ReplayResult {
     }
   }
   return { lotteries, users, anomalies };
+}
+
+/** The lock in force now: the last lottery.locked, when no unlock came after it. */
+export function currentLock(l: LotteryReplay): LockEvent | undefined {
+  const last = l.locks[l.locks.length - 1];
+  const lastUnlock = l.unlocks[l.unlocks.length - 1] ?? 0;
+  return last && last.seq > lastUnlock ? last : undefined;
+}
+
+/**
+ * A ceremony is open when the last ceremony entry since the lock in force is an opening (v2). Under v1 there
+ * are none.
+ */
+export function ceremonyOpen(l: LotteryReplay): CeremonyEvent | undefined {
+  const lock = currentLock(l);
+  if (!lock) return undefined;
+  const last = l.ceremonies[l.ceremonies.length - 1];
+  return last && last.seq > lock.seq && last.kind === 'opened' ? last : undefined;
 }
 
 /** The lock that counts: the last lottery.locked before the first draw (earlier ones were undone by unlock). */

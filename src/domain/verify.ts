@@ -1,9 +1,20 @@
-import { compareBytes, HEX64, jcs, type Sha256Async } from './canonical';
-import { parseBundle, type Bundle } from './bundle';
+import { compareBytes, jcs, ZERO_HASH, type Sha256Async } from './canonical';
+import { parseBundle, protocolOfFormat, type Bundle } from './bundle';
+import { keyFingerprint, meetingDay, pemDer, taipeiDateOfIso, type Sha256Bytes } from './ceremony';
 import { checkpointMessage, pemBody, type Checkpoint, type VerifyRs256 } from './checkpoint';
+import { ENTROPY_DIGITS } from './entropy';
 import { checkChain, parseEntry, type JournalEntry, type RawEntry } from './journal';
 import { checkPdfSignature } from './pdf';
-import { drawAll, initialPool, PROTOCOL, rosterPreimage, seedPreimage, type RosterEntry } from './protocol';
+import {
+  drawAll,
+  initialPool,
+  PROTOCOL_V1,
+  PROTOCOL_V2,
+  rosterPreimage,
+  seedPreimage,
+  type Protocol,
+  type RosterEntry,
+} from './protocol';
 import { canonicalPercent, comparePercent, isValidPercent, LEGAL_FLOOR_PERCENT, quota } from './quota';
 import { clean, hasControl, parseEntropy } from './lottery';
 import { effectiveLock, replay, type LotteryReplay } from './replay';
@@ -21,6 +32,8 @@ export interface Check {
 
 export interface Report {
   ok: boolean;
+  /** The protocol whose rules were applied, from the bundle's format; null when the format could not be read. */
+  protocol: Protocol | null;
   checks: Check[];
   warnings: string[];
   brokenAt?: number;
@@ -34,27 +47,20 @@ export interface VerifyDeps {
 }
 
 export interface VerifyOptions {
-  /** The office's published public key (PEM). Without it, the checkpoint's key is taken from the bundle. */
+  /**
+   * Trust anchors (protocol.md §8.3). Without one, `key.pinned` fails: a bundle carries its own key, so a
+   * stranger's forgery verifies against itself. The office's published public key (SPKI PEM)…
+   */
   trustedPublicKey?: string;
+  /** …or its fingerprint as printed on the notice and the record, `SHA256:` + hex. */
+  trustedFingerprint?: string;
+  /** The commitment written down from the notice or the projector: 16 or more hex digits. */
+  observedCommitment?: string;
+  /** A checkpoint saved earlier, read strictly by the caller. */
+  observedCheckpoint?: Checkpoint;
   /** The record PDF (full or public copy) to check against the bundle. */
   pdf?: Uint8Array;
 }
-
-export const CHECK_NAMES = [
-  'format',
-  'roster.order',
-  'roster.digest',
-  'commitment',
-  'seed',
-  'quotas',
-  'winners',
-  'journal.chain',
-  'journal.lottery',
-  'journal.locked',
-  'journal.draws',
-  'checkpoint.head',
-  'checkpoint.signature',
-] as const;
 
 const ID = /^[A-Za-z0-9_-]{1,32}$/;
 const sameJson = (a: unknown, b: unknown): boolean => {
@@ -65,8 +71,13 @@ const sameJson = (a: unknown, b: unknown): boolean => {
   }
 };
 
-function finish(checks: Check[], warnings: string[], brokenAt?: number): Report {
-  const r: Report = { ok: checks.length > 0 && checks.every((c) => c.ok), checks, warnings };
+function finish(
+  checks: Check[],
+  warnings: string[],
+  protocol: Protocol | null,
+  brokenAt?: number,
+): Report {
+  const r: Report = { ok: checks.length > 0 && checks.every((c) => c.ok), protocol, checks, warnings };
   if (brokenAt !== undefined) r.brokenAt = brokenAt;
   return r;
 }
@@ -80,53 +91,10 @@ function parsedEntries(rows: readonly RawEntry[]): JournalEntry[] {
   return out;
 }
 
-async function checkCheckpoint(
-  cp: Checkpoint,
-  head: { seq: number; hash: string },
-  deps: VerifyDeps,
-  opts: VerifyOptions,
-  checks: Check[],
-  warnings: string[],
-): Promise<void> {
-  checks.push(
-    cp.seq === head.seq && cp.hash === head.hash
-      ? { name: 'checkpoint.head', ok: true, detail: `checkpoint covers the head, seq ${head.seq}` }
-      : {
-          name: 'checkpoint.head',
-          ok: false,
-          detail: `checkpoint is at seq ${cp.seq}, the journal's head is seq ${head.seq}`,
-        },
-  );
-  let sigOk = false;
-  try {
-    sigOk = await deps.verifyRs256(cp.publicKey, checkpointMessage(cp), cp.signature);
-  } catch {
-    sigOk = false;
-  }
-  let keyNote = 'with the key the bundle carries';
-  if (opts.trustedPublicKey !== undefined) {
-    if (pemBody(opts.trustedPublicKey) !== pemBody(cp.publicKey)) {
-      checks.push({
-        name: 'checkpoint.signature',
-        ok: false,
-        detail: 'the checkpoint was signed with a key other than the trusted one',
-      });
-      return;
-    }
-    keyNote = 'with the trusted key';
-  } else {
-    warnings.push(
-      "the checkpoint's public key comes from the bundle itself; compare it with the key the office published (--key)",
-    );
-  }
-  checks.push({
-    name: 'checkpoint.signature',
-    ok: sigOk,
-    detail: sigOk ? `RS256 signature is valid ${keyNote}` : 'RS256 signature does not verify',
-  });
-}
-
-/** Verifies an audit bundle (already parsed from JSON, still hostile). */
+/**
+ * Verifies an audit bundle (already read strictly from JSON, still hostile). The checks run in the order of
+ * protocol.md §8.2; when `format` fails, nothing else can be read and nothing else runs.
+ */
 export async function verifyBundle(
   value: unknown,
   deps: VerifyDeps,
@@ -143,10 +111,12 @@ export async function verifyBundle(
       ok: false,
       detail: shown.join('; ') + (more > 0 ? `; and ${more} more` : ''),
     });
-    return finish(checks, warnings);
+    return finish(checks, warnings, null);
   }
   const b: Bundle = parsed.bundle;
-  checks.push({ name: 'format', ok: true, detail: `${b.format}, protocol ${PROTOCOL}` });
+  const protocol = protocolOfFormat(b.format);
+  const v2 = protocol === PROTOCOL_V2;
+  checks.push({ name: 'format', ok: true, detail: `${b.format}, protocol ${protocol}` });
 
   // roster.order: well-formed unique ids in byte order, so that the digest is over one canonical list.
   {
@@ -188,28 +158,39 @@ export async function verifyBundle(
   });
 
   const s = await deps.sha256(
-    seedPreimage({
-      lottery: b.lottery.id,
-      rosterDigest: b.rosterDigest,
-      secret: b.secret,
-      entropy: b.entropy,
-    }),
+    seedPreimage(
+      { lottery: b.lottery.id, rosterDigest: b.rosterDigest, secret: b.secret, entropy: b.entropy },
+      protocol,
+    ),
   );
+  // Under v1 the seed check also holds the entropy to v1's normal form; under v2 that is entropy.form's job.
   let entropyOk = true;
-  try {
-    entropyOk = parseEntropy({ entropy: b.entropy }) === b.entropy;
-  } catch {
-    entropyOk = false;
-  }
+  if (!v2)
+    try {
+      entropyOk = parseEntropy({ entropy: b.entropy }) === b.entropy;
+    } catch {
+      entropyOk = false;
+    }
   checks.push({
     name: 'seed',
     ok: s === b.seed && entropyOk,
     detail: !entropyOk
       ? 'entropy is not in the form the protocol hashes (trimmed, NFC, 1–200 characters, no control or format characters)'
       : s === b.seed
-        ? `seed = ${s}`
+        ? `seed = H(JCS({protocol: ${protocol}, …})) = ${s}`
         : `recomputed seed ${s}, bundle says ${b.seed}`,
   });
+
+  if (v2) {
+    const ok = ENTROPY_DIGITS.test(b.entropy);
+    checks.push({
+      name: 'entropy.form',
+      ok,
+      detail: ok
+        ? `${b.entropy.length} canonical digits`
+        : `entropy ${JSON.stringify(b.entropy)} is not 10–64 canonical digits (protocol.md §4.1)`,
+    });
+  }
 
   // quotas: the rates are the lottery's, stage by stage, and each quota is the exact ceiling.
   const rules = b.lottery.stages.map((d) => ({ stage: d.stage, percent: d.percent }));
@@ -312,7 +293,8 @@ export async function verifyBundle(
     });
   }
 
-  // journal.locked: digest and commitment were fixed in the journal before the first draw.
+  // journal.locked: digest, commitment, rates, pools, quotas and protocol were fixed before the first draw.
+  const lockThatCounts = l ? effectiveLock(l).lock : undefined;
   {
     let detail = '';
     let ok = false;
@@ -324,6 +306,12 @@ export async function verifyBundle(
           `lottery was locked earlier at seq ${e.seq} with commitment ${e.commitment} (undone by unlock)`,
         );
       const firstDraw = l.draws[0];
+      const bundleQuotas = b.stages.map((st) => ({
+        stage: st.stage,
+        percent: st.percent,
+        poolSize: st.poolSize,
+        quota: st.quota,
+      }));
       if (!lock) detail = 'no lottery.locked entry before the first draw';
       else if (!firstDraw) detail = 'no stage.drawn entry';
       else if (l.unlocks.some((u) => u > lock.seq && u < firstDraw.seq))
@@ -332,16 +320,13 @@ export async function verifyBundle(
         detail = `locked roster digest ${lock.rosterDigest} differs from the bundle's`;
       else if (lock.commitment !== b.commitment)
         detail = `locked commitment ${lock.commitment} differs from the bundle's`;
-      else if (
-        !sameJson(
-          lock.quotas.map((q) => q.percent),
-          b.stages.map((st) => st.percent),
-        )
-      )
-        detail = 'rates at lock differ from the bundle';
+      else if (!sameJson(lock.rawQuotas, bundleQuotas))
+        detail = 'the stages, rates, pool sizes or quotas journalled at lock differ from the bundle';
+      else if (lock.protocol !== protocol)
+        detail = `locked under ${lock.protocol}, the bundle is verified as ${protocol}`;
       else {
         ok = true;
-        detail = `digest and commitment journalled at seq ${lock.seq}, before the first draw at seq ${firstDraw.seq}`;
+        detail = `digest, commitment and quotas journalled at seq ${lock.seq} under ${protocol}, before the first draw at seq ${firstDraw.seq}`;
       }
     }
     checks.push({ name: 'journal.locked', ok, detail });
@@ -360,6 +345,8 @@ export async function verifyBundle(
         if (d.seed !== b.seed) problems.push(`stage ${d.stage} seed differs`);
         if (st && !sameJson(d.winners, st.winners))
           problems.push(`stage ${d.stage} winners differ (seq ${d.seq})`);
+        if (st && (d.poolSize !== st.poolSize || d.quota !== st.quota))
+          problems.push(`stage ${d.stage} pool size or quota differs (seq ${d.seq})`);
       });
       const d1 = l.draws[0];
       if (d1 && (d1.secret !== b.secret || d1.entropy !== b.entropy))
@@ -372,18 +359,217 @@ export async function verifyBundle(
     });
   }
 
+  if (v2) ceremonyChecks(b, l, lockThatCounts?.seq, checks, warnings);
+
   if (b.record || opts.pdf) await checkRecord(b, l, entries, deps, opts, checks);
 
-  await checkCheckpoint(
-    b.checkpoint,
-    chain.ok ? chain.head : lastHead(entries),
-    deps,
-    opts,
-    checks,
-    warnings,
+  const head = chain.ok ? chain.head : lastHead(entries);
+  checks.push(
+    b.checkpoint.seq === head.seq && b.checkpoint.hash === head.hash
+      ? { name: 'checkpoint.head', ok: true, detail: `checkpoint covers the head, seq ${head.seq}` }
+      : {
+          name: 'checkpoint.head',
+          ok: false,
+          detail: `checkpoint is at seq ${b.checkpoint.seq}, the journal's head is seq ${head.seq}`,
+        },
   );
-  if (b.checkpoint.seq > 0 && !HEX64.test(b.checkpoint.hash)) warnings.push('checkpoint hash is malformed');
-  return finish(checks, warnings, chain.ok ? undefined : chain.brokenAt);
+  const sigOk = await rs256(deps, b.checkpoint.publicKey, checkpointMessage(b.checkpoint), b.checkpoint.signature);
+  checks.push({
+    name: 'checkpoint.signature',
+    ok: sigOk,
+    detail: sigOk
+      ? "RS256 signature is valid with the checkpoint's key"
+      : 'RS256 signature does not verify with the checkpoint’s key',
+  });
+
+  // key.pinned: a bundle carries its own key, so a stranger's forgery verifies against itself. Only a key the
+  // office published (the fingerprint on the notice and the record) establishes whose bundle this is.
+  const anchored = await anchoredKeys(b, entries, deps, opts);
+  {
+    let ok = false;
+    let detail: string;
+    if (anchored.kind === 'none')
+      detail =
+        'not pinned: no trust anchor was given. Pass --fingerprint SHA256:… as printed on the notice (抽籤公告) and ' +
+        'the record (抽籤紀錄), or --key with the office’s published key';
+    else if (anchored.kind === 'unknown') detail = anchored.detail;
+    else {
+      ok = anchored.has(b.checkpoint.publicKey);
+      detail = ok
+        ? `the checkpoint's key is ${anchored.describe(b.checkpoint.publicKey)}`
+        : "the checkpoint's key is not the trust anchor, nor reached from it by endorsed key.rotated entries";
+    }
+    checks.push({ name: 'key.pinned', ok, detail });
+  }
+
+  if (opts.observedCommitment !== undefined) {
+    const want = opts.observedCommitment.toLowerCase();
+    const ok = /^[0-9a-f]{16,64}$/.test(want) && b.commitment.startsWith(want);
+    checks.push({
+      name: 'commitment.observed',
+      ok,
+      detail: ok
+        ? `the commitment starts with ${want}, as observed`
+        : `the commitment ${b.commitment.slice(0, 16)}… does not start with the observed ${want}`,
+    });
+  }
+
+  if (opts.observedCheckpoint !== undefined) {
+    const cp = opts.observedCheckpoint;
+    let ok = false;
+    let detail: string;
+    const at = entries.find((e) => e.seq === cp.seq);
+    const extendsIt =
+      cp.seq === 0
+        ? cp.hash === ZERO_HASH
+        : at !== undefined && at.hash === cp.hash && (chain.ok || chain.brokenAt > cp.seq);
+    if (anchored.kind !== 'keys')
+      detail = 'cannot establish the saved checkpoint without a trust anchor (--fingerprint or --key)';
+    else if (!anchored.has(cp.publicKey)) detail = "the saved checkpoint's key is not the trust anchor";
+    else if (!(await rs256(deps, cp.publicKey, checkpointMessage(cp), cp.signature)))
+      detail = "the saved checkpoint's signature does not verify";
+    else if (!extendsIt)
+      detail = `the journal does not extend the saved checkpoint: seq ${cp.seq} does not have hash ${cp.hash}`;
+    else {
+      ok = true;
+      detail = `the journal extends the saved checkpoint at seq ${cp.seq}`;
+    }
+    checks.push({ name: 'checkpoint.observed', ok, detail });
+  }
+
+  return finish(checks, warnings, protocol, chain.ok ? undefined : chain.brokenAt);
+}
+
+async function rs256(deps: VerifyDeps, pem: string, message: string, sig: string): Promise<boolean> {
+  try {
+    return await deps.verifyRs256(pem, message, sig);
+  } catch {
+    return false;
+  }
+}
+
+/** ceremony.opened and ceremony.date (v2, protocol.md §8.2). */
+function ceremonyChecks(
+  b: Bundle,
+  l: LotteryReplay | undefined,
+  lockSeq: number | undefined,
+  checks: Check[],
+  warnings: string[],
+): void {
+  const d1 = l?.draws[0];
+  for (const c of l?.ceremonies ?? [])
+    if (c.kind === 'adjourned')
+      warnings.push(`ceremony adjourned at seq ${c.seq} (${c.at}): ${c.reason ?? '(no reason)'}`);
+  {
+    let ok = false;
+    let detail: string;
+    const before = d1 && l ? l.ceremonies.filter((c) => c.seq < d1.seq) : [];
+    const last = before[before.length - 1];
+    if (!d1) detail = 'no stage.drawn entry';
+    else if (!last) detail = `no ceremony.opened before stage 1 was drawn at seq ${d1.seq}`;
+    else if (last.kind !== 'opened')
+      detail = `the ceremony was adjourned at seq ${last.seq} and not reopened before stage 1 was drawn`;
+    else if (last.commitment !== b.commitment)
+      detail = `the ceremony opened at seq ${last.seq} names another commitment`;
+    else if (lockSeq === undefined || last.seq <= lockSeq)
+      detail = `the ceremony opened at seq ${last.seq} is not after the lock that counts`;
+    else {
+      ok = true;
+      detail = `ceremony opened at seq ${last.seq} for this commitment, before stage 1 at seq ${d1.seq}`;
+    }
+    checks.push({ name: 'ceremony.opened', ok, detail });
+  }
+  {
+    const day = meetingDay(b.lottery.meeting.date);
+    const drawnOn = d1 ? taipeiDateOfIso(d1.at) : undefined;
+    const ok = d1 !== undefined && day !== undefined && drawnOn === day;
+    checks.push({
+      name: 'ceremony.date',
+      ok,
+      detail: !d1
+        ? 'no stage.drawn entry'
+        : day === undefined
+          ? 'the lottery has no meeting date'
+          : ok
+            ? `stage 1 was drawn on the meeting day, ${day} (Asia/Taipei)`
+            : `stage 1 was drawn on ${drawnOn ?? '?'} (Asia/Taipei), the meeting was on ${day}`,
+    });
+  }
+}
+
+type Anchored =
+  | { kind: 'none' }
+  | { kind: 'unknown'; detail: string }
+  | { kind: 'keys'; has: (pem: string) => boolean; describe: (pem: string) => string };
+
+/**
+ * The keys a trust anchor vouches for (protocol.md §8.3): the anchor key, and every key reached from it by
+ * key.rotated entries naming it as previous and endorsed by it. With --fingerprint the anchor key is the first
+ * key in the bundle with that fingerprint; with --key it is that key. Given both, both must vouch.
+ */
+async function anchoredKeys(
+  b: Bundle,
+  entries: JournalEntry[],
+  deps: VerifyDeps,
+  opts: VerifyOptions,
+): Promise<Anchored> {
+  if (opts.trustedPublicKey === undefined && opts.trustedFingerprint === undefined) return { kind: 'none' };
+  const rotations = entries.filter((e) => e.type === 'key.rotated' && typeof e.data.publicKey === 'string');
+  const der = (pem: string): string => pemBody(pem);
+  const walk = async (start: string): Promise<string[]> => {
+    const reached = [der(start)];
+    let cur = start;
+    for (const r of rotations) {
+      const next = r.data.publicKey as string;
+      const prev = r.data.previousPublicKey;
+      const endorsement = r.data.endorsement;
+      if (typeof prev !== 'string' || typeof endorsement !== 'string' || der(prev) !== der(cur)) continue;
+      if (!(await rs256(deps, cur, jcs({ publicKey: next }), endorsement))) continue;
+      cur = next;
+      reached.push(der(next));
+    }
+    return reached;
+  };
+  const sets: string[][] = [];
+  const notes: string[] = [];
+  if (opts.trustedPublicKey !== undefined) {
+    sets.push(await walk(opts.trustedPublicKey));
+    notes.push('the trusted key');
+  }
+  if (opts.trustedFingerprint !== undefined) {
+    const m = /^sha256:([0-9a-f]{64})$/i.exec(opts.trustedFingerprint);
+    if (!m) return { kind: 'unknown', detail: 'the fingerprint is not SHA256: followed by 64 hex digits' };
+    const want = `SHA256:${(m[1] ?? '').toLowerCase()}`;
+    const sha256Bytes: Sha256Bytes | undefined = deps.sha256Bytes;
+    if (!sha256Bytes) return { kind: 'unknown', detail: 'cannot compute key fingerprints (no SHA-256 of bytes)' };
+    const candidates = [
+      b.checkpoint.publicKey,
+      ...rotations.flatMap((r) =>
+        [r.data.previousPublicKey, r.data.publicKey].filter((k): k is string => typeof k === 'string'),
+      ),
+    ];
+    let start: string | undefined;
+    for (const k of candidates)
+      if (pemDer(k) && (await keyFingerprint(k, sha256Bytes)) === want) {
+        start = k;
+        break;
+      }
+    if (!start)
+      return {
+        kind: 'unknown',
+        detail: `no key in the bundle has the fingerprint ${want}: the bundle was not signed by the office that printed it`,
+      };
+    sets.push(await walk(start));
+    notes.push(`the key with fingerprint ${want}`);
+  }
+  return {
+    kind: 'keys',
+    has: (pem) => sets.every((set) => set.includes(der(pem))),
+    describe: (pem) =>
+      sets.every((set) => set[0] === der(pem))
+        ? notes.join(' and ')
+        : `reached from ${notes.join(' and ')} by endorsed key.rotated entries`,
+  };
 }
 
 /** The record: its hashes are journalled, and a given PDF is one of them, signed with the bundle's certificate. */
@@ -434,7 +620,7 @@ async function checkRecord(
 
 function lastHead(entries: JournalEntry[]): { seq: number; hash: string } {
   const e = entries[entries.length - 1];
-  return e ? { seq: e.seq, hash: e.hash } : { seq: 0, hash: '0'.repeat(64) };
+  return e ? { seq: e.seq, hash: e.hash } : { seq: 0, hash: ZERO_HASH };
 }
 
 /** What `lottery verify --db` is given: the journal rows, and each lottery as the tables hold it. */
@@ -445,7 +631,9 @@ export interface DatabaseSnapshot {
     status: string;
     rosterDigest: string | null;
     roster: RosterEntry[];
-    results: Array<{ stage: number; winners: string[] }>;
+    results: Array<{ stage: number; winners: string[]; poolSize?: number; quota?: number }>;
+    /** The protocol column (null in draft). */
+    protocol?: string | null;
     /** The other columns a public page or the record shows, each checked against the journal. */
     year?: number;
     agency?: string;
@@ -529,6 +717,12 @@ export async function verifyDatabase(
         problems.push('seed differs from the journal');
       if (first && t.secret !== undefined && t.secret !== first.secret)
         problems.push('secret differs from the one revealed in the journal');
+      if (t.protocol !== undefined && t.status !== 'draft') {
+        const lock = effectiveLock(l).lock ?? l.locks[l.locks.length - 1];
+        if (lock && (t.protocol ?? PROTOCOL_V1) !== lock.protocol)
+          problems.push(`protocol is ${t.protocol ?? '(none)'}, the journal locked under ${lock.protocol}`);
+      }
+      problems.push(...(await recomputeDraws(t.id, l, t.roster, t.results, deps)));
       const drawn = new Map(l.draws.map((d) => [d.stage, d.winners]));
       if (t.results.length !== l.draws.length)
         problems.push(`${t.results.length} results stored, ${l.draws.length} journalled`);
@@ -617,5 +811,65 @@ export async function verifyDatabase(
       });
     }
   }
-  return finish(checks, warnings, chain.ok ? undefined : chain.brokenAt);
+  return finish(checks, warnings, null, chain.ok ? undefined : chain.brokenAt);
+}
+
+/**
+ * Recomputes every drawn stage of a lottery from the journal and the roster tables (protocol.md §8.4): the seed
+ * from the lock that counts, the revealed secret and the entropy under the lock's protocol, then each stage's
+ * pool, quota and winners, which must be both the journalled ones and the stored ones. Without this a stage
+ * drawn from 5 people after locking 20 passes, since the tables and the journal can agree with each other.
+ */
+async function recomputeDraws(
+  id: string,
+  l: LotteryReplay,
+  roster: RosterEntry[],
+  results: DatabaseSnapshot['lotteries'][number]['results'],
+  deps: VerifyDeps,
+): Promise<string[]> {
+  const first = l.draws[0];
+  if (!first) return [];
+  const lock = effectiveLock(l).lock;
+  if (!lock) return ['drawn without a lock before the first draw'];
+  if (lock.protocol !== PROTOCOL_V1 && lock.protocol !== PROTOCOL_V2)
+    return [`locked under an unknown protocol ${JSON.stringify(lock.protocol)}`];
+  if (first.secret === undefined || first.entropy === undefined)
+    return ["stage 1's entry does not reveal the secret and the entropy"];
+  const problems: string[] = [];
+  if ((await deps.sha256(first.secret)) !== lock.commitment)
+    problems.push('the revealed secret does not hash to the commitment journalled at lock');
+  if (lock.protocol === PROTOCOL_V2 && !ENTROPY_DIGITS.test(first.entropy))
+    problems.push('the entropy is not 10–64 canonical digits');
+  const seedHex = await deps.sha256(
+    seedPreimage(
+      { lottery: id, rosterDigest: lock.rosterDigest, secret: first.secret, entropy: first.entropy },
+      lock.protocol,
+    ),
+  );
+  if (!l.stages.every((s) => isValidPercent(s.percent))) return [...problems, 'a stage percent is invalid'];
+  const expected = drawAll(
+    seedHex,
+    l.stages.map((s) => ({ stage: s.stage, percent: s.percent })),
+    initialPool(roster),
+  );
+  l.draws.forEach((d, i) => {
+    const exp = expected[i];
+    if (!exp) {
+      problems.push(`stage ${d.stage} drawn, the lottery has ${expected.length} stages`);
+      return;
+    }
+    if (d.seed !== seedHex) problems.push(`stage ${d.stage}: the journalled seed is not the recomputed one`);
+    if (d.poolSize !== exp.poolSize || d.quota !== exp.quota)
+      problems.push(
+        `stage ${d.stage}: pool ${exp.poolSize} and quota ${exp.quota} recomputed, the journal has ${d.poolSize ?? '?'} and ${d.quota ?? '?'}`,
+      );
+    if (!sameJson(d.winners, exp.winners))
+      problems.push(`stage ${d.stage}: the journalled winners are not the recomputed ones`);
+    const r = results.find((x) => x.stage === exp.stage);
+    if (r && !sameJson(r.winners, exp.winners))
+      problems.push(`stage ${d.stage}: the stored winners are not the recomputed ones`);
+    if (r && r.poolSize !== undefined && (r.poolSize !== exp.poolSize || r.quota !== exp.quota))
+      problems.push(`stage ${d.stage}: the stored pool size or quota is not the recomputed one`);
+  });
+  return problems;
 }

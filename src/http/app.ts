@@ -405,6 +405,32 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
       res.json(services.unlock(actor(res), param(req, 'id'), req.body));
     }),
   );
+  // The ceremony (lottery-draw/v2, protocol.md §4.2): opened on the meeting day by the user at the projector,
+  // whose token every draw then needs.
+  r.post(
+    '/lotteries/:id/ceremony',
+    allow('ethics', 'drawer'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.status(201).json(services.openCeremony(actor(res), param(req, 'id'), req.body));
+    }),
+  );
+  r.post(
+    '/lotteries/:id/ceremony/adjourn',
+    allow('ethics', 'drawer'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.json(services.adjournCeremony(actor(res), param(req, 'id'), req.body));
+    }),
+  );
+  r.post(
+    '/lotteries/:id/stages/1/entropy',
+    allow('ethics', 'drawer'),
+    ...jsonBody(JSON_LIMIT),
+    h((req, res) => {
+      res.json(services.readEntropy(param(req, 'id'), req.body));
+    }),
+  );
   r.post(
     '/lotteries/:id/stages/:n/draw',
     allow('ethics', 'drawer'),

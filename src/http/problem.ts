@@ -30,6 +30,16 @@ export const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   MALFORMED_BODY: 400,
   BUNDLE_UNREADABLE: 422,
+  ENTROPY_INVALID: 422,
+  RELOCK_REQUIRED: 409,
+  MEETING_DATE_REQUIRED: 409,
+  NOT_MEETING_DAY: 409,
+  CEREMONY_OPEN: 409,
+  CEREMONY_NOT_OPEN: 409,
+  CEREMONY_TOKEN_REQUIRED: 403,
+  COMMITMENT_MISMATCH: 409,
+  // The server's own tables disagree with its journal or its commitment: nothing is written, and it is loud.
+  STATE_INTEGRITY: 500,
   INTERNAL: 500,
 };
 

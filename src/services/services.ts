@@ -1,8 +1,10 @@
 import crypto from 'node:crypto';
 import { jcs, ZERO_HASH, type Json, type Sha256 } from '../domain/canonical';
-import { BUNDLE_FORMAT, type Bundle } from '../domain/bundle';
+import { bundleFormatOf, type Bundle } from '../domain/bundle';
+import { keyFingerprintSync, meetingDay, taipeiDate } from '../domain/ceremony';
+import { groupDigits, parseEntropyDigits } from '../domain/entropy';
 import { checkpointMessage, pemBody, type Checkpoint } from '../domain/checkpoint';
-import { LotteryError } from '../domain/errors';
+import { fieldProblem, LotteryError, validationFailed } from '../domain/errors';
 import {
   checkChain,
   makeEntry,
@@ -25,6 +27,8 @@ import {
   drawStage,
   initialPool,
   PROTOCOL,
+  PROTOCOL_V1,
+  PROTOCOL_V2,
   rosterDigest,
   seed,
   sortRoster,
@@ -37,7 +41,7 @@ import type { FieldProblem } from '../domain/errors';
 import { signerFromPem, type Signer } from '../keys/signer';
 import { renderRecord, type RecordData } from '../record/render';
 import { signPdf } from '../record/sign';
-import { ROLES, type LotteryRow, type ResultRow, type Role, type Store } from '../store/store';
+import { ROLES, type CeremonyRow, type LotteryRow, type ResultRow, type Role, type Store } from '../store/store';
 
 /**
  * Use cases. Each state change is one BEGIN IMMEDIATE transaction that re-reads the state it depends on,
@@ -364,9 +368,17 @@ export class Services {
       const secret = this.d.randomBytes(32).toString('hex');
       const c = commitment(secret, this.d.sha256);
       const quotas = poolAndQuotas(l, roster);
-      this.d.store.setLocked(id, secret, c);
+      // Every lock from now on is lottery-draw/v2 (protocol.md §4.2): the protocol is fixed here, journalled with
+      // the commitment, so a verifier applies the rules the lottery was locked under.
+      this.d.store.setLocked(id, secret, c, PROTOCOL);
       this.d.fault?.('lock');
-      this.journal('lottery.locked', actor, { lottery: id, rosterDigest: digest, commitment: c, quotas });
+      this.journal('lottery.locked', actor, {
+        lottery: id,
+        protocol: PROTOCOL,
+        rosterDigest: digest,
+        commitment: c,
+        quotas,
+      });
       return {
         status: 'locked',
         rosterDigest: digest,
@@ -390,6 +402,10 @@ export class Services {
           zh: '抽籤尚未鎖定，無須解除',
           en: 'The lottery is not locked, so there is nothing to unlock',
         });
+      // Re-locking draws a new secret. While the room is gathered round an open ceremony that would void the
+      // commitment it was shown, so it needs an adjournment first, which the record and the verifier report.
+      const open = this.d.store.openCeremonyOf(id);
+      if (open) throw ceremonyOpen(open, this.displayName(open.userId));
       this.d.store.setUnlocked(id);
       // The discarded commitment stays in the journal (lottery.locked); the secret behind it is never revealed,
       // and the next lock draws a fresh one.
@@ -398,44 +414,227 @@ export class Services {
     });
   }
 
+  // ---- the ceremony (lottery-draw/v2, protocol.md §4.2) ----
+
+  /** Every commitment the lottery ever had, with when: the notice's observers compare against these. */
+  private lockHistory(id: string): LockHistory {
+    const locks = this.d.store.journalPage({ limit: 1000, lottery: id, type: 'lottery.locked' });
+    const unlocks = this.d.store.journalPage({ limit: 1000, lottery: id, type: 'lottery.unlocked' });
+    return locks.map((e) => {
+      const u = unlocks.find((x) => x.seq > e.seq);
+      const out: LockHistory[number] = { seq: e.seq, at: e.at, commitment: String(e.data.commitment) };
+      if (u) out.unlockedAt = u.at;
+      return out;
+    });
+  }
+
+  private ceremonyView(id: string): CeremonyView {
+    const rows = this.d.store.ceremonies(id);
+    const history: CeremonyView['history'] = [];
+    for (const r of rows) {
+      history.push({ kind: 'opened', at: r.openedAt, by: this.displayName(r.userId), seq: r.seq });
+      if (r.endedHow === 'adjourned' && r.endedAt) {
+        const ev: CeremonyView['history'][number] = {
+          kind: 'adjourned',
+          at: r.endedAt,
+          by: r.endedBy ? this.displayName(r.endedBy) : '',
+        };
+        if (r.endReason !== null) ev.reason = r.endReason;
+        history.push(ev);
+      }
+    }
+    const open = rows.find((r) => r.endedAt === null);
+    return {
+      open: open ? { seq: open.seq, openedAt: open.openedAt, openedBy: this.displayName(open.userId) } : null,
+      history,
+    };
+  }
+
+  private noticeRef(id: string): NoticeRef | null {
+    const n = this.d.store.notice(id);
+    return n ? { sha256: n.sha256, issuedAt: n.issuedAt, commitment: n.commitment } : null;
+  }
+
+  /** `SHA256:` + hex of the checkpoint key's DER SPKI: what the notice, projector and record print. */
+  keyFingerprint(): string {
+    return keyFingerprintSync(this.d.signer.publicKeyPem, (b) =>
+      crypto.createHash('sha256').update(b).digest('hex'),
+    );
+  }
+
+  private displayName(userId: string): string {
+    const u = this.d.store.userById(userId);
+    return u ? (u.display ?? u.name) : userId;
+  }
+
+  /** The Taipei date now, against the meeting's date: opening and every draw happen on the meeting day only. */
+  private requireMeetingDay(l: LotteryRow): void {
+    const day = meetingDay(l.meeting.date);
+    if (day === undefined)
+      throw new LotteryError('MEETING_DATE_REQUIRED', {
+        zh: '請先填寫抽籤會議日期，才能開始抽籤程序',
+        en: 'Set the meeting date before opening the ceremony',
+      });
+    const today = taipeiDate(this.d.clock().getTime());
+    if (today !== day)
+      throw new LotteryError(
+        'NOT_MEETING_DAY',
+        {
+          zh: `今天（${today}）不是抽籤會議日（${day}）：抽籤只能在會議當天進行`,
+          en: `Today (${today}, Asia/Taipei) is not the meeting day (${day}): the draw happens at the meeting only`,
+        },
+        { extra: { today, meetingDay: day } },
+      );
+  }
+
+  /**
+   * Opens (or reopens) the ceremony: journals `ceremony.opened` and hands the opener a one-time token, stored
+   * only as its hash. Reopening is the opener's alone while it is open, so that another ethics credential
+   * cannot take the ceremony over; after an adjournment anyone may open it again.
+   */
+  openCeremony(
+    actor: string,
+    id: string,
+    body: unknown,
+  ): { ceremonyToken: string; commitment: string; keyFingerprint: string; openedAt: string; openedBy: string } {
+    const userId = userOf(actor);
+    noBody(body, '開啟抽籤程序不需輸入任何內容', 'Opening the ceremony takes no body');
+    const token = this.d.randomBytes(32).toString('base64url');
+    return this.d.store.write(() => {
+      const l = this.mustGet(id);
+      if (l.status === 'draft') throw notLocked();
+      if (l.status === 'drawn')
+        throw new LotteryError('ALREADY_DRAWN', {
+          zh: '各階段皆已抽出，抽籤程序已結束',
+          en: 'Every stage has been drawn: the ceremony is over',
+        });
+      if (l.protocol !== PROTOCOL_V2) throw relockRequired();
+      this.requireMeetingDay(l);
+      const open = this.d.store.openCeremonyOf(id);
+      if (open && open.userId !== userId) throw ceremonyOpen(open, this.displayName(open.userId));
+      const at = this.now();
+      if (open) this.d.store.endCeremony(id, { at, how: 'reopened', by: userId });
+      const keyFingerprint = this.keyFingerprint();
+      const commitment = l.commitment as string;
+      const e = this.journal('ceremony.opened', actor, { lottery: id, commitment, keyFingerprint });
+      this.d.store.openCeremony({
+        lotteryId: id,
+        seq: e.seq,
+        tokenHash: this.d.sha256(token),
+        userId,
+        commitment,
+        openedAt: e.at,
+      });
+      return { ceremonyToken: token, commitment, keyFingerprint, openedAt: e.at, openedBy: this.displayName(userId) };
+    });
+  }
+
+  /** Adjourns the open ceremony before stage 1 (the meeting is postponed): the token is void, the lock stays. */
+  adjournCeremony(actor: string, id: string, body: unknown): LotteryView {
+    const reason = parseReason(body, '休會須說明理由（reason）', 'adjourning needs a reason');
+    return this.d.store.write(() => {
+      const l = this.mustGet(id);
+      if (l.status === 'draft') throw notLocked();
+      if (l.status !== 'locked')
+        throw new LotteryError('ALREADY_DRAWN', {
+          zh: '第 1 階段已抽出，不能休會',
+          en: 'Stage 1 has been drawn: the ceremony cannot be adjourned',
+        });
+      const open = this.d.store.openCeremonyOf(id);
+      if (!open) throw ceremonyNotOpen();
+      this.d.store.endCeremony(id, { at: this.now(), how: 'adjourned', by: userOf(actor, ''), reason });
+      this.journal('ceremony.adjourned', actor, { lottery: id, commitment: open.commitment, reason });
+      return this.view(this.mustGet(id));
+    });
+  }
+
+  /**
+   * The server's read-back of the dice before the draw button is enabled: the projector shows this answer, not
+   * what the browser thinks it sent. Writes nothing.
+   */
+  readEntropy(id: string, body: unknown): { digits: string; grouped: string; count: number } {
+    this.d.store.read(() => this.mustGet(id));
+    onlyFields(body, ['entropy']);
+    const digits = parseEntropyDigits(isRecord(body) ? body.entropy : undefined);
+    return { digits, grouped: groupDigits(digits), count: digits.length };
+  }
+
   draw(actor: string, id: string, stageParam: string, body: unknown): DrawAnswer {
     if (!/^[1-9]\d{0,2}$/.test(stageParam)) throw notFound('此階段', 'Stage');
     const stage = Number(stageParam);
-    const entropyIn = stage === 1 ? parseEntropy(body) : noBody(body);
     return this.d.store.write(() => {
       const l = this.mustGet(id);
       const def = l.stages[stage - 1];
       if (!def) throw notFound(`第 ${stage} 階段`, `Stage ${stage}`);
       if (l.status === 'draft') throw notLocked();
+      // A v1 lottery not yet drawn must be locked again under v2; one already drawing under v1 has its outcome
+      // fixed by its seed, so its later stages only reveal it and may finish under v1's rules.
+      if (l.protocol !== PROTOCOL_V2 && l.status === 'locked') throw relockRequired();
+      const v2 = l.protocol === PROTOCOL_V2;
       const results = this.d.store.results(id);
-      if (results.some((r) => r.stage === stage))
-        throw new LotteryError('STAGE_ALREADY_DRAWN', {
-          zh: `第 ${stage} 階段已抽出，結果不會改變`,
-          en: `Stage ${stage} has already been drawn; its result is final`,
-        });
+      const done = results.find((r) => r.stage === stage);
+      if (done) {
+        const entry = this.d.store
+          .journalPage({ limit: 1000, lottery: id, type: 'stage.drawn' })
+          .find((e) => e.data.stage === stage);
+        throw new LotteryError(
+          'STAGE_ALREADY_DRAWN',
+          {
+            zh: `第 ${stage} 階段已於 ${done.drawnAt} 抽出，結果不會改變`,
+            en: `Stage ${stage} was already drawn at ${done.drawnAt}; its result is final`,
+          },
+          {
+            extra: {
+              stage,
+              digits: l.entropy,
+              drawnBy: entry ? this.displayName(userOf(entry.actor, entry.actor)) : null,
+              drawnAt: done.drawnAt,
+            },
+          },
+        );
+      }
       if (results.length !== stage - 1)
         throw new LotteryError('STAGE_OUT_OF_ORDER', {
           zh: `請先抽第 ${results.length + 1} 階段`,
           en: `Draw stage ${results.length + 1} first`,
         });
-      const roster = this.d.store.roster(id);
       let entropy: string;
-      let seedHex: string;
-      let pool: string[];
-      if (stage === 1) {
-        if (!l.secret || !l.rosterDigest) throw new Error('locked lottery without secret or digest');
-        entropy = entropyIn as string;
-        seedHex = seed(
-          { lottery: id, rosterDigest: l.rosterDigest, secret: l.secret, entropy },
-          this.d.sha256,
-        );
-        pool = initialPool(roster);
+      if (v2) {
+        const open = this.d.store.openCeremonyOf(id);
+        if (!open) throw ceremonyNotOpen();
+        this.requireMeetingDay(l);
+        const token = isRecord(body) ? body.ceremonyToken : undefined;
+        if (
+          typeof token !== 'string' ||
+          open.userId !== userOf(actor, '') ||
+          this.d.sha256(token) !== open.tokenHash
+        )
+          throw new LotteryError('CEREMONY_TOKEN_REQUIRED', {
+            zh: '此操作需要本次抽籤程序的憑證：請在開啟抽籤程序的投影電腦上操作，或重新開啟抽籤程序',
+            en: 'This needs the ceremony token of the open ceremony: draw from the screen that opened it, or reopen it',
+          });
+        if (stage === 1) {
+          entropy = parseEntropyDigits(isRecord(body) ? body.entropy : undefined);
+          if (!isRecord(body) || body.commitment !== l.commitment)
+            throw new LotteryError(
+              'COMMITMENT_MISMATCH',
+              {
+                zh: '投影幕顯示的承諾值不是目前的承諾值：請重新整理頁面，向在場人員宣讀新的承諾值後再抽籤',
+                en: 'The commitment shown to the room is not the current one: reload, read the new one aloud, then draw',
+              },
+              { extra: { commitment: l.commitment } },
+            );
+          onlyFields(body, ['ceremonyToken', 'entropy', 'commitment']);
+        } else {
+          onlyFields(body, ['ceremonyToken']);
+          entropy = l.entropy as string;
+        }
       } else {
-        if (!l.seed || !l.entropy) throw new Error('drawing lottery without seed');
-        entropy = l.entropy;
-        seedHex = l.seed;
-        pool = (results[stage - 2] as { winners: string[] }).winners;
+        noBody(body, '第 2 階段以後不需輸入任何內容', 'Stages after the first take no body');
+        entropy = l.entropy as string;
       }
+      const roster = this.d.store.roster(id);
+      const { seedHex, pool } = this.checkedState(l, stage, entropy, roster, results);
       const out = drawStage(seedHex, { stage, percent: def.percent }, pool);
       const at = this.now();
       const status: LotteryStatus = stage === l.stages.length ? 'drawn' : 'drawing';
@@ -469,8 +668,74 @@ export class Services {
         quota: out.quota,
         winners: out.winners.map((w) => person(byId.get(w), w)),
         seed: seedHex,
+        digits: entropy,
+        drawnBy: this.displayName(userOf(actor, actor)),
+        drawnAt: at,
       };
     });
+  }
+
+  /**
+   * Before drawing, the server re-checks its own state against its tables and the journalled lock: the secret
+   * hashes to the commitment, the stored roster is the one locked, and stage k+1's pool is stage k's journalled
+   * winners. A database edited behind the service's back (a new secret, a shrunken roster) would otherwise draw
+   * an outcome the commitment never bound. On a mismatch nothing is written: 500 STATE_INTEGRITY, logged loudly.
+   */
+  private checkedState(
+    l: LotteryRow,
+    stage: number,
+    entropy: string,
+    roster: RosterEntry[],
+    results: ResultRow[],
+  ): { seedHex: string; pool: string[] } {
+    const id = l.id;
+    const problems: string[] = [];
+    const locks = this.d.store.journalPage({ limit: 1, before: Number.MAX_SAFE_INTEGER, lottery: id, type: 'lottery.locked' });
+    const lock = locks[locks.length - 1]?.data;
+    const protocol = l.protocol === PROTOCOL_V2 ? PROTOCOL_V2 : PROTOCOL_V1;
+    if (!l.secret || !l.commitment || !l.rosterDigest) problems.push('no secret, commitment or digest stored');
+    else {
+      if (this.d.sha256(l.secret) !== l.commitment) problems.push('the stored secret does not hash to the commitment');
+      if (!lock) problems.push('no lottery.locked entry in the journal');
+      else {
+        if (lock.commitment !== l.commitment) problems.push('the stored commitment is not the one journalled at lock');
+        if (lock.rosterDigest !== l.rosterDigest) problems.push('the stored roster digest is not the one journalled at lock');
+        if ((lock.protocol ?? PROTOCOL_V1) !== protocol) problems.push('the stored protocol is not the one journalled at lock');
+      }
+      if (rosterDigest(roster, this.d.sha256) !== l.rosterDigest) problems.push('the stored roster is not the one locked');
+    }
+    let seedHex = '';
+    let pool: string[] = [];
+    if (problems.length === 0) {
+      const expectedSeed = seed(
+        { lottery: id, rosterDigest: l.rosterDigest as string, secret: l.secret as string, entropy },
+        this.d.sha256,
+        protocol,
+      );
+      if (stage === 1) {
+        seedHex = expectedSeed;
+        pool = initialPool(roster);
+      } else {
+        const draws = this.d.store.journalPage({ limit: 1000, lottery: id, type: 'stage.drawn' });
+        const prev = results[stage - 2];
+        const prevEntry = draws.find((e) => e.data.stage === stage - 1);
+        if (!l.seed || l.seed !== expectedSeed) problems.push('the stored seed does not recompute');
+        if (!prev || !prevEntry || jcs(prevEntry.data.winners ?? null) !== jcs(prev.winners))
+          problems.push(`stage ${stage - 1}'s stored winners are not the journalled ones`);
+        seedHex = expectedSeed;
+        pool = prev ? [...prev.winners] : [];
+      }
+    }
+    if (problems.length > 0)
+      throw new LotteryError(
+        'STATE_INTEGRITY',
+        {
+          zh: `系統狀態與日誌或承諾值不符，已停止抽籤，未寫入任何資料：${problems.join('；')}`,
+          en: `The server's state disagrees with its journal or its commitment; nothing was drawn or written: ${problems.join('; ')}`,
+        },
+        { extra: { lottery: id, problems } },
+      );
+    return { seedHex, pool };
   }
 
   /** The audit bundle: only once every stage is drawn. */
@@ -488,7 +753,7 @@ export class Services {
         data: JSON.parse(r.data as string) as Json,
       }));
       return {
-        format: BUNDLE_FORMAT,
+        format: bundleFormatOf(l.protocol ?? PROTOCOL_V1),
         lottery: {
           id,
           year: l.year,
@@ -559,6 +824,13 @@ export class Services {
         })),
         rosterDigest: l.status === 'draft' ? null : l.rosterDigest,
         commitment: l.commitment,
+        protocol: l.protocol,
+        keyFingerprint: this.keyFingerprint(),
+        locks: this.lockHistory(id),
+        ceremony: this.ceremonyView(id).history.map(({ kind, at, reason }) =>
+          reason === undefined ? { kind, at } : { kind, at, reason },
+        ),
+        notice: this.noticeRef(id),
       };
       if (results.length > 0) {
         v.seed = l.seed;
@@ -735,6 +1007,11 @@ export class Services {
       quotas: quotas.map(({ stage, poolSize, quota }) => ({ stage, poolSize, quota })),
       results: resultViews(results, byId),
       createdAt: l.createdAt,
+      protocol: l.protocol,
+      keyFingerprint: this.keyFingerprint(),
+      locks: this.lockHistory(l.id),
+      ceremony: this.ceremonyView(l.id),
+      notice: this.noticeRef(l.id),
     };
     if (results.length > 0) {
       v.seed = l.seed;
@@ -808,13 +1085,61 @@ function recordData(
   };
 }
 
-/** Later stages take no body: anything sent is refused rather than silently ignored. */
-function noBody(body: unknown): undefined {
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The user id of an actor `user:ID`; a CLI or system actor has none (fallback, or 403). */
+function userOf(actor: string, fallback?: string): string {
+  if (actor.startsWith('user:')) return actor.slice(5);
+  if (fallback !== undefined) return fallback;
+  throw new LotteryError('FORBIDDEN', {
+    zh: '抽籤程序只能由登入的使用者開啟',
+    en: 'Only a signed-in user can open a ceremony',
+  });
+}
+
+/** Refuses fields other than these: an unexpected field is refused rather than silently ignored. */
+function onlyFields(body: unknown, allowed: readonly string[]): void {
+  if (body === undefined || body === null) return;
+  if (!isRecord(body))
+    throw new LotteryError('VALIDATION_FAILED', { zh: '內容須為 JSON 物件', en: 'The body must be a JSON object' });
+  const extra = Object.keys(body).filter((k) => !allowed.includes(k));
+  if (extra.length > 0)
+    throw validationFailed(extra.map((k) => fieldProblem(k, 'UNKNOWN_FIELD', `不認得的欄位 ${k}`, `unknown field ${k}`)));
+}
+
+function relockRequired(): LotteryError {
+  return new LotteryError('RELOCK_REQUIRED', {
+    zh: '此抽籤以舊版協定（lottery-draw/v1）鎖定：請解除鎖定後重新鎖定，改用 lottery-draw/v2 再抽籤',
+    en: 'This lottery was locked under lottery-draw/v1: unlock and lock it again (lottery-draw/v2) before drawing',
+  });
+}
+
+function ceremonyOpen(open: CeremonyRow, by: string): LotteryError {
+  return new LotteryError(
+    'CEREMONY_OPEN',
+    {
+      zh: `抽籤程序已由 ${by} 於 ${open.openedAt} 開啟：只有開啟者可以重新開啟；如須改由他人進行，請先休會`,
+      en: `The ceremony was opened by ${by} at ${open.openedAt}: only they can reopen it; adjourn it first to hand it over`,
+    },
+    { extra: { openedBy: by, openedAt: open.openedAt } },
+  );
+}
+
+function ceremonyNotOpen(): LotteryError {
+  return new LotteryError('CEREMONY_NOT_OPEN', {
+    zh: '抽籤程序尚未開啟（或已休會）：請在會議當天於投影電腦上開啟抽籤程序',
+    en: 'No ceremony is open (never opened, or adjourned): open it on the projector on the meeting day',
+  });
+}
+
+/** Takes no body: anything sent is refused rather than silently ignored. */
+function noBody(body: unknown, zh: string, en: string): undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) return undefined;
   throw new LotteryError(
     'VALIDATION_FAILED',
-    { zh: '第 2 階段以後不需輸入任何內容', en: 'Stages after the first take no body' },
+    { zh, en },
     {
       problems: [
         { field: 'body', code: 'UNEXPECTED_BODY', message: { zh: '不需內容', en: 'no body expected' } },
@@ -823,7 +1148,11 @@ function noBody(body: unknown): undefined {
   );
 }
 
-function parseReason(body: unknown): string {
+function parseReason(
+  body: unknown,
+  requiredZh = '解除鎖定須說明理由（reason）',
+  requiredEn = 'unlock needs a reason',
+): string {
   const raw =
     typeof body === 'object' && body !== null && !Array.isArray(body)
       ? (body as Record<string, unknown>).reason
@@ -837,7 +1166,7 @@ function parseReason(body: unknown): string {
   if (typeof body === 'object' && body !== null && Object.keys(body).some((k) => k !== 'reason'))
     throw fail('UNKNOWN_FIELD', '只接受 reason 欄位', 'only a reason is accepted');
   if (typeof raw !== 'string' || raw.trim() === '')
-    throw fail('REQUIRED', '解除鎖定須說明理由（reason）', 'unlock needs a reason');
+    throw fail('REQUIRED', requiredZh, requiredEn);
   return reasonText(raw, 'reason');
 }
 
@@ -922,6 +1251,25 @@ export interface LotteryView {
   seed?: string | null;
   entropy?: string | null;
   secret?: string | null;
+  protocol: string | null;
+  keyFingerprint: string;
+  locks: LockHistory;
+  ceremony: CeremonyView;
+  notice: NoticeRef | null;
+}
+
+export type LockHistory = Array<{ seq: number; at: string; commitment: string; unlockedAt?: string }>;
+export interface NoticeRef {
+  sha256: string;
+  issuedAt: string;
+  commitment: string;
+}
+
+export interface CeremonyView {
+  /** The open ceremony, if any: a projector holding an older token learns from this that it was voided. */
+  open: { seq: number; openedAt: string; openedBy: string } | null;
+  /** Every opening and adjournment, in order. */
+  history: Array<{ kind: 'opened' | 'adjourned'; at: string; by: string; seq?: number; reason?: string }>;
 }
 
 export interface PublicView {
@@ -939,6 +1287,13 @@ export interface PublicView {
   seed?: string | null;
   entropy?: string | null;
   secret?: string | null;
+  protocol: string | null;
+  keyFingerprint: string;
+  /** Every commitment this lottery ever had, with times. */
+  locks: LockHistory;
+  /** Every opening and adjournment of the ceremony (when, and an adjournment's reason). */
+  ceremony: Array<{ kind: 'opened' | 'adjourned'; at: string; reason?: string }>;
+  notice: NoticeRef | null;
   /** Each drawn stage, its winners showing only what LOTTERY_PUBLIC_FIELDS publishes. */
   results?: Array<Omit<StageResultView, 'winners'> & { winners: PublicPerson[] }>;
 }
@@ -958,4 +1313,9 @@ export interface DrawAnswer {
   quota: number;
   winners: Person[];
   seed: string;
+  /** The canonical digits hashed into the seed, as journalled: the projector shows these after the draw. */
+  digits: string;
+  /** Who drew (display name) and when, as journalled. */
+  drawnBy: string;
+  drawnAt: string;
 }

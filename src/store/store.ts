@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Json } from '../domain/canonical';
 import { jcs } from '../domain/canonical';
 import type { JournalEntry, RawEntry } from '../domain/journal';
-import type { RosterEntry } from '../domain/protocol';
+import type { Protocol, RosterEntry } from '../domain/protocol';
 import type { LotteryStatus, StageDef } from '../domain/replay';
 import type { Meeting } from '../domain/lottery';
 
@@ -40,7 +40,22 @@ export interface LotteryRow {
   commitment: string | null;
   entropy: string | null;
   seed: string | null;
+  /** The protocol it was locked under; null in draft. */
+  protocol: Protocol | null;
   createdAt: string;
+}
+
+export interface CeremonyRow {
+  lotteryId: string;
+  seq: number;
+  tokenHash: string;
+  userId: string;
+  commitment: string;
+  openedAt: string;
+  endedAt: string | null;
+  endedHow: 'reopened' | 'adjourned' | null;
+  endReason: string | null;
+  endedBy: string | null;
 }
 
 export interface ResultRow {
@@ -64,6 +79,7 @@ interface LotteryDbRow {
   commitment: string | null;
   entropy: string | null;
   seed: string | null;
+  protocol: Protocol | null;
   created_at: string;
 }
 
@@ -81,6 +97,7 @@ function toLottery(r: LotteryDbRow): LotteryRow {
     commitment: r.commitment,
     entropy: r.entropy,
     seed: r.seed,
+    protocol: r.protocol,
     createdAt: r.created_at,
   };
 }
@@ -92,6 +109,34 @@ export interface JournalFilter {
   limit: number;
   lottery?: string;
   type?: string;
+}
+
+interface CeremonyDbRow {
+  lottery_id: string;
+  seq: number;
+  token_hash: string;
+  user_id: string;
+  commitment: string;
+  opened_at: string;
+  ended_at: string | null;
+  ended_how: 'reopened' | 'adjourned' | null;
+  end_reason: string | null;
+  ended_by: string | null;
+}
+
+function toCeremony(r: CeremonyDbRow): CeremonyRow {
+  return {
+    lotteryId: r.lottery_id,
+    seq: r.seq,
+    tokenHash: r.token_hash,
+    userId: r.user_id,
+    commitment: r.commitment,
+    openedAt: r.opened_at,
+    endedAt: r.ended_at,
+    endedHow: r.ended_how,
+    endReason: r.end_reason,
+    endedBy: r.ended_by,
+  };
 }
 
 export class Store {
@@ -410,15 +455,80 @@ export class Store {
     ).n;
   }
 
-  setLocked(id: string, secret: string, commitment: string): void {
+  // ---- the ceremony (v2) ----
+
+  openCeremony(c: {
+    lotteryId: string;
+    seq: number;
+    tokenHash: string;
+    userId: string;
+    commitment: string;
+    openedAt: string;
+  }): void {
     this.stmt(
-      "UPDATE lotteries SET status = 'locked', secret = ?, commitment = ? WHERE id = ? AND status = 'draft'",
-    ).run(secret, commitment, id);
+      'INSERT INTO ceremonies (lottery_id, seq, token_hash, user_id, commitment, opened_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(c.lotteryId, c.seq, c.tokenHash, c.userId, c.commitment, c.openedAt);
+  }
+
+  /** Ends the open ceremony of a lottery, if any. */
+  endCeremony(
+    lotteryId: string,
+    end: { at: string; how: 'reopened' | 'adjourned'; by: string; reason?: string },
+  ): void {
+    this.stmt(
+      'UPDATE ceremonies SET ended_at = ?, ended_how = ?, ended_by = ?, end_reason = ? WHERE lottery_id = ? AND ended_at IS NULL',
+    ).run(end.at, end.how, end.by, end.reason ?? null, lotteryId);
+  }
+
+  openCeremonyOf(lotteryId: string): CeremonyRow | undefined {
+    const r = this.stmt('SELECT * FROM ceremonies WHERE lottery_id = ? AND ended_at IS NULL').get(lotteryId) as
+      | CeremonyDbRow
+      | undefined;
+    return r ? toCeremony(r) : undefined;
+  }
+
+  ceremonies(lotteryId: string): CeremonyRow[] {
+    return (
+      this.stmt('SELECT * FROM ceremonies WHERE lottery_id = ? ORDER BY seq').all(lotteryId) as CeremonyDbRow[]
+    ).map(toCeremony);
+  }
+
+  // ---- the notice (v2) ----
+
+  insertNotice(n: {
+    lotteryId: string;
+    seq: number;
+    commitment: string;
+    pdf: Buffer;
+    sha256: string;
+    issuedAt: string;
+  }): void {
+    this.stmt(
+      'INSERT INTO notices (lottery_id, seq, commitment, pdf, sha256, issued_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(n.lotteryId, n.seq, n.commitment, n.pdf, n.sha256, n.issuedAt);
+  }
+
+  /** The latest notice of a lottery. */
+  notice(
+    lotteryId: string,
+  ): { seq: number; commitment: string; pdf: Buffer; sha256: string; issuedAt: string } | undefined {
+    const r = this.stmt(
+      'SELECT seq, commitment, pdf, sha256, issued_at FROM notices WHERE lottery_id = ? ORDER BY seq DESC LIMIT 1',
+    ).get(lotteryId) as
+      | { seq: number; commitment: string; pdf: Buffer; sha256: string; issued_at: string }
+      | undefined;
+    return r ? { seq: r.seq, commitment: r.commitment, pdf: r.pdf, sha256: r.sha256, issuedAt: r.issued_at } : undefined;
+  }
+
+  setLocked(id: string, secret: string, commitment: string, protocol: Protocol): void {
+    this.stmt(
+      "UPDATE lotteries SET status = 'locked', secret = ?, commitment = ?, protocol = ? WHERE id = ? AND status = 'draft'",
+    ).run(secret, commitment, protocol, id);
   }
 
   setUnlocked(id: string): void {
     this.stmt(
-      "UPDATE lotteries SET status = 'draft', secret = NULL, commitment = NULL WHERE id = ? AND status = 'locked'",
+      "UPDATE lotteries SET status = 'draft', secret = NULL, commitment = NULL, protocol = NULL WHERE id = ? AND status = 'locked'",
     ).run(id);
   }
 

@@ -10,7 +10,9 @@ import { Services } from '../../src/services/services';
 import { Store } from '../../src/store/store';
 import type { Logger } from '../../src/util/log';
 import type { PublicField } from '../../src/domain/publish';
+import { taipeiDate } from '../../src/domain/ceremony';
 import vectors from '../fixtures/draw-v1.json';
+import vectorsV2 from '../fixtures/draw-v2.json';
 
 let cached: { pem: string; caCertPem: string; certPem: string } | undefined;
 /** One RSA 3072 key and test certificate per test file: generating them takes about a second. */
@@ -38,6 +40,10 @@ export interface TestApp {
   dir: string;
   dbFile: string;
   tokens: { admin: string; ethics: string; drawer: string; auditor: string };
+  /** The app's clock. */
+  clock: () => Date;
+  /** Its Taipei date (YYYY-MM-DD): a v2 ceremony opens and draws on the meeting day only. */
+  today(): string;
   close(): void;
 }
 
@@ -53,6 +59,7 @@ export function makeApp(
   const dbFile = path.join(dir, 'lottery.sqlite');
   const store = Store.open(dbFile);
   const { app, services } = buildApp({ store, signer: testSigner(), ...opts });
+  const clock = opts.clock ?? ((): Date => new Date());
   const tokens = {
     admin: services.addUser('cli', { name: 'admin', role: 'admin' }).token,
     ethics: services.addUser('cli', { name: '林怡芬', role: 'ethics' }).token,
@@ -66,6 +73,8 @@ export function makeApp(
     dir,
     dbFile,
     tokens,
+    clock,
+    today: () => taipeiDate(clock().getTime()),
     close: () => {
       store.close();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -73,7 +82,10 @@ export function makeApp(
   };
 }
 
-export const example = vectors.vector1;
+/** lottery-draw/v1's 21-person example (test/fixtures/draw-v1.json). */
+export const exampleV1 = vectors.vector1;
+/** The same roster under lottery-draw/v2 (test/fixtures/draw-v2.json): what new lotteries draw. */
+export const example = vectorsV2.ceremony;
 
 export const auth = (token: string): [string, string] => ['Authorization', `Bearer ${token}`];
 
@@ -83,10 +95,13 @@ export async function createLoaded(
   body: Record<string, unknown> = { year: 113, agency: '數位發展部' },
   roster: unknown[] = example.roster,
 ): Promise<string> {
+  // A v2 ceremony happens on the meeting day: give the lottery today's date unless the test chose one.
+  const meeting = (body.meeting ?? {}) as Record<string, unknown>;
+  const withDate = meeting.date === undefined ? { ...body, meeting: { ...meeting, date: t.today() } } : body;
   const c = await request(t.app)
     .post('/api/v1/lotteries')
     .set(...auth(t.tokens.ethics))
-    .send(body)
+    .send(withDate)
     .expect(201);
   const id = (c.body as { id: string }).id;
   await request(t.app)
@@ -97,6 +112,38 @@ export async function createLoaded(
   return id;
 }
 
+/** Opens the ceremony (v2) as `token`'s user; returns the ceremony token and the commitment shown. */
+export async function openCeremony(
+  t: TestApp,
+  id: string,
+  token = t.tokens.drawer,
+): Promise<{ ceremonyToken: string; commitment: string; keyFingerprint: string; openedAt: string }> {
+  const r = await request(t.app)
+    .post(`/api/v1/lotteries/${id}/ceremony`)
+    .set(...auth(token))
+    .expect(201);
+  return r.body as { ceremonyToken: string; commitment: string; keyFingerprint: string; openedAt: string };
+}
+
+/** Locks, opens the ceremony as the drawer and draws every stage of a loaded lottery (v2). */
+export async function lockAndDraw(t: TestApp, id: string, entropy = example.entropy): Promise<void> {
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/lock`)
+    .set(...auth(t.tokens.ethics))
+    .expect(200);
+  const c = await openCeremony(t, id);
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/stages/1/draw`)
+    .set(...auth(t.tokens.drawer))
+    .send({ ceremonyToken: c.ceremonyToken, entropy, commitment: c.commitment })
+    .expect(200);
+  await request(t.app)
+    .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+    .set(...auth(t.tokens.drawer))
+    .send({ ceremonyToken: c.ceremonyToken })
+    .expect(200);
+}
+
 /** Creates, loads, locks and draws every stage; returns the lottery id. */
 export async function drawnLottery(
   t: TestApp,
@@ -105,18 +152,6 @@ export async function drawnLottery(
   roster?: unknown[],
 ): Promise<string> {
   const id = await createLoaded(t, body, roster);
-  await request(t.app)
-    .post(`/api/v1/lotteries/${id}/lock`)
-    .set(...auth(t.tokens.ethics))
-    .expect(200);
-  await request(t.app)
-    .post(`/api/v1/lotteries/${id}/stages/1/draw`)
-    .set(...auth(t.tokens.drawer))
-    .send({ entropy })
-    .expect(200);
-  await request(t.app)
-    .post(`/api/v1/lotteries/${id}/stages/2/draw`)
-    .set(...auth(t.tokens.drawer))
-    .expect(200);
+  await lockAndDraw(t, id, entropy);
   return id;
 }
