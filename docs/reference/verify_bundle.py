@@ -1116,32 +1116,27 @@ def check_vectors(path, out):
     if 'quotas' in v:
         bad = [q for q in v['quotas'] if quota(q['pool'], percent_units(q['percent'])) != q['quota']]
         report(not bad, '%d quota cases%s' % (len(v['quotas']), (': ' + json.dumps(bad[:3])) if bad else ''))
-    # draw-v2.json: a whole ceremony and the canonicalisation cases. Its exact layout is not in protocol.md, so
-    # the keys read here are the plain ones the document names (a ceremony with a bundle-like shape; cases of
-    # {input, digits}).
-    for key in ('ceremony', 'vector'):
-        cer = v.get(key)
-        if is_obj(cer) and 'roster' in cer and 'secret' in cer:
-            digits = cer.get('digits', canonical_digits(cer.get('entropy', '')))
-            d = H(jcs(by_roster(cer['roster'])))
-            lid = cer.get('lottery')
-            s = seed_of('lottery-draw/v2', lid, d, cer['secret'], digits)
-            exp = cer.get('expect', {})
-            if 'rosterDigest' in exp:
-                report(d == exp['rosterDigest'], 'ceremony rosterDigest')
-            if 'seed' in exp:
-                report(s == exp['seed'], 'ceremony seed')
-            if 'stages' in exp:
-                st = draw_stages(s, [x['percent'] for x in exp['stages']],
-                                 [e['id'] for e in cer['roster'] if not excluded(e)])
-                report(st == exp['stages'], 'ceremony stages')
-    cases = v.get('canonicalisation') or v.get('entropy') or v.get('cases')
+    # draw-v2.json: "ceremony" (the room typed `typed`, reduced to `entropy`, hashed with the v2 preimage) and
+    # "entropy" (canonicalisation cases {input, digits}, digits null when refused).
+    cer = v.get('ceremony')
+    if is_obj(cer):
+        exp = cer['expect']
+        report(canonical_digits(cer['typed']) == cer['entropy'], 'ceremony typed -> canonical digits')
+        d = H(jcs(by_roster(cer['roster'])))
+        report(d == exp['rosterDigest'], 'ceremony rosterDigest')
+        report(H(cer['secret']) == exp['commitment'], 'ceremony commitment')
+        pre = jcs({'protocol': 'lottery-draw/v2', 'lottery': cer['lottery'], 'rosterDigest': d,
+                   'secret': cer['secret'], 'entropy': cer['entropy']})
+        if 'seedPreimage' in exp:
+            report(pre == exp['seedPreimage'], 'ceremony seed preimage')
+        s = H(pre)
+        report(s == exp['seed'], 'ceremony seed')
+        st = draw_stages(s, [x['percent'] for x in cer['stages']],
+                         [e['id'] for e in cer['roster'] if not excluded(e)])
+        report(st == exp['stages'], 'ceremony stages')
+    cases = v.get('entropy')
     if isinstance(cases, list):
-        bad = []
-        for c in cases:
-            inp = c.get('input', c.get('entropy'))
-            if isinstance(inp, str) and canonical_digits(inp) != c.get('digits'):
-                bad.append(c)
+        bad = [c for c in cases if canonical_digits(c['input']) != c['digits']]
         report(not bad, '%d canonicalisation cases%s' % (len(cases), (': ' + json.dumps(bad[:3])) if bad else ''))
     return ok
 
