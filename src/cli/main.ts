@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { configFromEnv } from '../config';
-import { BundleUnreadable, readBundleJson } from '../domain/bundle';
+import { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES, readBundleJson } from '../domain/bundle';
 import type { Checkpoint } from '../domain/checkpoint';
 import { isLotteryError } from '../domain/errors';
 import { meetingJson } from '../domain/lottery';
@@ -28,7 +28,8 @@ Usage:
   lottery user list [--json] [--db PATH]
   lottery user revoke NAME [--db PATH]
     lottery backup DEST [--db PATH]                 consistent copy of the live database (mode 0600; not the key)
-  lottery verify BUNDLE.json [--key PUBLIC.pem] [--pdf RECORD.pdf] [--json]
+  lottery verify BUNDLE.json [--key PUBLIC.pem] [--pdf RECORD.pdf] [--max-bytes N] [--json]
+                                                  --max-bytes: largest bundle read, in bytes (default 64 MiB)
   lottery verify --db PATH [--checkpoint FILE] [--json]
                                                   exit 0: every check holds; 1: a check fails; 2: unreadable input
 `;
@@ -89,7 +90,7 @@ function printReport(r: Report, json: boolean, io: Out): void {
 const OPTIONS: Record<string, string[]> = {
   serve: ['help'],
   user: ['name', 'role', 'display', 'json', 'db', 'password-stdin', 'help'],
-  verify: ['db', 'checkpoint', 'key', 'pdf', 'json', 'help'],
+  verify: ['db', 'checkpoint', 'key', 'pdf', 'max-bytes', 'json', 'help'],
   backup: ['db', 'help'],
 };
 
@@ -122,6 +123,67 @@ function readTrustedKey(file: string): string {
   return key.export({ type: 'spki', format: 'pem' }).toString();
 }
 
+/** --max-bytes N: a positive integer, default 64 MiB. */
+function maxBytesFlag(flags: Map<string, string | true>): number {
+  const v = str(flags, 'max-bytes');
+  if (v === undefined) return DEFAULT_MAX_BUNDLE_BYTES;
+  const n = /^[0-9]{1,16}$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError('--max-bytes needs a positive integer (bytes)');
+  return n;
+}
+
+/**
+ * The file's bytes, refusing it once more than maxBytes arrive: stat's size is only a first answer (a pipe or
+ * /dev/zero says 0, a file can grow between stat and read), so the read itself is bounded too.
+ */
+function readAtMost(file: string, statSize: number, maxBytes: number): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    // One more byte than allowed, so "exactly maxBytes" and "more" can be told apart.
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, Math.max(statSize + 1, 64 * 1024)));
+    let total = 0;
+    for (;;) {
+      if (total === buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, buf.length * 2));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const n = fs.readSync(fd, buf, total, buf.length - total, null);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes)
+        throw new BundleUnreadable(
+          `bundle larger than --max-bytes ${maxBytes} (稽核包超過 ${maxBytes} 位元組的上限)`,
+        );
+    }
+    return buf.subarray(0, total);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The bundle file → JSON value, or BundleUnreadable. A function of its own so the bytes and the decoded text
+ * (together about three times the file) are garbage once it returns, not held through the whole verification.
+ */
+function readBundleFile(file: string, maxBytes: number): unknown {
+  // Size first, from the file system: a hostile multi-gigabyte "bundle" must not be read into memory at all.
+  const size = fs.statSync(file).size;
+  if (size > maxBytes)
+    throw new BundleUnreadable(
+      `bundle is ${size} bytes, larger than --max-bytes ${maxBytes} (稽核包超過 ${maxBytes} 位元組的上限)`,
+    );
+  const bytes = readAtMost(file, size, maxBytes);
+  let text: string;
+  try {
+    // ignoreBOM keeps a BOM in the text, so the strict reader refuses it instead of the decoder hiding it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new BundleUnreadable('bundle is not valid UTF-8 (稽核包不是有效的 UTF-8)');
+  }
+  return readBundleJson(text, bytes.length, maxBytes);
+}
+
 async function verifyCommand(
   positional: string[],
   flags: Map<string, string | true>,
@@ -131,6 +193,8 @@ async function verifyCommand(
     throw new UsageError('give either a bundle file or --db PATH, not both');
   if (flags.has('db') && (flags.has('key') || flags.has('pdf')))
     throw new UsageError('--key and --pdf go with a bundle, not with --db');
+  if (flags.has('db') && flags.has('max-bytes'))
+    throw new UsageError('--max-bytes goes with a bundle, not with --db');
   if (!flags.has('db') && flags.has('checkpoint')) throw new UsageError('--checkpoint goes with --db');
   if (positional.length > 1) throw new UsageError('verify takes one bundle file');
   const json = flags.get('json') === true;
@@ -203,9 +267,9 @@ async function verifyCommand(
   let value: unknown;
   let key: string | undefined;
   let pdf: Buffer | undefined;
+  const maxBytes = maxBytesFlag(flags);
   try {
-    const bytes = fs.readFileSync(file);
-    value = readBundleJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes.length);
+    value = readBundleFile(file, maxBytes);
     const keyFile = str(flags, 'key');
     if (keyFile !== undefined) key = readTrustedKey(keyFile);
     const pdfFile = str(flags, 'pdf');

@@ -1,5 +1,6 @@
 import { HEX64, type Json } from './canonical';
 import type { Checkpoint } from './checkpoint';
+import { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES, parseStrictJson } from './json';
 import type { RawEntry } from './journal';
 import { PROTOCOL_V1, PROTOCOL_V2, type Protocol, type RosterEntry } from './protocol';
 
@@ -17,7 +18,6 @@ export const bundleFormatOf = (protocol: Protocol): BundleFormat =>
   protocol === PROTOCOL_V2 ? BUNDLE_FORMAT_V2 : BUNDLE_FORMAT_V1;
 export const protocolOfFormat = (format: BundleFormat): Protocol =>
   format === BUNDLE_FORMAT_V2 ? PROTOCOL_V2 : PROTOCOL_V1;
-export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
 export const MAX_BUNDLE_DEPTH = 32;
 
 export interface BundleStageDef {
@@ -58,63 +58,29 @@ export interface Bundle {
   record?: { sha256: string; publicSha256?: string };
 }
 
-export class BundleUnreadable extends Error {}
-
-/** Depth of a parsed JSON value, computed without recursion so a 50,000-deep value cannot blow the stack. */
-export function jsonDepth(value: unknown, limit: number): number {
-  let max = 0;
-  const stack: Array<[unknown, number]> = [[value, 1]];
-  while (stack.length > 0) {
-    const top = stack.pop();
-    if (!top) break;
-    const [v, d] = top;
-    if (typeof v !== 'object' || v === null) continue;
-    if (d > max) max = d;
-    if (max > limit) return max;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, d + 1]);
-  }
-  return max;
-}
+export { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES };
 
 /**
- * True when JSON text (already parsed once, so well-formed) has a number written with a fraction or exponent
- * outside strings. JSON.parse reads 20.0 as 20, but a parser in another language would not, and two verifiers
- * must never disagree on one bundle.
+ * Text → JSON value, or BundleUnreadable (the CLI's exit 2). byteLength is the file's size, known before it was
+ * decoded; the strict reader refuses duplicate keys, non-integer numbers, lone surrogates, a BOM and deep
+ * nesting (see json.ts for why each).
  */
-export function hasNonIntegerNumber(text: string): boolean {
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if ((c === 0x2e || c === 0x65 || c === 0x45) && i > 0) {
-      const p = text.charCodeAt(i - 1);
-      if (p >= 0x30 && p <= 0x39) return true;
-    }
-  }
-  return false;
-}
-
-/** Text → JSON value, or BundleUnreadable (the CLI's exit 2). */
-export function readBundleJson(text: string, byteLength: number): unknown {
-  if (byteLength > MAX_BUNDLE_BYTES)
-    throw new BundleUnreadable(`bundle larger than ${MAX_BUNDLE_BYTES} bytes`);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new BundleUnreadable('bundle is not JSON');
-  }
-  if (hasNonIntegerNumber(text))
-    throw new BundleUnreadable(
-      'bundle has a number with a fraction or an exponent: lottery-draw/v1 numbers are plain integers',
-    );
-  if (jsonDepth(value, MAX_BUNDLE_DEPTH) > MAX_BUNDLE_DEPTH)
-    throw new BundleUnreadable(`bundle nested deeper than ${MAX_BUNDLE_DEPTH}`);
+export function readBundleJson(
+  text: string,
+  byteLength: number,
+  maxBytes: number = DEFAULT_MAX_BUNDLE_BYTES,
+): unknown {
+  if (byteLength > maxBytes)
+    throw new BundleUnreadable(`bundle larger than ${maxBytes} bytes (稽核包超過 ${maxBytes} 位元組的上限)`);
+  // The size is already bounded by byteLength (the bytes the text came from); 3 UTF-8 bytes per UTF-16 unit is
+  // an upper bound, so the reader need not count the text again.
+  const value = parseStrictJson(text, {
+    maxDepth: MAX_BUNDLE_DEPTH,
+    maxBytes: Math.max(maxBytes, 3 * text.length),
+  });
   if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw new BundleUnreadable('bundle is not a JSON object');
+    throw new BundleUnreadable('bundle is not a JSON object (稽核包不是 JSON 物件)');
+  assertKnownKeys(value);
   return value;
 }
 

@@ -75,7 +75,10 @@ async function run(files: FileList | File[]): Promise<void> {
   if (!json) return show(undefined, tr('請提供稽核包（.json）', 'Provide the audit bundle (.json)'));
   try {
     const bytes = new Uint8Array(await json.arrayBuffer());
-    const value = readBundleJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes.length);
+    const value = readBundleJson(
+      new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes),
+      bytes.length,
+    );
     const report = await verifyBundle(
       value,
       deps,

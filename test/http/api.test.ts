@@ -2,7 +2,15 @@ import request, { type Response } from 'supertest';
 import { rosterDigest } from '../../src/domain/protocol';
 import { verifyBundle } from '../../src/domain/verify';
 import { nodeVerifyDeps } from '../../src/keys/signer';
-import { auth, createLoaded, example, makeApp, type TestApp } from '../helpers/app';
+import {
+  auth,
+  createLoaded,
+  example,
+  lockAndDraw,
+  makeApp,
+  openCeremony,
+  type TestApp,
+} from '../helpers/app';
 import { sha256 } from '../helpers/crypto';
 import type { RosterEntry } from '../../src/domain/protocol';
 
@@ -23,7 +31,7 @@ describe('the whole ceremony through the API', () => {
       .send({
         year: 113,
         agency: '數位發展部',
-        meeting: { chair: '部長', monitor: '政風處長', witnesses: ['甲', '乙'] },
+        meeting: { date: t.today(), chair: '部長', monitor: '政風處長', witnesses: ['甲', '乙'] },
       })
       .expect(201);
     const id = created.body.id as string;
@@ -55,12 +63,21 @@ describe('the whole ceremony through the API', () => {
     });
     expect(locked.body.commitment).toMatch(/^[0-9a-f]{64}$/);
 
+    const c = await openCeremony(t, id);
+    expect(c.commitment).toBe(locked.body.commitment);
+    expect(c.keyFingerprint).toMatch(/^SHA256:[0-9a-f]{64}$/);
     const s1 = await api()
       .post(`/api/v1/lotteries/${id}/stages/1/draw`)
       .set(...auth(t.tokens.drawer))
-      .send({ entropy: ' 6 2 5 1 3 4 ' })
+      .send({ ceremonyToken: c.ceremonyToken, entropy: ' 6 2 5 1 3  4 1 2 3 4 ', commitment: c.commitment })
       .expect(200);
-    expect(s1.body).toMatchObject({ stage: 1, poolSize: 20, quota: 2 });
+    expect(s1.body).toMatchObject({
+      stage: 1,
+      poolSize: 20,
+      quota: 2,
+      digits: '6251341234',
+      drawnBy: 'minister',
+    });
     expect(s1.body.winners).toHaveLength(2);
     expect(s1.body.winners[0]).toEqual(
       expect.objectContaining({
@@ -78,7 +95,8 @@ describe('the whole ceremony through the API', () => {
 
     const s2 = await api()
       .post(`/api/v1/lotteries/${id}/stages/2/draw`)
-      .set(...auth(t.tokens.ethics))
+      .set(...auth(t.tokens.drawer))
+      .send({ ceremonyToken: c.ceremonyToken })
       .expect(200);
     expect(s2.body.quota).toBe(1);
     expect(s1.body.winners.map((w: { id: string }) => w.id)).toContain(s2.body.winners[0].id);
@@ -89,14 +107,29 @@ describe('the whole ceremony through the API', () => {
       .expect(200);
     expect(got.body.status).toBe('drawn');
     expect(got.body.results).toHaveLength(2);
-    expect(got.body.entropy).toBe('6 2 5 1 3 4');
+    expect(got.body.entropy).toBe('6251341234');
+    expect(got.body.protocol).toBe('lottery-draw/v2');
 
     const bundle = await api()
       .get(`/api/v1/lotteries/${id}/bundle`)
       .set(...auth(t.tokens.auditor))
       .expect(200);
-    const report = await verifyBundle(bundle.body, nodeVerifyDeps);
-    expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(bundle.body.format).toBe('lottery-audit-bundle/v2');
+    const report = await verifyBundle(bundle.body, nodeVerifyDeps, {
+      trustedFingerprint: c.keyFingerprint,
+      observedCommitment: c.commitment.slice(0, 16),
+    });
+    expect(report.checks.filter((x) => !x.ok)).toEqual([]);
+    expect(report.protocol).toBe('lottery-draw/v2');
+    expect(report.checks.map((x) => x.name)).toEqual(
+      expect.arrayContaining([
+        'entropy.form',
+        'ceremony.opened',
+        'ceremony.date',
+        'key.pinned',
+        'commitment.observed',
+      ]),
+    );
 
     const pub = await api().get(`/api/v1/public/lotteries/${id}`).expect(200);
     expect(pub.body).toMatchObject({
@@ -113,19 +146,7 @@ describe('the whole ceremony through the API', () => {
 
   it('journals every state change, and a later stage in the journal has no secret', async () => {
     const id = await createLoaded(t);
-    await api()
-      .post(`/api/v1/lotteries/${id}/lock`)
-      .set(...auth(t.tokens.ethics))
-      .expect(200);
-    await api()
-      .post(`/api/v1/lotteries/${id}/stages/1/draw`)
-      .set(...auth(t.tokens.drawer))
-      .send({ entropy: '1' })
-      .expect(200);
-    await api()
-      .post(`/api/v1/lotteries/${id}/stages/2/draw`)
-      .set(...auth(t.tokens.drawer))
-      .expect(200);
+    await lockAndDraw(t, id);
     const j = await api()
       .get(`/api/v1/journal?lottery=${id}`)
       .set(...auth(t.tokens.auditor))
@@ -135,6 +156,7 @@ describe('the whole ceremony through the API', () => {
       'lottery.created',
       'roster.loaded',
       'lottery.locked',
+      'ceremony.opened',
       'stage.drawn',
       'stage.drawn',
     ]);
@@ -434,11 +456,12 @@ describe('state rules', () => {
 
   it('answers the 409s and 404s of the state machine, writing nothing', async () => {
     const id = await createLoaded(t);
-    const draw = (n: number | string, body: object = { entropy: '123' }) =>
+    let cer = { ceremonyToken: '', commitment: '' };
+    const draw = (n: number | string, body?: object) =>
       api()
         .post(`/api/v1/lotteries/${id}/stages/${n}/draw`)
         .set(...auth(t.tokens.drawer))
-        .send(body);
+        .send(body ?? { ...cer, entropy: '1234567890' });
     expect(code(await draw(1).expect(409))).toBe('NOT_LOCKED');
     expect(
       code(
@@ -480,15 +503,29 @@ describe('state rules', () => {
       ),
     ).toBe('NOT_DRAFT');
     expect(code(await draw(2, {}).expect(409))).toBe('STAGE_OUT_OF_ORDER');
-    expect(code(await draw(2).expect(422))).toBe('VALIDATION_FAILED'); // later stages take no body
     expect(code(await draw(3, {}).expect(404))).toBe('NOT_FOUND');
     expect(code(await draw('0').expect(404))).toBe('NOT_FOUND');
-    expect(code(await draw(1, { entropy: '' }).expect(422))).toBe('VALIDATION_FAILED');
-    expect(code(await draw(1, { entropy: '1\u202e2' }).expect(422))).toBe('VALIDATION_FAILED');
-    expect(code(await draw(1, { entropy: 'x'.repeat(201) }).expect(422))).toBe('VALIDATION_FAILED');
-    expect(code(await draw(1, {}).expect(422))).toBe('VALIDATION_FAILED');
+    expect(code(await draw(1).expect(409))).toBe('CEREMONY_NOT_OPEN');
     expect(t.store.journalHead()).toEqual(head);
+    const opened = await openCeremony(t, id);
+    cer = { ceremonyToken: opened.ceremonyToken, commitment: opened.commitment };
+    const head2 = t.store.journalHead();
+    expect(code(await draw(1, { entropy: '1234567890', commitment: cer.commitment }).expect(403))).toBe(
+      'CEREMONY_TOKEN_REQUIRED',
+    );
+    for (const entropy of ['', '1\u202e2', 'x'.repeat(201), '123456789', '1,2,3,4,5,6,7,8,9,0'])
+      expect(code(await draw(1, { ...cer, entropy }).expect(422))).toBe('ENTROPY_INVALID');
+    expect(
+      code(await draw(1, { ceremonyToken: cer.ceremonyToken, commitment: cer.commitment }).expect(422)),
+    ).toBe('ENTROPY_INVALID');
+    expect(
+      code(await draw(1, { ...cer, commitment: '0'.repeat(64), entropy: '1234567890' }).expect(409)),
+    ).toBe('COMMITMENT_MISMATCH');
+    expect(t.store.journalHead()).toEqual(head2);
     await draw(1).expect(200);
+    expect(code(await draw(2, { ceremonyToken: cer.ceremonyToken, extra: 1 }).expect(422))).toBe(
+      'VALIDATION_FAILED',
+    );
     expect(code(await draw(1).expect(409))).toBe('STAGE_ALREADY_DRAWN');
     expect(
       code(
@@ -539,20 +576,28 @@ describe('state rules', () => {
       .set(...auth(t.tokens.ethics))
       .expect(200);
     expect(second.body.commitment).not.toBe(first.body.commitment);
+    const cer = await openCeremony(t, id);
     await api()
       .post(`/api/v1/lotteries/${id}/stages/1/draw`)
       .set(...auth(t.tokens.drawer))
-      .send({ entropy: '42' })
+      .send({
+        ...cer,
+        keyFingerprint: undefined,
+        openedAt: undefined,
+        openedBy: undefined,
+        entropy: '4242424242',
+      })
       .expect(200);
     await api()
       .post(`/api/v1/lotteries/${id}/stages/2/draw`)
       .set(...auth(t.tokens.drawer))
+      .send({ ceremonyToken: cer.ceremonyToken })
       .expect(200);
     const b = await api()
       .get(`/api/v1/lotteries/${id}/bundle`)
       .set(...auth(t.tokens.auditor))
       .expect(200);
-    const r = await verifyBundle(b.body, nodeVerifyDeps);
+    const r = await verifyBundle(b.body, nodeVerifyDeps, { trustedFingerprint: cer.keyFingerprint });
     expect(r.ok).toBe(true);
     expect(r.warnings.join('\n')).toContain(first.body.commitment);
   });
@@ -563,13 +608,18 @@ describe('state rules', () => {
       .post(`/api/v1/lotteries/${id}/lock`)
       .set(...auth(t.tokens.ethics))
       .expect(200);
+    const cer = await openCeremony(t, id);
     const before = t.store.journalHead()?.seq ?? 0;
     const answers = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         api()
           .post(`/api/v1/lotteries/${id}/stages/1/draw`)
           .set(...auth(t.tokens.drawer))
-          .send({ entropy: `dice ${i}` }),
+          .send({
+            ceremonyToken: cer.ceremonyToken,
+            commitment: cer.commitment,
+            entropy: `12345 678${String(i).padStart(2, '0')}`,
+          }),
       ),
     );
     const statuses = answers.map((a) => a.status).sort();
@@ -578,6 +628,14 @@ describe('state rules', () => {
     expect(answers.filter((a) => a.status === 409).every((a) => code(a) === 'STAGE_ALREADY_DRAWN')).toBe(
       true,
     );
+    // Every refused press is told what the server journalled: the digits, who drew and when.
+    const won = answers.find((a) => a.status === 200);
+    for (const a of answers.filter((x) => x.status === 409))
+      expect(a.body).toMatchObject({
+        digits: won?.body.digits,
+        drawnBy: 'minister',
+        drawnAt: won?.body.drawnAt,
+      });
     expect((t.store.journalHead()?.seq ?? 0) - before).toBe(1);
   });
 });
@@ -593,6 +651,9 @@ describe('access', () => {
     ['post', '/api/v1/lotteries/ID/lock', ['ethics']],
     ['post', '/api/v1/lotteries/ID/unlock', ['ethics']],
     ['post', '/api/v1/lotteries/ID/stages/1/draw', ['ethics', 'drawer']],
+    ['post', '/api/v1/lotteries/ID/ceremony', ['ethics', 'drawer']],
+    ['post', '/api/v1/lotteries/ID/ceremony/adjourn', ['ethics', 'drawer']],
+    ['post', '/api/v1/lotteries/ID/stages/1/entropy', ['ethics', 'drawer']],
     ['get', '/api/v1/lotteries/ID/bundle', ['ethics', 'auditor']],
     ['get', '/api/v1/journal', ['auditor']],
     ['get', '/api/v1/journal/verify', ['auditor']],
@@ -771,11 +832,19 @@ describe('bodies that say more than they should', () => {
       .post(`/api/v1/lotteries/${id}/lock`)
       .set(...auth(t.tokens.ethics))
       .expect(200);
+    const cer = await openCeremony(t, id);
+    const head = t.store.journalHead();
     const r = await api()
       .post(`/api/v1/lotteries/${id}/stages/1/draw`)
       .set(...auth(t.tokens.drawer))
-      .send({ entropy: '1', secret: '00' })
+      .send({
+        ceremonyToken: cer.ceremonyToken,
+        commitment: cer.commitment,
+        entropy: '1234567890',
+        secret: '00',
+      })
       .expect(422);
+    expect(t.store.journalHead()).toEqual(head);
     expect(r.body.errors[0]).toMatchObject({ field: 'secret', code: 'UNKNOWN_FIELD' });
   });
 
