@@ -1171,6 +1171,8 @@ def parse_args(argv):
                     val = True
                 else:
                     val, i = nxt, i + 1
+            if name == 'pdf':
+                raise UsageError('--pdf (record.pdf.*) is not implemented by this reference; use npx lottery verify')
             if name not in OPTIONS:
                 raise UsageError('unknown option --%s' % name)
             if name in flags:
@@ -1216,8 +1218,9 @@ def main(argv, out, err):
         if fp is not None and not re.fullmatch(r'SHA256:[0-9a-fA-F]{64}', fp):
             raise UsageError('--fingerprint takes SHA256: and 64 hex digits')
         commitment = flags.get('commitment')
-        if commitment is not None and not re.fullmatch(r'[0-9a-fA-F]{16,64}', commitment):
-            raise UsageError('--commitment takes 16 to 64 hex digits')
+        # §8.3: "16 or more hex digits (fewer, or a non-hex digit, is a usage error)"; a longer one just fails.
+        if commitment is not None and not re.fullmatch(r'[0-9a-fA-F]{16,}', commitment):
+            raise UsageError('--commitment takes 16 or more hex digits')
         key_der = read_key_file(flags['key']) if 'key' in flags else None
         bundle = read_json_file(positional[0], max_bytes)
         check_bundle_keys(bundle)
