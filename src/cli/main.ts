@@ -2,7 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { configFromEnv } from '../config';
-import { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES, readBundleJson } from '../domain/bundle';
+import {
+  assertCheckpointKeys,
+  BundleUnreadable,
+  DEFAULT_MAX_BUNDLE_BYTES,
+  parseCheckpoint,
+  readBundleJson,
+} from '../domain/bundle';
+import { checkLabel } from '../domain/checks';
+import { parseStrictJson } from '../domain/json';
 import type { Checkpoint } from '../domain/checkpoint';
 import { isLotteryError } from '../domain/errors';
 import { meetingJson } from '../domain/lottery';
@@ -28,7 +36,12 @@ Usage:
   lottery user list [--json] [--db PATH]
   lottery user revoke NAME [--db PATH]
     lottery backup DEST [--db PATH]                 consistent copy of the live database (mode 0600; not the key)
-  lottery verify BUNDLE.json [--key PUBLIC.pem] [--pdf RECORD.pdf] [--max-bytes N] [--json]
+  lottery verify BUNDLE.json --fingerprint SHA256:HEX | --key PUBLIC.pem
+                 [--commitment HEX] [--checkpoint SAVED.json] [--pdf RECORD.pdf] [--max-bytes N] [--json]
+                                                  --fingerprint: the key fingerprint printed on the notice (抽籤公告)
+                                                  and the record (抽籤紀錄); without a trust anchor key.pinned fails
+                                                  --commitment: 16+ hex digits written down from the notice
+                                                  --checkpoint: a checkpoint saved earlier (GET /api/v1/journal/checkpoint)
                                                   --max-bytes: largest bundle read, in bytes (default 64 MiB)
   lottery verify --db PATH [--checkpoint FILE] [--json]
                                                   exit 0: every check holds; 1: a check fails; 2: unreadable input
@@ -80,17 +93,32 @@ function printReport(r: Report, json: boolean, io: Out): void {
     io.out(safeJson(r) + '\n');
     return;
   }
-  for (const c of r.checks) io.out(`${c.ok ? 'PASS' : 'FAIL'}  ${safeText(c.name)}: ${safeText(c.detail)}\n`);
-  for (const w of r.warnings) io.out(`WARN  ${safeText(w)}\n`);
-  if (r.brokenAt !== undefined) io.out(`journal broken at seq ${r.brokenAt}\n`);
-  io.out(r.ok ? 'OK: every check holds\n' : 'FAILED: at least one check does not hold\n');
+  if (r.protocol) io.out(`協定 protocol: ${r.protocol}\n`);
+  for (const c of r.checks) {
+    const label = checkLabel(c.name);
+    io.out(
+      `${c.ok ? '通過 PASS' : '失敗 FAIL'}  ${safeText(c.name)}（${label.zh} / ${label.en}）: ${safeText(c.detail)}\n`,
+    );
+  }
+  for (const w of r.warnings) io.out(`注意 WARN  ${safeText(w)}\n`);
+  if (r.brokenAt !== undefined) io.out(`日誌於第 ${r.brokenAt} 筆斷裂 journal broken at seq ${r.brokenAt}\n`);
+  io.out(
+    r.ok
+      ? '通過：每項檢查皆成立 OK: every check holds\n'
+      : '未通過：至少一項檢查不成立 FAILED: at least one check does not hold\n',
+  );
+  if (r.checks.some((c) => c.name === 'key.pinned' && !c.ok))
+    io.out(
+      '請以抽籤公告或抽籤紀錄上印的金鑰指紋驗證：--fingerprint SHA256:…（或 --key 機關公布的公鑰）\n' +
+        'Pin the key: pass --fingerprint SHA256:… as printed on the notice (抽籤公告) and the record (抽籤紀錄), or --key\n',
+    );
 }
 
 /** Options each command knows: anything else is a usage error (a mistyped --checkpoint must not pass quietly). */
 const OPTIONS: Record<string, string[]> = {
   serve: ['help'],
   user: ['name', 'role', 'display', 'json', 'db', 'password-stdin', 'help'],
-  verify: ['db', 'checkpoint', 'key', 'pdf', 'max-bytes', 'json', 'help'],
+  verify: ['db', 'checkpoint', 'key', 'fingerprint', 'commitment', 'pdf', 'max-bytes', 'json', 'help'],
   backup: ['db', 'help'],
 };
 
@@ -166,7 +194,7 @@ function readAtMost(file: string, statSize: number, maxBytes: number): Buffer {
  * The bundle file → JSON value, or BundleUnreadable. A function of its own so the bytes and the decoded text
  * (together about three times the file) are garbage once it returns, not held through the whole verification.
  */
-function readBundleFile(file: string, maxBytes: number): unknown {
+function readBundleFile(file: string, maxBytes: number, asBundle = true): unknown {
   // Size first, from the file system: a hostile multi-gigabyte "bundle" must not be read into memory at all.
   const size = fs.statSync(file).size;
   if (size > maxBytes)
@@ -181,7 +209,7 @@ function readBundleFile(file: string, maxBytes: number): unknown {
   } catch {
     throw new BundleUnreadable('bundle is not valid UTF-8 (稽核包不是有效的 UTF-8)');
   }
-  return readBundleJson(text, bytes.length, maxBytes);
+  return asBundle ? readBundleJson(text, bytes.length, maxBytes) : parseStrictJson(text, { maxBytes });
 }
 
 async function verifyCommand(
@@ -195,7 +223,8 @@ async function verifyCommand(
     throw new UsageError('--key and --pdf go with a bundle, not with --db');
   if (flags.has('db') && flags.has('max-bytes'))
     throw new UsageError('--max-bytes goes with a bundle, not with --db');
-  if (!flags.has('db') && flags.has('checkpoint')) throw new UsageError('--checkpoint goes with --db');
+  if (flags.has('db') && (flags.has('fingerprint') || flags.has('commitment')))
+    throw new UsageError('--fingerprint and --commitment go with a bundle, not with --db');
   if (positional.length > 1) throw new UsageError('verify takes one bundle file');
   const json = flags.get('json') === true;
   const dbFlag = str(flags, 'db');
@@ -267,21 +296,39 @@ async function verifyCommand(
   let value: unknown;
   let key: string | undefined;
   let pdf: Buffer | undefined;
+  let observedCheckpoint: Checkpoint | undefined;
   const maxBytes = maxBytesFlag(flags);
+  const fingerprint = str(flags, 'fingerprint');
+  if (flags.has('fingerprint') && (fingerprint === undefined || !/^SHA256:[0-9a-f]{64}$/i.test(fingerprint)))
+    throw new UsageError('--fingerprint takes SHA256: and 64 hex digits, as printed on the notice and the record');
+  const observed = str(flags, 'commitment');
+  if (flags.has('commitment') && (observed === undefined || !/^[0-9a-f]{16,64}$/i.test(observed)))
+    throw new UsageError('--commitment takes 16 to 64 hex digits of the commitment written down from the notice');
   try {
     value = readBundleFile(file, maxBytes);
     const keyFile = str(flags, 'key');
     if (keyFile !== undefined) key = readTrustedKey(keyFile);
     const pdfFile = str(flags, 'pdf');
     if (pdfFile !== undefined) pdf = fs.readFileSync(pdfFile);
+    const cpFile = str(flags, 'checkpoint');
+    if (cpFile !== undefined) {
+      // A saved checkpoint is as hostile as the bundle: the same strict reading and key rules (protocol.md §8.1).
+      const raw = readBundleFile(cpFile, 1024 * 1024, false);
+      assertCheckpointKeys(raw);
+      observedCheckpoint = parseCheckpoint(raw);
+      if (!observedCheckpoint) throw new BundleUnreadable('the saved checkpoint is malformed (檢查點格式錯誤)');
+    }
   } catch (e) {
     const msg = e instanceof BundleUnreadable || e instanceof Error ? e.message : String(e);
-    if (json) io.out(JSON.stringify({ ok: false, checks: [], warnings: [], error: msg }) + '\n');
-    else io.err(`unreadable input: ${safeText(msg)}\n`);
+    if (json) io.out(JSON.stringify({ ok: false, protocol: null, checks: [], warnings: [], error: msg }) + '\n');
+    else io.err(`無法讀取 unreadable input: ${safeText(msg)}\n`);
     return 2;
   }
   const report = await verifyBundle(value, nodeVerifyDeps, {
     ...(key === undefined ? {} : { trustedPublicKey: key }),
+    ...(fingerprint === undefined ? {} : { trustedFingerprint: fingerprint }),
+    ...(observed === undefined ? {} : { observedCommitment: observed.toLowerCase() }),
+    ...(observedCheckpoint === undefined ? {} : { observedCheckpoint }),
     ...(pdf === undefined ? {} : { pdf }),
   });
   printReport(report, json, io);

@@ -25,6 +25,9 @@ const EXPECT: Record<string, Who> = {
   'PATCH /api/v1/lotteries/:id/roster/:entryId': ['ethics'],
   'POST /api/v1/lotteries/:id/lock': ['ethics'],
   'POST /api/v1/lotteries/:id/unlock': ['ethics'],
+  'POST /api/v1/lotteries/:id/ceremony': ['ethics', 'drawer'],
+  'POST /api/v1/lotteries/:id/ceremony/adjourn': ['ethics', 'drawer'],
+  'POST /api/v1/lotteries/:id/stages/1/entropy': ['ethics', 'drawer'],
   'POST /api/v1/lotteries/:id/stages/:n/draw': ['ethics', 'drawer'],
   'GET /api/v1/lotteries/:id/bundle': ['ethics', 'auditor'],
   'POST /api/v1/lotteries/:id/record': ['ethics'],
@@ -145,7 +148,8 @@ describe.each(Object.entries(EXPECT))('%s', (route, who) => {
   // Denied: 401 or 403, or for a page a redirect to the sign-in page.
   const denied = (r: request.Response): boolean =>
     r.status === 401 ||
-    r.status === 403 ||
+    // A ceremony's own 403 (CEREMONY_TOKEN_REQUIRED: the role may draw, but not without the token) is not a denial.
+    (r.status === 403 && (r.body as { code?: string }).code !== 'CEREMONY_TOKEN_REQUIRED') ||
     (!api && r.status === 303 && String(r.headers.location).startsWith('/login?next='));
 
   it('with no credentials', async () => {

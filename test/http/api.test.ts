@@ -168,12 +168,12 @@ describe('the whole ceremony through the API', () => {
       .set(...auth(t.tokens.auditor))
       .expect(200);
     expect(seqOf(before)).toEqual([all[2], all[3]]);
-    const [d1, d2] = j.body.entries.slice(3) as Array<{ data: Record<string, unknown> }>;
+    const [d1, d2] = j.body.entries.slice(4) as Array<{ data: Record<string, unknown> }>;
     expect(d1?.data).toEqual(
       expect.objectContaining({
         lottery: id,
         stage: 1,
-        entropy: '1',
+        entropy: example.entropy,
         secret: expect.stringMatching(/^[0-9a-f]{64}$/),
       }),
     );
@@ -183,7 +183,7 @@ describe('the whole ceremony through the API', () => {
       .get('/api/v1/journal/verify')
       .set(...auth(t.tokens.auditor))
       .expect(200);
-    expect(v.body).toEqual({ ok: true, length: 4 + 5, head: j.body.head });
+    expect(v.body).toEqual({ ok: true, length: 4 + 6, head: j.body.head });
   });
 });
 
@@ -254,9 +254,9 @@ describe('lottery definitions', () => {
     const p = await api()
       .patch(`/api/v1/lotteries/${id}`)
       .set(...auth(t.tokens.ethics))
-      .send({ meeting: { venue: '第一會議室', witnesses: ['甲'] } })
+      .send({ meeting: { date: t.today(), venue: '第一會議室', witnesses: ['甲'] } })
       .expect(200);
-    expect(p.body.meeting).toEqual({ venue: '第一會議室', witnesses: ['甲'] });
+    expect(p.body.meeting).toEqual({ date: t.today(), venue: '第一會議室', witnesses: ['甲'] });
     await api()
       .post(`/api/v1/lotteries/${id}/lock`)
       .set(...auth(t.tokens.ethics))
@@ -721,6 +721,19 @@ describe('the secret before the draw', () => {
     );
     const secret = t.store.lottery(id)?.secret;
     expect(secret).toMatch(/^[0-9a-f]{64}$/);
+    const opened = keep(
+      await api()
+        .post(`/api/v1/lotteries/${id}/ceremony`)
+        .set(...auth(t.tokens.drawer))
+        .expect(201),
+    ).body as { ceremonyToken: string; commitment: string };
+    keep(
+      await api()
+        .post(`/api/v1/lotteries/${id}/stages/1/entropy`)
+        .set(...auth(t.tokens.drawer))
+        .send({ entropy: '3 3 3 3 3 3 3 3 3 3' })
+        .expect(200),
+    );
     for (const token of Object.values(t.tokens)) {
       keep(
         await api()
@@ -771,7 +784,11 @@ describe('the secret before the draw', () => {
     const after = await api()
       .post(`/api/v1/lotteries/${id}/stages/1/draw`)
       .set(...auth(t.tokens.drawer))
-      .send({ entropy: '3 3 3' })
+      .send({
+        ceremonyToken: opened.ceremonyToken,
+        commitment: opened.commitment,
+        entropy: '3 3 3 3 3 3 3 3 3 3',
+      })
       .expect(200);
     const pub = await api().get(`/api/v1/public/lotteries/${id}`).expect(200);
     expect(pub.body.secret).toBe(s);

@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { main } from '../../src/cli/main';
 import { tempDir } from '../helpers/app';
+import { taipeiDate } from '../../src/domain/ceremony';
 import vectors from '../fixtures/draw-v1.json';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -80,7 +81,12 @@ describe('several server processes on one database file', () => {
     servers.push(...procs.map((p) => p.child));
     const [a] = procs;
     if (!a) throw new Error('no server');
-    const created = await call(`${a.url}/api/v1/lotteries`, 'POST', ethics, { year: 113, agency: 'X' });
+    const today = taipeiDate(Date.now());
+    const created = await call(`${a.url}/api/v1/lotteries`, 'POST', ethics, {
+      year: 113,
+      agency: 'X',
+      meeting: { date: today },
+    });
     const id = created.body.id as string;
     expect(
       (
@@ -90,6 +96,12 @@ describe('several server processes on one database file', () => {
       ).status,
     ).toBe(200);
     expect((await call(`${a.url}/api/v1/lotteries/${id}/lock`, 'POST', ethics)).status).toBe(200);
+    const opened = await call(`${a.url}/api/v1/lotteries/${id}/ceremony`, 'POST', ethics);
+    expect(opened.status).toBe(201);
+    const cer = {
+      ceremonyToken: opened.body.ceremonyToken as string,
+      commitment: opened.body.commitment as string,
+    };
     const before = (
       JSON.parse(await cli(['verify', '--db', db, '--json'])) as { checks: Array<{ detail: string }> }
     ).checks[0]?.detail;
@@ -97,7 +109,10 @@ describe('several server processes on one database file', () => {
     const answers = await Promise.all(
       procs.flatMap((p) =>
         Array.from({ length: 50 }, (_, i) =>
-          call(`${p.url}/api/v1/lotteries/${id}/stages/1/draw`, 'POST', ethics, { entropy: `roll ${i}` }),
+          call(`${p.url}/api/v1/lotteries/${id}/stages/1/draw`, 'POST', ethics, {
+            ...cer,
+            entropy: `12345 678${String(i).padStart(2, '0')}`,
+          }),
         ),
       ),
     );

@@ -23,7 +23,7 @@ describe('secrets and logs over a whole ceremony', () => {
         await api()
           .post('/api/v1/lotteries')
           .set(...auth(t.tokens.ethics))
-          .send({ year: 113, agency: '數位發展部' }),
+          .send({ year: 113, agency: '數位發展部', meeting: { date: t.today() } }),
       ).body.id as string;
       keep(
         await api()
@@ -54,6 +54,20 @@ describe('secrets and logs over a whole ceremony', () => {
           .set(...auth(t.tokens.ethics)),
       );
       const secret = t.store.lottery(id)?.secret as string;
+      // Opening the ceremony and the server's read-back of the dice happen before the draw: neither may carry it.
+      const opened = keep(
+        await api()
+          .post(`/api/v1/lotteries/${id}/ceremony`)
+          .set(...auth(t.tokens.drawer))
+          .send({}),
+      ).body as { ceremonyToken: string; commitment: string };
+      const cer = { ceremonyToken: opened.ceremonyToken, commitment: opened.commitment };
+      keep(
+        await api()
+          .post(`/api/v1/lotteries/${id}/stages/1/entropy`)
+          .set(...auth(t.tokens.drawer))
+          .send({ entropy: '6 2 5 1 3 4 1 2 3 4' }),
+      );
       for (const token of Object.values(t.tokens)) {
         for (const path of [
           `/api/v1/lotteries/${id}`,
@@ -105,13 +119,13 @@ describe('secrets and logs over a whole ceremony', () => {
         await api()
           .post(`/api/v1/lotteries/${id}/stages/1/draw`)
           .set(...auth(t.tokens.drawer))
-          .send({ entropy: '6 2 5 1 3 4' }),
+          .send({ ...cer, entropy: '6 2 5 1 3 4 1 2 3 4' }),
       );
       keep(
         await api()
           .post(`/api/v1/lotteries/${id}/stages/2/draw`)
           .set(...auth(t.tokens.drawer))
-          .send({}),
+          .send({ ceremonyToken: cer.ceremonyToken }),
       );
       keep(
         await api()

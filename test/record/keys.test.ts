@@ -1,3 +1,4 @@
+import { taipeiDate } from '../../src/domain/ceremony';
 import fs from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
@@ -83,7 +84,7 @@ describe('signing with the office’s own PKCS#12', () => {
     const c = await request(app)
       .post('/api/v1/lotteries')
       .set(...auth(ethics))
-      .send({ year: 113, agency: 'X' })
+      .send({ year: 113, agency: 'X', meeting: { date: taipeiDate(Date.now()) } })
       .expect(201);
     const id = c.body.id as string;
     await request(app)
@@ -95,14 +96,20 @@ describe('signing with the office’s own PKCS#12', () => {
       .post(`/api/v1/lotteries/${id}/lock`)
       .set(...auth(ethics))
       .expect(200);
+    const opened = await request(app)
+      .post(`/api/v1/lotteries/${id}/ceremony`)
+      .set(...auth(ethics))
+      .expect(201);
+    const { ceremonyToken, commitment } = opened.body as { ceremonyToken: string; commitment: string };
     await request(app)
       .post(`/api/v1/lotteries/${id}/stages/1/draw`)
       .set(...auth(ethics))
-      .send({ entropy: '1 2 3' })
+      .send({ ceremonyToken, commitment, entropy: '1 2 3 4 5 6 1 2 3 4' })
       .expect(200);
     await request(app)
       .post(`/api/v1/lotteries/${id}/stages/2/draw`)
       .set(...auth(ethics))
+      .send({ ceremonyToken })
       .expect(200);
     await request(app)
       .post(`/api/v1/lotteries/${id}/record`)
@@ -111,7 +118,10 @@ describe('signing with the office’s own PKCS#12', () => {
     const pdf = services.recordPdf(id, 'full');
     expect(pdfsig(pdf)).toContain('Signature is Valid.');
     expect(pdfsig(pdf)).toContain('asset-review-lottery record signer');
-    const r = await verifyBundle(services.bundle(id), nodeVerifyDeps, { pdf });
+    const r = await verifyBundle(services.bundle(id), nodeVerifyDeps, {
+      pdf,
+      trustedFingerprint: services.keyFingerprint(),
+    });
     expect(r.checks.filter((x) => !x.ok)).toEqual([]);
 
     // verify --db --checkpoint: the old checkpoint leads to today's key through the endorsed rotation…

@@ -1,0 +1,36 @@
+/**
+ * The name of every check the verifier can report, with a Chinese and an English label, so that the CLI, the
+ * browser and the server print each check the same way (protocol.md §8.2). `tables.lottery:ID` (verify --db)
+ * is labelled by its prefix.
+ */
+export const CHECK_LABELS: Readonly<Record<string, { zh: string; en: string }>> = {
+  format: { zh: '稽核包格式', en: 'bundle format' },
+  'roster.order': { zh: '名冊排序與內容', en: 'roster order and form' },
+  'roster.digest': { zh: '名冊雜湊值', en: 'roster digest' },
+  commitment: { zh: '承諾值與秘密值相符', en: 'secret matches the commitment' },
+  seed: { zh: '種子重算', en: 'seed recomputed' },
+  'entropy.form': { zh: '骰子點數格式（10–64 位數字）', en: 'dice digits (10–64)' },
+  quotas: { zh: '比率與名額', en: 'rates and quotas' },
+  winners: { zh: '中籤者重算', en: 'winners recomputed' },
+  'journal.chain': { zh: '日誌雜湊鏈', en: 'journal hash chain' },
+  'journal.lottery': { zh: '日誌中的抽籤設定', en: 'lottery settings in the journal' },
+  'journal.locked': { zh: '日誌中的鎖定', en: 'lock in the journal' },
+  'journal.draws': { zh: '日誌中的抽籤結果', en: 'draws in the journal' },
+  'ceremony.opened': { zh: '抽籤程序於抽籤前開啟', en: 'ceremony opened before the draw' },
+  'ceremony.date': { zh: '於會議當日抽籤', en: 'drawn on the meeting day' },
+  'record.journal': { zh: '紀錄雜湊值已記入日誌', en: 'record hashes journalled' },
+  'record.pdf.hash': { zh: '紀錄檔雜湊值', en: 'record file hash' },
+  'record.pdf.signature': { zh: '紀錄檔數位簽章', en: 'record file signature' },
+  'checkpoint.head': { zh: '檢查點涵蓋日誌末端', en: 'checkpoint covers the head' },
+  'checkpoint.signature': { zh: '檢查點簽章', en: 'checkpoint signature' },
+  'key.pinned': { zh: '金鑰與公告之指紋相符', en: 'key pinned to the published fingerprint' },
+  'commitment.observed': { zh: '承諾值與會前抄錄相符', en: 'commitment as observed' },
+  'checkpoint.observed': { zh: '日誌延續先前保存的檢查點', en: 'journal extends the saved checkpoint' },
+  'checkpoint.extends': { zh: '日誌延續檢查點', en: 'journal extends the checkpoint' },
+  'checkpoint.key': { zh: '簽章金鑰的延續', en: 'signing key continuity' },
+  'tables.lottery': { zh: '資料表與日誌相符', en: 'tables match the journal' },
+};
+
+export function checkLabel(name: string): { zh: string; en: string } {
+  return CHECK_LABELS[name] ?? CHECK_LABELS[name.split(':')[0] ?? ''] ?? { zh: name, en: name };
+}
