@@ -393,6 +393,82 @@ def make(genuine_path, outdir, key_file):
         add('ceremony-before-lock', 'ceremony.opened moved before the lock, re-chained and re-signed',
             {'ceremony.opened'}, bundle=b)
 
+    # ---- key rotation (§8.3): the anchor reaches a new key only through rotations it endorsed ----
+    def rotated(endorser):
+        b = c(); last = b['journal'][-1]
+        b['journal'].append({'seq': 0, 'at': last['at'], 'type': 'key.rotated', 'actor': 'cli', 'prev': '', 'hash': '',
+                             'data': {'publicKey': stranger_pub, 'previousPublicKey': g['checkpoint']['publicKey'],
+                                      'endorsement': sign(endorser, vb.jcs({'publicKey': stranger_pub}))}})
+        rechain(b['journal'])
+        return resign(b, stranger, stranger_pub)
+    add('key-rotated', "a key.rotated to a new key endorsed by the genuine key; checkpoint signed by the new key",
+        bundle=rotated(key_file))
+    add('key-rotated-self-endorsed', 'a key.rotated to a stranger key endorsed by the stranger itself',
+        {'key.pinned'}, bundle=rotated(stranger))
+
+    # ---- the replay: re-lock, updates ----
+    b = c(); j = b['journal']; i = index_of(b, 'lottery.locked')
+    early = copy.deepcopy(j[i]); early['data']['commitment'] = vb.H('an earlier secret')
+    unlock = {'seq': 0, 'at': j[i]['at'], 'type': 'lottery.unlocked', 'actor': j[i]['actor'], 'prev': '', 'hash': '',
+              'data': {'lottery': b['lottery']['id'], 'reason': 'roster corrected'}}
+    j[i:i] = [early, unlock]; rechain(j); resigned(b)
+    add('relocked', 'an earlier lock and unlock before the lock that counts (legal; a warning)', bundle=b)
+    b = c(); j = b['journal']; i = index_of(b, 'lottery.created')
+    j.insert(i + 1, {'seq': 0, 'at': j[i]['at'], 'type': 'lottery.updated', 'actor': j[i]['actor'], 'prev': '',
+                     'hash': '', 'data': {'lottery': b['lottery']['id'], 'title': '改過的標題'}})
+    rechain(j); resigned(b)
+    add('title-updated-not-in-bundle', 'a lottery.updated title the bundle does not carry', {'journal.lottery'},
+        bundle=b)
+    b2 = copy.deepcopy(b); b2['lottery']['title'] = '改過的標題'
+    add('title-updated', 'a lottery.updated title, carried by the bundle', bundle=b2)
+
+    # ---- the Taipei day boundary (§4.2: the date part of the time plus 8 hours) ----
+    if v2:
+        day = g['lottery']['meeting']['date'][:10]
+        from datetime import datetime, timedelta
+        prev_day = (datetime.strptime(day, '%Y-%m-%d') - timedelta(days=1)).strftime('%Y-%m-%d')
+        for name, at, failing in (('draw-taipei-midnight', prev_day + 'T16:00:00.000Z', ()),
+                                  ('draw-taipei-last-ms', day + 'T15:59:59.999Z', ()),
+                                  ('draw-taipei-next-day', day + 'T16:00:00.000Z', {'ceremony.date'}),
+                                  ('draw-utc-day-taipei-previous', prev_day + 'T15:59:59.999Z', {'ceremony.date'})):
+            b = c(); j = b['journal']; j[index_of(b, 'stage.drawn')]['at'] = at; rechain(j); resigned(b)
+            add(name, "stage 1's draw at %s (meeting %s), re-chained and re-signed" % (at, day), failing, bundle=b)
+
+    # ---- a checkpoint saved earlier (--checkpoint FILE, §8.2 checkpoint.observed) ----
+    def saved(name, seq, hash_, key=key_file, pub=None, extra=None):
+        cp = {'seq': seq, 'hash': hash_, 'at': g['checkpoint']['at'], 'alg': 'RS256',
+              'publicKey': pub or g['checkpoint']['publicKey']}
+        cp['signature'] = sign(key, vb.jcs({'seq': cp['seq'], 'hash': cp['hash'], 'at': cp['at']}))
+        cp.update(extra or {})
+        f = os.path.join(outdir, 'saved-%s.json' % name)
+        with open(f, 'w', encoding='utf-8') as out:
+            out.write(dumps(cp))
+        return ['--checkpoint', f]
+    gj = g['journal']
+    add('saved-head', 'a checkpoint saved at the head, genuine', bundle=c(), args=saved('head', gj[-1]['seq'],
+                                                                                     gj[-1]['hash']))
+    add('saved-earlier', 'a checkpoint saved at seq 3, genuine', bundle=c(), args=saved('earlier', 3, gj[2]['hash']))
+    add('saved-empty', 'a checkpoint of the empty journal (seq 0)', bundle=c(), args=saved('empty', 0, vb.ZERO64))
+    add('saved-stranger', "a checkpoint at the head signed by a stranger's key", {'checkpoint.observed'}, bundle=c(),
+        args=saved('stranger', gj[-1]['seq'], gj[-1]['hash'], stranger, stranger_pub))
+    add('saved-other-hash', 'a genuine checkpoint at seq 3 whose hash the journal does not hold',
+        {'checkpoint.observed'}, bundle=c(), args=saved('other-hash', 3, vb.H('rewritten history')))
+    add('saved-beyond', 'a genuine checkpoint 5 entries beyond the head (the tail was cut off)',
+        {'checkpoint.observed'}, bundle=c(), args=saved('beyond', gj[-1]['seq'] + 5, vb.H('cut')))
+    b = c(); b['journal'][1]['at'] = '2000-01-01T00:00:00.000Z'
+    add('saved-after-break', 'journal entry 2 edited, a genuine checkpoint saved at seq 3',
+        {'journal.chain', 'checkpoint.observed'}, bundle=b, args=saved('after-break', 3, gj[2]['hash']))
+    args = saved('bad-signature', 3, gj[2]['hash'])
+    with open(args[1], encoding='utf-8') as f:
+        cp = json.load(f)
+    cp['signature'] = ('B' if cp['signature'][0] == 'A' else 'A') + cp['signature'][1:]
+    with open(args[1], 'w', encoding='utf-8') as f:
+        f.write(dumps(cp))
+    add('saved-bad-signature', 'a saved checkpoint whose signature was altered', {'checkpoint.observed'},
+        bundle=c(), args=args)
+    add('saved-extra-key', 'a saved checkpoint with an unknown key', exit_code=2, bundle=c(),
+        args=saved('extra-key', 3, gj[2]['hash'], extra={'note': 'x'}))
+
     # ---- reading limits ----
     add('max-bytes', 'a genuine bundle over a --max-bytes 1000 limit', exit_code=2, bundle=c(),
         args=['--max-bytes', '1000'])
