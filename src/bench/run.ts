@@ -16,6 +16,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { taipeiDate } from '../domain/ceremony';
 import { drawAll } from '../domain/protocol';
 import { DEFAULT_MAX_BUNDLE_BYTES } from '../domain/json';
 import { DEFAULT_PUBLIC_FIELDS } from '../domain/publish';
@@ -139,6 +140,16 @@ async function journalVerify(dir: string): Promise<{ ratio: number; verifyMs: nu
  */
 const GNU_TIME = '/usr/bin/time';
 
+/** Locks and draws both stages as the meeting does under lottery-draw/v2: a drawer opens the ceremony today. */
+function drawCeremony(svc: Services, id: string): void {
+  const drawer = svc.addUser('cli', { name: `bench-${id}`, role: 'drawer' });
+  const actor = `user:${drawer.id}`;
+  svc.lock('cli', id);
+  const { ceremonyToken, commitment } = svc.openCeremony(actor, id, {});
+  svc.draw(actor, id, '1', { ceremonyToken, commitment, entropy: '6 2 5 1 3 4 1 2 3 4' });
+  svc.draw(actor, id, '2', { ceremonyToken });
+}
+
 export async function bundleVerify(
   dir: string,
   signerPem: string,
@@ -153,17 +164,21 @@ export async function bundleVerify(
     randomBytes: (n) => crypto.randomBytes(n),
     sha256: sha256Node,
   });
-  const head = fillJournal(s, 100_000 - 5, undefined); // then 5 entries of the lottery itself
+  // Then 7 entries of its own: the drawer's user.added, and the lottery's created, loaded, locked, ceremony
+  // opened and two stages drawn.
+  const head = fillJournal(s, 100_000 - 7, undefined);
   void head;
-  const l = svc.createLottery('cli', { year: 114, agency: '效能測試' });
+  const l = svc.createLottery('cli', {
+    year: 114,
+    agency: '效能測試',
+    meeting: { date: taipeiDate(Date.now()) },
+  });
   const rows = Array.from({ length: 20_000 }, (_, i) => {
     const [id = '', name = '', unit = '', title = ''] = person(i + 1);
     return { row: i + 1, values: { id, name, unit, title } };
   });
   svc.loadRoster('cli', l.id, rows, { strictFields: true });
-  svc.lock('cli', l.id);
-  svc.draw('cli', l.id, '1', { entropy: '6 2 5 1 3 4' });
-  svc.draw('cli', l.id, '2', {});
+  drawCeremony(svc, l.id);
   const bundle = svc.bundle(l.id);
   s.close();
   if (bundle.journal.length !== 100_000) throw new Error(`journal has ${bundle.journal.length}`);
@@ -176,6 +191,8 @@ export async function bundleVerify(
     path.join(__dirname, '..', 'cli', 'main.js'),
     'verify',
     bfile,
+    '--fingerprint',
+    svc.keyFingerprint(),
     ...(maxBytesFlag ? ['--max-bytes', String(size)] : []),
   ];
   const timed = fs.existsSync(GNU_TIME);
@@ -249,7 +266,11 @@ async function publicThroughput(
     randomBytes: (n) => crypto.randomBytes(n),
     sha256: sha256Node,
   });
-  const l = svc.createLottery('cli', { year: 114, agency: '效能測試' });
+  const l = svc.createLottery('cli', {
+    year: 114,
+    agency: '效能測試',
+    meeting: { date: taipeiDate(Date.now()) },
+  });
   svc.loadRoster(
     'cli',
     l.id,
@@ -264,9 +285,7 @@ async function publicThroughput(
     })),
     { strictFields: true },
   );
-  svc.lock('cli', l.id);
-  svc.draw('cli', l.id, '1', { entropy: '6 2 5 1 3 4' });
-  svc.draw('cli', l.id, '2', {});
+  drawCeremony(svc, l.id);
   const body = Buffer.from(JSON.stringify(svc.publicView(l.id)));
   s.close();
   const bodyFile = path.join(dir, 'public-body.json');
@@ -412,10 +431,10 @@ async function main(): Promise<void> {
     roster: bigRoster,
     rosterDigest: seed,
     commitment: seed,
-    entropy: '6 2 5 1 3 4',
+    entropy: '6251341234',
     secret: seed,
     seed,
-    protocol: 'lottery-draw/v1',
+    protocol: 'lottery-draw/v2',
     checkpoint: {
       seq: 1,
       hash: seed,

@@ -212,6 +212,15 @@ function readBundleFile(file: string, maxBytes: number, asBundle = true): unknow
   return asBundle ? readBundleJson(text, bytes.length, maxBytes) : parseStrictJson(text, { maxBytes });
 }
 
+/** A saved checkpoint is as hostile as a bundle: the same strict reading and key rules (protocol.md §8.1). */
+function readSavedCheckpoint(file: string): Checkpoint {
+  const raw = readBundleFile(file, 1024 * 1024, false);
+  assertCheckpointKeys(raw);
+  const cp = parseCheckpoint(raw);
+  if (!cp) throw new BundleUnreadable('the saved checkpoint is malformed (檢查點格式錯誤)');
+  return cp;
+}
+
 async function verifyCommand(
   positional: string[],
   flags: Map<string, string | true>,
@@ -240,15 +249,7 @@ async function verifyCommand(
     const cpFile = str(flags, 'checkpoint');
     if (cpFile !== undefined) {
       try {
-        const cp = JSON.parse(fs.readFileSync(cpFile, 'utf8')) as Checkpoint;
-        if (
-          typeof cp !== 'object' ||
-          cp === null ||
-          !Number.isSafeInteger(cp.seq) ||
-          typeof cp.hash !== 'string'
-        )
-          throw new Error('not a checkpoint');
-        checkpoint = cp;
+        checkpoint = readSavedCheckpoint(cpFile);
       } catch (e) {
         io.err(`cannot read checkpoint: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
         return 2;
@@ -300,10 +301,14 @@ async function verifyCommand(
   const maxBytes = maxBytesFlag(flags);
   const fingerprint = str(flags, 'fingerprint');
   if (flags.has('fingerprint') && (fingerprint === undefined || !/^SHA256:[0-9a-f]{64}$/i.test(fingerprint)))
-    throw new UsageError('--fingerprint takes SHA256: and 64 hex digits, as printed on the notice and the record');
+    throw new UsageError(
+      '--fingerprint takes SHA256: and 64 hex digits, as printed on the notice and the record',
+    );
   const observed = str(flags, 'commitment');
   if (flags.has('commitment') && (observed === undefined || !/^[0-9a-f]{16,64}$/i.test(observed)))
-    throw new UsageError('--commitment takes 16 to 64 hex digits of the commitment written down from the notice');
+    throw new UsageError(
+      '--commitment takes 16 to 64 hex digits of the commitment written down from the notice',
+    );
   try {
     value = readBundleFile(file, maxBytes);
     const keyFile = str(flags, 'key');
@@ -312,15 +317,12 @@ async function verifyCommand(
     if (pdfFile !== undefined) pdf = fs.readFileSync(pdfFile);
     const cpFile = str(flags, 'checkpoint');
     if (cpFile !== undefined) {
-      // A saved checkpoint is as hostile as the bundle: the same strict reading and key rules (protocol.md §8.1).
-      const raw = readBundleFile(cpFile, 1024 * 1024, false);
-      assertCheckpointKeys(raw);
-      observedCheckpoint = parseCheckpoint(raw);
-      if (!observedCheckpoint) throw new BundleUnreadable('the saved checkpoint is malformed (檢查點格式錯誤)');
+      observedCheckpoint = readSavedCheckpoint(cpFile);
     }
   } catch (e) {
     const msg = e instanceof BundleUnreadable || e instanceof Error ? e.message : String(e);
-    if (json) io.out(JSON.stringify({ ok: false, protocol: null, checks: [], warnings: [], error: msg }) + '\n');
+    if (json)
+      io.out(JSON.stringify({ ok: false, protocol: null, checks: [], warnings: [], error: msg }) + '\n');
     else io.err(`無法讀取 unreadable input: ${safeText(msg)}\n`);
     return 2;
   }

@@ -71,12 +71,7 @@ const sameJson = (a: unknown, b: unknown): boolean => {
   }
 };
 
-function finish(
-  checks: Check[],
-  warnings: string[],
-  protocol: Protocol | null,
-  brokenAt?: number,
-): Report {
+function finish(checks: Check[], warnings: string[], protocol: Protocol | null, brokenAt?: number): Report {
   const r: Report = { ok: checks.length > 0 && checks.every((c) => c.ok), protocol, checks, warnings };
   if (brokenAt !== undefined) r.brokenAt = brokenAt;
   return r;
@@ -373,7 +368,12 @@ export async function verifyBundle(
           detail: `checkpoint is at seq ${b.checkpoint.seq}, the journal's head is seq ${head.seq}`,
         },
   );
-  const sigOk = await rs256(deps, b.checkpoint.publicKey, checkpointMessage(b.checkpoint), b.checkpoint.signature);
+  const sigOk = await rs256(
+    deps,
+    b.checkpoint.publicKey,
+    checkpointMessage(b.checkpoint),
+    b.checkpoint.signature,
+  );
   checks.push({
     name: 'checkpoint.signature',
     ok: sigOk,
@@ -541,7 +541,8 @@ async function anchoredKeys(
     if (!m) return { kind: 'unknown', detail: 'the fingerprint is not SHA256: followed by 64 hex digits' };
     const want = `SHA256:${(m[1] ?? '').toLowerCase()}`;
     const sha256Bytes: Sha256Bytes | undefined = deps.sha256Bytes;
-    if (!sha256Bytes) return { kind: 'unknown', detail: 'cannot compute key fingerprints (no SHA-256 of bytes)' };
+    if (!sha256Bytes)
+      return { kind: 'unknown', detail: 'cannot compute key fingerprints (no SHA-256 of bytes)' };
     const candidates = [
       b.checkpoint.publicKey,
       ...rotations.flatMap((r) =>

@@ -469,6 +469,23 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
       sendPdf(res, services.recordPdf(param(req, 'id'), 'full'), `record-${param(req, 'id')}.pdf`);
     }),
   );
+  r.post(
+    '/lotteries/:id/notice',
+    allow('ethics'),
+    ...jsonBody(JSON_LIMIT),
+    h(async (req, res) => {
+      const n = await services.issueNotice(actor(res), param(req, 'id'));
+      res.status(201);
+      res.set('X-Notice-SHA256', n.sha256);
+      sendPdf(res, n.pdf, `notice-${param(req, 'id')}.pdf`);
+    }),
+  );
+  r.get(
+    '/public/lotteries/:id/notice.pdf',
+    h((req, res) => {
+      sendPdf(res, services.noticePdf(param(req, 'id')), `notice-${param(req, 'id')}.pdf`);
+    }),
+  );
   r.get(
     '/public/lotteries/:id/record.pdf',
     h((req, res) => {

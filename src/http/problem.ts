@@ -132,6 +132,14 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const page = !req.path.startsWith('/api/') && !req.path.startsWith('/static/');
     if (known) {
       res.locals.code = known.code;
+      // The service refused to draw because its own tables disagree with its journal or its commitment: someone
+      // edited the database behind its back. That must not pass as one more refusal in the request log.
+      if (known.code === 'STATE_INTEGRITY')
+        log.error('STATE_INTEGRITY: the database disagrees with the journal; nothing was drawn', {
+          method: req.method,
+          path: req.path,
+          problems: known.extra?.problems,
+        });
       if (page) return renderProblem(res, known);
       sendProblem(res, known);
       return;

@@ -289,6 +289,13 @@ export function webRouter(d: WebDeps): Router {
       rules: p.stages.map((s) => ({ ...s, rule: ruleText(s.poolSize, s.percent) })),
       hasRecord: hasRecord(d.services, p.id),
       publicColumns: publicColumns(d.publicFields),
+      localTime: (at: string): string =>
+        pageLang(res) === 'en' ? taipeiDateTime(new Date(at)) : rocDateTime(new Date(at)),
+      lead16: (hex: string | null | undefined): string =>
+        (hex ?? '')
+          .replace(/^SHA256:/i, '')
+          .slice(0, 16)
+          .replace(/(.{4})(?=.)/g, '$1 '),
     });
   });
 

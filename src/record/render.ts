@@ -1,12 +1,21 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
+import { groupDigits } from '../domain/entropy';
 import type { Meeting } from '../domain/lottery';
+import { PROTOCOL_V2 } from '../domain/protocol';
 import { ruleText } from '../domain/quota';
 import { publicPerson, type PublicField } from '../domain/publish';
-import { fontHasGlyph, FONT_PATH } from '../roster/font';
-import { codePointLabel } from '../roster/printable';
+import {
+  endActualText,
+  fill,
+  fingerprintHex,
+  hexPrefixGroups,
+  Flow,
+  loadFont,
+  loadTemplate,
+  openDocument,
+  printable,
+  type Column,
+} from './layout';
 import { rocDateTime, rocMeetingDate } from './roc';
 
 /**
@@ -14,17 +23,20 @@ import { rocDateTime, rocMeetingDate } from './roc';
  * - every name comes back out of `pdftotext` exactly, and a character the font lacks is printed as 〔U+XXXX〕,
  *   never dropped (a dropped character can turn one person into another);
  * - hex values print unbroken on one line; the checkpoint signature in lines of 64 characters;
- * - the entropy prints verbatim with its length and UTF-8 hex, since it is hashed exactly as typed;
+ * - the entropy prints verbatim with its length and UTF-8 hex, since it is hashed exactly as typed; under
+ *   lottery-draw/v2, as canonical digits in groups of five for reading aloud and as the exact digit string;
+ * - the commitment's and the key fingerprint's first 16 hex digits print large, for reading into the minutes;
  * - long tables paginate with their header repeated, and every page says 第 n 頁，共 N 頁.
  */
 export const TEMPLATE_PATH = path.resolve(__dirname, '..', '..', 'templates', 'record.json');
 
 interface Template {
   page: { size: string; margin: number; footerGap: number };
-  fonts: { title: number; heading: number; body: number; small: number; hex: number };
+  fonts: { title: number; heading: number; body: number; small: number; hex: number; readout: number };
   title: string;
   publicMark: string;
   labels: Record<string, string>;
+  ceremonyLines: { opened: string; adjourned: string };
   sections: Record<string, string>;
   basis: string;
   excludedPublic: string;
@@ -42,14 +54,9 @@ interface Template {
   missingGlyph: string;
 }
 
-let template: Template | undefined;
-let fontBuffer: Buffer | undefined;
-
 /** Loads the template and the font once per process (the font is 7 MB; pdfkit subsets it per document). */
 export function loadRecordAssets(): { template: Template; font: Buffer } {
-  template ??= JSON.parse(fs.readFileSync(TEMPLATE_PATH, 'utf8')) as Template;
-  fontBuffer ??= fs.readFileSync(FONT_PATH);
-  return { template, font: fontBuffer };
+  return { template: loadTemplate<Template>(TEMPLATE_PATH), font: loadFont() };
 }
 
 export interface RecordPerson {
@@ -58,6 +65,14 @@ export interface RecordPerson {
   unit?: string;
   title?: string;
   excluded?: string;
+}
+
+/** One `ceremony.opened` or `ceremony.adjourned` journal entry, with the actor's display name. */
+export interface RecordCeremony {
+  kind: 'opened' | 'adjourned';
+  at: Date;
+  by: string;
+  reason?: string;
 }
 
 export interface RecordData {
@@ -85,146 +100,36 @@ export interface RecordData {
   issuedAt: Date;
   /** When stage 1 was actually drawn (the journal's time), beside the meeting date that was typed. */
   drawnAt?: Date;
+  /** lottery-draw/v2: `SHA256:` + 64 lowercase hex of the checkpoint key's DER SPKI (protocol.md §4.2). */
+  keyFingerprint?: string;
+  /** lottery-draw/v2: each opening and adjournment of the ceremony, in journal order. */
+  ceremonies?: RecordCeremony[];
   verifyUrl: string;
   publicCopy: boolean;
   /** Which of a declarant's fields the public copy shows. */
   publicFields: readonly PublicField[];
 }
 
-const fill = (s: string, vars: Record<string, string | number>): string =>
-  s.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? ''));
-
-/** Replaces characters the font lacks with 〔U+XXXX〕 so nothing disappears silently. */
-export function printable(s: string, missing = '〔{cp}〕'): string {
-  let out = '';
-  for (const ch of s) {
-    const cp = ch.codePointAt(0) ?? 0;
-    out += cp <= 0x20 || /\s/u.test(ch) || fontHasGlyph(cp) ? ch : fill(missing, { cp: codePointLabel(cp) });
-  }
-  return out;
-}
-
-interface Column {
-  key: string;
-  title: string;
-  width: number;
-}
+export { printable };
 
 export async function renderRecord(data: RecordData): Promise<Buffer> {
-  const { template: t, font } = loadRecordAssets();
+  const { template: t } = loadRecordAssets();
   const m = t.page.margin;
-  const doc = new PDFDocument({
-    size: t.page.size,
-    margins: { top: m, bottom: m, left: m, right: m },
-    bufferPages: true,
-    pdfVersion: '1.7',
-    lang: 'zh-TW',
-    displayTitle: true,
-    info: {
-      Title: `${data.title}${data.publicCopy ? t.publicMark : ''}`,
-      Author: data.agency,
-      Subject: `lottery ${data.lotteryId}`,
-      Creator: 'asset-review-lottery',
-      Producer: 'asset-review-lottery',
-      CreationDate: data.issuedAt,
-      ModDate: data.issuedAt,
-    },
+  const { doc, finished } = openDocument(t.page, {
+    Title: `${data.title}${data.publicCopy ? t.publicMark : ''}`,
+    Author: data.agency,
+    Subject: `lottery ${data.lotteryId}`,
+    CreationDate: data.issuedAt,
   });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const finished = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.registerFont('tc', font);
-  doc.font('tc');
-
-  const P = (s: string): string => printable(s, t.missingGlyph);
-  const width = doc.page.width - 2 * m;
-  const bottom = (): number => doc.page.height - m - t.page.footerGap;
-  const ensure = (h: number): void => {
-    if (doc.y + h > bottom()) doc.addPage();
-  };
-  const heading = (s: string): void => {
-    ensure(40);
-    doc.moveDown(0.6).fontSize(t.fonts.heading).text(s, m, doc.y, { width });
-    doc.moveDown(0.25).fontSize(t.fonts.body);
-  };
-  const para = (s: string, size = t.fonts.body): void => {
-    doc.fontSize(size).text(s, m, doc.y, { width, lineGap: 2 });
-  };
-  const field = (label: string, value: string): void => {
-    if (!value) return;
-    ensure(16);
-    doc.fontSize(t.fonts.body).text(`${label}：${value}`, m, doc.y, { width, lineGap: 2 });
-  };
-  /** One hex value on a line of its own, in a size that keeps 64 digits unbroken. */
-  const hexLine = (label: string, value: string): void => {
-    ensure(30);
-    doc.fontSize(t.fonts.small).text(label, m, doc.y, { width });
-    doc.fontSize(t.fonts.hex).text(value, m + 12, doc.y, { width: width - 12, lineBreak: false });
-    doc.moveDown(0.35);
-  };
-
-  const table = (cols: Column[], rows: string[][], size = t.fonts.small): void => {
-    const pad = 3;
-    const drawHeader = (): void => {
-      const y = doc.y;
-      const h =
-        Math.max(
-          ...cols.map((c) => doc.fontSize(size).heightOfString(c.title, { width: c.width - 2 * pad })),
-        ) +
-        2 * pad;
-      let x = m;
-      doc.save().rect(m, y, width, h).fill('#e8e8e8').restore();
-      for (const c of cols) {
-        doc
-          .fillColor('black')
-          .fontSize(size)
-          .text(c.title, x + pad, y + pad, { width: c.width - 2 * pad });
-        x += c.width;
-      }
-      doc
-        .moveTo(m, y + h)
-        .lineTo(m + width, y + h)
-        .lineWidth(0.6)
-        .stroke();
-      doc.y = y + h;
-    };
-    ensure(40);
-    drawHeader();
-    for (const r of rows) {
-      const h =
-        Math.max(
-          ...cols.map((c, i) => doc.fontSize(size).heightOfString(r[i] ?? '', { width: c.width - 2 * pad })),
-        ) +
-        2 * pad;
-      if (doc.y + h > bottom()) {
-        doc.addPage();
-        drawHeader();
-      }
-      const y = doc.y;
-      let x = m;
-      cols.forEach((c, i) => {
-        doc.fontSize(size).text(r[i] ?? '', x + pad, y + pad, { width: c.width - 2 * pad });
-        x += c.width;
-      });
-      doc
-        .moveTo(m, y + h)
-        .lineTo(m + width, y + h)
-        .lineWidth(0.3)
-        .strokeColor('#999999')
-        .stroke()
-        .strokeColor('black');
-      doc.y = y + h;
-    }
-    doc.x = m;
-    doc.moveDown(0.4);
-  };
-  const cols = (spec: Array<[string, string, number]>): Column[] => {
-    const total = spec.reduce((a, s) => a + s[2], 0);
-    return spec.map(([key, title, w]) => ({ key, title, width: (w / total) * width }));
-  };
+  const flow = new Flow(doc, t.page, t.fonts, t.missingGlyph);
+  const { P, width } = flow;
+  const ensure = (h: number): void => flow.ensure(h);
+  const heading = (s: string, keep = 0): void => flow.heading(s, keep);
+  const para = (s: string): void => flow.para(s);
+  const field = (label: string, value: string): void => flow.field(label, value);
+  const hexLine = (label: string, value: string): void => flow.hexLine(label, value);
+  const table = (c: Column[], rows: string[][], size?: number): void => flow.table(c, rows, size);
+  const cols = (spec: Array<[string, string, number]>): Column[] => flow.cols(spec);
   const show = (p: RecordPerson, f: 'name' | 'unit' | 'title'): string =>
     P((data.publicCopy ? publicPerson(p, data.publicFields) : p)[f] ?? '');
 
@@ -250,13 +155,23 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
   field(t.labels.monitor ?? '', P(mt.monitor ?? ''));
   field(t.labels.witnesses ?? '', P((mt.witnesses ?? []).join('、')));
   field(t.labels.recorder ?? '', P(mt.recorder ?? ''));
+  // Each opening and adjournment of the ceremony (v2), in journal order, in Taipei time.
+  for (const c of data.ceremonies ?? [])
+    field(
+      (c.kind === 'opened' ? t.labels.ceremonyOpened : t.labels.ceremonyAdjourned) ?? '',
+      fill(c.kind === 'opened' ? t.ceremonyLines.opened : t.ceremonyLines.adjourned, {
+        at: rocDateTime(c.at),
+        by: P(c.by),
+        reason: P(c.reason ?? ''),
+      }),
+    );
   if (data.drawnAt) field(t.labels.drawnAt ?? '', `${rocDateTime(data.drawnAt)}（臺北時間，系統紀錄）`);
   field(t.labels.issuedAt ?? '', `${rocDateTime(data.issuedAt)}（臺北時間）`);
 
   heading(t.sections.basis ?? '');
   para(t.basis);
 
-  heading(t.sections.rules ?? '');
+  heading(t.sections.rules ?? '', 36);
   table(
     cols([
       ['stage', t.ruleColumns.stage ?? '', 1],
@@ -275,7 +190,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     t.fonts.body - 1,
   );
 
-  heading(t.sections.winners ?? '');
+  heading(t.sections.winners ?? '', 50);
   for (const s of data.stages) {
     ensure(50);
     doc
@@ -294,7 +209,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     );
   }
 
-  heading(t.sections.excluded ?? '');
+  heading(t.sections.excluded ?? '', 36); // with the table's header and first row
   const excluded = data.roster.filter((e) => e.excluded);
   if (excluded.length === 0) para(t.excludedNone);
   else if (data.publicCopy) para(fill(t.excludedPublic, { n: excluded.length }));
@@ -308,30 +223,75 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
       excluded.map((e) => [e.id, P(e.name), P(e.excluded ?? '')]),
     );
 
+  /** v1: the entropy as typed, hashed verbatim; its length and UTF-8 hex settle any doubt about spaces. */
+  const verbatimEntropy = (): void => {
+    // Extra word spacing: without it pdftotext reads "6 2 5 1 3 4" as "625134", and the entropy is hashed verbatim.
+    const entropyOpts = { width: width - 12, wordSpacing: 3 };
+    // Kept on one page: a span cut by a page break would be given back twice by text extraction.
+    ensure(20 + doc.fontSize(t.fonts.body).heightOfString(data.entropy, entropyOpts));
+    doc.fontSize(t.fonts.small).text(t.valueLabels.entropy ?? '', m, doc.y, { width });
+    // Text extraction collapses a run of spaces into one and reads U+3000 or U+00A0 as a plain space, yet a
+    // reader re-typing the entropy from the record must get the hashed string back: an ActualText span carries it.
+    doc.markContent('Span', { actual: data.entropy });
+    doc.fontSize(t.fonts.body).text(data.entropy, m + 12, doc.y, entropyOpts);
+    endActualText(doc, t.fonts.body);
+    const entropyHex = Buffer.from(data.entropy, 'utf8').toString('hex');
+    doc
+      .fontSize(t.fonts.small)
+      .text(
+        fill(t.valueLabels.entropyDetail ?? '', { n: [...data.entropy].length, hex: entropyHex }),
+        m + 12,
+        doc.y,
+        { width: width - 12 },
+      );
+    doc.moveDown(0.35);
+  };
+  /**
+   * v2: the canonical digits (protocol.md §4.1), in groups of five for reading aloud, then the exact string that
+   * was hashed. Both are ActualText spans, so that extraction neither joins the groups nor splits the digits.
+   */
+  const digitsEntropy = (): void => {
+    const grouped = groupDigits(data.entropy);
+    const size = t.fonts.readout;
+    ensure(24 + size * 1.5 + 2 * t.fonts.hex);
+    doc.fontSize(t.fonts.small).text(t.valueLabels.entropyV2 ?? '', m, doc.y, { width });
+    let y = doc.y + 2;
+    flow.exact(grouped, grouped, size, m + 12, y, { width: width - 12, wordSpacing: 4, lineBreak: false });
+    y += size * 1.45;
+    // One run in one size, so that extraction keeps the label and the digits on one line, the digits unbroken.
+    doc.fontSize(t.fonts.hex).text(`${t.valueLabels.entropyDigits ?? ''}：${data.entropy}`, m + 12, y, {
+      width: width - 12,
+      lineBreak: false,
+    });
+    doc.y = y + t.fonts.hex * 1.45;
+    doc
+      .fontSize(t.fonts.small)
+      .text(fill(t.valueLabels.entropyDigitsDetail ?? '', { n: data.entropy.length }), m + 12, doc.y, {
+        width: width - 12,
+      });
+    doc.moveDown(0.35);
+  };
+
   heading(t.sections.values ?? '');
   field(t.valueLabels.protocol ?? '', data.protocol);
+  // For reading into the minutes: the first 16 hex digits, large and grouped (the full values follow).
+  flow.readout(
+    `${t.valueLabels.commitmentPrefix ?? ''}：`,
+    hexPrefixGroups(data.commitment),
+    t.fonts.readout,
+  );
+  if (data.keyFingerprint)
+    flow.readout(
+      `${t.valueLabels.fingerprintPrefix ?? ''}：`,
+      hexPrefixGroups(fingerprintHex(data.keyFingerprint)),
+      t.fonts.readout,
+    );
+  doc.moveDown(0.2);
   hexLine(t.valueLabels.rosterDigest ?? '', data.rosterDigest);
   hexLine(t.valueLabels.commitment ?? '', data.commitment);
-  // Extra word spacing: without it pdftotext reads "6 2 5 1 3 4" as "625134", and the entropy is hashed verbatim.
-  const entropyOpts = { width: width - 12, wordSpacing: 3 };
-  // Kept on one page: a span cut by a page break would be given back twice by text extraction.
-  ensure(20 + doc.fontSize(t.fonts.body).heightOfString(data.entropy, entropyOpts));
-  doc.fontSize(t.fonts.small).text(t.valueLabels.entropy ?? '', m, doc.y, { width });
-  // Text extraction collapses a run of spaces into one and reads U+3000 or U+00A0 as a plain space, yet a reader
-  // re-typing the entropy from the record must get the hashed string back: an ActualText span carries it exactly.
-  doc.markContent('Span', { actual: data.entropy });
-  doc.fontSize(t.fonts.body).text(data.entropy, m + 12, doc.y, entropyOpts);
-  endActualText(doc, t.fonts.body);
-  const entropyHex = Buffer.from(data.entropy, 'utf8').toString('hex');
-  doc
-    .fontSize(t.fonts.small)
-    .text(
-      fill(t.valueLabels.entropyDetail ?? '', { n: [...data.entropy].length, hex: entropyHex }),
-      m + 12,
-      doc.y,
-      { width: width - 12 },
-    );
-  doc.moveDown(0.35);
+  if (data.keyFingerprint) hexLine(t.valueLabels.keyFingerprint ?? '', data.keyFingerprint);
+  if (data.protocol === PROTOCOL_V2 && /^[0-9]+$/.test(data.entropy)) digitsEntropy();
+  else verbatimEntropy();
   hexLine(t.valueLabels.secret ?? '', data.secret);
   hexLine(t.valueLabels.seed ?? '', data.seed);
 
@@ -347,39 +307,30 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     doc.fontSize(t.fonts.hex).text(line, m + 12, doc.y, { width: width - 12, lineBreak: false });
   }
 
+  ensure(150); // the heading with the QR code below it, not alone at the foot of a page
   heading(t.sections.verify ?? '');
   ensure(110);
   const qrTop = doc.y;
-  const qr = QRCode.create(data.verifyUrl, { errorCorrectionLevel: 'M' });
-  const cell = 3;
-  const size = qr.modules.size;
-  doc.save();
-  for (let r = 0; r < size; r++)
-    for (let c = 0; c < size; c++)
-      if (qr.modules.get(r, c)) doc.rect(m + c * cell, qrTop + r * cell, cell, cell);
-  doc.fill('black').restore();
-  const textX = m + size * cell + 14;
-  doc
-    .fontSize(t.fonts.body)
-    .text(t.verifyText, textX, qrTop, { width: width - size * cell - 14, lineGap: 2 });
-  doc.fontSize(t.fonts.small).text(data.verifyUrl, textX, doc.y + 4, { width: width - size * cell - 14 });
+  const qrSide = flow.qr(data.verifyUrl, m, qrTop, 3);
+  const textX = m + qrSide + 14;
+  doc.fontSize(t.fonts.body).text(t.verifyText, textX, qrTop, { width: width - qrSide - 14, lineGap: 2 });
+  doc.fontSize(t.fonts.small).text(data.verifyUrl, textX, doc.y + 4, { width: width - qrSide - 14 });
   doc.x = m;
-  doc.y = Math.max(doc.y, qrTop + size * cell) + 8;
+  doc.y = Math.max(doc.y, qrTop + qrSide) + 8;
 
-  heading(t.sections.signatures ?? '');
-  for (const role of t.signatureRoles) {
-    const names =
-      role === 'witnesses'
-        ? mt.witnesses?.length
-          ? mt.witnesses
-          : ['']
-        : [(mt as Record<string, string | undefined>)[role] ?? ''];
-    for (const n of names) {
-      ensure(28);
-      doc
-        .fontSize(t.fonts.body)
-        .text(`${t.labels[role] ?? role}：${P(n)}\u3000簽名 ${t.signatureLine}`, m, doc.y + 8, { width });
-    }
+  const signers = t.signatureRoles.flatMap((role) =>
+    (role === 'witnesses'
+      ? mt.witnesses?.length
+        ? mt.witnesses
+        : ['']
+      : [(mt as Record<string, string | undefined>)[role] ?? '']
+    ).map((n) => `${t.labels[role] ?? role}：${P(n)}\u3000簽名 ${t.signatureLine}`),
+  );
+  // The signature lines stay together with their heading (one page), unless there are more than a page holds.
+  heading(t.sections.signatures ?? '', Math.min(signers.length * 26, 400));
+  for (const line of signers) {
+    ensure(28);
+    doc.fontSize(t.fonts.body).text(line, m, doc.y + 8, { width });
   }
 
   if (!data.publicCopy) {
@@ -398,31 +349,7 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     );
   }
 
-  const range = doc.bufferedPageRange();
-  for (let i = range.start; i < range.start + range.count; i++) {
-    doc.switchToPage(i);
-    const text = fill(t.footer, { page: i + 1, pages: range.count });
-    // Writing below the bottom margin would make pdfkit add a page; lift the margin while the footer is drawn.
-    const saved = doc.page.margins.bottom;
-    doc.page.margins.bottom = 0;
-    doc
-      .fontSize(t.fonts.small)
-      .text(text, m, doc.page.height - m + 8, { width, align: 'center', lineBreak: false });
-    doc.page.margins.bottom = saved;
-  }
+  flow.footers(t.footer);
   doc.end();
   return finished;
-}
-
-/**
- * Poppler places an ActualText span by the graphics state in force at its EMC. pdfkit draws each run of text
- * inside its own q…Q, with the page flipped back and the font set, so the span must end in that same state:
- * otherwise its text is read as if at the mirrored position, with no height, and out of reading order.
- */
-function endActualText(doc: PDFKit.PDFDocument, fontSize: number): void {
-  const raw = doc as unknown as { _font?: { id?: unknown }; addContent(s: string): unknown };
-  doc.save().transform(1, 0, 0, -1, 0, doc.page.height);
-  if (typeof raw._font?.id === 'string') raw.addContent(`BT /${raw._font.id} ${fontSize} Tf ET`);
-  doc.endMarkedContent();
-  doc.restore();
 }

@@ -16,7 +16,6 @@ import {
   LOTTERY_ID,
   meetingJson,
   parseCreate,
-  parseEntropy,
   parsePatch,
   parseRoster,
   reasonText,
@@ -39,9 +38,17 @@ import { DEFAULT_PUBLIC_FIELDS, publicPerson, type PublicField, type PublicPerso
 import type { LotteryStatus } from '../domain/replay';
 import type { FieldProblem } from '../domain/errors';
 import { signerFromPem, type Signer } from '../keys/signer';
-import { renderRecord, type RecordData } from '../record/render';
+import { renderNotice } from '../record/notice';
+import { renderRecord, type RecordCeremony, type RecordData } from '../record/render';
 import { signPdf } from '../record/sign';
-import { ROLES, type CeremonyRow, type LotteryRow, type ResultRow, type Role, type Store } from '../store/store';
+import {
+  ROLES,
+  type CeremonyRow,
+  type LotteryRow,
+  type ResultRow,
+  type Role,
+  type Store,
+} from '../store/store';
 
 /**
  * Use cases. Each state change is one BEGIN IMMEDIATE transaction that re-reads the state it depends on,
@@ -496,7 +503,13 @@ export class Services {
     actor: string,
     id: string,
     body: unknown,
-  ): { ceremonyToken: string; commitment: string; keyFingerprint: string; openedAt: string; openedBy: string } {
+  ): {
+    ceremonyToken: string;
+    commitment: string;
+    keyFingerprint: string;
+    openedAt: string;
+    openedBy: string;
+  } {
     const userId = userOf(actor);
     noBody(body, '開啟抽籤程序不需輸入任何內容', 'Opening the ceremony takes no body');
     const token = this.d.randomBytes(32).toString('base64url');
@@ -525,7 +538,13 @@ export class Services {
         commitment,
         openedAt: e.at,
       });
-      return { ceremonyToken: token, commitment, keyFingerprint, openedAt: e.at, openedBy: this.displayName(userId) };
+      return {
+        ceremonyToken: token,
+        commitment,
+        keyFingerprint,
+        openedAt: e.at,
+        openedBy: this.displayName(userId),
+      };
     });
   }
 
@@ -690,19 +709,30 @@ export class Services {
   ): { seedHex: string; pool: string[] } {
     const id = l.id;
     const problems: string[] = [];
-    const locks = this.d.store.journalPage({ limit: 1, before: Number.MAX_SAFE_INTEGER, lottery: id, type: 'lottery.locked' });
+    const locks = this.d.store.journalPage({
+      limit: 1,
+      before: Number.MAX_SAFE_INTEGER,
+      lottery: id,
+      type: 'lottery.locked',
+    });
     const lock = locks[locks.length - 1]?.data;
     const protocol = l.protocol === PROTOCOL_V2 ? PROTOCOL_V2 : PROTOCOL_V1;
-    if (!l.secret || !l.commitment || !l.rosterDigest) problems.push('no secret, commitment or digest stored');
+    if (!l.secret || !l.commitment || !l.rosterDigest)
+      problems.push('no secret, commitment or digest stored');
     else {
-      if (this.d.sha256(l.secret) !== l.commitment) problems.push('the stored secret does not hash to the commitment');
+      if (this.d.sha256(l.secret) !== l.commitment)
+        problems.push('the stored secret does not hash to the commitment');
       if (!lock) problems.push('no lottery.locked entry in the journal');
       else {
-        if (lock.commitment !== l.commitment) problems.push('the stored commitment is not the one journalled at lock');
-        if (lock.rosterDigest !== l.rosterDigest) problems.push('the stored roster digest is not the one journalled at lock');
-        if ((lock.protocol ?? PROTOCOL_V1) !== protocol) problems.push('the stored protocol is not the one journalled at lock');
+        if (lock.commitment !== l.commitment)
+          problems.push('the stored commitment is not the one journalled at lock');
+        if (lock.rosterDigest !== l.rosterDigest)
+          problems.push('the stored roster digest is not the one journalled at lock');
+        if ((lock.protocol ?? PROTOCOL_V1) !== protocol)
+          problems.push('the stored protocol is not the one journalled at lock');
       }
-      if (rosterDigest(roster, this.d.sha256) !== l.rosterDigest) problems.push('the stored roster is not the one locked');
+      if (rosterDigest(roster, this.d.sha256) !== l.rosterDigest)
+        problems.push('the stored roster is not the one locked');
     }
     let seedHex = '';
     let pool: string[] = [];
@@ -928,6 +958,13 @@ export class Services {
           roster: this.d.store.roster(id),
           results: this.d.store.results(id),
           checkpoint: this.checkpointUnlocked(),
+          keyFingerprint: this.keyFingerprint(),
+          ceremonies: this.ceremonyView(id).history.map((h) => ({
+            kind: h.kind,
+            at: new Date(h.at),
+            by: h.by,
+            ...(h.reason === undefined ? {} : { reason: h.reason }),
+          })),
         };
       });
       const certificatePem = this.d.signer.certificatePem;
@@ -967,6 +1004,88 @@ export class Services {
     throw new LotteryError('CONFLICT', {
       zh: '日誌持續變動中，請稍後再產製紀錄',
       en: 'The journal kept changing; issue the record again',
+    });
+  }
+
+  /**
+   * The pre-meeting notice (抽籤公告), after the lock: pools, quotas, digest, commitment and key fingerprint, signed
+   * like the record, stored and journalled (`notice.issued`) in one transaction, so observers can write the
+   * commitment down before the meeting and compare it with the record afterwards.
+   */
+  async issueNotice(actor: string, id: string): Promise<{ sha256: string; issuedAt: string; pdf: Buffer }> {
+    const snap = this.d.store.read(() => {
+      const l = this.mustGet(id);
+      if (l.status === 'draft') throw notLocked();
+      const roster = this.d.store.roster(id);
+      const lock = this.lockHistory(id).at(-1);
+      return { l, roster, lockedAt: lock?.at ?? l.createdAt };
+    });
+    const { l, roster } = snap;
+    const certificatePem = this.d.signer.certificatePem;
+    if (!certificatePem) throw new Error('the signing key has no certificate');
+    const issuedAt = this.d.clock();
+    const quotas = poolAndQuotas(l, roster);
+    const unsigned = await renderNotice({
+      lotteryId: id,
+      agency: l.agency,
+      title: l.title,
+      year: l.year,
+      meeting: l.meeting,
+      count: roster.length,
+      excludedCount: roster.filter((e) => e.excluded).length,
+      stages: l.stages.map((s, i) => ({
+        stage: s.stage,
+        label: s.label,
+        percent: s.percent,
+        poolSize: quotas[i]?.poolSize ?? 0,
+        quota: quotas[i]?.quota ?? 0,
+      })),
+      rosterDigest: l.rosterDigest ?? '',
+      commitment: l.commitment ?? '',
+      keyFingerprint: this.keyFingerprint(),
+      lockedAt: new Date(snap.lockedAt),
+      issuedAt,
+      publicUrl: `${this.d.publicUrl ?? 'http://localhost:3000'}/verify/${encodeURIComponent(id)}`,
+    });
+    const pdf = await signPdf(
+      unsigned,
+      { privateKeyPem: this.d.signer.privateKeyPem, certificatePem, chainPem: this.d.signer.chainPem },
+      issuedAt,
+      id,
+      'notice',
+    );
+    const sha = crypto.createHash('sha256').update(pdf).digest('hex');
+    return this.d.store.write(() => {
+      // The notice names a commitment: if the lottery was unlocked or re-locked while it rendered, it is stale.
+      const now = this.mustGet(id);
+      if (now.commitment !== l.commitment || now.status === 'draft')
+        throw new LotteryError('CONFLICT', {
+          zh: '公告產製期間抽籤已解除或重新鎖定，請重新產製公告',
+          en: 'The lottery was unlocked or re-locked while the notice was made; issue it again',
+        });
+      const e = this.journal('notice.issued', actor, { lottery: id, sha256: sha });
+      this.d.store.insertNotice({
+        lotteryId: id,
+        seq: e.seq,
+        commitment: l.commitment ?? '',
+        pdf,
+        sha256: sha,
+        issuedAt: issuedAt.toISOString(),
+      });
+      return { sha256: sha, issuedAt: issuedAt.toISOString(), pdf };
+    });
+  }
+
+  noticePdf(id: string): Buffer {
+    return this.d.store.read(() => {
+      this.mustGet(id);
+      const n = this.d.store.notice(id);
+      if (!n)
+        throw new LotteryError('NOT_ISSUED', {
+          zh: '尚未產製抽籤公告',
+          en: 'The notice has not been issued yet',
+        });
+      return n.pdf;
     });
   }
 
@@ -1041,6 +1160,8 @@ function recordData(
     roster: RosterEntry[];
     results: Array<{ stage: number; poolSize: number; quota: number; winners: string[]; drawnAt: string }>;
     checkpoint: Checkpoint;
+    keyFingerprint: string;
+    ceremonies: RecordCeremony[];
   },
   issuedAt: Date,
   publicCopy: boolean,
@@ -1069,7 +1190,9 @@ function recordData(
     entropy: l.entropy ?? '',
     secret: l.secret ?? '',
     seed: l.seed ?? '',
-    protocol: PROTOCOL,
+    protocol: l.protocol ?? PROTOCOL_V1,
+    keyFingerprint: snap.keyFingerprint,
+    ceremonies: snap.ceremonies,
     checkpoint: {
       seq: checkpoint.seq,
       hash: checkpoint.hash,
@@ -1102,10 +1225,15 @@ function userOf(actor: string, fallback?: string): string {
 function onlyFields(body: unknown, allowed: readonly string[]): void {
   if (body === undefined || body === null) return;
   if (!isRecord(body))
-    throw new LotteryError('VALIDATION_FAILED', { zh: '內容須為 JSON 物件', en: 'The body must be a JSON object' });
+    throw new LotteryError('VALIDATION_FAILED', {
+      zh: '內容須為 JSON 物件',
+      en: 'The body must be a JSON object',
+    });
   const extra = Object.keys(body).filter((k) => !allowed.includes(k));
   if (extra.length > 0)
-    throw validationFailed(extra.map((k) => fieldProblem(k, 'UNKNOWN_FIELD', `不認得的欄位 ${k}`, `unknown field ${k}`)));
+    throw validationFailed(
+      extra.map((k) => fieldProblem(k, 'UNKNOWN_FIELD', `不認得的欄位 ${k}`, `unknown field ${k}`)),
+    );
 }
 
 function relockRequired(): LotteryError {
@@ -1165,8 +1293,7 @@ function parseReason(
     );
   if (typeof body === 'object' && body !== null && Object.keys(body).some((k) => k !== 'reason'))
     throw fail('UNKNOWN_FIELD', '只接受 reason 欄位', 'only a reason is accepted');
-  if (typeof raw !== 'string' || raw.trim() === '')
-    throw fail('REQUIRED', requiredZh, requiredEn);
+  if (typeof raw !== 'string' || raw.trim() === '') throw fail('REQUIRED', requiredZh, requiredEn);
   return reasonText(raw, 'reason');
 }
 

@@ -481,15 +481,17 @@ export class Store {
   }
 
   openCeremonyOf(lotteryId: string): CeremonyRow | undefined {
-    const r = this.stmt('SELECT * FROM ceremonies WHERE lottery_id = ? AND ended_at IS NULL').get(lotteryId) as
-      | CeremonyDbRow
-      | undefined;
+    const r = this.stmt('SELECT * FROM ceremonies WHERE lottery_id = ? AND ended_at IS NULL').get(
+      lotteryId,
+    ) as CeremonyDbRow | undefined;
     return r ? toCeremony(r) : undefined;
   }
 
   ceremonies(lotteryId: string): CeremonyRow[] {
     return (
-      this.stmt('SELECT * FROM ceremonies WHERE lottery_id = ? ORDER BY seq').all(lotteryId) as CeremonyDbRow[]
+      this.stmt('SELECT * FROM ceremonies WHERE lottery_id = ? ORDER BY seq').all(
+        lotteryId,
+      ) as CeremonyDbRow[]
     ).map(toCeremony);
   }
 
@@ -515,9 +517,10 @@ export class Store {
     const r = this.stmt(
       'SELECT seq, commitment, pdf, sha256, issued_at FROM notices WHERE lottery_id = ? ORDER BY seq DESC LIMIT 1',
     ).get(lotteryId) as
-      | { seq: number; commitment: string; pdf: Buffer; sha256: string; issued_at: string }
-      | undefined;
-    return r ? { seq: r.seq, commitment: r.commitment, pdf: r.pdf, sha256: r.sha256, issuedAt: r.issued_at } : undefined;
+      { seq: number; commitment: string; pdf: Buffer; sha256: string; issued_at: string } | undefined;
+    return r
+      ? { seq: r.seq, commitment: r.commitment, pdf: r.pdf, sha256: r.sha256, issuedAt: r.issued_at }
+      : undefined;
   }
 
   setLocked(id: string, secret: string, commitment: string, protocol: Protocol): void {

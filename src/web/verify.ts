@@ -1,5 +1,5 @@
 import { readBundleJson } from '../domain/bundle';
-import { verifyBundle, type Report } from '../domain/verify';
+import { verifyBundle, type Report, type VerifyOptions } from '../domain/verify';
 import { el, onFiles, tr } from './api';
 
 /**
@@ -49,6 +49,11 @@ function show(report: Report | undefined, error?: string): void {
       report.ok ? 'ok' : 'bad',
     ),
   );
+  const proto = el('p', tr('適用協定：', 'Protocol applied: '), 'protocol');
+  proto.append(el('code', report.protocol ?? tr('（無法判定）', '(unknown)')));
+  const fp = document.getElementById('checker')?.dataset.fingerprint;
+  if (fp) proto.append(tr('；釘選金鑰指紋：', '; pinned key fingerprint: '), el('code', fp, 'hex'));
+  out.append(proto);
   const ul = el('ul', undefined, 'checks');
   for (const c of report.checks) {
     const li = el('li', undefined, c.ok ? 'pass' : 'fail');
@@ -79,13 +84,19 @@ async function run(files: FileList | File[]): Promise<void> {
       new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes),
       bytes.length,
     );
-    const report = await verifyBundle(
-      value,
-      deps,
-      pdf ? { pdf: new Uint8Array(await pdf.arrayBuffer()) } : {},
-    );
-    // A bundle can be honest and still be another lottery's: it must also match what this page publishes.
     const page = document.getElementById('checker')?.dataset ?? {};
+    // Pinned to the fingerprint this page publishes (the visitor compares it with the printed notice): a bundle
+    // signed by any other key fails `key.pinned`, however well it verifies against its own key.
+    const opts: VerifyOptions = {};
+    if (page.fingerprint) opts.trustedFingerprint = page.fingerprint;
+    const observed = (document.getElementById('vcommitment') as HTMLInputElement | null)?.value.replace(
+      /\s+/g,
+      '',
+    );
+    if (observed) opts.observedCommitment = observed;
+    if (pdf) opts.pdf = new Uint8Array(await pdf.arrayBuffer());
+    const report = await verifyBundle(value, deps, opts);
+    // A bundle can be honest and still be another lottery's: it must also match what this page publishes.
     const b = value as { lottery?: { id?: unknown }; rosterDigest?: unknown; commitment?: unknown };
     const same =
       b.lottery?.id === page.lottery && b.rosterDigest === page.digest && b.commitment === page.commitment;
@@ -109,4 +120,12 @@ async function run(files: FileList | File[]): Promise<void> {
   }
 }
 
-onFiles('vfiles', 'vdrop', (files) => void run(files));
+let last: File[] | undefined;
+onFiles('vfiles', 'vdrop', (files) => {
+  last = files;
+  void run(files);
+});
+// Typing the commitment after choosing the files checks again with it.
+document.getElementById('vcommitment')?.addEventListener('change', () => {
+  if (last) void run(last);
+});

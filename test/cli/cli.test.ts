@@ -14,6 +14,7 @@ function run(args: string[]): Promise<{ code: number; out: string; err: string }
 let t: TestApp;
 let bundleFile: string;
 let bundle: Record<string, unknown>;
+let fingerprint: string;
 beforeAll(async () => {
   t = makeApp();
   const id = await drawnLottery(t);
@@ -23,28 +24,59 @@ beforeAll(async () => {
       .set(...auth(t.tokens.auditor))
       .expect(200)
   ).body;
+  fingerprint = t.services.keyFingerprint();
   bundleFile = path.join(t.dir, 'bundle.json');
   fs.writeFileSync(bundleFile, JSON.stringify(bundle));
 });
 afterAll(() => t.close());
 
 describe('lottery verify BUNDLE', () => {
-  it('prints each check and exits 0 when all hold', async () => {
-    const r = await run(['verify', bundleFile]);
+  it('prints each check and exits 0 when all hold, with the pinned fingerprint', async () => {
+    const r = await run(['verify', bundleFile, '--fingerprint', fingerprint]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^PASS {2}roster\.digest: /m);
-    expect(r.out).toMatch(/OK: every check holds/);
+    expect(r.out).toMatch(/^協定 protocol: lottery-draw\/v2$/m);
+    expect(r.out).toMatch(/^通過 PASS {2}roster\.digest（[^/]+ \/ [^）]+）: /m);
+    expect(r.out).toMatch(/^通過 PASS {2}key\.pinned（/m);
+    expect(r.out).not.toMatch(/^失敗 FAIL/m);
+    expect(r.out).toMatch(/^通過：每項檢查皆成立 OK: every check holds$/m);
   });
 
-  it('with --json prints {ok, checks, warnings}', async () => {
-    const r = await run(['verify', bundleFile, '--json']);
+  it('without a trust anchor exits 1: key.pinned fails and the output says how to pin', async () => {
+    const r = await run(['verify', bundleFile]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^失敗 FAIL {2}key\.pinned（/m);
+    expect(r.out.match(/^失敗 FAIL/gm)).toHaveLength(1);
+    expect(r.out).toMatch(/FAILED: at least one check does not hold/);
+    expect(r.out).toMatch(/--fingerprint SHA256:/);
+  });
+
+  it('a fingerprint of another key fails key.pinned (exit 1); a malformed one is a usage error (exit 2)', async () => {
+    const other = `SHA256:${'0'.repeat(64)}`;
+    const r = await run(['verify', bundleFile, '--fingerprint', other]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^失敗 FAIL {2}key\.pinned（/m);
+    expect((await run(['verify', bundleFile, '--fingerprint', 'SHA256:abc'])).code).toBe(2);
+    expect((await run(['verify', bundleFile, '--fingerprint', fingerprint.slice(7)])).code).toBe(2);
+    // The hex is case-insensitive, as it may be copied from a printed page.
+    expect((await run(['verify', bundleFile, '--fingerprint', fingerprint.toUpperCase()])).code).toBe(0);
+  });
+
+  it('with --json prints {ok, protocol, checks, warnings}', async () => {
+    const r = await run(['verify', bundleFile, '--fingerprint', fingerprint, '--json']);
+    expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as {
       ok: boolean;
+      protocol: string;
       checks: Array<{ name: string; ok: boolean; detail: string }>;
       warnings: string[];
     };
+    expect(Object.keys(j).sort()).toEqual(['checks', 'ok', 'protocol', 'warnings']);
     expect(j.ok).toBe(true);
-    expect(j.checks.length).toBeGreaterThanOrEqual(13);
+    expect(j.protocol).toBe('lottery-draw/v2');
+    expect(j.checks.map((c) => c.name)).toEqual(
+      expect.arrayContaining(['entropy.form', 'ceremony.opened', 'ceremony.date', 'key.pinned']),
+    );
+    expect(j.checks.every((c) => c.ok)).toBe(true);
     expect(Array.isArray(j.warnings)).toBe(true);
   });
 
@@ -53,9 +85,10 @@ describe('lottery verify BUNDLE', () => {
     (b.stages[0] as { winners: string[] }).winners[0] = 'D021'; // excluded, so never a real winner
     const f = path.join(t.dir, 'forged.json');
     fs.writeFileSync(f, JSON.stringify(b));
-    const r = await run(['verify', f]);
+    const r = await run(['verify', f, '--fingerprint', fingerprint]);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/^FAIL {2}winners: /m);
+    expect(r.out).toMatch(/^失敗 FAIL {2}winners（/m);
+    expect(r.out).not.toMatch(/^失敗 FAIL {2}key\.pinned/m);
   });
 
   it('exits 1 with brokenAt when a journal entry was altered', async () => {
@@ -191,7 +224,10 @@ describe('the installed command', () => {
   const bin = path.resolve(__dirname, '..', '..', 'bin', 'lottery.js');
   // `npm test` builds first (pretest), so dist/ is there: this checks what users actually run.
   it('runs from bin/lottery.js with the documented exit codes', () => {
-    expect(spawnSync(process.execPath, [bin, 'verify', bundleFile]).status).toBe(0);
+    expect(
+      spawnSync(process.execPath, [bin, 'verify', bundleFile, '--fingerprint', fingerprint]).status,
+    ).toBe(0);
+    expect(spawnSync(process.execPath, [bin, 'verify', bundleFile]).status).toBe(1);
     const junk = path.join(t.dir, 'junk2.json');
     fs.writeFileSync(junk, 'not json');
     expect(spawnSync(process.execPath, [bin, 'verify', junk]).status).toBe(2);

@@ -12,6 +12,7 @@ function run(args: string[]): Promise<{ code: number; out: string; err: string }
 
 let t: TestApp;
 let bundleText: string;
+let fingerprint: string;
 beforeAll(async () => {
   t = makeApp();
   const id = await drawnLottery(t);
@@ -20,6 +21,7 @@ beforeAll(async () => {
     .set(...auth(t.tokens.auditor))
     .expect(200);
   bundleText = JSON.stringify(res.body);
+  fingerprint = t.services.keyFingerprint();
 });
 afterAll(() => t.close());
 
@@ -41,7 +43,9 @@ describe('lottery verify reads a hostile bundle strictly', () => {
       expect(r.code).toBe(2);
       expect(open.mock.calls.filter((c) => c[0] === f)).toEqual([]);
       expect(read.mock.calls.filter((c) => c[0] === f)).toEqual([]);
-      expect(r.err).toMatch(/^unreadable input: bundle is 68157440 bytes, larger than --max-bytes 67108864/);
+      expect(r.err).toMatch(
+        /^無法讀取 unreadable input: bundle is 68157440 bytes, larger than --max-bytes 67108864/,
+      );
     } finally {
       open.mockRestore();
       read.mockRestore();
@@ -51,16 +55,27 @@ describe('lottery verify reads a hostile bundle strictly', () => {
   it('--max-bytes sets the limit: the size itself passes, one byte less is exit 2', async () => {
     const f = write('bundle.json', bundleText);
     const size = fs.statSync(f).size;
-    expect((await run(['verify', f, '--max-bytes', String(size)])).code).toBe(0);
-    const r = await run(['verify', f, '--max-bytes', String(size - 1), '--json']);
+    expect((await run(['verify', f, '--max-bytes', String(size), '--fingerprint', fingerprint])).code).toBe(
+      0,
+    );
+    const r = await run([
+      'verify',
+      f,
+      '--max-bytes',
+      String(size - 1),
+      '--fingerprint',
+      fingerprint,
+      '--json',
+    ]);
     expect(r.code).toBe(2);
     expect(JSON.parse(r.out)).toEqual({
       ok: false,
+      protocol: null,
       checks: [],
       warnings: [],
       error: expect.stringMatching(/larger than --max-bytes/) as unknown,
     });
-    expect((await run(['verify', write('small.json', '{"a":1}'), '--max-bytes', '5'])).code).toBe(2);
+    expect((await run(['verify', write('small.json', '{"format":1}'), '--max-bytes', '5'])).code).toBe(2);
   });
 
   it.each(['0', '-5', 'abc', '1.5', '1e3', '99999999999999999'])(
@@ -84,10 +99,24 @@ describe('lottery verify reads a hostile bundle strictly', () => {
     const f = write('dup.json', bundleText.replace(/^\{/, '{"format":"x",'));
     const r = await run(['verify', f]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^unreadable input: duplicate key "format" at \$ \(重複的鍵\)/);
+    expect(r.err).toMatch(/^無法讀取 unreadable input: duplicate key "format" at \$ \(重複的鍵\)/);
     const j = await run(['verify', f, '--json']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.out)).toMatchObject({ ok: false, checks: [], warnings: [] });
+    expect(JSON.parse(j.out)).toMatchObject({ ok: false, protocol: null, checks: [], warnings: [] });
+  });
+
+  it.each([
+    ['a __proto__ key at top level', (b: string) => b.replace(/^\{/, '{"__proto__":{"polluted":true},')],
+    ['an unknown key in a stage', (b: string) => b.replace('"poolSize":20,', '"poolSize":20,"note":"x",')],
+    ['-0', (b: string) => b.replace('"poolSize":20,', '"poolSize":-0,')],
+    ['an unsafe integer', (b: string) => b.replace('"poolSize":20,', '"poolSize":9007199254740993,')],
+  ])('a bundle with %s is unreadable (exit 2), not a failed check', async (_what, edit) => {
+    const text = edit(bundleText);
+    expect(text).not.toBe(bundleText);
+    const r = await run(['verify', write('edited.json', text), '--fingerprint', fingerprint, '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out)).toMatchObject({ ok: false, protocol: null, checks: [], warnings: [] });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('a bundle that is not UTF-8 is exit 2', async () => {

@@ -294,7 +294,21 @@ describe('readBundleJson', () => {
     expect(() => readBundleJson('[]', 2)).toThrow(/not a JSON object/);
     expect(() => readBundleJson('{}', 2, 1)).toThrow(/larger than 1 bytes/);
     expect(() => readBundleJson('{}', DEFAULT_MAX_BUNDLE_BYTES + 1)).toThrow(BundleUnreadable);
-    expect(readBundleJson('{"a":1}', 7)).toEqual({ a: 1 });
+    expect(readBundleJson('{"format":1}', 12)).toEqual({ format: 1 });
+  });
+
+  it('refuses an unknown key anywhere outside journal data, a __proto__ key at top level too', () => {
+    expect(() => readBundleJson('{"a":1}', 7)).toThrow(/unknown key "a" in the bundle/);
+    const proto = '{"__proto__":{"polluted":true},"format":"x"}';
+    expect(() => readBundleJson(proto, proto.length)).toThrow(/unknown key "__proto__" in the bundle/);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const nested = '{"lottery":{"id":"x","extra":1}}';
+    expect(() => readBundleJson(nested, nested.length)).toThrow(/unknown key "extra" in lottery/);
+    const cp = '{"checkpoint":{"seq":1,"note":"x"}}';
+    expect(() => readBundleJson(cp, cp.length)).toThrow(/unknown key "note" in checkpoint/);
+    // journal data is free-form: a key there is not refused.
+    const data = '{"journal":[{"data":{"anything":1}}]}';
+    expect(readBundleJson(data, data.length)).toEqual({ journal: [{ data: { anything: 1 } }] });
   });
 
   it('passes on the strict reader’s refusals (duplicate key in free-form journal data)', () => {

@@ -13,6 +13,7 @@ import { Auth } from '../../src/services/auth';
 import { sha256Node } from '../../src/keys/signer';
 import { Store } from '../../src/store/store';
 import { tempDir, testSigner } from '../helpers/app';
+import { taipeiDate } from '../../src/domain/ceremony';
 import crypto from 'node:crypto';
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -64,6 +65,27 @@ async function axe(page: Page): Promise<void> {
 async function shot(page: Page, name: string): Promise<void> {
   if (process.env.UPDATE_SCREENSHOTS === '1')
     await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+  // SHOTS_DIR=/tmp/shots: every step, for looking at (not committed).
+  if (process.env.SHOTS_DIR)
+    await page.screenshot({ path: path.join(process.env.SHOTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/** The meeting day is today in Asia/Taipei: a v2 ceremony opens and draws on that day only. */
+const today = (): string => taipeiDate(Date.now());
+/** The sessionStorage key under which the projector keeps its ceremony token. */
+const heldKey = (id: string): string => `ceremony:${id}`;
+
+/** Opens the ceremony on the projector and waits for the dice input. */
+async function openCeremony(page: Page): Promise<void> {
+  await page.click('#open-btn');
+  await visible(page.locator('#entropy-panel'));
+}
+
+/** Types the dice, has the server read them back, and waits for its answer. */
+async function readBack(page: Page, dice: string, grouped: string): Promise<void> {
+  await page.fill('#entropy', dice);
+  await page.click('#readback-btn');
+  await isText(page.locator('#readback'), grouped);
 }
 
 async function context(): Promise<BrowserContext> {
@@ -79,10 +101,12 @@ async function context(): Promise<BrowserContext> {
   c.on('page', (p) =>
     p.on(
       'console',
-      // Test 7 cuts the network on purpose; any other console error is a defect.
+      // Tests 7 and 11 cut the network on purpose; any other console error is a defect.
+      // Tests 2, 10, 11 and 12 provoke the API's refusals (422, 403, 409) on the projector on purpose.
       (m) =>
         m.type() === 'error' &&
         !m.text().includes('ERR_INTERNET_DISCONNECTED') &&
+        !(/\/draw$/.test(p.url()) && /status of (403|409|422) /.test(m.text())) &&
         consoleErrors.push(`${p.url()}: ${m.text()}`),
     ),
   );
@@ -100,13 +124,14 @@ async function signIn(c: BrowserContext, username: string): Promise<Page> {
 }
 
 let services: ReturnType<typeof buildApp>['services'];
+const userIds: Record<string, string> = {};
 
 /** A locked lottery of `n` people, made through the services (the browser part is what is under test). */
 function preparedLottery(n: number): string {
   const l = services.createLottery('cli', {
     year: 113,
     agency: '大型機關',
-    meeting: { name: `${n} 人抽籤` },
+    meeting: { name: `${n} 人抽籤`, date: today() },
   });
   const rows = Array.from({ length: n }, (_, i) => ({
     row: i + 1,
@@ -125,7 +150,8 @@ function preparedLottery(n: number): string {
 beforeAll(async () => {
   const dir = tempDir();
   store = Store.open(path.join(dir, 'e2e.sqlite'));
-  const built = buildApp({ store, signer: testSigner() });
+  // Sign-in rate limits are tested in test/http; here a dozen browsers sign in within a minute.
+  const built = buildApp({ store, signer: testSigner(), rateLimits: false });
   services = built.services;
   const auth = new Auth({
     store,
@@ -139,6 +165,7 @@ beforeAll(async () => {
     ['auditor', 'auditor'],
   ] as const) {
     const u = built.services.addUser('cli', { name, role });
+    userIds[name] = u.id;
     auth.setPassword(u.id, `password-${name}-123`);
   }
   server = await new Promise((resolve) => {
@@ -176,6 +203,7 @@ describe('the ceremony in a browser', () => {
     await axe(page);
     await page.fill('#agency', '數位發展部');
     await page.fill('#meeting_name', '113年度財產申報實質審查公開抽籤會議');
+    await page.fill('#meeting_date', `${today()}T10:00`);
     await page.fill('#meeting_monitor', '政風處處長');
     await page.click('section[aria-labelledby=create] button[type=submit]');
     await page.waitForURL(/\/lotteries\/[A-Za-z0-9_-]+$/);
@@ -211,26 +239,72 @@ describe('the ceremony in a browser', () => {
     const p2 = await signIn(c2, 'minister');
     await p1.goto(`${base}/lotteries/${lotteryId}/draw`);
     await p2.goto(`${base}/lotteries/${lotteryId}/draw`);
-    await axe(p1);
     const btn1 = p1.locator('.draw-btn[data-stage="1"]');
+    // Before the ceremony is open there is no dice input and no draw button, only 「開始抽籤程序」.
+    await visible(p1.locator('#open-btn'));
+    await hidden(p1.locator('#entropy-panel'));
+    await hidden(btn1);
+    await axe(p1);
+    await shot(p1, 'draw-closed');
+    await openCeremony(p1);
+    const view = await p1.evaluate(
+      async (lid) =>
+        (await fetch(`/api/v1/lotteries/${lid}`)).json() as Promise<{
+          commitment: string;
+          keyFingerprint: string;
+        }>,
+      lotteryId,
+    );
+    // The ceremony's identity, read aloud: the first 16 hex digits of the commitment and the key fingerprint.
+    const fours = (h: string): string => (h.slice(0, 16).match(/.{4}/g) ?? []).join(' ');
+    await hasText(p1.locator('#commitment'), fours(view.commitment));
+    await hasText(p1.locator('#fingerprint'), fours(view.keyFingerprint.slice('SHA256:'.length)));
+    const held = await p1.evaluate(
+      (k) => JSON.parse(sessionStorage.getItem(k) ?? 'null'),
+      heldKey(lotteryId),
+    );
+    expect(held).toEqual(
+      expect.objectContaining({ ceremonyToken: expect.any(String), openedAt: expect.any(String) }),
+    );
     await isText(btn1, '抽出實質審查 2 人');
     await enabled(btn1, false);
     await hidden(p1.locator('.draw-btn[data-stage="2"]'));
-    await p1.fill('#entropy', '6 2 5 1 3 4');
+    // Too few digits: the server's message, and the button stays disabled.
+    await p1.fill('#entropy', '6 2 5');
+    await p1.click('#readback-btn');
+    await hasText(p1.locator('#readback'), 'ENTROPY_INVALID');
+    await enabled(btn1, false);
+    await shot(p1, 'draw-entropy-invalid');
+    await p1.fill('#entropy', '6 2 5 1 3 4 1 2 3 4');
     await p1.keyboard.press('Tab');
-    await p1.keyboard.press('Enter'); // 確認輸入, by keyboard
-    await isText(p1.locator('#readback'), '「6 2 5 1 3 4」');
+    await p1.keyboard.press('Enter'); // 確認點數, by keyboard
+    await isText(p1.locator('#readback'), '62513 41234'); // the server's read-back, not what was typed
+    await isText(p1.locator('#readback-count'), '共 10 位數');
     await enabled(btn1, true);
+    // Editing the input withdraws the read-back; Enter in the input reads it back again.
+    await p1.fill('#entropy', '6 2 5 1 3 4 1 2 3 4 5');
+    await enabled(btn1, false);
+    await isText(p1.locator('#readback'), '');
+    await p1.fill('#entropy', '6 2 5 1 3 4 1 2 3 4');
+    await p1.press('#entropy', 'Enter');
+    await isText(p1.locator('#readback'), '62513 41234');
+    await enabled(btn1, true);
+    await axe(p1);
     await shot(p1, 'draw-ready');
     await btn1.click();
     await count(p1.locator('#stage-1 ol.winners li'), 2, 10_000);
+    await hasText(p1.locator('#stage-1 .drawinfo'), '62513 41234');
+    await hasText(p1.locator('#stage-1 .drawinfo'), 'minister');
+    await hasText(p1.locator('#stage-1 .drawinfo'), '台北時間');
     await visible(p2.locator('#stage-1 ol.winners li').first(), 3_000);
     const btn2 = p1.locator('.draw-btn[data-stage="2"]');
     await visible(btn2, 10_000);
     await hidden(btn1);
     await btn2.click();
     await count(p1.locator('#stage-2 ol.winners li'), 1, 10_000);
+    await hasText(p1.locator('#stage-2 .drawinfo'), '62513 41234');
     await count(p2.locator('#stage-2 ol.winners li'), 1, 5_000);
+    await hasText(p2.locator('#stage-1 .drawinfo'), '62513 41234');
     const w1 = await p1.locator('#stage-1 ol.winners').innerText();
     expect(await p2.locator('#stage-1 ol.winners').innerText()).toBe(w1);
     await count(p1.locator('.draw-btn:visible'), 0);
@@ -269,7 +343,7 @@ describe('the ceremony in a browser', () => {
     ]);
     bundlePath = path.join(tempDir(), 'bundle.json');
     await download.saveAs(bundlePath);
-    expect(JSON.parse(fs.readFileSync(bundlePath, 'utf8')).format).toBe('lottery-audit-bundle/v1');
+    expect(JSON.parse(fs.readFileSync(bundlePath, 'utf8')).format).toBe('lottery-audit-bundle/v2');
     await c.close();
   }, 60_000);
 
@@ -282,6 +356,25 @@ describe('the ceremony in a browser', () => {
     await hasText(page.locator('#vresult'), '全部檢查通過', 10_000);
     await count(page.locator('#vresult li.fail'), 0);
     expect(await page.locator('#vresult li.pass').count()).toBeGreaterThanOrEqual(13);
+    // Pinned to the fingerprint the page publishes, and it says which protocol it applied.
+    await visible(page.locator('#vresult li.pass[data-check="key.pinned"]'));
+    await hasText(page.locator('#vresult .protocol'), 'lottery-draw/v2');
+    const pub = JSON.parse(fs.readFileSync(bundlePath, 'utf8')) as { commitment: string };
+    await hasText(page.locator('#locks'), pub.commitment);
+    await hasText(page.locator('#ceremony-history'), '開啟');
+    // The commitment written down from the projector: the right one passes, a wrong one fails by name.
+    // (typing it after choosing the files checks again, with it).
+    await page.fill('#vcommitment', pub.commitment.slice(0, 16));
+    await page.locator('#vcommitment').blur();
+    await visible(page.locator('#vresult li.pass[data-check="commitment.observed"]'), 10_000);
+    await hasText(page.locator('#vresult'), '全部檢查通過');
+    await page.fill('#vcommitment', '0000 0000 0000 0000');
+    await page.locator('#vcommitment').blur();
+    await visible(page.locator('#vresult li.fail[data-check="commitment.observed"]'), 10_000);
+    await page.fill('#vcommitment', pub.commitment.slice(0, 16));
+    await page.locator('#vcommitment').blur();
+    await hasText(page.locator('#vresult'), '全部檢查通過', 10_000);
+    await axe(page);
     await shot(page, 'verify');
     const b = JSON.parse(fs.readFileSync(bundlePath, 'utf8')) as { stages: Array<{ winners: string[] }> };
     (b.stages[0] as { winners: string[] }).winners[0] = 'D021';
@@ -301,8 +394,8 @@ describe('the ceremony in a browser', () => {
     const c = await context();
     const page = await signIn(c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
-    await page.fill('#entropy', '3 1 4 1 5 9');
-    await page.click('#readback-btn');
+    await openCeremony(page);
+    await readBack(page, '3 1 4 1 5 9 2 6 5 3', '31415 92653');
     const started = Date.now();
     await page.click('.draw-btn[data-stage="1"]');
     // While winners are still appearing, the next stage's button stays hidden and the count never jumps ahead.
@@ -357,8 +450,8 @@ describe('the ceremony in a browser', () => {
     const c = await context();
     const page = await signIn(c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
-    await page.fill('#entropy', '2 7 1 8');
-    await page.click('#readback-btn');
+    await openCeremony(page);
+    await readBack(page, '2 7 1 8 2 8 1 8 2 8', '27182 81828');
     // The request reaches the server (the stage is drawn there), but the answer is lost on the way back.
     await page.route('**/stages/1/draw', async (route) => {
       await route.fetch();
@@ -385,11 +478,13 @@ describe('the ceremony in a browser', () => {
     await page.click('a[hreflang="en"]');
     await page.waitForURL(`${base}/lotteries/${id}/draw`);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await isText(page.locator('#open-btn'), 'Open the ceremony');
+    await openCeremony(page);
     await axe(page);
     await page.click('#readback-btn');
     await isText(page.locator('#readback'), 'Type the points first');
-    await page.fill('#entropy', '1 6 1 8');
-    await page.click('#readback-btn');
+    await readBack(page, '1 6 1 8 0 3 3 9 8 8', '16180 33988');
+    await isText(page.locator('#readback-count'), '10 digits');
     await hasText(page.locator('.draw-btn[data-stage="1"]'), 'Draw 3 for 實質審查');
     await page.click('.draw-btn[data-stage="1"]');
     await count(page.locator('#stage-1 ol.winners li'), 3, 10_000);
@@ -445,6 +540,185 @@ describe('the ceremony in a browser', () => {
     await c2.setOffline(false);
     expect(pageErrors).toEqual([]);
     await c2.close();
+  }, 60_000);
+
+  it('10. a press that lost the race to another request shows a full-screen warning, never that result as its own', async () => {
+    const id = preparedLottery(21);
+    const c = await context();
+    const page = await signIn(c, 'minister');
+    await page.goto(`${base}/lotteries/${id}/draw`);
+    await openCeremony(page);
+    await readBack(page, '6 2 5 1 3 4 1 2 3 4', '62513 41234');
+    // Just before the press reaches the server, the same session's token, stolen from sessionStorage, draws
+    // stage 1 with other dice.
+    let raced = false;
+    await page.route('**/stages/1/draw', async (route) => {
+      if (raced) return route.continue();
+      raced = true;
+      const status = await page.evaluate(
+        async ({ lid, key }) => {
+          const held = JSON.parse(sessionStorage.getItem(key) ?? '{}') as {
+            ceremonyToken: string;
+            commitment: string;
+          };
+          const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+          const r = await fetch(`/api/v1/lotteries/${lid}/stages/1/draw`, {
+            method: 'POST',
+            headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+            body: JSON.stringify({
+              ceremonyToken: held.ceremonyToken,
+              entropy: '1111122222',
+              commitment: held.commitment,
+            }),
+          });
+          return r.status;
+        },
+        { lid: id, key: heldKey(id) },
+      );
+      expect(status).toBe(200);
+      await route.continue();
+    });
+    const [answer] = await Promise.all([
+      // The press's own answer, not the stolen request's.
+      page.waitForResponse(
+        (r) => r.url().endsWith('/stages/1/draw') && (r.request().postData() ?? '').includes('6251341234'),
+      ),
+      page.click('.draw-btn[data-stage="1"]'),
+    ]);
+    expect(answer.status()).toBe(409);
+    const alarm = page.locator('#alarm');
+    await visible(alarm);
+    await hasText(alarm, '此階段（第 1 階段）已由 minister 於');
+    await hasText(alarm, '以點數 11111 22222 抽出，並非本次按鍵的結果');
+    await hasText(alarm, '台北時間');
+    await hasText(alarm, 'NOT the result of this press');
+    await axe(page);
+    await shot(page, 'draw-race');
+    // However long it stays up, the page never shows those winners as this press's.
+    await new Promise((r) => setTimeout(r, 2_500));
+    await count(page.locator('#stage-1 ol.winners li'), 0);
+    await visible(alarm);
+    await visible(page.locator(`#alarm a[href="/lotteries/${id}/result"]`));
+    await c.close();
+  }, 60_000);
+
+  it('11. reopening the ceremony elsewhere voids this screen at once; so does an adjournment', async () => {
+    const id = preparedLottery(21);
+    const c1 = await context();
+    const c2 = await context();
+    const p1 = await signIn(c1, 'minister');
+    const p2 = await signIn(c2, 'minister');
+    await p1.goto(`${base}/lotteries/${id}/draw`);
+    await openCeremony(p1);
+    await readBack(p1, '6 2 5 1 3 4 1 2 3 4', '62513 41234');
+    await p2.goto(`${base}/lotteries/${id}/draw`);
+    await hasText(p2.locator('#state-note'), '抽籤程序已由 minister');
+    await openCeremony(p2); // the same user reopens (a crashed projector): the first token is void
+    const alarm1 = p1.locator('#alarm');
+    await visible(alarm1, 3_000);
+    await hasText(alarm1, '抽籤程序已由 minister 於');
+    await hasText(alarm1, '重新開啟，本畫面已失效');
+    await hasText(alarm1, 'reopened by minister');
+    await enabled(p1.locator('.draw-btn[data-stage="1"]'), false);
+    expect(await p1.evaluate((k) => sessionStorage.getItem(k), heldKey(id))).toBeNull();
+    await axe(p1);
+    await shot(p1, 'draw-voided');
+
+    // A screen that has not polled yet learns it from the server's 403 at the press.
+    const p3 = await c1.newPage();
+    await p3.goto(`${base}/lotteries/${id}/draw`);
+    await openCeremony(p3); // voids p2's token
+    await hasText(p2.locator('#alarm'), '重新開啟，本畫面已失效', 3_000);
+    await readBack(p3, '6 2 5 1 3 4 1 2 3 4', '62513 41234');
+    let frozen = true;
+    await p3.route(`**/api/v1/lotteries/${id}`, (route) =>
+      frozen ? route.abort('internetdisconnected') : route.continue(),
+    );
+    // The press itself thaws the view, so that the page can read who reopened after the server's 403.
+    p3.on('request', (r) => {
+      if (r.url().endsWith('/stages/1/draw')) frozen = false;
+    });
+    const p4 = await c2.newPage();
+    await p4.goto(`${base}/lotteries/${id}/draw`);
+    await openCeremony(p4); // voids p3's token, which p3 cannot see while its polls fail
+    const [answer] = await Promise.all([
+      p3.waitForResponse('**/stages/1/draw'),
+      p3.click('.draw-btn[data-stage="1"]'),
+    ]);
+    expect(answer.status()).toBe(403);
+    await hasText(p3.locator('#alarm'), '重新開啟，本畫面已失效', 5_000);
+    await count(p3.locator('#stage-1 ol.winners li'), 0);
+
+    // An adjournment voids the open screen too, and says why.
+    const status = await p4.evaluate(async (lid) => {
+      const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
+      const r = await fetch(`/api/v1/lotteries/${lid}/ceremony/adjourn`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+        body: JSON.stringify({ reason: '監察員未到場，改期' }),
+      });
+      return r.status;
+    }, id);
+    expect(status).toBe(200);
+    await hasText(p4.locator('#alarm'), '宣布休會（監察員未到場，改期），本畫面已失效', 3_000);
+    await shot(p4, 'draw-adjourned');
+    // After the adjournment the ceremony opens again, and that screen draws.
+    await p4.goto(`${base}/lotteries/${id}/draw`);
+    await openCeremony(p4);
+    await readBack(p4, '6 2 5 1 3 4 1 2 3 4', '62513 41234');
+    await p4.click('.draw-btn[data-stage="1"]');
+    await count(p4.locator('#stage-1 ol.winners li'), 3, 10_000);
+    await c1.close();
+    await c2.close();
+  }, 60_000);
+
+  it('12. opening is refused off the meeting day and while someone else has it open, in both languages', async () => {
+    const l = services.createLottery('cli', {
+      year: 113,
+      agency: '小型機關',
+      meeting: { date: '2000-01-01' },
+    });
+    services.loadRoster(
+      'cli',
+      l.id,
+      Array.from({ length: 12 }, (_, i) => ({ row: i + 1, values: { id: `R${i + 10}`, name: `人${i}` } })),
+      { strictFields: true },
+    );
+    services.lock('cli', l.id);
+    const c = await context();
+    const page = await signIn(c, 'minister');
+    await page.goto(`${base}/lotteries/${l.id}/draw`);
+    await page.click('#open-btn');
+    await hasText(page.locator('#ceremony-error'), '今天不是會議日');
+    await hasText(page.locator('#ceremony-error'), 'Today is not the meeting day');
+    await hasText(page.locator('#ceremony-error'), 'NOT_MEETING_DAY');
+    await hidden(page.locator('#entropy-panel'));
+    await axe(page);
+    await shot(page, 'draw-not-meeting-day');
+
+    const id = preparedLottery(21);
+    services.openCeremony(`user:${userIds.ethics}`, id, undefined);
+    await page.goto(`${base}/lotteries/${id}/draw`);
+    await page.click('#open-btn');
+    await hasText(page.locator('#ceremony-error'), '抽籤程序已由他人開啟（ethics，');
+    await hasText(page.locator('#ceremony-error'), 'CEREMONY_OPEN');
+    await hidden(page.locator('#entropy-panel'));
+
+    // A lottery locked under lottery-draw/v1 (before this version; the view is rewritten here to be one) must be
+    // locked again: the projector says so and offers no ceremony.
+    const v1 = preparedLottery(21);
+    await page.route(`**/api/v1/lotteries/${v1}`, async (route) => {
+      const r = await route.fetch();
+      const body = { ...((await r.json()) as Record<string, unknown>), protocol: 'lottery-draw/v1' };
+      await route.fulfill({ response: r, json: body });
+    });
+    await page.goto(`${base}/lotteries/${v1}/draw`);
+    await hasText(page.locator('#relock'), '須由政風單位解除鎖定後重新鎖定');
+    await hidden(page.locator('#open-btn'));
+    await hidden(page.locator('#entropy-panel'));
+    await hidden(page.locator('.draw-btn[data-stage="1"]'));
+    await shot(page, 'draw-v1');
+    await c.close();
   }, 60_000);
 
   it('5. no page asked a third party for anything, and no script failed', () => {

@@ -26,6 +26,8 @@ const EXPECT: Record<string, Who> = {
   'POST /api/v1/lotteries/:id/lock': ['ethics'],
   'POST /api/v1/lotteries/:id/unlock': ['ethics'],
   'POST /api/v1/lotteries/:id/ceremony': ['ethics', 'drawer'],
+  'POST /api/v1/lotteries/:id/notice': ['ethics'],
+  'GET /api/v1/public/lotteries/:id/notice.pdf': 'public',
   'POST /api/v1/lotteries/:id/ceremony/adjourn': ['ethics', 'drawer'],
   'POST /api/v1/lotteries/:id/stages/1/entropy': ['ethics', 'drawer'],
   'POST /api/v1/lotteries/:id/stages/:n/draw': ['ethics', 'drawer'],

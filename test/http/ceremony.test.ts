@@ -1,4 +1,6 @@
+import crypto from 'node:crypto';
 import request, { type Response } from 'supertest';
+import { pdftotext } from '../helpers/poppler';
 import { auth, createLoaded, makeApp, openCeremony, type TestApp } from '../helpers/app';
 
 /**
@@ -285,6 +287,34 @@ describe("when the server's own state was edited behind its back", () => {
     expect(t.store.results(id)).toEqual([]);
   });
 
+  it('is logged loudly, as an error naming what disagrees', async () => {
+    const errors: Array<[string, Record<string, unknown> | undefined]> = [];
+    const quiet = (): void => undefined;
+    const logged = makeApp({
+      clock: () => now,
+      log: { info: quiet, warn: quiet, error: (msg, fields) => errors.push([msg, fields]) },
+    });
+    try {
+      const lid = await createLoaded(logged, { year: 115, agency: 'X', meeting: { date: '2026-01-22' } });
+      await request(logged.app)
+        .post(`/api/v1/lotteries/${lid}/lock`)
+        .set(...auth(logged.tokens.ethics))
+        .expect(200);
+      const c = await openCeremony(logged, lid);
+      logged.store.db.prepare('UPDATE lotteries SET secret = ? WHERE id = ?').run('c'.repeat(64), lid);
+      await request(logged.app)
+        .post(`/api/v1/lotteries/${lid}/stages/1/draw`)
+        .set(...auth(logged.tokens.drawer))
+        .send({ ceremonyToken: c.ceremonyToken, commitment: c.commitment, entropy: '1234567890' })
+        .expect(500);
+      expect(errors.map(([m]) => m)).toEqual([expect.stringMatching(/^STATE_INTEGRITY/)]);
+      expect(JSON.stringify(errors[0]?.[1])).toMatch(/secret does not hash to the commitment/);
+      expect(JSON.stringify(errors)).not.toContain('c'.repeat(64));
+    } finally {
+      logged.close();
+    }
+  });
+
   it('a roster shrunk after the lock stops the draw with STATE_INTEGRITY', async () => {
     const c = await openCeremony(t, id);
     t.store.db.prepare("DELETE FROM roster_entries WHERE lottery_id = ? AND id > 'D005'").run(id);
@@ -295,5 +325,43 @@ describe("when the server's own state was edited behind its back", () => {
     }).expect(500);
     expect(code(r)).toBe('STATE_INTEGRITY');
     expect(r.body.problems.join(' ')).toMatch(/roster/);
+  });
+});
+
+describe('the pre-meeting notice', () => {
+  it('is issued after the lock as a signed PDF naming the commitment and fingerprint, journalled and public', async () => {
+    const r = await api()
+      .post(`/api/v1/lotteries/${id}/notice`)
+      .set(...auth(t.tokens.ethics))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(201);
+    const pdf = r.body as Buffer;
+    const sha = crypto.createHash('sha256').update(pdf).digest('hex');
+    const entry = t.store.journalPage({ limit: 10, lottery: id, type: 'notice.issued' })[0];
+    expect(entry?.data).toEqual({ lottery: id, sha256: sha });
+    const lottery = t.store.lottery(id);
+    const text = pdftotext(pdf);
+    expect(text).toContain(lottery?.commitment ?? 'none');
+    expect(text).toContain(t.services.keyFingerprint());
+    const pub = await api()
+      .get(`/api/v1/public/lotteries/${id}/notice.pdf`)
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    expect(
+      crypto
+        .createHash('sha256')
+        .update(pub.body as Buffer)
+        .digest('hex'),
+    ).toBe(sha);
   });
 });

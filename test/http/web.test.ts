@@ -274,6 +274,8 @@ describe('CSRF and roles', () => {
     const d = await signIn('minister');
     const page = await request(t.app).get(`/lotteries/${id}/draw`).set('Cookie', d.cookie).expect(200);
     expect(page.text).toContain('請監察員擲骰後輸入點數');
+    expect(page.text).toContain('開始抽籤程序');
+    expect(page.text).toContain(`data-full="${t.services.keyFingerprint()}"`);
     const a = await signIn('auditor');
     const ro = await request(t.app).get(`/lotteries/${id}/draw`).set('Cookie', a.cookie).expect(200);
     expect(ro.text).not.toContain('class="draw-btn');
@@ -329,6 +331,22 @@ describe('pages', () => {
     expect(r.text).toContain('實質審查');
     expect(r.text).toContain('自行驗證');
     expect((await request(t.app).get('/verify/nope')).status).toBe(404);
+  });
+
+  it('the public verification page publishes the key fingerprint, every lock and every ceremony opening (v2)', async () => {
+    const id = await drawnLottery(t);
+    const v = t.services.publicView(id);
+    const r = await request(t.app).get(`/verify/${id}`).expect(200);
+    expect(r.text).toContain(v.keyFingerprint);
+    expect(r.text).toContain(`data-fingerprint="${v.keyFingerprint}"`);
+    expect(r.text).toContain('lottery-draw/v2');
+    expect(r.text).toContain('鎖定紀錄');
+    for (const k of v.locks) expect(r.text).toContain(k.commitment);
+    // The first 16 hex digits in fours, to compare with the notice and the projector.
+    const c = v.commitment ?? '';
+    expect(r.text).toContain(`${c.slice(0, 4)} ${c.slice(4, 8)} ${c.slice(8, 12)} ${c.slice(12, 16)} …`);
+    expect(r.text).toMatch(/<ol id="ceremony-history"><li>[^<]+：開啟<\/li><\/ol>/);
+    expect(r.text).toContain('id="vcommitment"');
   });
 });
 

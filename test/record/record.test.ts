@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -11,6 +12,7 @@ import {
   drawnLottery,
   example,
   makeApp,
+  tempDir,
   testCaCertPem,
   type TestApp,
 } from '../helpers/app';
@@ -31,7 +33,8 @@ const bytesSha = (b: Buffer): string => crypto.createHash('sha256').update(b).di
 async function drawnWithMeeting(t: TestApp, roster: unknown[] = example.roster): Promise<string> {
   const meeting = {
     name: '113年度抽籤會議',
-    date: '2025-01-22T10:00',
+    // A v2 ceremony is drawn on the meeting day: the meeting is today, at 10:00 (Asia/Taipei).
+    date: `${t.today()}T10:00`,
     venue: '第一會議室',
     chair: '黃部長',
     drawer: '黃部長',
@@ -39,7 +42,7 @@ async function drawnWithMeeting(t: TestApp, roster: unknown[] = example.roster):
     recorder: '陳科員',
     witnesses: ['王處長', '李處長'],
   };
-  return drawnLottery(t, '6 2 5 1 3 4', { year: 113, agency: '數位發展部', meeting }, roster);
+  return drawnLottery(t, '6 2 5 1 3  4 1 2 3 4', { year: 113, agency: '數位發展部', meeting }, roster);
 }
 
 describe('the signed lottery record of the 21-person example', () => {
@@ -105,14 +108,15 @@ describe('the signed lottery record of the 21-person example', () => {
   it('gives back, through pdftotext, every name, the entropy verbatim and the hex values unbroken', () => {
     const text = pdftotext(pdf);
     for (const e of example.roster) expect(text).toContain(e.name);
-    expect(text).toContain('6 2 5 1 3 4');
-    expect(text).toContain(Buffer.from('6 2 5 1 3 4').toString('hex'));
+    expect(text).toContain('6251341234'); // the canonical digits that were hashed
+    expect(text).toContain('62513 41234'); // grouped for reading aloud
     const b = t.services.bundle(id);
     for (const h of [b.rosterDigest, b.commitment, b.secret, b.seed]) expect(text).toContain(h);
     expect(text).toContain('20 人 × 10% = 2 人');
     expect(text).toContain('2 人 × 2% = 0.04，無條件進位為 1 人');
     expect(text).toContain('本部首長由上級政風機構審核');
-    expect(text).toContain('中華民國114年1月22日 10時00分');
+    const [y, m, d] = t.today().split('-').map(Number);
+    expect(text).toContain(`中華民國${(y ?? 0) - 1911}年${m}月${d}日 10時00分`);
     expect(text).toMatch(/實際抽籤時間：中華民國\d+年\d+月\d+日 \d\d時\d\d分\d\d秒（臺北時間，系統紀錄）/);
     expect(text).toMatch(/第 1 頁，共 \d 頁/);
     for (const role of ['主持人', '抽籤人', '監察員', '見證人', '紀錄']) expect(text).toContain(role);
@@ -153,6 +157,22 @@ describe('the signed lottery record of the 21-person example', () => {
     expect(pdfsig(pub)).toContain('Signature is Valid.');
   });
 
+  const hasQpdf = spawnSync('qpdf', ['--version']).status === 0;
+  (hasQpdf ? it : it.skip)(
+    'qpdf --check finds no errors or warnings in the signed record and its public copy',
+    () => {
+      for (const b of [pdf, pub]) {
+        const f = path.join(tempDir(), 'record.pdf');
+        fs.writeFileSync(f, b);
+        const r = spawnSync('qpdf', ['--check', f]);
+        expect([r.status, r.stdout.toString('utf8') + r.stderr.toString('utf8')]).toEqual([
+          0,
+          expect.stringContaining('No syntax or stream encoding errors found'),
+        ]);
+      }
+    },
+  );
+
   it('one flipped byte in the signed ranges makes pdfsig report a failure', () => {
     const bad = Buffer.from(pdf);
     const at = bad.indexOf('/Title') + 8;
@@ -164,18 +184,24 @@ describe('the signed lottery record of the 21-person example', () => {
   it('lottery verify --pdf checks the hash against the journal and the signature against the bundle’s certificate', async () => {
     const b = t.services.bundle(id);
     expect(b.record).toEqual({ sha256: issued.sha256, publicSha256: issued.publicSha256 });
-    const r = await verifyBundle(b, nodeVerifyDeps, { pdf });
+    const r = await verifyBundle(b, nodeVerifyDeps, { pdf, trustedFingerprint: t.services.keyFingerprint() });
     expect(r.checks.filter((c) => !c.ok)).toEqual([]);
     expect(r.checks.map((c) => c.name)).toEqual(
       expect.arrayContaining(['record.journal', 'record.pdf.hash', 'record.pdf.signature']),
     );
-    expect((await verifyBundle(b, nodeVerifyDeps, { pdf: pub })).ok).toBe(true);
+    expect(
+      (await verifyBundle(b, nodeVerifyDeps, { pdf: pub, trustedFingerprint: t.services.keyFingerprint() }))
+        .ok,
+    ).toBe(true);
     // A byte inside the signature's own zero padding: pdfsig still says valid, the hash check does not.
     const padded = Buffer.from(pdf);
     const hole = padded.lastIndexOf('0000000000>');
     padded[hole] = 0x31;
     expect(pdfsig(padded)).toContain('Signature is Valid.');
-    const r2 = await verifyBundle(b, nodeVerifyDeps, { pdf: padded });
+    const r2 = await verifyBundle(b, nodeVerifyDeps, {
+      pdf: padded,
+      trustedFingerprint: t.services.keyFingerprint(),
+    });
     expect(r2.checks.find((c) => c.name === 'record.pdf.hash')?.ok).toBe(false);
   });
 
@@ -330,5 +356,76 @@ describe('when the office publishes masked names only (LOTTERY_PUBLIC_FIELDS=nam
       if (w.unit) expect(text).not.toContain(w.unit);
     }
     expect(pdfsig(pdf)).toContain('Signature is Valid.');
+  });
+});
+
+describe('the record of a lottery-draw/v2 ceremony', () => {
+  const keyFingerprint = `SHA256:3f2a9c1b0d7e55a1${'0123456789abcdef'.repeat(3)}`;
+  const ceremonies = [
+    { kind: 'opened' as const, at: new Date('2025-01-22T02:05:00Z'), by: '政風處處長 林怡芬' },
+    {
+      kind: 'adjourned' as const,
+      at: new Date('2025-01-22T02:07:12Z'),
+      by: '政風處處長 林怡芬',
+      reason: '投影設備故障',
+    },
+    { kind: 'opened' as const, at: new Date('2025-01-22T02:10:03Z'), by: '黃彥男' },
+  ];
+  const v2 = (entropy = '625134123456'): ReturnType<typeof exampleRecordData> =>
+    exampleRecordData({ protocol: 'lottery-draw/v2', entropy, keyFingerprint, ceremonies });
+
+  it('lists every opening and adjournment in order, in Taipei time, with who and the reason', async () => {
+    const text = pdftotext(await renderRecord(v2()));
+    const lines = [
+      '抽籤程序開啟：中華民國114年1月22日 10時05分00秒（政風處處長 林怡芬）',
+      '休會：中華民國114年1月22日 10時07分12秒（政風處處長 林怡芬；理由：投影設備故障）',
+      '抽籤程序開啟：中華民國114年1月22日 10時10分03秒（黃彥男）',
+    ];
+    const at = lines.map((l) => text.indexOf(l));
+    expect(at.every((i) => i >= 0)).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(text.indexOf(lines[2] ?? '')).toBeLessThan(text.indexOf('實際抽籤時間'));
+  });
+
+  it('prints the canonical digits in groups of five for reading aloud, and the exact digit string once', async () => {
+    const digits = '62513412345612345';
+    const pdf = await renderRecord(v2(digits));
+    for (const mode of [[], ['-layout'], ['-raw']]) {
+      const text = pdftotext(pdf, mode);
+      const label = text.indexOf('現場亂數 entropy');
+      const grouped = text.indexOf('62513 41234 56123 45');
+      const exact = text.indexOf(`雜湊之數字串：${digits}`);
+      expect([mode, label >= 0, grouped > label, exact > grouped]).toEqual([mode, true, true, true]);
+      expect([mode, text.split(digits).length - 1]).toEqual([mode, 1]);
+      expect(text).toContain('共 17 位數字');
+      // the v1 detail (UTF-8 hex of what was typed) has no place under v2
+      expect(text).not.toContain('字元；UTF-8');
+    }
+  });
+
+  it('prints the key fingerprint in full, and its and the commitment’s first 16 hex digits large and grouped', async () => {
+    const d = v2();
+    const text = pdftotext(await renderRecord(d));
+    expect(text).toContain(keyFingerprint);
+    expect(text).toContain(d.commitment);
+    expect(text).toContain(
+      `承諾值（前 16 碼）：${(d.commitment.slice(0, 16).match(/.{4}/g) ?? []).join(' ')}`,
+    );
+    expect(text).toContain('金鑰指紋（前 16 碼）：3f2a 9c1b 0d7e 55a1');
+  });
+
+  it('a v1 record has the commitment’s readout but no fingerprint, ceremony or digit lines', async () => {
+    const text = pdftotext(await renderRecord(exampleRecordData()));
+    expect(text).toContain('承諾值（前 16 碼）：7152 cd33 44fe b35e');
+    expect(text).not.toContain('金鑰指紋');
+    expect(text).not.toContain('抽籤程序開啟');
+    expect(text).not.toContain('雜湊之數字串');
+    expect(text).toContain('共 11 字元；UTF-8 十六進位：3620322035203120332034');
+  });
+
+  it('under v2 an entropy that is not digits still prints verbatim, never as digits', async () => {
+    const text = pdftotext(await renderRecord(v2('6 2 5 1 3 4')));
+    expect(text).toContain('6 2 5 1 3 4');
+    expect(text).not.toContain('雜湊之數字串');
   });
 });

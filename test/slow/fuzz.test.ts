@@ -1,8 +1,11 @@
 /**
  * Hostile input to the server: 10,000 generated requests, at least 100 per route and at most 50 over 1 MB —
  * random JSON, JSON nested 50,000 deep, broken CSV, truncated xlsx, huge strings, __proto__ keys, wrong content
- * types, path tricks in ids and Unicode confusables. No 500, no crash, and after every 4xx the journal head and a
- * digest of every table are unchanged.
+ * types, path tricks in ids and Unicode confusables, and lottery-draw/v2's ceremony routes with hostile spellings of
+ * the dice (variation selectors, commas, full-width digits and commas, zero-width characters). No 500, no crash,
+ * and after every 4xx the journal head and a digest of every table are unchanged. Some stage-1 draws carry the real
+ * ceremony token, user and commitment of an open ceremony with a refused spelling: each must answer
+ * ENTROPY_INVALID and draw nothing; the read-back of the dice must answer each fixture spelling as §4.1 says.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -13,8 +16,8 @@ import { Services } from '../../src/services/services';
 import { Store } from '../../src/store/store';
 import { sha256Node } from '../../src/keys/signer';
 import { tempDir, testSigner } from '../helpers/app';
-import vectors from '../fixtures/draw-v1.json';
-import { prng } from './helpers';
+import vectors from '../fixtures/draw-v2.json';
+import { DICE, prng, taipeiToday } from './helpers';
 
 const rand = prng(424242);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
@@ -36,6 +39,33 @@ const CONFUSABLES = [
   'x'.repeat(300),
   '__proto__',
   'constructor',
+];
+
+/** Spellings of the dice: the fixture's cases (digits, or null for refused) and more hostile ones, all refused. */
+const ENTROPY_CASES: Array<{ input: string; digits: string | null }> = [
+  ...vectors.entropy,
+  ...[
+    '6\ufe0f2\ufe0f5\ufe0f1\ufe0f3\ufe0f4\ufe0f1\ufe0f2\ufe0f3\ufe0f4', // emoji-style variation selectors
+    '6\ufe002\ufe015\ufe021\ufe033\ufe044\ufe051\ufe062\ufe073\ufe084', // VS1–VS9 between the digits
+    '6\u{e0100}251341234', // a supplementary variation selector
+    '６，２，５，１，３，４，１，２，３，４', // full-width digits and full-width commas
+    '６、２、５、１、３、４、１、２、３、４', // ideographic commas
+    '6,251,341,234',
+    '6.251.341.234',
+    '62513\u200d41234', // zero-width joiner
+    '62513\u2060' + '41234', // word joiner
+    '\ufeff6251341234', // BOM
+    '6251341234\u202e', // bidi override
+    '6\u0332251341234', // combining low line
+    '٦٢٥١٣٤١٢٣٤', // Arabic-Indic digits
+    '6251341234\u0000',
+    '6251341234\r\n',
+    '+6251341234',
+    '-6251341234',
+    '6251341234e0',
+    '0x6251341234',
+    '6 2 5 1 3 4 1 2 3 ' + '4'.repeat(60),
+  ].map((input) => ({ input, digits: null })),
 ];
 
 function randomString(max: number): string {
@@ -76,6 +106,8 @@ function randomJson(depth = 0): unknown {
         'meeting',
         'entries',
         'entropy',
+        'ceremonyToken',
+        'commitment',
         'reason',
         'excluded',
         'name',
@@ -134,7 +166,17 @@ function body(): { data: string | Buffer; type: string } {
         'application/json; charset=utf-16',
       ]),
     };
-  if (r < 0.85) return { data: `{"entropy":${JSON.stringify(randomString(250))}}`, type: 'application/json' };
+  if (r < 0.82) return { data: `{"entropy":${JSON.stringify(randomString(250))}}`, type: 'application/json' };
+  if (r < 0.88)
+    return {
+      data: JSON.stringify({
+        ...(rand() < 0.7 ? { entropy: pick(ENTROPY_CASES).input } : {}),
+        ...(rand() < 0.5 ? { ceremonyToken: pick(['', 'x', 'A'.repeat(43), randomString(50)]) } : {}),
+        ...(rand() < 0.5 ? { commitment: pick(['', '0'.repeat(64), randomString(64)]) } : {}),
+        ...(rand() < 0.2 ? { reason: randomString(30) } : {}),
+      }),
+      type: 'application/json',
+    };
   return { data: '', type: pick(['application/json', 'text/csv']) };
 }
 
@@ -161,28 +203,50 @@ describe('10,000 hostile requests', () => {
       randomBytes: (n) => crypto.randomBytes(n),
       sha256: sha256Node,
     });
-    const tokens = Object.fromEntries(
+    const users = Object.fromEntries(
       (['ethics', 'drawer', 'auditor', 'admin'] as const).map((r) => [
         r,
-        services.addUser('cli', { name: `fuzz-${r}`, role: r }).token,
+        services.addUser('cli', { name: `fuzz-${r}`, role: r }),
       ]),
-    );
-    const mk = (stage: 'draft' | 'locked' | 'drawn'): string => {
-      const l = services.createLottery('cli', { year: 113, agency: '模糊測試' });
+    ) as unknown as Record<'ethics' | 'drawer' | 'auditor' | 'admin', { id: string; token: string }>;
+    const tokens = Object.fromEntries(Object.entries(users).map(([r, u]) => [r, u.token]));
+    const drawer = `user:${users.drawer.id}`; // a CLI actor cannot open a ceremony
+    const ceremonies = new Map<string, { ceremonyToken: string; commitment: string }>();
+    const mk = (stage: 'draft' | 'locked' | 'ceremony' | 'drawing' | 'drawn'): string => {
+      // A v2 ceremony opens and draws on the meeting day only: the meeting is today in Asia/Taipei.
+      const l = services.createLottery('cli', {
+        year: 113,
+        agency: '模糊測試',
+        meeting: { date: taipeiToday() },
+      });
       services.loadRoster(
         'cli',
         l.id,
-        vectors.vector1.roster.map((values, i) => ({ row: i + 1, values: { ...values } })),
+        vectors.ceremony.roster.map((values, i) => ({ row: i + 1, values: { ...values } })),
         { strictFields: true },
       );
-      if (stage !== 'draft') services.lock('cli', l.id);
-      if (stage === 'drawn') {
-        services.draw('cli', l.id, '1', { entropy: '1 2 3' });
-        services.draw('cli', l.id, '2', {});
-      }
+      if (stage === 'draft') return l.id;
+      services.lock('cli', l.id);
+      if (stage === 'locked') return l.id;
+      const c = services.openCeremony(drawer, l.id, {});
+      ceremonies.set(l.id, c);
+      if (stage === 'ceremony') return l.id;
+      const d = services.draw(drawer, l.id, '1', {
+        ceremonyToken: c.ceremonyToken,
+        entropy: DICE,
+        commitment: c.commitment,
+      });
+      expect(d.digits).toBe(vectors.ceremony.entropy);
+      if (stage === 'drawn') services.draw(drawer, l.id, '2', { ceremonyToken: c.ceremonyToken });
       return l.id;
     };
-    const ids = [mk('draft'), mk('locked'), mk('drawn')];
+    const ids = [mk('draft'), mk('locked'), mk('ceremony'), mk('drawing'), mk('drawn')];
+    // An open ceremony that only the targeted requests below touch (never adjourned or reopened by the fuzz), so
+    // that its token stays valid: refused spellings sent with everything else right must still draw nothing.
+    const pinned = mk('ceremony');
+    const pinnedCeremony = ceremonies.get(pinned) as { ceremonyToken: string; commitment: string };
+    let targetedDraws = 0;
+    let targetedReads = 0;
     const routes: Array<[string, string]> = [
       ['post', '/api/v1/lotteries'],
       ['get', '/api/v1/lotteries'],
@@ -193,6 +257,9 @@ describe('10,000 hostile requests', () => {
       ['patch', '/api/v1/lotteries/:id/roster/:entry'],
       ['post', '/api/v1/lotteries/:id/lock'],
       ['post', '/api/v1/lotteries/:id/unlock'],
+      ['post', '/api/v1/lotteries/:id/ceremony'],
+      ['post', '/api/v1/lotteries/:id/ceremony/adjourn'],
+      ['post', '/api/v1/lotteries/:id/stages/1/entropy'],
       ['post', '/api/v1/lotteries/:id/stages/:n/draw'],
       ['get', '/api/v1/lotteries/:id/bundle'],
       ['post', '/api/v1/lotteries/:id/record'],
@@ -215,6 +282,37 @@ describe('10,000 hostile requests', () => {
     const started = Date.now();
     for (let i = 0; i < N; i++) {
       const [method, pattern] = routes[i % routes.length] as [string, string];
+      if (pattern.endsWith('/draw') && rand() < 0.25) {
+        // The real token, user and commitment of an open ceremony, and a refused spelling of the dice.
+        const spelling = pick(ENTROPY_CASES.filter((c) => c.digits === null)).input;
+        const r = await request(app)
+          .post(`/api/v1/lotteries/${pinned}/stages/1/draw`)
+          .set('Authorization', `Bearer ${tokens.drawer}`)
+          .send({ ...pinnedCeremony, entropy: spelling });
+        expect([JSON.stringify(spelling), r.status, r.body.code]).toEqual([
+          JSON.stringify(spelling),
+          422,
+          'ENTROPY_INVALID',
+        ]);
+        expect(JSON.stringify(store.journalHead())).toBe(head);
+        expect(tablesDigest(store)).toBe(digest);
+        targetedDraws++;
+      }
+      if (pattern.endsWith('/entropy') && rand() < 0.25) {
+        // The read-back answers every spelling as §4.1 says, and writes nothing.
+        const c = pick(ENTROPY_CASES);
+        const r = await request(app)
+          .post(`/api/v1/lotteries/${pick([...ids, pinned])}/stages/1/entropy`)
+          .set('Authorization', `Bearer ${tokens[pick(['ethics', 'drawer'])]}`)
+          .send({ entropy: c.input });
+        expect([JSON.stringify(c.input), r.status, r.body.code ?? r.body.digits]).toEqual([
+          JSON.stringify(c.input),
+          c.digits === null ? 422 : 200,
+          c.digits ?? 'ENTROPY_INVALID',
+        ]);
+        expect(JSON.stringify(store.journalHead())).toBe(head);
+        targetedReads++;
+      }
       const id =
         rand() < 0.7
           ? pick(ids)
@@ -282,6 +380,9 @@ describe('10,000 hostile requests', () => {
     for (const [route, n] of perRoute)
       expect([route, n >= Math.min(100, N / routes.length)]).toEqual([route, true]);
     expect(big).toBeLessThanOrEqual(50);
+    if (N >= 1000) expect(Math.min(targetedDraws, targetedReads)).toBeGreaterThanOrEqual(50);
+    // The pinned ceremony is still open and undrawn: every refused spelling drew nothing.
+    expect(services.getLottery(pinned).status).toBe('locked');
     const check = await request(app)
       .get('/api/v1/journal/verify')
       .set('Authorization', `Bearer ${tokens.auditor}`);
@@ -290,7 +391,7 @@ describe('10,000 hostile requests', () => {
       `slowest routes (ms in all): ${JSON.stringify([...timeByRoute].sort((a, b) => b[1] - a[1]).slice(0, 5))}\n`,
     );
     process.stdout.write(
-      `fuzz: ${N} requests in ${Date.now() - started} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${big} bodies over 1 MB\n`,
+      `fuzz: ${N} requests (+${targetedDraws} targeted draws, ${targetedReads} read-backs) in ${Date.now() - started} ms, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${big} bodies over 1 MB\n`,
     );
     app.close();
     store.close();

@@ -93,3 +93,14 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Today's date in Asia/Taipei (YYYY-MM-DD): the UTC date of now + 8 h (protocol.md §4.2). Computed here, not with
+ * the service's own function, so that a wrong offset in the service shows up as NOT_MEETING_DAY.
+ */
+export function taipeiToday(now = Date.now()): string {
+  return new Date(now + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+/** The dice as the room reads them aloud (lottery-draw/v2 wants 10–64 digits; spaces are allowed). */
+export const DICE = '6 2 5 1 3 4 1 2 3 4';
