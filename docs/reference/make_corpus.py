@@ -1,0 +1,502 @@
+#!/usr/bin/env python3
+"""Hostile audit bundles made from one genuine bundle, for differential testing of verifiers (protocol.md §8).
+
+Usage:
+  python3 docs/reference/make_corpus.py GENUINE.json OUTDIR --key GENUINE_PRIVATE.pem
+
+Writes OUTDIR/NN-name.json for each case, a stranger's key pair (stranger.pem, stranger.pub.pem), and
+OUTDIR/cases.json: [{file, description, args, exit, failing}], where `args` are extra command-line arguments of
+the case (besides the bundle file and the trust anchor the caller gives), `exit` the expected exit code when
+verified with the genuine key's `--fingerprint`, and `failing` the expected set of failing check names (empty for
+exit 0 and exit 2).
+
+Python standard library and `openssl` only; nothing is shared with the TypeScript service. It reuses the hashing
+and selection primitives of verify_bundle.py (JCS, H, seedrandom ARC4), because a case that must re-chain the
+journal or re-draw the winners needs them; the expectations themselves are written by hand from protocol.md.
+
+Cases that re-chain the journal recompute every hash (§7) and re-sign the checkpoint with the genuine private key,
+so that only the check under test can fail.
+"""
+import copy
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import verify_bundle as vb  # noqa: E402
+
+V2_ONLY = {'entropy.form', 'ceremony.opened', 'ceremony.date'}
+
+
+def openssl(args, data=None):
+    r = subprocess.run(['openssl'] + args, input=data, capture_output=True, timeout=120)
+    if r.returncode != 0:
+        raise RuntimeError('openssl %s: %s' % (' '.join(args), r.stderr.decode(errors='replace')))
+    return r.stdout
+
+
+def public_pem(private_pem_file):
+    return openssl(['pkey', '-in', private_pem_file, '-pubout']).decode()
+
+
+def sign(private_pem_file, message):
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(message.encode('utf-8'))
+        f.flush()
+        sig = openssl(['dgst', '-sha256', '-sign', private_pem_file, f.name])
+    import base64
+    return base64.b64encode(sig).decode()
+
+
+def rechain(journal):
+    """§7: seq from 1, prev linking, every hash recomputed after an edit."""
+    prev = vb.ZERO64
+    for i, e in enumerate(journal, start=1):
+        e['seq'] = i
+        e['prev'] = prev
+        e['hash'] = vb.entry_hash(e)
+        prev = e['hash']
+    return journal
+
+
+def resign(b, private_pem_file, public_key_pem=None):
+    """A checkpoint of the journal's head signed with the given key (the genuine one unless stated)."""
+    j = b['journal']
+    cp = b['checkpoint']
+    cp['seq'], cp['hash'] = (j[-1]['seq'], j[-1]['hash']) if j else (0, vb.ZERO64)
+    if public_key_pem is not None:
+        cp['publicKey'] = public_key_pem
+        cp.pop('certificate', None)
+    cp['signature'] = sign(private_pem_file, vb.jcs({'seq': cp['seq'], 'hash': cp['hash'], 'at': cp['at']}))
+    return b
+
+
+def dumps(b):
+    return json.dumps(b, ensure_ascii=False, separators=(',', ':'))
+
+
+def lottery_entries(b, type_):
+    lid = b['lottery']['id']
+    return [e for e in b['journal'] if e['type'] == type_ and e['data'].get('lottery') == lid]
+
+
+def redraw(b, protocol):
+    """Recompute seed and winners of a bundle from its own secret and entropy (§4, §6) and put them in the
+    bundle and in the journal's draws, so that a consistent forgery can be built."""
+    b['commitment'] = vb.H(b['secret'])
+    b['seed'] = vb.seed_of(protocol, b['lottery']['id'], b['rosterDigest'], b['secret'], b['entropy'])
+    pool = [e['id'] for e in b['roster'] if not vb.excluded(e)]
+    for st in b['stages']:
+        w = vb.select(b['seed'], st['stage'], pool, vb.quota(len(pool), vb.percent_units(st['percent'])))
+        st['winners'] = w
+        pool = w
+    for n, d in enumerate(lottery_entries(b, 'stage.drawn')):
+        d['data']['seed'] = b['seed']
+        d['data']['winners'] = list(b['stages'][n]['winners'])
+        if n == 0:
+            d['data']['secret'] = b['secret']
+            d['data']['entropy'] = b['entropy']
+    for e in lottery_entries(b, 'lottery.locked') + lottery_entries(b, 'ceremony.opened'):
+        e['data']['commitment'] = b['commitment']
+    return b
+
+
+def index_of(b, type_, nth=0):
+    lid = b['lottery']['id']
+    hits = [i for i, e in enumerate(b['journal']) if e['type'] == type_ and e['data'].get('lottery') == lid]
+    return hits[nth]
+
+
+def make(genuine_path, outdir, key_file):
+    with open(genuine_path, encoding='utf-8') as f:
+        g = json.load(f)
+    v2 = g['format'] == 'lottery-audit-bundle/v2'
+    protocol = 'lottery-draw/v2' if v2 else 'lottery-draw/v1'
+    os.makedirs(outdir, exist_ok=True)
+    stranger = os.path.join(outdir, 'stranger.pem')
+    if not os.path.exists(stranger):
+        openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:3072', '-out', stranger])
+    stranger_pub = public_pem(stranger)
+    with open(os.path.join(outdir, 'stranger.pub.pem'), 'w') as f:
+        f.write(stranger_pub)
+    cases = []
+
+    def add(name, description, failing=(), exit_code=None, text=None, bundle=None, args=(), v2_only=False):
+        if v2_only and not v2:
+            return
+        failing = set(failing) if v2 else set(failing) - V2_ONLY
+        if exit_code is None:
+            exit_code = 1 if failing else 0
+        fname = '%02d-%s.json' % (len(cases) + 1, name)
+        data = (text if text is not None else dumps(bundle))
+        with open(os.path.join(outdir, fname), 'wb') as f:
+            f.write(data if isinstance(data, bytes) else data.encode('utf-8'))
+        cases.append({'file': fname, 'description': description, 'args': list(args), 'exit': exit_code,
+                      'failing': sorted(failing) if exit_code == 1 else []})
+
+    def c():
+        return copy.deepcopy(g)
+
+    def resigned(b):
+        return resign(b, key_file)
+
+    winners1 = g['stages'][0]['winners']
+    excluded_entry = next((e for e in g['roster'] if vb.excluded(e)), None)
+
+    # ---- the genuine bundle, rewritten by this program: it must still pass (the writer changes nothing) ----
+    add('genuine', 'the genuine bundle, re-serialised compactly', bundle=c())
+
+    # ---- each field edited ----
+    b = c(); b['roster'][0]['name'] += '改'
+    add('roster-name', 'a roster name edited', {'roster.digest'}, bundle=b)
+    b = c()
+    w = next(e for e in b['roster'] if e['id'] == winners1[0]); w['excluded'] = '機關首長'
+    add('excluded-winner', 'an excluded flag added to a stage-1 winner, digest and seed kept',
+        {'roster.digest', 'quotas', 'winners'}, bundle=b)
+    b = c(); b['rosterDigest'] = vb.H('another roster')
+    add('roster-digest', 'rosterDigest replaced', {'roster.digest', 'seed', 'journal.locked'}, bundle=b)
+    b = c(); b['commitment'] = vb.H('another commitment')
+    add('commitment', 'commitment replaced', {'commitment', 'journal.locked', 'ceremony.opened'}, bundle=b)
+    b = c(); b['secret'] = vb.H('another secret')
+    add('secret', 'secret replaced (bundle only)', {'commitment', 'seed', 'journal.draws'}, bundle=b)
+    b = c(); b['entropy'] = b['entropy'][:-1] + ('1' if b['entropy'][-1] != '1' else '2')
+    add('entropy', 'entropy edited by one digit (bundle only)', {'seed', 'journal.draws'}, bundle=b)
+    b = c()
+    # A forged seed whose winners differ from the bundle's, chosen so the expectation is certain.
+    n = 0
+    while True:
+        s = vb.H('forged seed %d' % n)
+        pool = [e['id'] for e in b['roster'] if not vb.excluded(e)]
+        if vb.select(s, 1, pool, b['stages'][0]['quota']) != winners1:
+            break
+        n += 1
+    b['seed'] = s
+    add('seed', 'seed replaced', {'seed', 'winners', 'journal.draws'}, bundle=b)
+    b = c(); b['stages'][0]['percent'] = '20'
+    add('stage-percent', "bundle stage 1's percent 10 -> 20 (the lottery's stages untouched)",
+        {'quotas', 'journal.locked'}, bundle=b)
+    b = c(); b['lottery']['stages'][0]['percent'] = '20'
+    add('lottery-percent', "lottery stage 1's percent 10 -> 20 (the bundle's stages untouched)",
+        {'quotas', 'winners', 'journal.lottery'}, bundle=b)
+    b = c(); b['lottery']['stages'][0]['percent'] = '10.0'
+    add('percent-form', "lottery stage 1's percent written 10.0", {'quotas', 'journal.lottery'}, bundle=b)
+    b = c(); b['stages'][0]['poolSize'] += 1
+    add('pool-size', "stage 1's poolSize + 1", {'quotas', 'journal.locked', 'journal.draws'}, bundle=b)
+    b = c(); b['stages'][0]['quota'] += 1
+    add('quota', "stage 1's quota + 1", {'quotas', 'journal.locked', 'journal.draws'}, bundle=b)
+    b = c(); b['stages'][0]['winners'][0] = excluded_entry['id'] if excluded_entry else 'D999'
+    add('winner-replaced', 'a stage-1 winner replaced by the excluded entry', {'winners', 'journal.draws'}, bundle=b)
+    b = c(); b['stages'][0]['winners'] = [winners1[0], winners1[0]]
+    add('winner-duplicate', 'stage-1 winners: one id twice', {'winners', 'journal.draws'}, bundle=b)
+    b = c(); b['format'] = 'lottery-audit-bundle/v3'
+    add('format', 'an unknown format', {'format'}, bundle=b)
+    b = c(); b['checkpoint']['alg'] = 'HS256'
+    add('checkpoint-alg', 'checkpoint alg HS256', {'format'}, bundle=b)
+    b = c(); del b['journal'][0]['actor']
+    add('journal-missing-key', "a journal entry without its actor key (the chain's to check, §8.1)",
+        {'journal.chain'}, bundle=b)
+    b = c(); b['record'] = {'sha256': vb.H('no such record')}
+    add('record', 'a record hash that no record.issued journals', {'record.journal'}, bundle=b)
+
+    # ---- lists reordered ----
+    b = c(); b['roster'].reverse()
+    add('roster-reversed', 'roster in reverse order (the digest is of the roster sorted, §8.2)', {'roster.order'},
+        bundle=b)
+    b = c(); b['stages'][0]['winners'].reverse()
+    add('winners-reversed', "stage 1's winners in reverse order", {'winners', 'journal.draws'}, bundle=b)
+    b = c(); b['stages'].reverse()
+    add('stages-reversed', 'stages in reverse order', {'quotas', 'winners', 'journal.locked', 'journal.draws'},
+        bundle=b)
+    b = c(); b['journal'][0], b['journal'][1] = b['journal'][1], b['journal'][0]
+    add('journal-swapped', 'journal entries 1 and 2 swapped', {'journal.chain'}, bundle=b)
+
+    # ---- duplicates ----
+    if excluded_entry:
+        b = c(); i = b['roster'].index(next(e for e in b['roster'] if e['id'] == excluded_entry['id']))
+        b['roster'].insert(i + 1, copy.deepcopy(excluded_entry))
+        add('roster-duplicate-id', 'the excluded roster entry twice', {'roster.order', 'roster.digest'}, bundle=b)
+    t = dumps(c()).replace('"format":', '"format":"lottery-audit-bundle/v1","format":', 1)
+    add('duplicate-key-top', 'a duplicate top-level key', exit_code=2, text=t)
+    t = dumps(c()).replace('"data":{', '"data":{"role":"x",', 1)
+    add('duplicate-key-data', 'a duplicate key inside journal data', exit_code=2, text=t)
+    t = dumps(c()).replace('"format":', '"form\\u0061t":"x","format":', 1)
+    add('duplicate-key-escaped', 'a duplicate key spelt with an escape', exit_code=2, text=t)
+
+    # ---- Unicode ----
+    b = c(); b['roster'][0]['name'] = 'Jose\u0301'
+    add('name-nfd', 'a name in NFD (e + combining acute)', {'roster.order', 'roster.digest'}, bundle=b)
+    b = c(); b['roster'][0]['name'] = b['roster'][0]['name'][:1] + '\u200b' + b['roster'][0]['name'][1:]
+    add('name-zwsp', 'a ZERO WIDTH SPACE inside a name (Cf, not refused in the roster by §2)', {'roster.digest'},
+        bundle=b)
+    b = c(); b['roster'][0]['name'] = b['roster'][0]['name'] + '\u202e'
+    add('name-bidi', 'a RIGHT-TO-LEFT OVERRIDE in a name', {'roster.order', 'roster.digest'}, bundle=b)
+    b = c(); b['roster'][0]['name'] = ' ' + b['roster'][0]['name']
+    add('name-untrimmed', 'a name with a leading space', {'roster.order', 'roster.digest'}, bundle=b)
+    b = c(); b['entropy'] = b['entropy'][:1] + '\ufe0f' + b['entropy'][1:]
+    add('entropy-vs', 'a variation selector inside the entropy (bundle only)',
+        {'seed', 'entropy.form', 'journal.draws'}, bundle=b)
+    t = dumps(c()).replace('"name":"', '"name":"\\ud800', 1)
+    add('lone-surrogate', 'a lone surrogate escape in a name', exit_code=2, text=t)
+    add('bom', 'a UTF-8 byte-order mark before the JSON', exit_code=2, text=b'\xef\xbb\xbf' + dumps(c()).encode())
+    add('not-utf8', 'a byte that is not UTF-8 in a string', exit_code=2,
+        text=dumps(c()).encode().replace(b'"name":"', b'"name":"\xff', 1))
+
+    # ---- numbers ----
+    yr = g['lottery']['year']
+    t = dumps(c()).replace('"year":%d' % yr, '"year":%d.0' % yr, 1)
+    add('number-fraction', 'lottery.year written %d.0' % yr, exit_code=2, text=t)
+    t = dumps(c()).replace('"stage":1,', '"stage":1e0,', 1)
+    add('number-exponent', 'a stage number written 1e0', exit_code=2, text=t)
+    t = dumps(c()).replace('"year":%d' % yr, '"year":9007199254740992', 1)
+    add('number-2p53', 'lottery.year 2^53 (not a safe integer)', exit_code=2, text=t)
+    b = c(); b['lottery']['year'] = 2 ** 53 - 1
+    add('number-max-safe', 'lottery.year 2^53 - 1 (a safe integer, but not the journalled year)',
+        {'journal.lottery'}, bundle=b)
+    b = c(); b['stages'][0]['poolSize'] = -b['stages'][0]['poolSize']
+    add('number-negative', "stage 1's poolSize negative", {'quotas', 'journal.locked', 'journal.draws'}, bundle=b)
+    t = dumps(c()).replace('"year":%d' % yr, '"year":-0', 1)
+    add('number-minus-zero', 'lottery.year -0', exit_code=2, text=t)
+    t = dumps(c()).replace('"year":%d' % yr, '"year":NaN', 1)
+    add('number-nan', 'lottery.year NaN', exit_code=2, text=t)
+
+    # ---- keys ----
+    t = dumps(c()).replace('"format":', '"__proto__":{"polluted":true},"format":', 1)
+    add('proto-top', 'a __proto__ key at the top level', exit_code=2, text=t)
+    t = dumps(c()).replace('"id":"', '"__proto__":"x","id":"', 1)
+    add('proto-roster', 'a __proto__ key in a roster entry', exit_code=2, text=t)
+    b = c(); b['journal'][0]['data']['__proto__'] = {'isAdmin': True}; rechain(b['journal']); resigned(b)
+    add('proto-data', 'a __proto__ key inside journal data, re-chained and re-signed: data is free-form', bundle=b)
+    b = c(); b['extra'] = 1
+    add('extra-top', 'an extra top-level key', exit_code=2, bundle=b)
+    b = c(); b['stages'][0]['note'] = 'x'
+    add('extra-stage', 'an extra key in a stage', exit_code=2, bundle=b)
+    b = c(); b['journal'][0]['note'] = 'x'
+    add('extra-journal', 'an extra key in a journal entry', exit_code=2, bundle=b)
+    b = c(); b['lottery']['meeting'] = dict(b['lottery'].get('meeting', {}), room='x')
+    add('extra-meeting', 'an extra key in lottery.meeting', exit_code=2, bundle=b)
+
+    # ---- nesting: top-level object 1, journal 2, entry 3, data 4, then k arrays ----
+    def nested(k):
+        v = 0
+        for _ in range(k):
+            v = [v]
+        return v
+    b = c(); b['journal'][0]['data']['deep'] = nested(28); rechain(b['journal']); resigned(b)
+    add('depth-32', 'nesting exactly 32 deep inside journal data, re-chained and re-signed', bundle=b)
+    b = c(); b['journal'][0]['data']['deep'] = nested(29); rechain(b['journal']); resigned(b)
+    add('depth-33', 'nesting 33 deep inside journal data', exit_code=2, bundle=b)
+    add('depth-huge', '100000 nested arrays', exit_code=2,
+        text='{"format":' + '[' * 100000 + ']' * 100000 + '}')
+
+    # ---- stages dropped or added ----
+    b = c(); b['stages'].pop()
+    add('stage-dropped', 'the last stage dropped', {'quotas', 'journal.locked', 'journal.draws'}, bundle=b)
+    b = c(); last = b['stages'][-1]
+    b['stages'].append({'stage': last['stage'] + 1, 'percent': last['percent'], 'poolSize': last['quota'],
+                        'quota': vb.quota(last['quota'], vb.percent_units(last['percent'])),
+                        'winners': vb.select(b['seed'], last['stage'] + 1, last['winners'],
+                                             vb.quota(last['quota'], vb.percent_units(last['percent'])))})
+    add('stage-added', 'a stage added after the last, its winners drawn correctly from the seed',
+        {'quotas', 'journal.locked', 'journal.draws'}, bundle=b)
+
+    # ---- journal ----
+    b = c(); b['journal'][1]['at'] = '2000-01-01T00:00:00.000Z'
+    add('journal-edited', 'journal entry 2 edited without re-chaining', {'journal.chain'}, bundle=b)
+    b = c(); b['journal'][1]['actor'] = 'user:'
+    add('journal-malformed', 'journal entry 2 with a malformed actor', {'journal.chain'}, bundle=b)
+    b = c(); b['journal'].pop()
+    add('journal-truncated', 'the last journal entry cut off', {'journal.draws', 'checkpoint.head'}, bundle=b)
+    b = c(); b['journal'].pop(); resigned(b)
+    add('journal-truncated-resigned', 'the last journal entry cut off, checkpoint re-signed at the new head',
+        {'journal.draws'}, bundle=b)
+    b = c()
+    other = 'zz-otherdb'
+    for e in b['journal']:
+        if e['data'].get('lottery') == b['lottery']['id']:
+            e['data']['lottery'] = other
+    rechain(b['journal'])
+    add('other-database-journal', "journal replaced by another database's consistent journal (other lottery ids), "
+        'checkpoint kept', {'journal.lottery', 'journal.locked', 'journal.draws', 'ceremony.opened',
+                            'ceremony.date', 'checkpoint.head'}, bundle=b)
+    b = c(); b['lottery']['id'] = g['lottery']['id'][:-1] + ('x' if g['lottery']['id'][-1] != 'x' else 'y')
+    add('other-lottery', 'lottery.id changed (another lottery of the same database)',
+        {'seed', 'journal.lottery', 'journal.locked', 'journal.draws', 'ceremony.opened', 'ceremony.date'},
+        bundle=b)
+    b = c(); b['format'] = 'lottery-audit-bundle/v1' if v2 else 'lottery-audit-bundle/v2'
+    add('format-swapped', 'the format names the other protocol version',
+        {'seed', 'journal.locked'} if v2 else {'seed', 'journal.locked', 'entropy.form', 'ceremony.opened',
+                                               'ceremony.date'}, bundle=b, v2_only=True)
+    b = c(); i = index_of(b, 'lottery.locked')
+    b['journal'].insert(i + 1, {'seq': 0, 'at': b['journal'][i]['at'], 'type': 'lottery.unlocked',
+                                'actor': b['journal'][i]['actor'], 'data': {'lottery': b['lottery']['id'],
+                                                                            'reason': 'forged'},
+                                'prev': '', 'hash': ''})
+    rechain(b['journal']); resigned(b)
+    add('unlock-before-draw', 'an unlock between the lock and the draw, re-chained and re-signed',
+        {'journal.locked'}, bundle=b)
+
+    # ---- checkpoint and keys ----
+    b = c(); sig = b['checkpoint']['signature']
+    b['checkpoint']['signature'] = ('B' if sig[0] == 'A' else 'A') + sig[1:]
+    add('checkpoint-signature', 'one character of the checkpoint signature changed', {'checkpoint.signature'},
+        bundle=b)
+    b = c(); b['checkpoint']['publicKey'] = stranger_pub; b['checkpoint'].pop('certificate', None)
+    add('checkpoint-key-swapped', "the checkpoint's key replaced by a stranger's, not re-signed",
+        {'checkpoint.signature', 'key.pinned'}, bundle=b)
+    b = c(); b['secret'] = vb.H('the forger knows this secret')[:64]; redraw(b, protocol)
+    rechain(b['journal']); resign(b, stranger, stranger_pub)
+    add('stranger-key', 'the journal from the lock re-written with a new secret, commitment and winners, re-chained '
+        "and re-signed with a stranger's key", {'key.pinned'}, bundle=b)
+    b = c(); b['secret'] = vb.H('a new secret')[:64]
+    b['commitment'] = vb.H(b['secret'])
+    b['seed'] = vb.seed_of(protocol, b['lottery']['id'], b['rosterDigest'], b['secret'], b['entropy'])
+    pool = [e['id'] for e in b['roster'] if not vb.excluded(e)]
+    for st in b['stages']:
+        st['winners'] = vb.select(b['seed'], st['stage'], pool, st['quota']); pool = st['winners']
+    add('new-secret-genuine-journal', 'a new secret, commitment, seed and winners in the bundle, with the genuine '
+        'journal', {'journal.locked', 'journal.draws', 'ceremony.opened'}, bundle=b)
+
+    # ---- v2: the ceremony ----
+    if v2:
+        b = c(); j = b['journal']
+        op = j.pop(index_of(b, 'ceremony.opened', -1)); j.insert(index_of(b, 'stage.drawn') + 1, op)
+        rechain(j); resigned(b)
+        add('ceremony-after-draw', 'ceremony.opened moved after stage 1 drawn, re-chained and re-signed',
+            {'ceremony.opened'}, bundle=b)
+        b = c(); j = b['journal']; i = index_of(b, 'stage.drawn')
+        j[i]['at'] = next_day(j[i]['at']); rechain(j); resigned(b)
+        add('draw-next-day', "stage 1's draw dated the next day, re-chained and re-signed", {'ceremony.date'},
+            bundle=b)
+        b = c(); b['lottery']['meeting']['date'] = next_day(b['lottery']['meeting']['date'] + 'T00:00:00.000Z')[:10]
+        add('meeting-date-edited', "the bundle's meeting date moved by a day", {'journal.lottery', 'ceremony.date'},
+            bundle=b)
+        b = c(); j = b['journal']; i = index_of(b, 'ceremony.opened', -1); op = j[i]
+        adj = {'seq': 0, 'at': op['at'], 'type': 'ceremony.adjourned', 'actor': op['actor'],
+               'data': {'lottery': b['lottery']['id'], 'commitment': b['commitment'], 'reason': 'projector'},
+               'prev': '', 'hash': ''}
+        j.insert(i + 1, adj); rechain(j); resigned(b)
+        add('ceremony-adjourned', 'the ceremony adjourned before the draw and not reopened, re-chained and re-signed',
+            {'ceremony.opened'}, bundle=b)
+        b = c(); j = b['journal']; i = index_of(b, 'ceremony.opened', -1)
+        j.insert(i + 1, copy.deepcopy(adj)); j.insert(i + 2, copy.deepcopy(j[i])); rechain(j); resigned(b)
+        add('ceremony-reopened', 'adjourned and then reopened before the draw (legal; a warning)', bundle=b)
+        b = c(); b['entropy'] = ' '.join(b['entropy']); redraw(b, protocol); rechain(b['journal']); resigned(b)
+        add('entropy-v1-form', 'a v1-form entropy (digits with spaces) in a v2 bundle, seed, winners and journal '
+            'recomputed, re-chained and re-signed', {'entropy.form'}, bundle=b)
+        b = c(); j = b['journal']; i = index_of(b, 'ceremony.opened', -1)
+        j[i]['data']['commitment'] = vb.H('another'); rechain(j); resigned(b)
+        add('ceremony-other-commitment', 'the ceremony opened for another commitment, re-chained and re-signed',
+            {'ceremony.opened'}, bundle=b)
+        b = c(); j = b['journal']; op = j.pop(index_of(b, 'ceremony.opened', -1))
+        j.insert(index_of(b, 'lottery.locked'), op); rechain(j); resigned(b)
+        add('ceremony-before-lock', 'ceremony.opened moved before the lock, re-chained and re-signed',
+            {'ceremony.opened'}, bundle=b)
+
+    # ---- key rotation (§8.3): the anchor reaches a new key only through rotations it endorsed ----
+    def rotated(endorser):
+        b = c(); last = b['journal'][-1]
+        b['journal'].append({'seq': 0, 'at': last['at'], 'type': 'key.rotated', 'actor': 'cli', 'prev': '', 'hash': '',
+                             'data': {'publicKey': stranger_pub, 'previousPublicKey': g['checkpoint']['publicKey'],
+                                      'endorsement': sign(endorser, vb.jcs({'publicKey': stranger_pub}))}})
+        rechain(b['journal'])
+        return resign(b, stranger, stranger_pub)
+    add('key-rotated', "a key.rotated to a new key endorsed by the genuine key; checkpoint signed by the new key",
+        bundle=rotated(key_file))
+    add('key-rotated-self-endorsed', 'a key.rotated to a stranger key endorsed by the stranger itself',
+        {'key.pinned'}, bundle=rotated(stranger))
+
+    # ---- the replay: re-lock, updates ----
+    b = c(); j = b['journal']; i = index_of(b, 'lottery.locked')
+    early = copy.deepcopy(j[i]); early['data']['commitment'] = vb.H('an earlier secret')
+    unlock = {'seq': 0, 'at': j[i]['at'], 'type': 'lottery.unlocked', 'actor': j[i]['actor'], 'prev': '', 'hash': '',
+              'data': {'lottery': b['lottery']['id'], 'reason': 'roster corrected'}}
+    j[i:i] = [early, unlock]; rechain(j); resigned(b)
+    add('relocked', 'an earlier lock and unlock before the lock that counts (legal; a warning)', bundle=b)
+    b = c(); j = b['journal']; i = index_of(b, 'lottery.created')
+    j.insert(i + 1, {'seq': 0, 'at': j[i]['at'], 'type': 'lottery.updated', 'actor': j[i]['actor'], 'prev': '',
+                     'hash': '', 'data': {'lottery': b['lottery']['id'], 'title': '改過的標題'}})
+    rechain(j); resigned(b)
+    add('title-updated-not-in-bundle', 'a lottery.updated title the bundle does not carry', {'journal.lottery'},
+        bundle=b)
+    b2 = copy.deepcopy(b); b2['lottery']['title'] = '改過的標題'
+    add('title-updated', 'a lottery.updated title, carried by the bundle', bundle=b2)
+
+    # ---- the Taipei day boundary (§4.2: the date part of the time plus 8 hours) ----
+    if v2:
+        day = g['lottery']['meeting']['date'][:10]
+        from datetime import datetime, timedelta
+        prev_day = (datetime.strptime(day, '%Y-%m-%d') - timedelta(days=1)).strftime('%Y-%m-%d')
+        for name, at, failing in (('draw-taipei-midnight', prev_day + 'T16:00:00.000Z', ()),
+                                  ('draw-taipei-last-ms', day + 'T15:59:59.999Z', ()),
+                                  ('draw-taipei-next-day', day + 'T16:00:00.000Z', {'ceremony.date'}),
+                                  ('draw-utc-day-taipei-previous', prev_day + 'T15:59:59.999Z', {'ceremony.date'})):
+            b = c(); j = b['journal']; j[index_of(b, 'stage.drawn')]['at'] = at; rechain(j); resigned(b)
+            add(name, "stage 1's draw at %s (meeting %s), re-chained and re-signed" % (at, day), failing, bundle=b)
+
+    # ---- a checkpoint saved earlier (--checkpoint FILE, §8.2 checkpoint.observed) ----
+    def saved(name, seq, hash_, key=key_file, pub=None, extra=None):
+        cp = {'seq': seq, 'hash': hash_, 'at': g['checkpoint']['at'], 'alg': 'RS256',
+              'publicKey': pub or g['checkpoint']['publicKey']}
+        cp['signature'] = sign(key, vb.jcs({'seq': cp['seq'], 'hash': cp['hash'], 'at': cp['at']}))
+        cp.update(extra or {})
+        f = os.path.join(outdir, 'saved-%s.json' % name)
+        with open(f, 'w', encoding='utf-8') as out:
+            out.write(dumps(cp))
+        return ['--checkpoint', f]
+    gj = g['journal']
+    add('saved-head', 'a checkpoint saved at the head, genuine', bundle=c(), args=saved('head', gj[-1]['seq'],
+                                                                                     gj[-1]['hash']))
+    add('saved-earlier', 'a checkpoint saved at seq 3, genuine', bundle=c(), args=saved('earlier', 3, gj[2]['hash']))
+    add('saved-empty', 'a checkpoint of the empty journal (seq 0)', bundle=c(), args=saved('empty', 0, vb.ZERO64))
+    add('saved-stranger', "a checkpoint at the head signed by a stranger's key", {'checkpoint.observed'}, bundle=c(),
+        args=saved('stranger', gj[-1]['seq'], gj[-1]['hash'], stranger, stranger_pub))
+    add('saved-other-hash', 'a genuine checkpoint at seq 3 whose hash the journal does not hold',
+        {'checkpoint.observed'}, bundle=c(), args=saved('other-hash', 3, vb.H('rewritten history')))
+    add('saved-beyond', 'a genuine checkpoint 5 entries beyond the head (the tail was cut off)',
+        {'checkpoint.observed'}, bundle=c(), args=saved('beyond', gj[-1]['seq'] + 5, vb.H('cut')))
+    b = c(); b['journal'][1]['at'] = '2000-01-01T00:00:00.000Z'
+    add('saved-after-break', 'journal entry 2 edited, a genuine checkpoint saved at seq 3',
+        {'journal.chain', 'checkpoint.observed'}, bundle=b, args=saved('after-break', 3, gj[2]['hash']))
+    args = saved('bad-signature', 3, gj[2]['hash'])
+    with open(args[1], encoding='utf-8') as f:
+        cp = json.load(f)
+    cp['signature'] = ('B' if cp['signature'][0] == 'A' else 'A') + cp['signature'][1:]
+    with open(args[1], 'w', encoding='utf-8') as f:
+        f.write(dumps(cp))
+    add('saved-bad-signature', 'a saved checkpoint whose signature was altered', {'checkpoint.observed'},
+        bundle=c(), args=args)
+    add('saved-extra-key', 'a saved checkpoint with an unknown key', exit_code=2, bundle=c(),
+        args=saved('extra-key', 3, gj[2]['hash'], extra={'note': 'x'}))
+
+    # ---- reading limits ----
+    add('max-bytes', 'a genuine bundle over a --max-bytes 1000 limit', exit_code=2, bundle=c(),
+        args=['--max-bytes', '1000'])
+    add('top-level-array', 'a JSON array at the top level', exit_code=2, text='[' + dumps(c()) + ']')
+    add('trailing-garbage', 'text after the JSON value', exit_code=2, text=dumps(c()) + ' x')
+    add('truncated-text', 'the file cut in the middle', exit_code=2, text=dumps(c())[:500])
+
+    with open(os.path.join(outdir, 'cases.json'), 'w', encoding='utf-8') as f:
+        json.dump(cases, f, ensure_ascii=False, indent=1)
+    return cases
+
+
+def next_day(at):
+    from datetime import datetime, timedelta
+    t = datetime.strptime(at, '%Y-%m-%dT%H:%M:%S.%fZ') + timedelta(days=1)
+    return t.strftime('%Y-%m-%dT%H:%M:%S.') + at[20:23] + 'Z'
+
+
+def main(argv):
+    args = [a for a in argv if not a.startswith('--')]
+    if len(argv) != 4 or argv[2] != '--key' or len(args) != 3:
+        sys.stderr.write(__doc__)
+        return 2
+    cases = make(argv[0], argv[1], argv[3])
+    print('%d cases written to %s' % (len(cases), argv[1]))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,1270 @@
+#!/usr/bin/env python3
+"""Independent verifier of lottery audit bundles, written from docs/protocol.md alone.
+
+It shares no code with the service (TypeScript): Python 3.11 standard library only, with `openssl` run in a
+subprocess for RSA. It runs every check of protocol.md §8.2, with the same names, flags and exit codes as
+`npx lottery verify`, so that a disagreement between the two exposes a bug in one of them or in the document.
+
+Usage:
+  python3 docs/reference/verify_bundle.py BUNDLE.json [--key PEM] [--fingerprint SHA256:HEX]
+          [--commitment HEX] [--checkpoint FILE] [--max-bytes N] [--json]
+  python3 docs/reference/verify_bundle.py vectors FILE.json      check the protocol test vectors (draw-v1.json,
+                                                                  draw-v2.json)
+
+Exit codes: 0 every check holds; 1 a check fails; 2 unreadable input, usage error or internal error.
+`--pdf` (record.pdf.*) is not implemented here.
+
+Unicode: NFC/NFKC and the general categories (Cc, Cf) come from Python's `unicodedata`, whose Unicode version
+(see `unicodedata.unidata_version`) may be older than the one in Node's ICU. Characters assigned after that
+version may normalise or be categorised differently from the service.
+"""
+import base64
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from datetime import datetime, timedelta, timezone
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_SAFE = 2 ** 53 - 1
+ZERO64 = '0' * 64
+
+# Every regex below is used with fullmatch: Python's `$` would accept a trailing "\n", and `\d` would accept
+# non-ASCII digits (Arabic-Indic, full-width), both of which the protocol's ASCII grammars exclude.
+HEX64 = re.compile(r'[0-9a-f]{64}')
+LOTTERY_ID = re.compile(r'[A-Za-z0-9_-]{1,64}')
+ROSTER_ID = re.compile(r'[A-Za-z0-9_-]{1,32}')
+AT = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z')
+TYPE = re.compile(r'[a-z]+(\.[a-z]+)+')
+ACTOR = re.compile(r'user:[A-Za-z0-9_-]{1,64}|cli|system')
+PERCENT = re.compile(r'([0-9]{1,3})(?:\.([0-9]{1,4}))?')
+DIGITS_V2 = re.compile(r'[0-9]{10,64}')
+
+
+class Unreadable(Exception):
+    """§8.1: the input cannot be read (exit 2, no checks run)."""
+
+
+class UsageError(Exception):
+    """The command line is wrong (exit 2)."""
+
+
+def is_int(v):
+    # bool is a subclass of int in Python; JSON true is not an integer.
+    return type(v) is int
+
+
+def is_obj(v):
+    return isinstance(v, dict)
+
+
+def is_str_list(v):
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Strict JSON reading (§8.1). A hand-written parser, not json.loads: the bundle is hostile and every leniency of a
+# general-purpose parser (NaN, 7.0 read as 7, a later duplicate key silently winning, lone surrogates, unbounded
+# recursion) is a way to make two readers see two different bundles.
+# ---------------------------------------------------------------------------------------------------------------
+
+_WS = re.compile(r'[ \t\n\r]*')
+_NUMBER = re.compile(r'-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?')
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')
+_ESC = {'"': '"', '\\': '\\', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
+_HEX4 = re.compile(r'[0-9a-fA-F]{4}')
+
+
+class _Parser:
+    def __init__(self, text):
+        self.s = text
+        self.i = 0
+
+    def fail(self, msg):
+        raise Unreadable('%s at character %d' % (msg, self.i))
+
+    def ws(self):
+        self.i = _WS.match(self.s, self.i).end()
+
+    def string(self):
+        s = self.s
+        self.i += 1  # opening quote
+        out = []
+        while True:
+            m = _PLAIN.match(s, self.i)
+            out.append(m.group())
+            self.i = m.end()
+            if self.i >= len(s):
+                self.fail('unterminated string')
+            c = s[self.i]
+            if c == '"':
+                self.i += 1
+                return ''.join(out)
+            if c != '\\':
+                self.fail('control character in a string')
+            e = s[self.i + 1:self.i + 2]
+            if e in _ESC:
+                out.append(_ESC[e])
+                self.i += 2
+                continue
+            if e != 'u':
+                self.fail('invalid escape')
+            cu = self.hex4(self.i + 2)
+            self.i += 6
+            if 0xD800 <= cu <= 0xDBFF:
+                # A high surrogate must be followed at once by an escaped low surrogate: one UTF-8 form only.
+                if s[self.i:self.i + 2] == '\\u' and _HEX4.fullmatch(s, self.i + 2, self.i + 6):
+                    lo = int(s[self.i + 2:self.i + 6], 16)
+                    if 0xDC00 <= lo <= 0xDFFF:
+                        out.append(chr(0x10000 + ((cu - 0xD800) << 10) + (lo - 0xDC00)))
+                        self.i += 6
+                        continue
+                self.fail('lone surrogate')
+            if 0xDC00 <= cu <= 0xDFFF:
+                self.fail('lone surrogate')
+            out.append(chr(cu))
+
+    def hex4(self, at):
+        if not _HEX4.fullmatch(self.s, at, at + 4):
+            self.fail('invalid \\u escape')
+        return int(self.s[at:at + 4], 16)
+
+    def number(self):
+        m = _NUMBER.match(self.s, self.i)
+        if not m or m.end() == self.i:
+            self.fail('invalid value')
+        text = m.group()
+        if m.group(1) or m.group(2):
+            self.fail('number with a fraction or an exponent (%s)' % text[:40])
+        if text == '-0':
+            self.fail('-0')
+        if len(text) > 17:  # cheap guard before int(): no safe integer has more than 16 digits
+            self.fail('number beyond the safe integers')
+        n = int(text)
+        if abs(n) > MAX_SAFE:
+            self.fail('number beyond the safe integers (%s)' % text)
+        self.i = m.end()
+        return n
+
+    def value(self, depth):
+        self.ws()
+        s = self.s
+        if self.i >= len(s):
+            self.fail('unexpected end of input')
+        c = s[self.i]
+        if c == '{' or c == '[':
+            if depth + 1 > MAX_DEPTH:
+                self.fail('nesting deeper than %d' % MAX_DEPTH)
+            return self.obj(depth + 1) if c == '{' else self.arr(depth + 1)
+        if c == '"':
+            return self.string()
+        for lit, v in (('true', True), ('false', False), ('null', None)):
+            if s.startswith(lit, self.i):
+                self.i += len(lit)
+                return v
+        return self.number()
+
+    def obj(self, depth):
+        self.i += 1
+        out = {}
+        self.ws()
+        if self.s[self.i:self.i + 1] == '}':
+            self.i += 1
+            return out
+        while True:
+            self.ws()
+            if self.s[self.i:self.i + 1] != '"':
+                self.fail('expected a key')
+            k = self.string()
+            if k in out:
+                # A duplicate key lets two readers see two values (first wins, last wins).
+                self.fail('duplicate key %s' % json.dumps(k)[:60])
+            self.ws()
+            if self.s[self.i:self.i + 1] != ':':
+                self.fail("expected ':'")
+            self.i += 1
+            out[k] = self.value(depth)
+            self.ws()
+            c = self.s[self.i:self.i + 1]
+            self.i += 1
+            if c == '}':
+                return out
+            if c != ',':
+                self.i -= 1
+                self.fail("expected ',' or '}'")
+
+    def arr(self, depth):
+        self.i += 1
+        out = []
+        self.ws()
+        if self.s[self.i:self.i + 1] == ']':
+            self.i += 1
+            return out
+        while True:
+            out.append(self.value(depth))
+            self.ws()
+            c = self.s[self.i:self.i + 1]
+            self.i += 1
+            if c == ']':
+                return out
+            if c != ',':
+                self.i -= 1
+                self.fail("expected ',' or ']'")
+
+    def document(self):
+        v = self.value(0)
+        self.ws()
+        if self.i != len(self.s):
+            self.fail('text after the JSON value')
+        return v
+
+
+def parse_strict(text):
+    return _Parser(text).document()
+
+
+# The keys each object of a bundle may have (§8.1); `None` marks the free-form journal `data`.
+BUNDLE_KEYS = {'format', 'lottery', 'roster', 'rosterDigest', 'commitment', 'secret', 'entropy', 'seed', 'stages',
+               'journal', 'checkpoint', 'record'}
+LOTTERY_KEYS = {'id', 'year', 'agency', 'title', 'stages', 'meeting'}
+LOTTERY_STAGE_KEYS = {'stage', 'label', 'percent'}
+MEETING_KEYS = {'name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder', 'witnesses'}
+ROSTER_KEYS = {'id', 'name', 'unit', 'title', 'category', 'excluded'}
+STAGE_KEYS = {'stage', 'percent', 'poolSize', 'quota', 'winners'}
+JOURNAL_KEYS = {'seq', 'at', 'type', 'actor', 'data', 'prev', 'hash'}
+CHECKPOINT_KEYS = {'seq', 'hash', 'at', 'alg', 'signature', 'publicKey', 'certificate'}
+RECORD_KEYS = {'sha256', 'publicSha256'}
+
+
+def _unknown(obj, allowed, where):
+    if is_obj(obj):
+        extra = sorted(set(obj) - allowed)
+        if extra:
+            raise Unreadable('unknown key %s in %s' % (json.dumps(extra[0])[:60], where))
+
+
+def _each_obj(v):
+    return [x for x in v if is_obj(x)] if isinstance(v, list) else []
+
+
+def check_bundle_keys(b):
+    """Unknown keys are refused so that nothing in a bundle can be meaningful to one reader and ignored by another.
+    Keys are only looked up where the value is an object; a wrong type is left for the `format` check."""
+    _unknown(b, BUNDLE_KEYS, 'the bundle')
+    lot = b.get('lottery')
+    _unknown(lot, LOTTERY_KEYS, 'lottery')
+    if is_obj(lot):
+        for s in _each_obj(lot.get('stages')):
+            _unknown(s, LOTTERY_STAGE_KEYS, 'lottery.stages[]')
+        _unknown(lot.get('meeting'), MEETING_KEYS, 'lottery.meeting')
+    for e in _each_obj(b.get('roster')):
+        _unknown(e, ROSTER_KEYS, 'roster[]')
+    for s in _each_obj(b.get('stages')):
+        _unknown(s, STAGE_KEYS, 'stages[]')
+    for e in _each_obj(b.get('journal')):
+        _unknown(e, JOURNAL_KEYS, 'journal[]')
+    _unknown(b.get('checkpoint'), CHECKPOINT_KEYS, 'checkpoint')
+    _unknown(b.get('record'), RECORD_KEYS, 'record')
+
+
+def read_json_file(path, max_bytes):
+    """§8.1: size from stat before reading, then UTF-8 without BOM, then strict JSON whose top level is an object."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise Unreadable('cannot read %s: %s' % (path, e.strerror or e))
+    if st.st_size > max_bytes:
+        raise Unreadable('file of %d bytes is larger than the limit of %d bytes' % (st.st_size, max_bytes))
+    try:
+        with open(path, 'rb') as f:
+            data = f.read(max_bytes + 1)
+    except OSError as e:
+        raise Unreadable('cannot read %s: %s' % (path, e.strerror or e))
+    if len(data) > max_bytes:  # the file grew between stat and read
+        raise Unreadable('file larger than the limit of %d bytes' % max_bytes)
+    if data.startswith(b'\xef\xbb\xbf'):
+        raise Unreadable('byte-order mark at the start')
+    try:
+        text = data.decode('utf-8', errors='strict')  # also refuses UTF-8-encoded surrogates
+    except UnicodeDecodeError as e:
+        raise Unreadable('not UTF-8 (byte %d)' % e.start)
+    v = parse_strict(text)
+    if not is_obj(v):
+        raise Unreadable('the top level is not an object')
+    return v
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# §1 JCS, H, §2 roster form
+# ---------------------------------------------------------------------------------------------------------------
+
+def jcs_string(s):
+    out = ['"']
+    for ch in s:
+        c = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == '\\':
+            out.append('\\\\')
+        elif ch == '\b':
+            out.append('\\b')
+        elif ch == '\f':
+            out.append('\\f')
+        elif ch == '\n':
+            out.append('\\n')
+        elif ch == '\r':
+            out.append('\\r')
+        elif ch == '\t':
+            out.append('\\t')
+        elif c < 0x20:
+            out.append('\\u%04x' % c)
+        else:
+            out.append(ch)
+    out.append('"')
+    return ''.join(out)
+
+
+def jcs(v):
+    if v is None:
+        return 'null'
+    if v is True:
+        return 'true'
+    if v is False:
+        return 'false'
+    if is_int(v):
+        return str(v)
+    if isinstance(v, str):
+        return jcs_string(v)
+    if isinstance(v, list):
+        return '[' + ','.join(jcs(x) for x in v) + ']'
+    if isinstance(v, dict):
+        # RFC 8785: keys sorted by UTF-16 code units, not by code points (they differ above U+FFFF).
+        keys = sorted(v.keys(), key=lambda k: k.encode('utf-16-be'))
+        return '{' + ','.join(jcs_string(k) + ':' + jcs(v[k]) for k in keys) + '}'
+    raise ValueError('not hashable: %r' % (type(v),))
+
+
+def H(s):
+    return hashlib.sha256(s.encode('utf-8')).hexdigest()
+
+
+# ECMAScript String.prototype.trim's whitespace (§2).
+JS_WS = set('\u0009\u000a\u000b\u000c\u000d\u0020\u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff') | \
+    {chr(c) for c in range(0x2000, 0x200B)}
+BIDI = set('\u200e\u200f\u061c') | {chr(c) for c in range(0x202A, 0x202F)} | {chr(c) for c in range(0x2066, 0x206A)}
+
+
+def js_trim(s):
+    a, b = 0, len(s)
+    while a < b and s[a] in JS_WS:
+        a += 1
+    while b > a and s[b - 1] in JS_WS:
+        b -= 1
+    return s[a:b]
+
+
+def stored_form(s):
+    return js_trim(unicodedata.normalize('NFC', s))
+
+
+def roster_value_problem(v):
+    if v == '':
+        return 'empty value'
+    if stored_form(v) != v:
+        return 'not NFC and trimmed'
+    for ch in v:
+        if unicodedata.category(ch) == 'Cc' or ch in BIDI or ch == '\ufffd':
+            return 'refused character U+%04X' % ord(ch)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# §4 seed, §5 quotas, §6 selection
+# ---------------------------------------------------------------------------------------------------------------
+
+def seed_of(protocol, lottery, digest, secret, entropy):
+    return H(jcs({'protocol': protocol, 'lottery': lottery, 'rosterDigest': digest, 'secret': secret,
+                  'entropy': entropy}))
+
+
+def v1_entropy_problem(e):
+    if stored_form(e) != e:
+        return 'not NFC and trimmed'
+    if not 1 <= len(e) <= 200:
+        return 'not 1 to 200 code points'
+    for ch in e:
+        if unicodedata.category(ch) in ('Cc', 'Cf', 'Cs'):
+            return 'control or format character U+%04X' % ord(ch)
+    return None
+
+
+def canonical_digits(s):
+    """§4.1: NFKC, remove U+0020, then ^[0-9]{10,64}$; None when refused."""
+    d = unicodedata.normalize('NFKC', s).replace(' ', '')
+    return d if DIGITS_V2.fullmatch(d) else None
+
+
+def percent_units(p):
+    """Percent in 1/10,000ths when valid (§5: the grammar and 0 < p <= 100), else None. Exact integers only."""
+    if not isinstance(p, str):
+        return None
+    m = PERCENT.fullmatch(p)
+    if not m:
+        return None
+    units = int(m.group(1)) * 10000 + int(((m.group(2) or '') + '0000')[:4])
+    return units if 0 < units <= 1000000 else None
+
+
+def percent_written_form(p):
+    whole, _, frac = p.partition('.')
+    return not (len(whole) > 1 and whole[0] == '0') and not frac.endswith('0')
+
+
+def quota(pool, units):
+    return min(pool, -(-(pool * units) // 1000000))
+
+
+class Arc4:
+    """seedrandom 3.0.5's default generator (§6): RC4 keyed with the low 8 bits of each character, drop 256."""
+
+    def __init__(self, key_string):
+        key = [ord(ch) & 255 for ch in key_string] or [0]
+        s = list(range(256))
+        j = 0
+        for i in range(256):
+            j = (j + key[i % len(key)] + s[i]) & 255
+            s[i], s[j] = s[j], s[i]
+        self.s, self.i, self.j = s, 0, 0
+        self.bytes(256)
+
+    def bytes(self, count):
+        r = 0
+        s, i, j = self.s, self.i, self.j
+        for _ in range(count):
+            i = (i + 1) & 255
+            j = (j + s[i]) & 255
+            s[i], s[j] = s[j], s[i]
+            r = r * 256 + s[(s[i] + s[j]) & 255]
+        self.i, self.j = i, j
+        return r
+
+    def next32(self):
+        return self.bytes(4)
+
+
+def by_id(ids):
+    return sorted(ids, key=lambda x: x.encode('utf-8'))
+
+
+def select(seed_hex, stage, pool, count):
+    rng = Arc4('%s/%d' % (seed_hex, stage))
+    a = by_id(pool)
+    for i in range(count):
+        m = len(a) - i
+        limit = 2 ** 32 - (2 ** 32 % m)
+        while True:
+            x = rng.next32()
+            if x < limit:
+                break
+        j = i + x % m
+        a[i], a[j] = a[j], a[i]
+    return a[:count]
+
+
+def excluded(entry):
+    # `excluded` is a reason; an empty reason is no reason (empty optional fields are omitted, §2).
+    return isinstance(entry.get('excluded'), str) and entry['excluded'] != ''
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# RSA through openssl
+# ---------------------------------------------------------------------------------------------------------------
+
+RSA_OID = bytes.fromhex('06092a864886f70d010101')  # rsaEncryption, 1.2.840.113549.1.1.1
+_PEM = re.compile(r'\s*-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]*)-----END PUBLIC KEY-----\s*')
+
+
+def pem_der(pem):
+    """The DER SubjectPublicKeyInfo of an SPKI PEM (§4.2, §8.3), or None when it is not one."""
+    if not isinstance(pem, str):
+        return None
+    m = _PEM.fullmatch(pem)
+    if not m:
+        return None
+    try:
+        return base64.b64decode(re.sub(r'\s', '', m.group(1)), validate=True) or None
+    except ValueError:
+        return None
+
+
+def _der_len(d, i):
+    n = d[i]
+    if n < 0x80:
+        return n, i + 1
+    k = n & 0x7F
+    if k == 0 or k > 4 or i + 1 + k > len(d):
+        raise ValueError('bad DER length')
+    return int.from_bytes(d[i + 1:i + 1 + k], 'big'), i + 1 + k
+
+
+def is_rsa_spki(der):
+    """SEQUENCE { SEQUENCE { OID rsaEncryption, ... }, BIT STRING }: the protocol signs with RSA only (§7)."""
+    try:
+        if der[0] != 0x30:
+            return False
+        n, i = _der_len(der, 1)
+        if i + n != len(der) or der[i] != 0x30:
+            return False
+        _, j = _der_len(der, i + 1)
+        return der[j:j + len(RSA_OID)] == RSA_OID
+    except (IndexError, ValueError):
+        return False
+
+
+def fingerprint(der):
+    return 'SHA256:' + hashlib.sha256(der).hexdigest()
+
+
+def der_to_pem(der):
+    b = base64.b64encode(der).decode()
+    return '-----BEGIN PUBLIC KEY-----\n' + '\n'.join(b[i:i + 64] for i in range(0, len(b), 64)) + \
+        '\n-----END PUBLIC KEY-----\n'
+
+
+class OpensslMissing(Exception):
+    pass
+
+
+def rs256_verify(der, message, signature_b64):
+    """RSASSA-PKCS1-v1_5 with SHA-256 over the UTF-8 message; the signature in standard padded base64."""
+    if der is None or not is_rsa_spki(der) or not isinstance(signature_b64, str):
+        return False
+    if not re.fullmatch(r'[A-Za-z0-9+/]*={0,2}', signature_b64) or len(signature_b64) % 4:
+        return False  # RFC 4648 §4 only: no base64url, no white space, padded
+    try:
+        sig = base64.b64decode(signature_b64, validate=True)
+    except ValueError:
+        return False
+    with tempfile.TemporaryDirectory(prefix='verify-bundle-') as d:
+        paths = {n: os.path.join(d, n) for n in ('pub.pem', 'sig.bin', 'msg.bin')}
+        with open(paths['pub.pem'], 'w') as f:
+            f.write(der_to_pem(der))
+        with open(paths['sig.bin'], 'wb') as f:
+            f.write(sig)
+        with open(paths['msg.bin'], 'wb') as f:
+            f.write(message.encode('utf-8'))
+        try:
+            r = subprocess.run(['openssl', 'dgst', '-sha256', '-verify', paths['pub.pem'], '-signature',
+                                paths['sig.bin'], paths['msg.bin']], capture_output=True, timeout=60)
+        except FileNotFoundError:
+            raise OpensslMissing('openssl is not installed')
+        return r.returncode == 0 and b'Verified OK' in r.stdout
+
+
+def read_key_file(path):
+    """--key: a PEM public key or certificate; its SPKI DER (RSA only). Errors are usage errors (exit 2)."""
+    try:
+        with open(path, 'rb') as f:
+            raw = f.read(1024 * 1024)
+    except OSError as e:
+        raise UsageError('cannot read %s: %s' % (path, e.strerror or e))
+    text = raw.decode('utf-8', errors='replace')
+    der = None
+    for cmd in (['openssl', 'pkey', '-pubin', '-outform', 'DER'], ['openssl', 'x509', '-pubkey', '-noout']):
+        try:
+            r = subprocess.run(cmd, input=raw, capture_output=True, timeout=60)
+        except FileNotFoundError:
+            raise OpensslMissing('openssl is not installed')
+        if r.returncode == 0 and r.stdout:
+            der = r.stdout if cmd[1] == 'pkey' else pem_der(r.stdout.decode('ascii', 'replace'))
+            break
+    if der is None and 'PUBLIC KEY' in text:
+        der = pem_der(text)
+    if der is None:
+        raise UsageError('%s is not a PEM public key or certificate' % path)
+    if not is_rsa_spki(der):
+        raise UsageError('%s is not an RSA key (the protocol signs with RS256)' % path)
+    return der
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# §8.2 the checks
+# ---------------------------------------------------------------------------------------------------------------
+
+LABELS = {
+    'format': ('格式', 'format'),
+    'roster.order': ('名冊排序與形式', 'roster order and form'),
+    'roster.digest': ('名冊雜湊', 'roster digest'),
+    'commitment': ('承諾值', 'commitment'),
+    'seed': ('種子', 'seed'),
+    'entropy.form': ('現場亂數格式', 'entropy form'),
+    'quotas': ('配額', 'quotas'),
+    'winners': ('中籤名單', 'winners'),
+    'journal.chain': ('紀錄雜湊鏈', 'journal chain'),
+    'journal.lottery': ('紀錄中的抽籤設定', 'lottery in the journal'),
+    'journal.locked': ('紀錄中的鎖定', 'lock in the journal'),
+    'journal.draws': ('紀錄中的抽籤', 'draws in the journal'),
+    'ceremony.opened': ('抽籤儀式開啟', 'ceremony opened'),
+    'ceremony.date': ('抽籤日期', 'meeting day'),
+    'record.journal': ('紀錄中的抽籤紀錄', 'record in the journal'),
+    'checkpoint.head': ('檢查點位於最新紀錄', 'checkpoint at the head'),
+    'checkpoint.signature': ('檢查點簽章', 'checkpoint signature'),
+    'key.pinned': ('金鑰釘選', 'key pinned'),
+    'commitment.observed': ('現場所見承諾值', 'observed commitment'),
+    'checkpoint.observed': ('先前保存的檢查點', 'saved checkpoint'),
+}
+
+
+def format_problem(b):
+    """The `format` check: every type the other checks rely on. A failure stops every other check."""
+    if b.get('format') not in ('lottery-audit-bundle/v1', 'lottery-audit-bundle/v2'):
+        return 'format is not lottery-audit-bundle/v1 or /v2'
+    lot = b.get('lottery')
+    if not is_obj(lot):
+        return 'lottery is not an object'
+    if not isinstance(lot.get('id'), str) or not LOTTERY_ID.fullmatch(lot['id']):
+        return 'lottery.id is not an id'
+    if not is_int(lot.get('year')):
+        return 'lottery.year is not an integer'
+    if not isinstance(lot.get('agency'), str):
+        return 'lottery.agency is not a string'
+    if 'title' in lot and not isinstance(lot['title'], str):
+        return 'lottery.title is not a string'
+    st = lot.get('stages')
+    if not isinstance(st, list) or not st or not all(
+            is_obj(s) and is_int(s.get('stage')) and isinstance(s.get('label'), str)
+            and isinstance(s.get('percent'), str) for s in st):
+        return 'lottery.stages is not a non-empty array of {stage, label, percent}'
+    if 'meeting' in lot and not is_obj(lot['meeting']):
+        return 'lottery.meeting is not an object'
+    r = b.get('roster')
+    if not isinstance(r, list) or not all(
+            is_obj(e) and all(isinstance(v, str) for v in e.values()) and 'id' in e and 'name' in e for e in r):
+        return 'roster is not an array of entries of strings with id and name'
+    for k in ('rosterDigest', 'commitment', 'secret', 'seed'):
+        if not isinstance(b.get(k), str) or not HEX64.fullmatch(b[k]):
+            return '%s is not 64 lowercase hex digits' % k
+    if not isinstance(b.get('entropy'), str):
+        return 'entropy is not a string'
+    s = b.get('stages')
+    if not isinstance(s, list) or not all(
+            is_obj(x) and is_int(x.get('stage')) and is_int(x.get('poolSize')) and is_int(x.get('quota'))
+            and isinstance(x.get('percent'), str) and is_str_list(x.get('winners')) for x in s):
+        return 'stages is not an array of {stage, percent, poolSize, quota, winners}'
+    j = b.get('journal')
+    if not isinstance(j, list) or not all(is_obj(e) for e in j):
+        return 'journal is not an array of objects'
+    # A journal entry's missing key is not a format failure: its seven fields are the chain's to check (§8.1, §7).
+    cp = b.get('checkpoint')
+    if not checkpoint_form(cp):
+        return 'checkpoint is not {seq, hash, at, alg: RS256, signature, publicKey, certificate?}'
+    if 'record' in b:
+        rec = b['record']
+        if not is_obj(rec) or not isinstance(rec.get('sha256'), str) or (
+                'publicSha256' in rec and not isinstance(rec['publicSha256'], str)):
+            return 'record is not {sha256, publicSha256?}'
+    return None
+
+
+def checkpoint_form(cp):
+    return (is_obj(cp) and is_int(cp.get('seq')) and all(isinstance(cp.get(k), str) for k in
+            ('hash', 'at', 'signature', 'publicKey')) and cp.get('alg') == 'RS256'
+            and ('certificate' not in cp or isinstance(cp['certificate'], str)))
+
+
+def well_formed(e):
+    """§7 field grammars."""
+    return (is_int(e.get('seq')) and isinstance(e.get('at'), str) and AT.fullmatch(e['at']) is not None
+            and isinstance(e.get('type'), str) and TYPE.fullmatch(e['type']) is not None
+            and isinstance(e.get('actor'), str) and ACTOR.fullmatch(e['actor']) is not None
+            and is_obj(e.get('data'))
+            and all(isinstance(e.get(k), str) and HEX64.fullmatch(e[k]) is not None for k in ('prev', 'hash')))
+
+
+def entry_hash(e):
+    return H(jcs({k: e[k] for k in ('seq', 'at', 'type', 'actor', 'data', 'prev')}))
+
+
+def walk_chain(journal):
+    """(brokenAt or None, detail). Walks from seq 1: position i must hold seq i, well formed, linked, hashed."""
+    prev = ZERO64
+    for i, e in enumerate(journal, start=1):
+        if not well_formed(e):
+            return i, 'entry %d is malformed' % i
+        if e['seq'] != i:
+            return i, 'entry %d is missing (found seq %d)' % (i, e['seq'])
+        if e['prev'] != prev:
+            return i, 'entry %d does not link to the previous hash' % i
+        if entry_hash(e) != e['hash']:
+            return i, 'entry %d has a wrong hash' % i
+        prev = e['hash']
+    return None, '%d entries' % len(journal)
+
+
+def is_stage_list(v):
+    return isinstance(v, list) and all(
+        is_obj(s) and is_int(s.get('stage')) and isinstance(s.get('label'), str) and isinstance(s.get('percent'), str)
+        for s in v)
+
+
+class Replay:
+    """§8.2 Replay: what the journal says about the bundle's lottery, read from well-formed entries in bundle order
+    whether or not the chain holds (a broken chain must not hide what the entries claim)."""
+
+    def __init__(self, journal, lottery_id):
+        self.created = None
+        self.title = ''
+        self.meeting = {}
+        self.locks, self.unlocks, self.draws, self.ceremony, self.records = [], [], [], [], []
+        self.rotations = []
+        self.warnings = []
+        seen_draw = False
+        for e in journal:
+            if not well_formed(e):
+                continue
+            d, t = e['data'], e['type']
+            if t == 'key.rotated' and isinstance(d.get('publicKey'), str):
+                self.rotations.append(e)  # any lottery or none
+            if d.get('lottery') != lottery_id:
+                continue
+            if self.created is None:
+                if t == 'lottery.created' and is_int(d.get('year')) and isinstance(d.get('agency'), str) \
+                        and is_stage_list(d.get('stages')):
+                    self.created = e
+                    self.year, self.agency, self.stages = d['year'], d['agency'], d['stages']
+                    self.title = d['title'] if isinstance(d.get('title'), str) else ''
+                    self.meeting = d['meeting'] if is_obj(d.get('meeting')) else {}
+                # Entries of the lottery before its creation are ignored.
+                continue
+            if t == 'lottery.updated':
+                if isinstance(d.get('title'), str):
+                    self.title = d['title']
+                if is_stage_list(d.get('stages')):
+                    self.stages = d['stages']
+                if is_obj(d.get('meeting')):
+                    self.meeting = d['meeting']
+            elif t == 'lottery.locked' and isinstance(d.get('rosterDigest'), str) \
+                    and isinstance(d.get('commitment'), str):
+                self.locks.append(e)
+                if seen_draw:
+                    self.warnings.append('seq %d: a lock after the first draw' % e['seq'])
+            elif t == 'lottery.unlocked':
+                self.unlocks.append(e)
+                if seen_draw:
+                    self.warnings.append('seq %d: an unlock after the first draw' % e['seq'])
+            elif t == 'stage.drawn' and is_int(d.get('stage')) and isinstance(d.get('seed'), str) \
+                    and is_str_list(d.get('winners')):
+                if not seen_draw and not self.locks:
+                    self.warnings.append('seq %d: a draw before any lock' % e['seq'])
+                seen_draw = True
+                self.draws.append(e)
+            elif t in ('ceremony.opened', 'ceremony.adjourned'):
+                self.ceremony.append(e)
+                if t == 'ceremony.adjourned':
+                    self.warnings.append('seq %d: the ceremony was adjourned (%s)' % (
+                        e['seq'], d.get('reason') if isinstance(d.get('reason'), str) else 'no reason'))
+                if seen_draw and t == 'ceremony.adjourned':
+                    self.warnings.append('seq %d: an adjournment after the first draw' % e['seq'])
+            elif t == 'record.issued':
+                self.records.append(e)
+        self.first_draw = self.draws[0] if self.draws else None
+        # "Before" is bundle (journal) order: positions, not seq values, which a hostile bundle may repeat.
+        self._pos = {id(e): n for n, e in enumerate(journal)}
+        before = [x for x in self.locks if self.first_draw is None or self.pos(x) < self.pos(self.first_draw)]
+        self.lock = before[-1] if before else None
+        for x in before[:-1]:
+            self.warnings.append('earlier commitment %s (seq %d), replaced by a later lock' % (
+                x['data']['commitment'], x['seq']))
+
+    def pos(self, e):
+        return self._pos[id(e)]
+
+
+def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint):
+    checks = []
+    result = {'ok': False, 'protocol': None, 'checks': checks, 'warnings': []}
+
+    def check(name, ok, detail):
+        checks.append({'name': name, 'ok': bool(ok), 'detail': detail})
+
+    problem = format_problem(b)
+    if problem:
+        check('format', False, problem)
+        return result
+    v2 = b['format'] == 'lottery-audit-bundle/v2'
+    protocol = 'lottery-draw/v2' if v2 else 'lottery-draw/v1'
+    result['protocol'] = protocol
+    check('format', True, b['format'])
+    lot, roster, stages, journal, cp = b['lottery'], b['roster'], b['stages'], b['journal'], b['checkpoint']
+    lid = lot['id']
+
+    # roster.order
+    prob, prev = None, None
+    for n, e in enumerate(roster, start=1):
+        if not ROSTER_ID.fullmatch(e['id']):
+            prob = 'entry %d: the id is not an id' % n
+        elif e['name'] == '':
+            prob = 'entry %d: empty name' % n
+        else:
+            for k, v in e.items():
+                p = roster_value_problem(v)
+                if p:
+                    prob = 'entry %d (%s): %s: %s' % (n, e['id'], k, p)
+                    break
+        if not prob and prev is not None and not e['id'].encode() > prev.encode():
+            prob = 'entry %d (%s) is not after %s' % (n, e['id'], prev)
+        if prob:
+            break
+        prev = e['id']
+    check('roster.order', not prob, prob or '%d entries in id order' % len(roster))
+
+    # roster.digest: the roster as §2 defines it (sorted by id, non-empty fields); its values are not re-normalised.
+    # An unsorted bundle roster fails roster.order, not this.
+    d = H(jcs(by_roster(roster)))
+    check('roster.digest', d == b['rosterDigest'], 'H(JCS(roster)) = ' + d)
+    c = H(b['secret'])
+    check('commitment', c == b['commitment'], 'H(secret) = ' + c)
+
+    s = seed_of(protocol, lid, b['rosterDigest'], b['secret'], b['entropy'])
+    if s != b['seed']:
+        check('seed', False, 'the seed recomputes to ' + s)
+    elif not v2 and v1_entropy_problem(b['entropy']):
+        check('seed', False, 'the entropy is not in v1 form: ' + v1_entropy_problem(b['entropy']))
+    else:
+        check('seed', True, 'the seed recomputes (%s)' % protocol)
+    if v2:
+        check('entropy.form', DIGITS_V2.fullmatch(b['entropy']) is not None,
+              'the entropy is canonical digits' if DIGITS_V2.fullmatch(b['entropy']) else 'the entropy is not 10 to 64 ASCII digits')
+
+    # quotas
+    ls = lot['stages']
+    units = [percent_units(x['percent']) for x in ls]
+    prob = None
+    if None in units:
+        prob = 'lottery stage %d: invalid percent' % (units.index(None) + 1)
+    elif not all(percent_written_form(x['percent']) for x in ls):
+        prob = 'a percent is not in its one written form'
+    elif units[0] < 50000:
+        prob = "stage 1's percent is below 5"
+    elif len(stages) != len(ls):
+        prob = '%d bundle stages for %d lottery stages' % (len(stages), len(ls))
+    else:
+        pool = sum(1 for e in roster if not excluded(e))
+        for i, (bs, l, u) in enumerate(zip(stages, ls, units), start=1):
+            q = quota(pool, u)
+            if bs['stage'] != i or l['stage'] != i:
+                prob = 'stage %d is not numbered %d' % (i, i)
+            elif bs['percent'] != l['percent']:
+                prob = 'stage %d: percent %s, lottery says %s' % (i, bs['percent'], l['percent'])
+            elif bs['poolSize'] != pool or bs['quota'] != q:
+                prob = 'stage %d: poolSize %d quota %d, recomputed %d and %d' % (i, bs['poolSize'], bs['quota'],
+                                                                                 pool, q)
+            if prob:
+                break
+            pool = q
+    check('quotas', not prob, prob or 'every pool size and quota recomputes')
+
+    # winners: from the bundle's seed, with the lottery stages' percents (the configuration the journal binds), for
+    # each bundle stage that has a lottery stage; a bundle stage beyond the lottery's is quotas' to fail.
+    prob = None
+    if None in units:
+        prob = 'a percent is not valid'
+    else:
+        pool = [e['id'] for e in roster if not excluded(e)]
+        for i, bs in enumerate(stages[:len(units)], start=1):
+            w = select(b['seed'], i, pool, quota(len(pool), units[i - 1]))
+            if bs['winners'] != w:
+                prob = 'stage %d: the winners recompute to %s' % (i, ', '.join(w))
+                break
+            pool = w
+    check('winners', not prob, prob or 'every stage recomputes')
+
+    broken, detail = walk_chain(journal)
+    check('journal.chain', broken is None, detail)
+    if broken is not None:
+        result['brokenAt'] = broken
+
+    rp = Replay(journal, lid)
+    result['warnings'] = rp.warnings
+
+    # journal.lottery
+    if rp.created is None:
+        check('journal.lottery', False, 'the journal does not create lottery %s' % lid)
+    else:
+        diffs = [k for k, a, z in (
+            ('year', rp.year, lot['year']), ('agency', rp.agency, lot['agency']),
+            ('title', rp.title, lot.get('title', '')),
+            ('stages', jcs(rp.stages), jcs(lot['stages'])),
+            ('meeting', jcs(rp.meeting), jcs(lot.get('meeting', {})))) if not (type(a) is type(z) and a == z)]
+        check('journal.lottery', not diffs, 'differs from the journal: ' + ', '.join(diffs) if diffs else
+              'created at seq %d' % rp.created['seq'])
+
+    # journal.locked
+    lk, fd = rp.lock, rp.first_draw
+    prob = None
+    if lk is None or fd is None:
+        prob = 'no lock before a first draw' if fd is not None else 'no draw'
+    else:
+        if any(rp.pos(lk) < rp.pos(u) < rp.pos(fd) for u in rp.unlocks):
+            prob = 'an unlock lies between the lock and the first draw'
+        elif lk['data']['rosterDigest'] != b['rosterDigest']:
+            prob = 'the lock journals another roster digest'
+        elif lk['data']['commitment'] != b['commitment']:
+            prob = 'the lock journals another commitment'
+        elif 'quotas' not in lk['data'] or jcs(lk['data']['quotas']) != jcs(
+                [{'stage': x['stage'], 'percent': x['percent'], 'poolSize': x['poolSize'], 'quota': x['quota']}
+                 for x in stages]):
+            prob = "the lock's quotas are not the bundle's"
+        elif lk['data'].get('protocol', 'lottery-draw/v1') != protocol:
+            prob = 'the lock is %s, the bundle %s' % (lk['data'].get('protocol', 'lottery-draw/v1'), protocol)
+    check('journal.locked', not prob, prob or 'locked at seq %d' % lk['seq'])
+
+    # journal.draws
+    prob = None
+    if len(rp.draws) != len(stages):
+        prob = '%d draws for %d stages' % (len(rp.draws), len(stages))
+    else:
+        for i, (dr, bs) in enumerate(zip(rp.draws, stages), start=1):
+            dd = dr['data']
+            if dd['stage'] != i or dd['seed'] != b['seed'] or not is_int(dd.get('poolSize')) \
+                    or not is_int(dd.get('quota')) or dd['poolSize'] != bs['poolSize'] \
+                    or dd['quota'] != bs['quota'] or dd['winners'] != bs['winners']:
+                prob = 'draw %d (seq %d) differs from stage %d' % (i, dr['seq'], i)
+                break
+            if i == 1 and (dd.get('secret') != b['secret'] or dd.get('entropy') != b['entropy']):
+                prob = "stage 1's draw journals another secret or entropy"
+                break
+    check('journal.draws', not prob, prob or '%d draws' % len(rp.draws))
+
+    if v2:
+        prob = None
+        if fd is None:
+            prob = 'no draw'
+        else:
+            before = [x for x in rp.ceremony if rp.pos(x) < rp.pos(fd)]
+            last = before[-1] if before else None
+            if last is None or last['type'] != 'ceremony.opened':
+                prob = 'no ceremony open at the first draw'
+            elif last['data'].get('commitment') != b['commitment']:
+                prob = 'the ceremony was opened for another commitment'
+            elif lk is None or not last['seq'] > lk['seq']:
+                prob = 'the ceremony was opened before the lock that counts'
+        check('ceremony.opened', not prob, prob or 'opened at seq %d' % last['seq'])
+        prob = None
+        date = lot.get('meeting', {}).get('date')
+        if fd is None:
+            prob = 'no draw'
+        elif not isinstance(date, str):
+            prob = 'lottery.meeting.date is not a string'
+        else:
+            td = taipei_date(fd['at'])
+            if td is None or td != date[:10]:
+                prob = 'drawn on %s (Taipei), the meeting is on %s' % (td, date[:10])
+        check('ceremony.date', not prob, prob or 'drawn on the meeting day %s' % date[:10])
+
+    if 'record' in b:
+        rec = b['record']
+        full = next((r for r in rp.records if r['data'].get('public') is not True), None)
+        pub = next((r for r in rp.records if r['data'].get('public') is True), None)
+        prob = None
+        if full is None or full['data'].get('sha256') != rec['sha256']:
+            prob = 'the record hash is not journalled'
+        elif 'publicSha256' in rec and (pub is None or pub['data'].get('sha256') != rec['publicSha256']):
+            prob = "the public copy's hash is not journalled"
+        check('record.journal', not prob, prob or 'record.issued at seq %d' % full['seq'])
+
+    # checkpoint.head
+    if broken is None:
+        head = (journal[-1]['seq'], journal[-1]['hash']) if journal else (0, ZERO64)
+    else:
+        wf = [e for e in journal if well_formed(e)]
+        head = (wf[-1]['seq'], wf[-1]['hash']) if wf else (0, ZERO64)
+    check('checkpoint.head', (cp['seq'], cp['hash']) == head,
+          'the head is seq %d' % head[0] if (cp['seq'], cp['hash']) == head else
+          'the checkpoint is seq %d, the head seq %d' % (cp['seq'], head[0]))
+
+    cp_der = pem_der(cp['publicKey'])
+    sig_ok = rs256_verify(cp_der, jcs({'seq': cp['seq'], 'hash': cp['hash'], 'at': cp['at']}), cp['signature'])
+    if cp_der is not None and not is_rsa_spki(cp_der):
+        check('checkpoint.signature', False, 'not an RSA key')
+    else:
+        check('checkpoint.signature', sig_ok, 'verifies' if sig_ok else 'does not verify')
+
+    anchor_sets = anchored_sets(anchors_fp, anchor_key_der, cp_der, rp.rotations)
+    if not anchor_sets:
+        check('key.pinned', False, 'not pinned: give --fingerprint or --key')
+    else:
+        ok = cp_der is not None and all(cp_der in s for s in anchor_sets)
+        check('key.pinned', ok, ('pinned: ' if ok else 'the checkpoint key is not anchored: ') +
+              (fingerprint(cp_der) if cp_der else 'no key'))
+
+    if observed_commitment is not None:
+        ok = b['commitment'].startswith(observed_commitment.lower())
+        check('commitment.observed', ok, 'the commitment %s %s' % ('starts with' if ok else 'does not start with',
+                                                                   observed_commitment.lower()))
+
+    if saved_checkpoint is not None:
+        prob = None
+        sc = saved_checkpoint
+        if not anchor_sets:
+            prob = 'no trust anchor'
+        elif not checkpoint_form(sc):
+            prob = 'the saved checkpoint is not a checkpoint'
+        else:
+            der = pem_der(sc['publicKey'])
+            if der is None or not all(der in s for s in anchor_sets):
+                prob = "the saved checkpoint's key is not anchored"
+            elif not rs256_verify(der, jcs({'seq': sc['seq'], 'hash': sc['hash'], 'at': sc['at']}),
+                                  sc['signature']):
+                prob = "the saved checkpoint's signature does not verify"
+            elif not (sc['seq'] == 0 and sc['hash'] == ZERO64):
+                at = next((e for e in journal if well_formed(e) and e['seq'] == sc['seq']), None)
+                if at is None or at['hash'] != sc['hash']:
+                    prob = 'the journal does not hold the saved checkpoint'
+                elif broken is not None and broken <= sc['seq']:
+                    prob = 'the chain breaks at or before the saved checkpoint'
+        check('checkpoint.observed', not prob, prob or 'the journal extends the saved checkpoint')
+
+    result['ok'] = all(x['ok'] for x in checks)
+    return result
+
+
+def taipei_date(at):
+    try:
+        t = datetime.strptime(at, '%Y-%m-%dT%H:%M:%S.%fZ').replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return (t + timedelta(hours=8)).strftime('%Y-%m-%d')
+
+
+def anchored_sets(fp, key_der, cp_der, rotations):
+    """§8.3: for each trust anchor given, the set of keys `cur` takes walking the endorsed rotations."""
+    sets = []
+    if fp is not None:
+        candidates = [cp_der] + [pem_der(r['data'].get(k)) for r in rotations for k in
+                                 ('previousPublicKey', 'publicKey')]
+        anchor = next((k for k in candidates if k is not None and fingerprint(k).lower() == fp.lower()), None)
+        sets.append(walk_rotations(anchor, rotations) if anchor is not None else set())
+    if key_der is not None:
+        sets.append(walk_rotations(key_der, rotations))
+    return sets
+
+
+def walk_rotations(anchor, rotations):
+    cur, took = anchor, {anchor}
+    for r in rotations:
+        d = r['data']
+        prev = pem_der(d.get('previousPublicKey'))
+        if prev is not None and prev == cur and rs256_verify(cur, jcs({'publicKey': d['publicKey']}),
+                                                             d.get('endorsement')):
+            nxt = pem_der(d['publicKey'])
+            if nxt is None:
+                break
+            cur = nxt
+            took.add(cur)
+    return took
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# vectors
+# ---------------------------------------------------------------------------------------------------------------
+
+def draw_stages(seed_hex, percents, pool):
+    out = []
+    for n, p in enumerate(percents, start=1):
+        q = quota(len(pool), percent_units(p))
+        w = select(seed_hex, n, pool, q)
+        out.append({'stage': n, 'percent': p, 'poolSize': len(pool), 'quota': q, 'winners': w})
+        pool = w
+    return out
+
+
+def check_vectors(path, out):
+    v = read_json_file(path, DEFAULT_MAX_BYTES)
+    ok = True
+
+    def report(good, name):
+        nonlocal ok
+        ok = ok and good
+        out.write('%s %s\n' % ('PASS' if good else 'FAIL', name))
+
+    if 'vector1' in v:  # draw-v1.json
+        v1 = v['vector1']
+        d = H(jcs(by_roster(v1['roster'])))
+        s = seed_of('lottery-draw/v1', v1['lottery'], d, v1['secret'], v1['entropy'])
+        st = draw_stages(s, [x['percent'] for x in v1['expect']['stages']],
+                         [e['id'] for e in v1['roster'] if not excluded(e)])
+        report(d == v1['expect']['rosterDigest'], 'vector1 rosterDigest')
+        report(H(v1['secret']) == v1['expect']['commitment'], 'vector1 commitment')
+        report(s == v1['expect']['seed'], 'vector1 seed')
+        report(st == v1['expect']['stages'], 'vector1 stages')
+    if 'vector2' in v:
+        v2 = v['vector2']
+        st2 = draw_stages(v2['seed'], [x['percent'] for x in v2['expect']['stages']],
+                          ['P%04d' % i for i in range(1, 1181)])
+        report(st2 == v2['expect']['stages'], 'vector2 stages')
+    if 'quotas' in v:
+        bad = [q for q in v['quotas'] if quota(q['pool'], percent_units(q['percent'])) != q['quota']]
+        report(not bad, '%d quota cases%s' % (len(v['quotas']), (': ' + json.dumps(bad[:3])) if bad else ''))
+    # draw-v2.json: "ceremony" (the room typed `typed`, reduced to `entropy`, hashed with the v2 preimage) and
+    # "entropy" (canonicalisation cases {input, digits}, digits null when refused).
+    cer = v.get('ceremony')
+    if is_obj(cer):
+        exp = cer['expect']
+        report(canonical_digits(cer['typed']) == cer['entropy'], 'ceremony typed -> canonical digits')
+        d = H(jcs(by_roster(cer['roster'])))
+        report(d == exp['rosterDigest'], 'ceremony rosterDigest')
+        report(H(cer['secret']) == exp['commitment'], 'ceremony commitment')
+        pre = jcs({'protocol': 'lottery-draw/v2', 'lottery': cer['lottery'], 'rosterDigest': d,
+                   'secret': cer['secret'], 'entropy': cer['entropy']})
+        if 'seedPreimage' in exp:
+            report(pre == exp['seedPreimage'], 'ceremony seed preimage')
+        s = H(pre)
+        report(s == exp['seed'], 'ceremony seed')
+        st = draw_stages(s, [x['percent'] for x in cer['stages']],
+                         [e['id'] for e in cer['roster'] if not excluded(e)])
+        report(st == exp['stages'], 'ceremony stages')
+    cases = v.get('entropy')
+    if isinstance(cases, list):
+        bad = [c for c in cases if canonical_digits(c['input']) != c['digits']]
+        report(not bad, '%d canonicalisation cases%s' % (len(cases), (': ' + json.dumps(bad[:3])) if bad else ''))
+    return ok
+
+
+def by_roster(entries):
+    """§2: the roster digest's input: entries sorted by id, each with its non-empty fields only."""
+    fields = ['id', 'name', 'unit', 'title', 'category', 'excluded']
+    rows = sorted(entries, key=lambda e: e['id'].encode('utf-8'))
+    return [{f: e[f] for f in fields if isinstance(e.get(f), str) and e[f] != ''} for e in rows]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# command line
+# ---------------------------------------------------------------------------------------------------------------
+
+OPTIONS = {'key', 'fingerprint', 'commitment', 'checkpoint', 'max-bytes', 'json', 'help'}
+BOOLEAN = {'json', 'help'}
+
+
+def parse_args(argv):
+    positional, flags = [], {}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a.startswith('--'):
+            if '=' in a:
+                name, val = a[2:].split('=', 1)
+            else:
+                name = a[2:]
+                nxt = argv[i + 1] if i + 1 < len(argv) else None
+                if name in BOOLEAN or nxt is None or nxt.startswith('--'):
+                    val = True
+                else:
+                    val, i = nxt, i + 1
+            if name == 'pdf':
+                raise UsageError('--pdf (record.pdf.*) is not implemented by this reference; use npx lottery verify')
+            if name not in OPTIONS:
+                raise UsageError('unknown option --%s' % name)
+            if name in flags:
+                raise UsageError('--%s given twice' % name)
+            if (name in BOOLEAN) != (val is True):
+                raise UsageError('--%s %s' % (name, 'takes no value' if name in BOOLEAN else 'needs a value'))
+            flags[name] = val
+        else:
+            positional.append(a)
+        i += 1
+    return positional, flags
+
+
+def safe_text(s):
+    """Escape what a terminal would obey or hide (control, bidi and other format characters)."""
+    return ''.join('\\u%04x' % ord(c) if unicodedata.category(c) in ('Cc', 'Cf', 'Zl', 'Zp') or
+                   0xD800 <= ord(c) <= 0xDFFF else c for c in s)
+
+
+def dump_json(v):
+    text = json.dumps(v, ensure_ascii=False, indent=2)
+    return ''.join('\\u%04x' % ord(c) if unicodedata.category(c) in ('Cf', 'Zl', 'Zp') or
+                   0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
+def main(argv, out, err):
+    json_out = '--json' in argv
+    try:
+        positional, flags = parse_args(argv)
+        if flags.get('help'):
+            out.write(__doc__)
+            return 0
+        if len(positional) == 2 and positional[0] == 'vectors':
+            return 0 if check_vectors(positional[1], out) else 1
+        if len(positional) != 1:
+            raise UsageError('give one bundle file')
+        max_bytes = DEFAULT_MAX_BYTES
+        if 'max-bytes' in flags:
+            if not re.fullmatch(r'[0-9]{1,15}', flags['max-bytes']) or int(flags['max-bytes']) < 1:
+                raise UsageError('--max-bytes takes a positive integer')
+            max_bytes = int(flags['max-bytes'])
+        fp = flags.get('fingerprint')
+        if fp is not None and not re.fullmatch(r'SHA256:[0-9a-fA-F]{64}', fp):
+            raise UsageError('--fingerprint takes SHA256: and 64 hex digits')
+        commitment = flags.get('commitment')
+        # §8.3: "16 or more hex digits (fewer, or a non-hex digit, is a usage error)"; a longer one just fails.
+        if commitment is not None and not re.fullmatch(r'[0-9a-fA-F]{16,}', commitment):
+            raise UsageError('--commitment takes 16 or more hex digits')
+        key_der = read_key_file(flags['key']) if 'key' in flags else None
+        bundle = read_json_file(positional[0], max_bytes)
+        check_bundle_keys(bundle)
+        saved = None
+        if 'checkpoint' in flags:
+            saved = read_json_file(flags['checkpoint'], max_bytes)
+            _unknown(saved, CHECKPOINT_KEYS, 'the saved checkpoint')
+        report = verify(bundle, fp, key_der, commitment, saved)
+    except UsageError as e:
+        err.write('usage error: %s\n' % safe_text(str(e)))
+        if json_out:
+            out.write(dump_json({'ok': False, 'protocol': None, 'checks': [], 'warnings': [],
+                                 'error': str(e)}) + '\n')
+        return 2
+    except Unreadable as e:
+        if json_out:
+            out.write(dump_json({'ok': False, 'protocol': None, 'checks': [], 'warnings': [],
+                                 'error': str(e)}) + '\n')
+        else:
+            err.write('unreadable input: %s\n' % safe_text(str(e)))
+        return 2
+    except OpensslMissing as e:
+        err.write('cannot verify: %s\n' % e)
+        return 2
+    if json_out:
+        out.write(dump_json(report) + '\n')
+    else:
+        for c in report['checks']:
+            zh, en = LABELS.get(c['name'], ('', c['name']))
+            out.write('%s  %s (%s / %s): %s\n' % ('PASS' if c['ok'] else 'FAIL', c['name'], zh, en,
+                                                  safe_text(c['detail'])))
+        for w in report['warnings']:
+            out.write('WARN  %s\n' % safe_text(w))
+        if 'brokenAt' in report:
+            out.write('journal broken at seq %d\n' % report['brokenAt'])
+        out.write('OK: every check holds\n' if report['ok'] else 'FAILED: at least one check does not hold\n')
+    return 0 if report['ok'] else 1
+
+
+if __name__ == '__main__':
+    sys.setrecursionlimit(10000)
+    try:
+        code = main(sys.argv[1:], sys.stdout, sys.stderr)
+    except KeyboardInterrupt:
+        code = 2
+    except BaseException as e:  # never a traceback and exit 1 on hostile input: an internal error is exit 2
+        try:
+            sys.stderr.write('internal error: %s: %s\n' % (type(e).__name__, safe_text(str(e))[:500]))
+        except BaseException:
+            pass
+        code = 2
+    sys.exit(code)

@@ -1,0 +1,250 @@
+import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { main } from '../../src/cli/main';
+import { buildApp } from '../../src/http/app';
+import { generatePrivatePem, signerFromPem } from '../../src/keys/signer';
+import { Store } from '../../src/store/store';
+import { auth, drawnLottery, type TestApp } from '../helpers/app';
+
+// Differential test of the two verifiers of protocol.md §8: the TypeScript CLI (`node dist/cli/main.js verify`)
+// and docs/reference/verify_bundle.py, written from the document alone with no shared code. A genuine v2 bundle
+// from the real app is turned into hostile bundles by docs/reference/make_corpus.py (Python, too), each with the
+// exit code and the set of failing checks protocol.md predicts. Both verifiers must agree with each other and
+// with that prediction, case by case.
+//
+// The TypeScript side of the corpus runs the CLI's main() in-process, as test/cli/cli.test.ts does (same argument
+// parsing, reading and report as the binary; a spawned node takes over a second here just to load its modules);
+// the built binary, `node dist/cli/main.js verify`, is spawned for the genuine bundle and the trust-anchor cases.
+
+const root = path.resolve(__dirname, '..', '..');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
+const reference = path.join(root, 'docs', 'reference', 'verify_bundle.py');
+const makeCorpus = path.join(root, 'docs', 'reference', 'make_corpus.py');
+
+interface Case {
+  file: string;
+  description: string;
+  args: string[];
+  exit: number;
+  failing: string[];
+}
+interface Outcome {
+  code: number;
+  failing: string[];
+  json: Record<string, unknown> | undefined;
+}
+
+function run(cmd: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (error, out, err) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+      resolve({ code, out: String(out), err: String(err) });
+    });
+  });
+}
+
+/** The exit code and the sorted names of the failing checks; no checks run on unreadable input (exit 2). */
+async function verify(which: 'ts' | 'bin' | 'py', file: string, args: string[]): Promise<Outcome> {
+  const argv = [file, '--json', ...args];
+  let r: { code: number; out: string };
+  if (which === 'ts') {
+    let out = '';
+    const code = await main(['verify', ...argv], { out: (s) => (out += s), err: () => undefined });
+    r = { code, out };
+  } else
+    r =
+      which === 'bin'
+        ? await run(process.execPath, [cli, 'verify', ...argv])
+        : await run('python3', [reference, ...argv]);
+  let json: Record<string, unknown> | undefined;
+  try {
+    json = JSON.parse(r.out) as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+  const checks = (json?.checks ?? []) as Array<{ name: string; ok: boolean }>;
+  return {
+    code: r.code,
+    failing: checks
+      .filter((c) => !c.ok)
+      .map((c) => c.name)
+      .sort(),
+    json,
+  };
+}
+
+/** Runs `fn` over `items`, `n` at a time, keeping the order. */
+async function inParallel<T, R>(items: T[], n: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+const show = (o: Outcome): string => `exit ${o.code} [${o.failing.join(', ')}]`;
+
+// KNOWN DISAGREEMENT: cases where the TypeScript CLI and protocol.md (as the reference reads it) part, reported
+// in the branch's report. For each, the reference must give the expectation and the TypeScript CLI must give
+// exactly the outcome recorded here: when either side changes (the code is fixed, or the document is settled
+// the other way and make_corpus.py follows), this test fails and the entry must go.
+// None today: the three found (roster.digest of an unsorted roster, a journal entry missing a key, a bundle stage
+// beyond the lottery's) were settled in protocol.md §8.1–8.2 and the reference follows it.
+const KNOWN: Record<string, { ts: string; why: string }> = {};
+
+let dir: string;
+let store: Store;
+let genuine: string;
+let fingerprint: string;
+let bundle: { commitment: string; journal: Array<{ type: string; data: Record<string, unknown> }> };
+let cases: Case[];
+
+beforeAll(async () => {
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-differential-'));
+  // The genuine private key is written out so that make_corpus.py can re-sign re-chained bundles with it.
+  const pem = generatePrivatePem();
+  const keyFile = path.join(dir, 'genuine.pem');
+  fs.writeFileSync(keyFile, pem, { mode: 0o600 });
+  fingerprint =
+    'SHA256:' +
+    crypto
+      .createHash('sha256')
+      .update(crypto.createPublicKey(pem).export({ type: 'spki', format: 'der' }))
+      .digest('hex');
+  // A v2 ceremony draws on the meeting day (Asia/Taipei): a ticking clock from a fixed instant, and that day.
+  const start = Date.parse('2025-01-22T02:30:00.000Z');
+  let tick = 0;
+  const clock = (): Date => new Date(start + tick++);
+  store = Store.open(path.join(dir, 'lottery.sqlite'));
+  const { app, services } = buildApp({ store, signer: signerFromPem(pem), clock });
+  const t: TestApp = {
+    app,
+    services,
+    store,
+    dir,
+    dbFile: path.join(dir, 'lottery.sqlite'),
+    tokens: {
+      admin: services.addUser('cli', { name: 'admin', role: 'admin' }).token,
+      ethics: services.addUser('cli', { name: '林怡芬', role: 'ethics' }).token,
+      drawer: services.addUser('cli', { name: 'minister', role: 'drawer' }).token,
+      auditor: services.addUser('cli', { name: 'auditor', role: 'auditor' }).token,
+    },
+    clock,
+    today: () => '2025-01-22',
+    close: () => store.close(),
+  };
+  const id = await drawnLottery(t, '62513 41234', {
+    year: 113,
+    agency: '數位發展部',
+    title: '113年度財產申報實質審查',
+    meeting: { date: '2025-01-22', venue: '第一會議室', chair: '王大明', witnesses: ['陳小華', '林美玲'] },
+  });
+  bundle = (
+    await request(app)
+      .get(`/api/v1/lotteries/${id}/bundle`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200)
+  ).body as typeof bundle;
+  genuine = path.join(dir, 'genuine.json');
+  fs.writeFileSync(genuine, JSON.stringify(bundle));
+  const corpus = path.join(dir, 'corpus');
+  const made = await run('python3', [makeCorpus, genuine, corpus, '--key', keyFile]);
+  if (made.code !== 0) throw new Error(`make_corpus.py failed: ${made.err}`);
+  cases = (JSON.parse(fs.readFileSync(path.join(corpus, 'cases.json'), 'utf8')) as Case[]).map((c) => ({
+    ...c,
+    file: path.join(corpus, c.file),
+  }));
+}, 60_000);
+
+afterAll(() => {
+  store?.close();
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the TypeScript verifier and the independent Python reference, on one corpus', () => {
+  it('starts from a genuine lottery-audit-bundle/v2 whose ceremony names the key the anchor pins', () => {
+    expect((bundle as unknown as { format: string }).format).toBe('lottery-audit-bundle/v2');
+    const opened = bundle.journal.filter((e) => e.type === 'ceremony.opened');
+    expect(opened.map((e) => e.data.keyFingerprint)).toEqual([fingerprint]);
+    expect(cases.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('both pass the genuine bundle with the fingerprint, and fail only key.pinned without an anchor', async () => {
+    for (const which of ['bin', 'ts', 'py'] as const) {
+      const pinned = await verify(which, genuine, ['--fingerprint', fingerprint]);
+      expect([which, show(pinned)]).toEqual([which, 'exit 0 []']);
+      expect(pinned.json?.protocol).toBe('lottery-draw/v2');
+      const upper = await verify(which, genuine, [
+        '--fingerprint',
+        'SHA256:' + fingerprint.slice(7).toUpperCase(),
+      ]);
+      expect([which, show(upper)]).toEqual([which, 'exit 0 []']);
+      const bare = await verify(which, genuine, []);
+      expect([which, show(bare)]).toEqual([which, 'exit 1 [key.pinned]']);
+    }
+  });
+
+  it('both take --commitment: the right 16-hex prefix passes, a wrong one fails commitment.observed', async () => {
+    const right = bundle.commitment.slice(0, 16);
+    const wrong = (right[0] === 'f' ? '0' : 'f') + right.slice(1);
+    for (const which of ['bin', 'py'] as const) {
+      const ok = await verify(which, genuine, [
+        '--fingerprint',
+        fingerprint,
+        '--commitment',
+        right.toUpperCase(),
+      ]);
+      expect([which, show(ok)]).toEqual([which, 'exit 0 []']);
+      const bad = await verify(which, genuine, ['--fingerprint', fingerprint, '--commitment', wrong]);
+      expect([which, show(bad)]).toEqual([which, 'exit 1 [commitment.observed]']);
+      const short = await verify(which, genuine, [
+        '--fingerprint',
+        fingerprint,
+        '--commitment',
+        right.slice(0, 15),
+      ]);
+      expect([which, short.code]).toEqual([which, 2]);
+    }
+  });
+
+  it('agree with each other and with protocol.md on every hostile bundle', async () => {
+    const args = (c: Case): string[] => ['--fingerprint', fingerprint, ...c.args];
+    const [pys, tss] = await Promise.all([
+      inParallel(cases, 4, (c) => verify('py', c.file, args(c))),
+      inParallel(cases, 1, (c) => verify('ts', c.file, args(c))),
+    ]);
+    const rows = cases.map((c, i) => ({ c, ts: tss[i] as Outcome, py: pys[i] as Outcome }));
+    const problems: string[] = [];
+    for (const { c, ts, py } of rows) {
+      const name = path.basename(c.file).replace(/^\d+-|\.json$/g, '');
+      const want = show({ code: c.exit, failing: c.failing, json: undefined });
+      const known = KNOWN[name];
+      if (show(py) !== want)
+        problems.push(`${name}: reference ${show(py)}, protocol.md ${want} (${c.description})`);
+      if (known) {
+        if (show(ts) !== known.ts)
+          problems.push(`${name}: KNOWN DISAGREEMENT is stale: TS now ${show(ts)}, recorded ${known.ts}`);
+      } else if (show(ts) !== want) {
+        problems.push(`${name}: TypeScript ${show(ts)}, protocol.md ${want} (${c.description})`);
+      }
+      // §8.4: an unreadable input prints {ok: false, protocol: null, checks: [], warnings: [], error}.
+      if (c.exit === 2 && py.json)
+        expect([name, Object.keys(py.json).sort()]).toEqual([
+          name,
+          ['checks', 'error', 'ok', 'protocol', 'warnings'],
+        ]);
+    }
+    expect(problems).toEqual([]);
+  }, 60_000);
+});
