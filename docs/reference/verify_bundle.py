@@ -773,8 +773,7 @@ class Replay:
             elif t == 'record.issued':
                 self.records.append(e)
         self.first_draw = self.draws[0] if self.draws else None
-        # "Before" is bundle (journal) order: positions, not seq values, which a hostile bundle may repeat.
-        self._pos = {id(e): n for n, e in enumerate(journal)}
+        # "Before" and "between" compare seq values (protocol.md §8.2); entries are taken in bundle order.
         before = [x for x in self.locks if self.first_draw is None or self.pos(x) < self.pos(self.first_draw)]
         self.lock = before[-1] if before else None
         for x in before[:-1]:
@@ -782,7 +781,7 @@ class Replay:
                 x['data']['commitment'], x['seq']))
 
     def pos(self, e):
-        return self._pos[id(e)]
+        return e['seq']
 
 
 def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint):
@@ -1213,9 +1212,9 @@ def main(argv, out, err):
         if fp is not None and not re.fullmatch(r'SHA256:[0-9a-fA-F]{64}', fp):
             raise UsageError('--fingerprint takes SHA256: and 64 hex digits')
         commitment = flags.get('commitment')
-        # §8.3: "16 or more hex digits (fewer, or a non-hex digit, is a usage error)"; a longer one just fails.
-        if commitment is not None and not re.fullmatch(r'[0-9a-fA-F]{16,}', commitment):
-            raise UsageError('--commitment takes 16 or more hex digits')
+        # §8.3: "16 to 64 hex digits in either case (anything else is a usage error, exit 2)".
+        if commitment is not None and not re.fullmatch(r'[0-9a-fA-F]{16,64}', commitment):
+            raise UsageError('--commitment takes 16 to 64 hex digits')
         key_der = read_key_file(flags['key']) if 'key' in flags else None
         bundle = read_json_file(positional[0], max_bytes)
         check_bundle_keys(bundle)
@@ -1223,6 +1222,9 @@ def main(argv, out, err):
         if 'checkpoint' in flags:
             saved = read_json_file(flags['checkpoint'], max_bytes)
             _unknown(saved, CHECKPOINT_KEYS, 'the saved checkpoint')
+            # §8.3: a saved checkpoint that lacks a field of the right type makes the input unreadable.
+            if not checkpoint_form(saved):
+                raise Unreadable('the saved checkpoint is not a checkpoint')
         report = verify(bundle, fp, key_der, commitment, saved)
     except UsageError as e:
         err.write('usage error: %s\n' % safe_text(str(e)))

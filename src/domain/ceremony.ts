@@ -95,8 +95,11 @@ export function taipeiDateOfIso(at: string): string | undefined {
   const m = ISO_UTC.exec(at);
   if (!m) return undefined;
   const [y, mo, d, h] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23) return undefined;
-  return civil(daysFromCivil(y, mo, d) + (h + 8 >= 24 ? 1 : 0));
+  // A real instant only: 02-30 or hour 24 is malformed here, not rolled over into another day.
+  const days = daysFromCivil(y, mo, d);
+  if (mo < 1 || mo > 12 || h > 23 || civil(days) !== at.slice(0, 10)) return undefined;
+  if (Number(at.slice(14, 16)) > 59 || Number(at.slice(17, 19)) > 59) return undefined;
+  return civil(days + (h + 8 >= 24 ? 1 : 0));
 }
 
 /** The meeting's day: the first 10 characters of `meeting.date` (YYYY-MM-DD or YYYY-MM-DDTHH:MM). */
