@@ -300,7 +300,10 @@ async function verifyCommand(
   let observedCheckpoint: Checkpoint | undefined;
   const maxBytes = maxBytesFlag(flags);
   const fingerprint = str(flags, 'fingerprint');
-  if (flags.has('fingerprint') && (fingerprint === undefined || !/^SHA256:[0-9a-fA-F]{64}$/.test(fingerprint)))
+  if (
+    flags.has('fingerprint') &&
+    (fingerprint === undefined || !/^SHA256:[0-9a-fA-F]{64}$/.test(fingerprint))
+  )
     throw new UsageError(
       '--fingerprint takes SHA256: and 64 hex digits, as printed on the notice and the record',
     );
