@@ -328,17 +328,19 @@ describe("when the server's own state was edited behind its back", () => {
   });
 });
 
+const binary = (res: request.Response, cb: (err: Error | null, body: unknown) => void): void => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+};
+
 describe('the pre-meeting notice', () => {
   it('is issued after the lock as a signed PDF naming the commitment and fingerprint, journalled and public', async () => {
     const r = await api()
       .post(`/api/v1/lotteries/${id}/notice`)
       .set(...auth(t.tokens.ethics))
       .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(201);
     const pdf = r.body as Buffer;
     const sha = crypto.createHash('sha256').update(pdf).digest('hex');
@@ -351,11 +353,7 @@ describe('the pre-meeting notice', () => {
     const pub = await api()
       .get(`/api/v1/public/lotteries/${id}/notice.pdf`)
       .buffer(true)
-      .parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
+      .parse(binary)
       .expect(200);
     expect(
       crypto
