@@ -10,6 +10,7 @@ import {
   readBundleJson,
 } from '../domain/bundle';
 import { checkLabel } from '../domain/checks';
+import { canonicalEntropy } from '../domain/entropy';
 import { parseStrictJson } from '../domain/json';
 import type { Checkpoint } from '../domain/checkpoint';
 import { isLotteryError } from '../domain/errors';
@@ -37,10 +38,11 @@ Usage:
   lottery user revoke NAME [--db PATH]
     lottery backup DEST [--db PATH]                 consistent copy of the live database (mode 0600; not the key)
   lottery verify BUNDLE.json --fingerprint SHA256:HEX | --key PUBLIC.pem
-                 [--commitment HEX] [--checkpoint SAVED.json] [--pdf RECORD.pdf] [--max-bytes N] [--json]
+                 [--commitment HEX] [--entropy DICE] [--checkpoint SAVED.json] [--pdf RECORD.pdf] [--max-bytes N] [--json]
                                                   --fingerprint: the key fingerprint printed on the notice (抽籤公告)
                                                   and the record (抽籤紀錄); without a trust anchor key.pinned fails
                                                   --commitment: 16+ hex digits written down from the notice
+                                                  --entropy: the dice as read aloud and written into the minutes
                                                   --checkpoint: a checkpoint saved earlier (GET /api/v1/journal/checkpoint)
                                                   --max-bytes: largest bundle read, in bytes (default 64 MiB)
   lottery verify --db PATH [--checkpoint FILE] [--json]
@@ -59,17 +61,22 @@ function parseArgs(args: string[]): { positional: string[]; flags: Map<string, s
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   const boolean = new Set(['json', 'help']);
+  // An option given twice is refused: `--fingerprint WRONG --fingerprint RIGHT` must not quietly pin the last one.
+  const set = (name: string, v: string | true): void => {
+    if (flags.has(name)) throw new UsageError(`--${name} is given more than once`);
+    flags.set(name, v);
+  };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
-      if (eq > 0) flags.set(a.slice(2, eq), a.slice(eq + 1));
+      if (eq > 0) set(a.slice(2, eq), a.slice(eq + 1));
       else {
         const name = a.slice(2);
         const next = args[i + 1];
-        if (boolean.has(name) || next === undefined || next.startsWith('--')) flags.set(name, true);
+        if (boolean.has(name) || next === undefined || next.startsWith('--')) set(name, true);
         else {
-          flags.set(name, next);
+          set(name, next);
           i++;
         }
       }
@@ -118,7 +125,18 @@ function printReport(r: Report, json: boolean, io: Out): void {
 const OPTIONS: Record<string, string[]> = {
   serve: ['help'],
   user: ['name', 'role', 'display', 'json', 'db', 'password-stdin', 'help'],
-  verify: ['db', 'checkpoint', 'key', 'fingerprint', 'commitment', 'pdf', 'max-bytes', 'json', 'help'],
+  verify: [
+    'db',
+    'checkpoint',
+    'key',
+    'fingerprint',
+    'commitment',
+    'entropy',
+    'pdf',
+    'max-bytes',
+    'json',
+    'help',
+  ],
   backup: ['db', 'help'],
 };
 
@@ -138,7 +156,8 @@ function safeJson(v: unknown): string {
 }
 
 function readTrustedKey(file: string): string {
-  const pem = fs.readFileSync(file, 'utf8');
+  // A key or certificate is a few kilobytes; /dev/zero or a huge file must not be read whole.
+  const pem = readRegularFile(file, 1024 * 1024, 'key').toString('utf8');
   let key: crypto.KeyObject;
   try {
     key = crypto.createPublicKey(pem);
@@ -164,6 +183,15 @@ function maxBytesFlag(flags: Map<string, string | true>): number {
  * The file's bytes, refusing it once more than maxBytes arrive: stat's size is only a first answer (a pipe or
  * /dev/zero says 0, a file can grow between stat and read), so the read itself is bounded too.
  */
+/** A regular file of at most maxBytes, read with a bound (a device or a growing file cannot exhaust memory). */
+function readRegularFile(file: string, maxBytes: number, what: string): Buffer {
+  const st = fs.statSync(file);
+  if (!st.isFile()) throw new BundleUnreadable(`${what} ${file} is not a regular file (不是一般檔案)`);
+  if (st.size > maxBytes)
+    throw new BundleUnreadable(`${what} is ${st.size} bytes, larger than ${maxBytes} (檔案超過大小上限)`);
+  return readAtMost(file, st.size, maxBytes);
+}
+
 function readAtMost(file: string, statSize: number, maxBytes: number): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
@@ -232,8 +260,8 @@ async function verifyCommand(
     throw new UsageError('--key and --pdf go with a bundle, not with --db');
   if (flags.has('db') && flags.has('max-bytes'))
     throw new UsageError('--max-bytes goes with a bundle, not with --db');
-  if (flags.has('db') && (flags.has('fingerprint') || flags.has('commitment')))
-    throw new UsageError('--fingerprint and --commitment go with a bundle, not with --db');
+  if (flags.has('db') && (flags.has('fingerprint') || flags.has('commitment') || flags.has('entropy')))
+    throw new UsageError('--fingerprint, --commitment and --entropy go with a bundle, not with --db');
   if (positional.length > 1) throw new UsageError('verify takes one bundle file');
   const json = flags.get('json') === true;
   const dbFlag = str(flags, 'db');
@@ -307,6 +335,10 @@ async function verifyCommand(
     throw new UsageError(
       '--fingerprint takes SHA256: and 64 hex digits, as printed on the notice and the record',
     );
+  const dice = str(flags, 'entropy');
+  const observedEntropy = dice === undefined ? undefined : canonicalEntropy(dice);
+  if (dice !== undefined && observedEntropy === undefined)
+    throw new UsageError('--entropy takes the dice as read aloud: 10 to 64 digits, spaces allowed');
   const observed = str(flags, 'commitment');
   if (flags.has('commitment') && (observed === undefined || !/^[0-9a-f]{16,64}$/i.test(observed)))
     throw new UsageError(
@@ -317,7 +349,8 @@ async function verifyCommand(
     const keyFile = str(flags, 'key');
     if (keyFile !== undefined) key = readTrustedKey(keyFile);
     const pdfFile = str(flags, 'pdf');
-    if (pdfFile !== undefined) pdf = fs.readFileSync(pdfFile);
+    // The record PDF is as hostile as the bundle: the same size limit (a record is well under 1 MiB).
+    if (pdfFile !== undefined) pdf = readRegularFile(pdfFile, maxBytes, 'record PDF');
     const cpFile = str(flags, 'checkpoint');
     if (cpFile !== undefined) {
       observedCheckpoint = readSavedCheckpoint(cpFile);
@@ -333,6 +366,7 @@ async function verifyCommand(
     ...(key === undefined ? {} : { trustedPublicKey: key }),
     ...(fingerprint === undefined ? {} : { trustedFingerprint: fingerprint }),
     ...(observed === undefined ? {} : { observedCommitment: observed.toLowerCase() }),
+    ...(observedEntropy === undefined ? {} : { observedEntropy }),
     ...(observedCheckpoint === undefined ? {} : { observedCheckpoint }),
     ...(pdf === undefined ? {} : { pdf }),
   });
@@ -464,9 +498,12 @@ export async function main(
   args: string[],
   io: Out = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
 ): Promise<number> {
-  const { positional, flags } = parseArgs(args);
-  const cmd = positional.shift();
+  let positional: string[] = [];
+  let flags = new Map<string, string | true>();
+  let cmd: string | undefined;
   try {
+    ({ positional, flags } = parseArgs(args));
+    cmd = positional.shift();
     if (cmd === undefined || cmd === 'help' || flags.get('help') === true) {
       io.out(USAGE);
       return cmd === undefined ? 2 : 0;

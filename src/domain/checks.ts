@@ -25,6 +25,7 @@ export const CHECK_LABELS: Readonly<Record<string, { zh: string; en: string }>> 
   'checkpoint.signature': { zh: '檢查點簽章', en: 'checkpoint signature' },
   'key.pinned': { zh: '金鑰與公告之指紋相符', en: 'key pinned to the published fingerprint' },
   'commitment.observed': { zh: '承諾值與會前抄錄相符', en: 'commitment as observed' },
+  'entropy.observed': { zh: '骰子點數與會議紀錄相符', en: 'dice as written down in the room' },
   'checkpoint.observed': { zh: '日誌延續先前保存的檢查點', en: 'journal extends the saved checkpoint' },
   'checkpoint.extends': { zh: '日誌延續檢查點', en: 'journal extends the checkpoint' },
   'checkpoint.key': { zh: '簽章金鑰的延續', en: 'signing key continuity' },

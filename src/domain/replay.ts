@@ -41,6 +41,7 @@ export interface CeremonyEvent {
 export interface DrawEvent {
   seq: number;
   at: string;
+  actor: string;
   stage: number;
   seed: string;
   winners: string[];
@@ -229,7 +230,7 @@ export function replay(entries: Iterable<JournalEntry>): ReplayResult {
         }
         if (l.status !== 'locked' && l.status !== 'drawing') bad('drawn when not locked');
         if (stage !== l.draws.length + 1) bad(`stage ${stage} drawn out of order`);
-        const ev: DrawEvent = { seq: e.seq, at: e.at, stage, seed, winners };
+        const ev: DrawEvent = { seq: e.seq, at: e.at, actor: e.actor, stage, seed, winners };
         const poolSize = int(d, 'poolSize');
         const quota = int(d, 'quota');
         const entropy = str(d, 'entropy');

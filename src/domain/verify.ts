@@ -56,6 +56,8 @@ export interface VerifyOptions {
   trustedFingerprint?: string;
   /** The commitment written down from the notice or the projector: 16 or more hex digits. */
   observedCommitment?: string;
+  /** The canonical digits of the dice written down in the room (the caller canonicalises what was written). */
+  observedEntropy?: string;
   /** A checkpoint saved earlier, read strictly by the caller. */
   observedCheckpoint?: Checkpoint;
   /** The record PDF (full or public copy) to check against the bundle. */
@@ -297,9 +299,14 @@ export async function verifyBundle(
     else {
       const { lock, earlier } = effectiveLock(l);
       for (const e of earlier)
-        warnings.push(
-          `lottery was locked earlier at seq ${e.seq} with commitment ${e.commitment} (undone by unlock)`,
-        );
+        warnings.push(`lottery was locked earlier at seq ${e.seq} with commitment ${e.commitment}`);
+      // A lock must come from draft: two locks with no unlock between them is a history the service cannot
+      // write, and is how a v2 lock could be followed by a v1 one to escape the ceremony checks.
+      const notFromDraft = l.locks.find((k, i) => {
+        const next = l.locks[i + 1];
+        return next !== undefined && !l.unlocks.some((u) => u > k.seq && u < next.seq);
+      });
+      const v2Lock = l.locks.find((k) => k.protocol === PROTOCOL_V2);
       const firstDraw = l.draws[0];
       const bundleQuotas = b.stages.map((st) => ({
         stage: st.stage,
@@ -309,6 +316,10 @@ export async function verifyBundle(
       }));
       if (!lock) detail = 'no lottery.locked entry before the first draw';
       else if (!firstDraw) detail = 'no stage.drawn entry';
+      else if (notFromDraft)
+        detail = `the lock at seq ${notFromDraft.seq} is followed by another lock with no unlock between them`;
+      else if (!v2 && v2Lock)
+        detail = `locked under ${PROTOCOL_V2} at seq ${v2Lock.seq}: a v2 lottery is never verified as v1`;
       else if (l.unlocks.some((u) => u > lock.seq && u < firstDraw.seq))
         detail = 'unlocked between the lock and the first draw';
       else if (lock.rosterDigest !== b.rosterDigest)
@@ -414,6 +425,17 @@ export async function verifyBundle(
     });
   }
 
+  if (opts.observedEntropy !== undefined) {
+    const ok = b.entropy === opts.observedEntropy;
+    checks.push({
+      name: 'entropy.observed',
+      ok,
+      detail: ok
+        ? `the entropy is ${opts.observedEntropy}, as written down in the room`
+        : `the entropy ${JSON.stringify(b.entropy)} is not the ${opts.observedEntropy} written down in the room`,
+    });
+  }
+
   if (opts.observedCheckpoint !== undefined) {
     const cp = opts.observedCheckpoint;
     let ok = false;
@@ -473,6 +495,8 @@ function ceremonyChecks(
       detail = `the ceremony opened at seq ${last.seq} names another commitment`;
     else if (lockSeq === undefined || last.seq <= lockSeq)
       detail = `the ceremony opened at seq ${last.seq} is not after the lock that counts`;
+    else if (last.actor !== d1.actor)
+      detail = `stage 1 was drawn by ${d1.actor}, the ceremony was opened by ${last.actor}: the token is the opener's alone`;
     else {
       ok = true;
       detail = `ceremony opened at seq ${last.seq} for this commitment, before stage 1 at seq ${d1.seq}`;

@@ -522,9 +522,15 @@ export class Services {
           en: 'Every stage has been drawn: the ceremony is over',
         });
       if (l.protocol !== PROTOCOL_V2) throw relockRequired();
-      this.requireMeetingDay(l);
+      // Before stage 1 the ceremony opens on the meeting day only. After it the outcome is fixed by the seed, and
+      // the opener may reopen (a crashed projector) to reveal the later stages even past midnight.
+      if (l.status === 'locked') this.requireMeetingDay(l);
       const open = this.d.store.openCeremonyOf(id);
-      if (open && open.userId !== userId) throw ceremonyOpen(open, this.displayName(open.userId));
+      // Only the opener may reopen, unless their account was revoked: otherwise a lottery drawn halfway would
+      // wait for ever on a user who can no longer sign in.
+      const openerGone = open !== undefined && Boolean(this.d.store.userById(open.userId)?.revoked_at);
+      if (open && open.userId !== userId && !openerGone)
+        throw ceremonyOpen(open, this.displayName(open.userId));
       const at = this.now();
       if (open) this.d.store.endCeremony(id, { at, how: 'reopened', by: userId });
       const keyFingerprint = this.keyFingerprint();
@@ -621,7 +627,9 @@ export class Services {
       if (v2) {
         const open = this.d.store.openCeremonyOf(id);
         if (!open) throw ceremonyNotOpen();
-        this.requireMeetingDay(l);
+        // Stage 1 on the meeting day only (opening at 23:59 does not allow it at 00:01); later stages reveal an
+        // outcome the seed already fixed, so a meeting that runs past midnight can finish.
+        if (stage === 1) this.requireMeetingDay(l);
         const token = isRecord(body) ? body.ceremonyToken : undefined;
         if (
           typeof token !== 'string' ||

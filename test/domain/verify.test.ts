@@ -801,3 +801,93 @@ describe('lottery-draw/v2: forgeries the trust anchor, the ceremony and the obse
     expect(rewritten.stdout).toMatch(/^失敗 FAIL {2}checkpoint\.observed（/m);
   });
 });
+
+// Found from outside (the attacker's report on lottery-draw/v2): each fails to attack now.
+describe('attacks found from outside', () => {
+  it('a v2 lottery re-locked under v1 without an unlock, drawn with look-alike dice and relabelled v1, fails journal.locked', async () => {
+    const b = copy();
+    const i = entries(b).findIndex((e) => e.type === 'stage.drawn');
+    const lock = entries(b).find((e) => e.type === 'lottery.locked') as Entry;
+    const { protocol: _drop, ...v1Lock } = lock.data;
+    void _drop;
+    const relock = { ...lock, data: v1Lock };
+    // The forger drops the ceremony and the v2 draws, appends a v1 lock and v1 draws with invisible selectors.
+    const kept = entries(b)
+      .slice(0, i)
+      .filter((e) => e.type !== 'ceremony.opened');
+    b.entropy = '6\ufe002\ufe005\ufe001\ufe003\ufe004';
+    b.format = 'lottery-audit-bundle/v1';
+    reseal(b);
+    const draws = b.stages.map((st) => ({
+      ...(drawEntry(original, st.stage) as Entry),
+      data: {
+        lottery: b.lottery.id,
+        stage: st.stage,
+        poolSize: st.poolSize,
+        quota: st.quota,
+        seed: b.seed,
+        winners: st.winners,
+        ...(st.stage === 1 ? { entropy: b.entropy, secret: b.secret } : {}),
+      },
+    }));
+    b.journal = [...kept, relock, ...draws] as unknown as B['journal'];
+    rechain(b);
+    resignGenuine(b);
+    const r = await verifyBundle(b, nodeVerifyDeps, pinned());
+    expect(r.protocol).toBe('lottery-draw/v1');
+    expect(failing(r)).toEqual(['journal.locked']);
+    expect(r.checks.find((c) => c.name === 'journal.locked')?.detail).toMatch(/no unlock between them/);
+    // Even with an unlock between the locks, a lottery once locked under v2 is never verified as v1.
+    const unlock = {
+      ...lock,
+      type: 'lottery.unlocked',
+      data: { lottery: b.lottery.id, reason: 'x' },
+    };
+    b.journal = [...kept, unlock, relock, ...draws] as unknown as B['journal'];
+    rechain(b);
+    resignGenuine(b);
+    const r2 = await verifyBundle(b, nodeVerifyDeps, pinned());
+    expect(failing(r2)).toEqual(['journal.locked']);
+    expect(r2.checks.find((c) => c.name === 'journal.locked')?.detail).toMatch(/never verified as v1/);
+  });
+
+  it('stage 1 drawn by another user than the one who opened the ceremony fails ceremony.opened', async () => {
+    const b = copy();
+    for (const e of entries(b)) if (e.type === 'stage.drawn') e.actor = 'user:uintruder';
+    rechain(b);
+    resignGenuine(b);
+    const r = await verifyBundle(b, nodeVerifyDeps, pinned());
+    expect(failing(r)).toEqual(['ceremony.opened']);
+  });
+
+  it('--entropy pins the dice written down in the room: any spelling of them passes, other dice fail', () => {
+    const f = writeBundle('entropy.json', original);
+    const spaced = original.entropy.split('').join(' ');
+    expect(cli(['verify', f, '--fingerprint', fingerprint, '--entropy', spaced]).status).toBe(0);
+    const wrong = cli(['verify', f, '--fingerprint', fingerprint, '--entropy', '1111111111', '--json']);
+    expect(wrong.status).toBe(1);
+    expect((JSON.parse(wrong.stdout) as Report).checks.filter((c) => !c.ok).map((c) => c.name)).toEqual([
+      'entropy.observed',
+    ]);
+    expect(cli(['verify', f, '--fingerprint', fingerprint, '--entropy', '12']).status).toBe(2);
+  });
+
+  it('a repeated option is a usage error, so the last --fingerprint cannot quietly win', () => {
+    const f = writeBundle('repeat.json', original);
+    const other = strangerKey().fingerprint;
+    expect(cli(['verify', f, '--fingerprint', other, '--fingerprint', fingerprint]).status).toBe(2);
+    expect(cli(['verify', f, '--fingerprint', fingerprint, '--fingerprint', other]).status).toBe(2);
+  });
+
+  it('a --pdf over --max-bytes, a device as --key or --pdf, are refused (exit 2) without being read', () => {
+    const f = writeBundle('bounded.json', original);
+    const big = path.join(t.dir, 'big.pdf');
+    fs.writeFileSync(big, '');
+    fs.truncateSync(big, 70 * 1024 * 1024); // sparse: nothing is written
+    const r = cli(['verify', f, '--fingerprint', fingerprint, '--pdf', big]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/larger than/);
+    expect(cli(['verify', f, '--key', '/dev/zero']).status).toBe(2);
+    expect(cli(['verify', f, '--fingerprint', fingerprint, '--pdf', '/dev/zero']).status).toBe(2);
+  });
+});
