@@ -363,3 +363,47 @@ describe('the pre-meeting notice', () => {
     ).toBe(sha);
   });
 });
+
+describe('ceremonies that would otherwise never finish (found from outside)', () => {
+  it('a meeting that runs past midnight finishes: stage 1 at 23:59:57, stage 2 at 00:00:05', async () => {
+    now = new Date('2026-01-22T15:59:50.000Z');
+    const c = await openCeremony(t, id);
+    now = new Date('2026-01-22T15:59:57.000Z');
+    await draw1(t.tokens.drawer, {
+      ceremonyToken: c.ceremonyToken,
+      commitment: c.commitment,
+      entropy: '1234567890',
+    }).expect(200);
+    now = new Date('2026-01-22T16:00:05.000Z');
+    // The projector crashed at midnight: the opener reopens and reveals the rest.
+    const again = await openCeremony(t, id);
+    await api()
+      .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+      .set(...auth(t.tokens.drawer))
+      .send({ ceremonyToken: again.ceremonyToken })
+      .expect(200);
+    expect(t.store.lottery(id)?.status).toBe('drawn');
+  });
+
+  it('a ceremony whose opener was revoked halfway can be reopened by another user and finished', async () => {
+    const c = await openCeremony(t, id);
+    await draw1(t.tokens.drawer, {
+      ceremonyToken: c.ceremonyToken,
+      commitment: c.commitment,
+      entropy: '1234567890',
+    }).expect(200);
+    const before = await api()
+      .post(`/api/v1/lotteries/${id}/ceremony`)
+      .set(...auth(t.tokens.ethics))
+      .expect(409);
+    expect(code(before)).toBe('CEREMONY_OPEN');
+    t.services.revokeUser('cli', 'minister');
+    const taken = await openCeremony(t, id, t.tokens.ethics);
+    await api()
+      .post(`/api/v1/lotteries/${id}/stages/2/draw`)
+      .set(...auth(t.tokens.ethics))
+      .send({ ceremonyToken: taken.ceremonyToken })
+      .expect(200);
+    expect(t.store.lottery(id)?.status).toBe('drawn');
+  });
+});
