@@ -337,6 +337,52 @@ def make(genuine_path, outdir, key_file):
     add('unlock-before-draw', 'an unlock between the lock and the draw, re-chained and re-signed',
         {'journal.locked'}, bundle=b)
 
+    # ---- a lock outside draft, and a v2 lottery verified as v1 (§8.2 journal.locked) ----
+    def unlock_entry(b, like):
+        return {'seq': 0, 'at': like['at'], 'type': 'lottery.unlocked', 'actor': like['actor'], 'prev': '',
+                'hash': '', 'data': {'lottery': b['lottery']['id'], 'reason': 'roster corrected'}}
+    b = c(); j = b['journal']; i = index_of(b, 'lottery.locked')
+    j.insert(i + 1, copy.deepcopy(j[i])); rechain(j); resigned(b)
+    add('lock-twice', 'the genuine lock journalled twice with no unlock between (a lock outside draft), '
+        're-chained and re-signed', {'journal.locked'}, bundle=b)
+    b = c(); j = b['journal']; i = index_of(b, 'lottery.locked')
+    early = copy.deepcopy(j[i]); early['data']['commitment'] = vb.H('an earlier secret')
+    j.insert(i, early); rechain(j); resigned(b)
+    add('relocked-without-unlock', 'an earlier lock for another commitment, not undone by an unlock before the '
+        'lock that counts, re-chained and re-signed', {'journal.locked'}, bundle=b)
+    # "A lock that does not come from draft fails" wherever it lies: also a lock after the draws (§8.2).
+    b = c(); j = b['journal']; j.append(copy.deepcopy(j[index_of(b, 'lottery.locked')])); rechain(j); resigned(b)
+    add('lock-after-draws', 'the genuine lock journalled again after the draws with no unlock between, re-chained '
+        'and re-signed', {'journal.locked'}, bundle=b)
+    b = c(); j = b['journal']; lk = copy.deepcopy(j[index_of(b, 'lottery.locked')])
+    j.extend([unlock_entry(b, lk), lk]); rechain(j); resigned(b)
+    add('relock-after-draws', 'an unlock and a lock journalled after the draws (each lock comes from draft; '
+        'warnings only), re-chained and re-signed', bundle=b)
+    if v2:
+        def downgraded(with_unlock):
+            # After the genuine v2 lock, a second lock that names no protocol (so lottery-draw/v1), the same
+            # digest, commitment and quotas; the draws recomputed with the v1 seed preimage (§4), so that seed,
+            # winners and journal.draws hold under v1; the bundle relabelled v1; re-chained, re-signed with the
+            # genuine key. The ceremony entries stay (no v1 check reads them).
+            b = c(); j = b['journal']; i = index_of(b, 'lottery.locked')
+            second = copy.deepcopy(j[i]); second['data'].pop('protocol', None)
+            j[i + 1:i + 1] = ([unlock_entry(b, j[i])] if with_unlock else []) + [second]
+            b['format'] = 'lottery-audit-bundle/v1'
+            redraw(b, 'lottery-draw/v1'); rechain(j); resigned(b)
+            return b
+        add('downgrade', 'a v2 lottery re-locked as v1 without an unlock, v1 draws, relabelled '
+            'lottery-audit-bundle/v1, re-chained and re-signed (journal.locked twice over)', {'journal.locked'},
+            bundle=downgraded(False))
+        add('downgrade-unlocked', 'a v2 lottery unlocked and re-locked as v1, v1 draws, relabelled '
+            'lottery-audit-bundle/v1, re-chained and re-signed (a v1 bundle with a v2 lock)', {'journal.locked'},
+            bundle=downgraded(True))
+        b = c(); j = b['journal']; i = index_of(b, 'lottery.locked')
+        second = copy.deepcopy(j[i]); second['data'].pop('protocol', None)
+        j[i + 1:i + 1] = [unlock_entry(b, j[i]), second]
+        redraw(b, 'lottery-draw/v1'); rechain(j); resigned(b)
+        add('downgrade-still-v2', 'unlocked and re-locked as v1 with v1 draws, but still labelled '
+            'lottery-audit-bundle/v2', {'seed', 'journal.locked'}, bundle=b)
+
     # ---- checkpoint and keys ----
     b = c(); sig = b['checkpoint']['signature']
     b['checkpoint']['signature'] = ('B' if sig[0] == 'A' else 'A') + sig[1:]
@@ -393,6 +439,36 @@ def make(genuine_path, outdir, key_file):
         j.insert(index_of(b, 'lottery.locked'), op); rechain(j); resigned(b)
         add('ceremony-before-lock', 'ceremony.opened moved before the lock, re-chained and re-signed',
             {'ceremony.opened'}, bundle=b)
+        # The token is the opener's alone: stage 1's drawer must be the last opening's actor (§8.2).
+        b = c(); opener = b['journal'][index_of(b, 'ceremony.opened', -1)]['actor']
+        intruder = 'user:intruder' if opener != 'user:intruder' else 'user:another'
+        for e in lottery_entries(b, 'stage.drawn'):
+            e['actor'] = intruder
+        rechain(b['journal']); resigned(b)
+        add('drawn-by-another', 'every stage drawn by another actor than the opener, re-chained and re-signed',
+            {'ceremony.opened'}, bundle=b)
+        b = c()
+        for e in lottery_entries(b, 'stage.drawn')[1:]:
+            e['actor'] = intruder
+        rechain(b['journal']); resigned(b)
+        # Reopened after an adjournment by someone else (allowed to anyone, §3): the token is the new opener's.
+        def reopened_by_intruder(drawer):
+            b = c(); j = b['journal']; i = index_of(b, 'ceremony.opened', -1); op = j[i]
+            adj = {'seq': 0, 'at': op['at'], 'type': 'ceremony.adjourned', 'actor': op['actor'],
+                   'data': {'lottery': b['lottery']['id'], 'commitment': b['commitment'], 'reason': 'projector'},
+                   'prev': '', 'hash': ''}
+            again = copy.deepcopy(op); again['actor'] = intruder
+            j[i + 1:i + 1] = [adj, again]
+            for e in lottery_entries(b, 'stage.drawn'):
+                e['actor'] = drawer
+            rechain(j); resigned(b)
+            return b
+        add('reopened-by-another-drawn-by-first', 'adjourned, reopened by another actor, stage 1 drawn by the first '
+            'opener, re-chained and re-signed', {'ceremony.opened'}, bundle=reopened_by_intruder(opener))
+        add('reopened-by-another-who-draws', 'adjourned, reopened by another actor who draws every stage (legal), '
+            're-chained and re-signed', bundle=reopened_by_intruder(intruder))
+        add('later-stage-by-another', 'stage 1 drawn by the opener, the later stages by another actor (only '
+            "stage 1's drawer is tied to the opener), re-chained and re-signed", bundle=b)
 
     # ---- key rotation (§8.3): the anchor reaches a new key only through rotations it endorsed ----
     def rotated(endorser):
@@ -469,6 +545,33 @@ def make(genuine_path, outdir, key_file):
         bundle=c(), args=args)
     add('saved-extra-key', 'a saved checkpoint with an unknown key', exit_code=2, bundle=c(),
         args=saved('extra-key', 3, gj[2]['hash'], extra={'note': 'x'}))
+
+    # ---- the dice written down in the room (--entropy DICE, §8.2 entropy.observed, §8.3) ----
+    dice = g['entropy']
+    if vb.canonical_digits(dice) == dice:
+        spaced = ' '.join(dice[k:k + 5] for k in range(0, len(dice), 5))
+        wide = ''.join(chr(0xFF10 + int(ch)) for ch in dice)
+        wrong = dice[:-1] + ('1' if dice[-1] != '1' else '2')
+        add('entropy-observed-spaced', 'the dice given with --entropy in groups of five (%s)' % spaced, bundle=c(),
+            args=['--entropy', spaced])
+        add('entropy-observed-fullwidth', 'the dice given with --entropy in full-width digits', bundle=c(),
+            args=['--entropy', wide])
+        add('entropy-observed-wrong', 'other dice given with --entropy (last digit changed)', {'entropy.observed'},
+            bundle=c(), args=['--entropy', wrong])
+        add('entropy-observed-short', '--entropy 12: no canonical digits, a usage error', exit_code=2, bundle=c(),
+            args=['--entropy', '12'])
+        add('entropy-observed-letters', '--entropy with a letter among the digits, a usage error', exit_code=2,
+            bundle=c(), args=['--entropy', dice[:-1] + 'x'])
+        add('entropy-observed-empty', '--entropy with an empty value, a usage error', exit_code=2, bundle=c(),
+            args=['--entropy', ''])
+        add('entropy-observed-twice', '--entropy given twice (same value), a usage error', exit_code=2, bundle=c(),
+            args=['--entropy', dice, '--entropy', dice])
+    fp = vb.fingerprint(vb.pem_der(g['checkpoint']['publicKey']))
+    add('fingerprint-twice', 'the genuine --fingerprint given a second time, a usage error', exit_code=2,
+        bundle=c(), args=['--fingerprint', fp])
+    add('json-twice', '--json given a second time, a usage error', exit_code=2, bundle=c(), args=['--json'])
+    add('commitment-twice', '--commitment given twice (the right prefix both times), a usage error', exit_code=2,
+        bundle=c(), args=['--commitment', g['commitment'][:16], '--commitment', g['commitment'][:16]])
 
     # ---- reading limits ----
     add('max-bytes', 'a genuine bundle over a --max-bytes 1000 limit', exit_code=2, bundle=c(),

@@ -7,7 +7,8 @@ subprocess for RSA. It runs every check of protocol.md §8.2, with the same name
 
 Usage:
   python3 docs/reference/verify_bundle.py BUNDLE.json [--key PEM] [--fingerprint SHA256:HEX]
-          [--commitment HEX] [--checkpoint FILE] [--max-bytes N] [--json]
+          [--commitment HEX] [--entropy DICE] [--checkpoint FILE] [--max-bytes N] [--json]
+          (each option at most once: a repeated option is a usage error)
   python3 docs/reference/verify_bundle.py vectors FILE.json      check the protocol test vectors (draw-v1.json,
                                                                   draw-v2.json)
 
@@ -616,6 +617,7 @@ LABELS = {
     'checkpoint.signature': ('檢查點簽章', 'checkpoint signature'),
     'key.pinned': ('金鑰釘選', 'key pinned'),
     'commitment.observed': ('現場所見承諾值', 'observed commitment'),
+    'entropy.observed': ('現場所記骰子亂數', 'observed entropy'),
     'checkpoint.observed': ('先前保存的檢查點', 'saved checkpoint'),
 }
 
@@ -784,7 +786,7 @@ class Replay:
         return e['seq']
 
 
-def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint):
+def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint, observed_entropy=None):
     checks = []
     result = {'ok': False, 'protocol': None, 'checks': checks, 'warnings': []}
 
@@ -921,6 +923,18 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint)
             prob = "the lock's quotas are not the bundle's"
         elif lk['data'].get('protocol', 'lottery-draw/v1') != protocol:
             prob = 'the lock is %s, the bundle %s' % (lk['data'].get('protocol', 'lottery-draw/v1'), protocol)
+    if not prob and lk is not None:
+        # Every lock of the lottery that has a next lock is undone by an unlock before that next lock: "a lock that
+        # does not come from draft fails", wherever it lies, a lock after the draws included (locks in bundle order).
+        for a, z in zip(rp.locks, rp.locks[1:]):
+            if not any(rp.pos(a) < rp.pos(u) < rp.pos(z) for u in rp.unlocks):
+                prob = 'the lock at seq %d is not undone before the lock at seq %d' % (a['seq'], z['seq'])
+                break
+    if not prob and not v2:
+        # A lottery once locked under v2 is never verified as v1 (any lock of the lottery, wherever it lies).
+        v2lock = next((x for x in rp.locks if x['data'].get('protocol') == 'lottery-draw/v2'), None)
+        if v2lock is not None:
+            prob = 'the lottery was locked under lottery-draw/v2 at seq %d' % v2lock['seq']
     check('journal.locked', not prob, prob or 'locked at seq %d' % lk['seq'])
 
     # journal.draws
@@ -953,6 +967,8 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint)
                 prob = 'the ceremony was opened for another commitment'
             elif lk is None or not last['seq'] > lk['seq']:
                 prob = 'the ceremony was opened before the lock that counts'
+            elif last['actor'] != fd['actor']:
+                prob = 'stage 1 was drawn by %s, the ceremony opened by %s' % (fd['actor'], last['actor'])
         check('ceremony.opened', not prob, prob or 'opened at seq %d' % last['seq'])
         prob = None
         date = lot.get('meeting', {}).get('date')
@@ -1006,6 +1022,11 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint)
         ok = b['commitment'].startswith(observed_commitment.lower())
         check('commitment.observed', ok, 'the commitment %s %s' % ('starts with' if ok else 'does not start with',
                                                                    observed_commitment.lower()))
+
+    if observed_entropy is not None:
+        # observed_entropy is already the canonical digits (§4.1) of the dice given with --entropy.
+        ok = b['entropy'] == observed_entropy
+        check('entropy.observed', ok, 'the entropy %s the dice %s' % ('is' if ok else 'is not', observed_entropy))
 
     if saved_checkpoint is not None:
         prob = None
@@ -1146,7 +1167,7 @@ def by_roster(entries):
 # command line
 # ---------------------------------------------------------------------------------------------------------------
 
-OPTIONS = {'key', 'fingerprint', 'commitment', 'checkpoint', 'max-bytes', 'json', 'help'}
+OPTIONS = {'key', 'fingerprint', 'commitment', 'entropy', 'checkpoint', 'max-bytes', 'json', 'help'}
 BOOLEAN = {'json', 'help'}
 
 
@@ -1215,6 +1236,12 @@ def main(argv, out, err):
         # §8.3: "16 to 64 hex digits in either case (anything else is a usage error, exit 2)".
         if commitment is not None and not re.fullmatch(r'[0-9a-fA-F]{16,64}', commitment):
             raise UsageError('--commitment takes 16 to 64 hex digits')
+        dice = None
+        if 'entropy' in flags:
+            # §8.3: the dice as read aloud, in any spelling §4.1 accepts; no canonical digits is a usage error.
+            dice = canonical_digits(flags['entropy'])
+            if dice is None:
+                raise UsageError('--entropy takes the dice: 10 to 64 digits (§4.1)')
         key_der = read_key_file(flags['key']) if 'key' in flags else None
         bundle = read_json_file(positional[0], max_bytes)
         check_bundle_keys(bundle)
@@ -1225,7 +1252,7 @@ def main(argv, out, err):
             # §8.3: a saved checkpoint that lacks a field of the right type makes the input unreadable.
             if not checkpoint_form(saved):
                 raise Unreadable('the saved checkpoint is not a checkpoint')
-        report = verify(bundle, fp, key_der, commitment, saved)
+        report = verify(bundle, fp, key_der, commitment, saved, dice)
     except UsageError as e:
         err.write('usage error: %s\n' % safe_text(str(e)))
         if json_out:

@@ -169,7 +169,9 @@ beforeAll(async () => {
 
 afterAll(() => {
   store?.close();
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  // LOTTERY_DIFFERENTIAL_KEEP=1 keeps the genuine bundle, its key and the corpus, to re-run one case by hand.
+  if (dir && process.env.LOTTERY_DIFFERENTIAL_KEEP) process.stderr.write(`corpus kept in ${dir}\n`);
+  else if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the TypeScript verifier and the independent Python reference, on one corpus', () => {
@@ -215,6 +217,33 @@ describe('the TypeScript verifier and the independent Python reference, on one c
         right.slice(0, 15),
       ]);
       expect([which, short.code]).toEqual([which, 2]);
+    }
+  });
+
+  it('both take --entropy: the dice in groups of five pass, other dice fail entropy.observed, 12 is a usage error', async () => {
+    const dice = (bundle as unknown as { entropy: string }).entropy;
+    const spaced = dice.replace(/(.{5})(?=.)/g, '$1 ');
+    const wrong = dice.slice(0, -1) + (dice.endsWith('1') ? '2' : '1');
+    for (const which of ['bin', 'py'] as const) {
+      const ok = await verify(which, genuine, ['--fingerprint', fingerprint, '--entropy', spaced]);
+      expect([which, show(ok)]).toEqual([which, 'exit 0 []']);
+      const checks = (ok.json?.checks ?? []) as Array<{ name: string }>;
+      // §8.2: entropy.observed runs right after commitment.observed (here: after key.pinned).
+      expect([which, checks.map((c) => c.name).slice(-2)]).toEqual([
+        which,
+        ['key.pinned', 'entropy.observed'],
+      ]);
+      const bad = await verify(which, genuine, ['--fingerprint', fingerprint, '--entropy', wrong]);
+      expect([which, show(bad)]).toEqual([which, 'exit 1 [entropy.observed]']);
+      const short = await verify(which, genuine, ['--fingerprint', fingerprint, '--entropy', '12']);
+      expect([which, short.code]).toEqual([which, 2]);
+      const twice = await verify(which, genuine, [
+        '--fingerprint',
+        fingerprint,
+        '--fingerprint',
+        fingerprint,
+      ]);
+      expect([which, twice.code]).toEqual([which, 2]);
     }
   });
 
