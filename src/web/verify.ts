@@ -1,4 +1,5 @@
 import { readBundleJson } from '../domain/bundle';
+import { checkLabel } from '../domain/checks';
 import { verifyBundle, type Report, type VerifyOptions } from '../domain/verify';
 import { el, onFiles, tr } from './api';
 
@@ -58,8 +59,11 @@ function show(report: Report | undefined, error?: string): void {
   for (const c of report.checks) {
     const li = el('li', undefined, c.ok ? 'pass' : 'fail');
     li.dataset.check = c.name;
+    const label = checkLabel(c.name);
     li.append(
       el('strong', c.name),
+      // The same name and labels as the CLI prints, Chinese with English beside it.
+      `（${label.zh} / ${label.en}）`,
       tr(`：${c.ok ? '通過' : '未通過'}。`, `: ${c.ok ? 'passed' : 'failed'}. `),
       el('span', c.detail),
     );
