@@ -291,7 +291,14 @@ async function verifyCommand(
           status: l.status,
           rosterDigest: l.rosterDigest,
           roster: store.roster(l.id),
-          results: store.results(l.id).map((r) => ({ stage: r.stage, winners: r.winners })),
+          results: store.results(l.id).map((r) => ({
+            stage: r.stage,
+            winners: r.winners,
+            poolSize: r.poolSize,
+            quota: r.quota,
+          })),
+          // A database from before lottery-draw/v2 has no protocol column: the replay's lock decides alone.
+          ...(l.protocol === undefined ? {} : { protocol: l.protocol }),
           year: l.year,
           agency: l.agency,
           title: l.title,
