@@ -510,6 +510,18 @@ def make(genuine_path, outdir, key_file):
                                   ('draw-utc-day-taipei-previous', prev_day + 'T15:59:59.999Z', {'ceremony.date'})):
             b = c(); j = b['journal']; j[index_of(b, 'stage.drawn')]['at'] = at; rechain(j); resigned(b)
             add(name, "stage 1's draw at %s (meeting %s), re-chained and re-signed" % (at, day), failing, bundle=b)
+        # Years a calendar library may not handle (no year 0, overflow past 9999): §4.2 is day-count arithmetic.
+        for name, date, at, failing in (('year-0000', '0000-01-01T10:00', '0000-01-01T05:00:00.000Z', ()),
+                                        ('year-0999', '0999-06-01', '0999-06-01T05:00:00.000Z', ()),
+                                        ('year-9999-overflow', '9999-12-31', '9999-12-31T20:00:00.000Z',
+                                         {'ceremony.date'})):
+            b = c(); j = b['journal']
+            b['lottery']['meeting']['date'] = date
+            created = j[index_of(b, 'lottery.created')]
+            created['data']['meeting']['date'] = date
+            j[index_of(b, 'stage.drawn')]['at'] = at
+            rechain(j); resigned(b)
+            add(name, 'meeting on %s, stage 1 drawn at %s' % (date, at), failing, bundle=b)
 
     # ---- a checkpoint saved earlier (--checkpoint FILE, §8.2 checkpoint.observed) ----
     def saved(name, seq, hash_, key=key_file, pub=None, extra=None):

@@ -1054,12 +1054,43 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
     return result
 
 
+def _days_from_civil(y, m, d):
+    """Days since 1970-01-01 of a proleptic Gregorian date (integer arithmetic, any year)."""
+    y -= m <= 2
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (m + (-3 if m > 2 else 9)) + 2) // 5 + d - 1
+    doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
+    return era * 146097 + doe - 719468
+
+
+def _civil(days):
+    z = days + 719468
+    era = z // 146097
+    doe = z - era * 146097
+    yoe = (doe - doe // 1460 + doe // 36524 - doe // 146096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    d = doy - (153 * mp + 2) // 5 + 1
+    m = mp + 3 if mp < 10 else mp - 9
+    return '%04d-%02d-%02d' % (yoe + era * 400 + (m <= 2), m, d)
+
+
 def taipei_date(at):
-    try:
-        t = datetime.strptime(at, '%Y-%m-%dT%H:%M:%S.%fZ').replace(tzinfo=timezone.utc)
-    except ValueError:
+    """§4.2: the date part of `at` + 8 h, in the proleptic Gregorian calendar, or None for no real instant.
+
+    Day counts rather than datetime: datetime has no year 0 and overflows past 9999, and a hostile bundle may
+    hold either; the result must not depend on the platform's calendar library."""
+    m = re.fullmatch(r'(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{3}Z', at) if isinstance(at, str) else None
+    if not m:
         return None
-    return (t + timedelta(hours=8)).strftime('%Y-%m-%d')
+    y, mo, d, h, mi, se = (int(x) for x in m.groups())
+    if not 1 <= mo <= 12 or h > 23 or mi > 59 or se > 59:
+        return None
+    days = _days_from_civil(y, mo, d)
+    if _civil(days) != at[:10]:
+        return None
+    return _civil(days + (1 if h + 8 >= 24 else 0))
 
 
 def anchored_sets(fp, key_der, cp_der, rotations):

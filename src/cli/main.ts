@@ -545,6 +545,9 @@ export async function main(
     throw new UsageError(`unknown command ${cmd}`);
   } catch (e) {
     if (e instanceof UsageError) {
+      // A program reading --json gets the same shape as for unreadable input, not only text on stderr.
+      if (args.includes('--json'))
+        io.out(JSON.stringify({ ok: false, protocol: null, checks: [], warnings: [], error: e.message }) + '\n');
       io.err(`${e.message}\n\n${USAGE}`);
       return 2;
     }
