@@ -14,7 +14,6 @@ import { canonicalEntropy } from '../domain/entropy';
 import { parseStrictJson } from '../domain/json';
 import type { Checkpoint } from '../domain/checkpoint';
 import { isLotteryError } from '../domain/errors';
-import { meetingJson } from '../domain/lottery';
 import { verifyBundle, verifyDatabase, type Report } from '../domain/verify';
 import { keyPathFor, loadOrCreateKey, nodeVerifyDeps, sha256Node, signerFromPem } from '../keys/signer';
 import { startServer } from '../server';
@@ -284,32 +283,7 @@ async function verifyCommand(
       }
     }
     try {
-      const snap = store.read(() => ({
-        journal: [...store.journalRows()],
-        lotteries: store.listLotteries().map((l) => ({
-          id: l.id,
-          status: l.status,
-          rosterDigest: l.rosterDigest,
-          roster: store.roster(l.id),
-          results: store.results(l.id).map((r) => ({
-            stage: r.stage,
-            winners: r.winners,
-            poolSize: r.poolSize,
-            quota: r.quota,
-          })),
-          // A database from before lottery-draw/v2 has no protocol column: the replay's lock decides alone.
-          ...(l.protocol === undefined ? {} : { protocol: l.protocol }),
-          year: l.year,
-          agency: l.agency,
-          title: l.title,
-          stages: l.stages,
-          meeting: meetingJson(l.meeting),
-          commitment: l.commitment,
-          secret: l.secret,
-          entropy: l.entropy,
-          seed: l.seed,
-        })),
-      }));
+      const snap = store.snapshot();
       const keyFile = keyPathFor(path.resolve(dbFlag));
       const currentKey = fs.existsSync(keyFile)
         ? crypto
@@ -547,7 +521,9 @@ export async function main(
     if (e instanceof UsageError) {
       // A program reading --json gets the same shape as for unreadable input, not only text on stderr.
       if (args.includes('--json'))
-        io.out(JSON.stringify({ ok: false, protocol: null, checks: [], warnings: [], error: e.message }) + '\n');
+        io.out(
+          JSON.stringify({ ok: false, protocol: null, checks: [], warnings: [], error: e.message }) + '\n',
+        );
       io.err(`${e.message}\n\n${USAGE}`);
       return 2;
     }

@@ -6,7 +6,8 @@ import { jcs } from '../domain/canonical';
 import type { JournalEntry, RawEntry } from '../domain/journal';
 import type { Protocol, RosterEntry } from '../domain/protocol';
 import type { LotteryStatus, StageDef } from '../domain/replay';
-import type { Meeting } from '../domain/lottery';
+import { meetingJson, type Meeting } from '../domain/lottery';
+import type { DatabaseSnapshot } from '../domain/verify';
 
 /**
  * The only module with SQL. Every write goes through `write()`, a BEGIN IMMEDIATE transaction: a deferred
@@ -453,6 +454,39 @@ export class Store {
         n: number;
       }
     ).n;
+  }
+
+  /**
+   * What `lottery verify --db` checks, read in one transaction: every journal row as stored, and each lottery as
+   * the tables hold it. The verifier compares the two and recomputes the draws; it never trusts either alone.
+   */
+  snapshot(): DatabaseSnapshot {
+    return this.read(() => ({
+      journal: [...this.journalRows()],
+      lotteries: this.listLotteries().map((l) => ({
+        id: l.id,
+        status: l.status,
+        rosterDigest: l.rosterDigest,
+        roster: this.roster(l.id),
+        results: this.results(l.id).map((r) => ({
+          stage: r.stage,
+          winners: r.winners,
+          poolSize: r.poolSize,
+          quota: r.quota,
+        })),
+        // A database from before lottery-draw/v2 has no protocol column: the replay's lock decides alone.
+        ...(l.protocol === undefined ? {} : { protocol: l.protocol }),
+        year: l.year,
+        agency: l.agency,
+        title: l.title,
+        stages: l.stages,
+        meeting: meetingJson(l.meeting),
+        commitment: l.commitment,
+        secret: l.secret,
+        entropy: l.entropy,
+        seed: l.seed,
+      })),
+    }));
   }
 
   // ---- the ceremony (v2) ----

@@ -60,7 +60,12 @@ describe('lottery verify BUNDLE', () => {
     // With --json a usage error is answered in the unreadable-input shape too, as the reference does.
     const j = await run(['verify', bundleFile, '--fingerprint', 'SHA256:abc', '--json']);
     expect(j.code).toBe(2);
-    expect(JSON.parse(j.out)).toMatchObject({ ok: false, protocol: null, checks: [], error: expect.any(String) });
+    expect(JSON.parse(j.out)).toMatchObject({
+      ok: false,
+      protocol: null,
+      checks: [],
+      error: expect.any(String),
+    });
     // The hex is case-insensitive, as it may be copied from a printed page.
     expect((await run(['verify', bundleFile, '--fingerprint', fingerprint.toUpperCase()])).code).toBe(0);
   });
