@@ -96,6 +96,20 @@ function poolAndQuotas(
   });
 }
 
+/** Each stage's definition with the pool and quota it has now: what the views and the notice show. */
+function stageViews(
+  l: LotteryRow,
+  quotas: ReturnType<typeof poolAndQuotas>,
+): Array<{ stage: number; label: string; percent: string; poolSize: number; quota: number }> {
+  return l.stages.map((s, i) => ({
+    stage: s.stage,
+    label: s.label,
+    percent: s.percent,
+    poolSize: quotas[i]?.poolSize ?? 0,
+    quota: quotas[i]?.quota ?? 0,
+  }));
+}
+
 export class Services {
   constructor(private readonly d: Deps) {}
 
@@ -853,13 +867,7 @@ export class Services {
         count: roster.length,
         excludedCount: roster.filter((e) => e.excluded).length,
         poolSize: roster.length - roster.filter((e) => e.excluded).length,
-        stages: l.stages.map((s, i) => ({
-          stage: s.stage,
-          label: s.label,
-          percent: s.percent,
-          poolSize: quotas[i]?.poolSize ?? 0,
-          quota: quotas[i]?.quota ?? 0,
-        })),
+        stages: stageViews(l, quotas),
         rosterDigest: l.status === 'draft' ? null : l.rosterDigest,
         commitment: l.commitment,
         protocol: l.protocol,
@@ -1041,13 +1049,7 @@ export class Services {
       meeting: l.meeting,
       count: roster.length,
       excludedCount: roster.filter((e) => e.excluded).length,
-      stages: l.stages.map((s, i) => ({
-        stage: s.stage,
-        label: s.label,
-        percent: s.percent,
-        poolSize: quotas[i]?.poolSize ?? 0,
-        quota: quotas[i]?.quota ?? 0,
-      })),
+      stages: stageViews(l, quotas),
       rosterDigest: l.rosterDigest ?? '',
       commitment: l.commitment ?? '',
       keyFingerprint: this.keyFingerprint(),
@@ -1126,11 +1128,7 @@ export class Services {
       agency: l.agency,
       title: l.title,
       status: l.status,
-      stages: l.stages.map((s, i) => ({
-        ...s,
-        poolSize: quotas[i]?.poolSize ?? 0,
-        quota: quotas[i]?.quota ?? 0,
-      })),
+      stages: stageViews(l, quotas),
       meeting: meetingJson(l.meeting),
       count: roster.length,
       poolSize: quotas[0]?.poolSize ?? 0,
