@@ -17,10 +17,8 @@ export interface JournalEntry {
 
 export type JournalData = { [key: string]: Json };
 
-/** ISO-8601 UTC with milliseconds, as Date.prototype.toISOString writes it. */
-export const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-export const ACTOR = /^(user:[A-Za-z0-9_-]{1,64}|cli|system)$/;
-export const ENTRY_TYPE = /^[a-z]+(\.[a-z]+)+$/;
+import { ACTOR, ENTRY_TYPE, ISO_MS } from './grammar';
+export { ISO_MS, ACTOR, ENTRY_TYPE };
 
 /** The exact string whose SHA-256 is the entry's hash: JCS({seq, at, type, actor, data, prev}). */
 export function entryPreimage(e: Omit<JournalEntry, 'hash'>): string {

@@ -12,8 +12,8 @@ import type { StageDef } from './replay';
 
 /** Validation of what people type: lottery definitions, meeting particulars, roster rows, entropy. */
 
-export const LOTTERY_ID = /^[A-Za-z0-9_-]{1,64}$/;
-export const ENTRY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+import { ENTRY_ID, LOTTERY_ID } from './grammar';
+export { LOTTERY_ID, ENTRY_ID };
 export const MAX_ROSTER = 100_000;
 
 export const DEFAULT_STAGES: StageDef[] = [
