@@ -21,17 +21,8 @@ export const DEFAULT_STAGES: StageDef[] = [
   { stage: 2, label: '前後年度申報財產比對', percent: '2' },
 ];
 
-export const MEETING_FIELDS = ['name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder'] as const;
-export interface Meeting {
-  name?: string;
-  date?: string;
-  venue?: string;
-  chair?: string;
-  drawer?: string;
-  monitor?: string;
-  recorder?: string;
-  witnesses?: string[];
-}
+import { MEETING_FIELDS, type Meeting } from './model';
+export { MEETING_FIELDS, type Meeting };
 
 // Control characters hide text; bidi controls reorder it on screen so that "D013" can display as "310D" or a
 // failed check can look passed. Neither belongs in a name or in what the room typed. U+FFFD means a decoding

@@ -7,13 +7,8 @@ import { PROTOCOL_V1, type Protocol } from './protocol';
  * cache of it that the service reads quickly, and `lottery verify --db` compares the two, so that a forged
  * winner or a changed roster in the tables is reported even though the chain itself is intact.
  */
-export type LotteryStatus = 'draft' | 'locked' | 'drawing' | 'drawn';
-
-export interface StageDef {
-  stage: number;
-  label: string;
-  percent: string;
-}
+import type { LotteryStatus, StageDef } from './model';
+export type { LotteryStatus, StageDef };
 
 export interface LockEvent {
   seq: number;

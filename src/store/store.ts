@@ -16,8 +16,8 @@ import type { DatabaseSnapshot } from '../domain/verify';
  */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'db', 'migrations');
 
-export type Role = 'admin' | 'ethics' | 'drawer' | 'auditor';
-export const ROLES: readonly Role[] = ['admin', 'ethics', 'drawer', 'auditor'];
+import { ROLES, type Role } from '../domain/model';
+export { ROLES, type Role };
 
 export interface UserRow {
   id: string;
