@@ -1,4 +1,5 @@
 import type { Json } from './canonical';
+import type { Meeting, StageDef } from './model';
 
 /**
  * Every journal entry type and its `data`, as protocol.md §7's table states them. The journal writer accepts
@@ -10,19 +11,12 @@ import type { Json } from './canonical';
  * this service writes, not what a chain may hold.
  */
 
+// Mapped copies of the model's interfaces: a type literal is assignable to the journal's JSON data, an
+// interface is not, and the fields stay declared once, in model.ts.
 /** A stage as the definition journals it. */
-export type StageData = { stage: number; label: string; percent: string };
+export type StageData = { [K in keyof StageDef]: StageDef[K] };
 /** The officials acting in their roles (protocol.md §7, `meeting`). Absent fields are left out. */
-export type MeetingData = {
-  name?: string;
-  date?: string;
-  venue?: string;
-  chair?: string;
-  drawer?: string;
-  monitor?: string;
-  recorder?: string;
-  witnesses?: string[];
-};
+export type MeetingData = { [K in keyof Meeting]: Meeting[K] };
 export type LockedQuota = { stage: number; percent: string; poolSize: number; quota: number };
 
 export type EventDataMap = {
