@@ -1,5 +1,6 @@
 import { HEX64, type Json } from './canonical';
 import type { Checkpoint } from './checkpoint';
+import { LOTTERY_ID } from './grammar';
 import { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES, parseStrictJson } from './json';
 import type { RawEntry } from './journal';
 import { PROTOCOL_V1, PROTOCOL_V2, type Protocol, type RosterEntry } from './protocol';
@@ -188,36 +189,71 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
   const format = own(value, 'format');
   if (format !== BUNDLE_FORMAT_V1 && format !== BUNDLE_FORMAT_V2)
     p.push(`format is neither ${BUNDLE_FORMAT_V1} nor ${BUNDLE_FORMAT_V2}`);
-
-  const l = own(value, 'lottery');
-  let lottery: BundleLottery | undefined;
-  if (!isObj(l)) p.push('lottery is missing');
-  else {
-    const id = own(l, 'id');
-    const year = own(l, 'year');
-    const agency = own(l, 'agency');
-    // Absent, not null: `?? ''` would read a null title as absent, where another verifier fails `format`.
-    const title = own(l, 'title') === undefined ? '' : own(l, 'title');
-    const stages = own(l, 'stages');
-    const meeting = own(l, 'meeting') === undefined ? {} : own(l, 'meeting');
-    if (!isStr(id) || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) p.push('lottery.id is malformed');
-    if (!isInt(year)) p.push('lottery.year is not an integer');
-    if (!isStr(agency)) p.push('lottery.agency is not a string');
-    if (!isStr(title)) p.push('lottery.title is not a string');
-    if (!isObj(meeting)) p.push('lottery.meeting is not an object');
-    const defs: BundleStageDef[] = [];
-    if (!Array.isArray(stages) || stages.length === 0) p.push('lottery.stages is not a non-empty array');
-    else
-      stages.forEach((s, i) => {
-        if (!isObj(s) || !isInt(own(s, 'stage')) || !isStr(own(s, 'label')) || !isStr(own(s, 'percent')))
-          p.push(`lottery.stages[${i}] is malformed`);
-        else defs.push({ stage: s.stage as number, label: s.label as string, percent: s.percent as string });
-      });
-    if (isStr(id) && isInt(year) && isStr(agency) && isStr(title) && isObj(meeting))
-      lottery = { id, year, agency, title, stages: defs, meeting: meeting as { [key: string]: Json } };
+  const lottery = readLottery(own(value, 'lottery'), p);
+  const roster = readRoster(own(value, 'roster'), p);
+  for (const k of ['rosterDigest', 'commitment', 'secret', 'seed']) {
+    const v = own(value, k);
+    if (!isStr(v) || !HEX64.test(v)) p.push(`${k} is not 64 lowercase hex digits`);
   }
+  const entropy = own(value, 'entropy');
+  if (!isStr(entropy)) p.push('entropy is not a string');
+  const stages = readStages(own(value, 'stages'), p);
+  const journal = readJournal(own(value, 'journal'), p);
+  const checkpoint = parseCheckpoint(own(value, 'checkpoint'));
+  if (!checkpoint) p.push('checkpoint is malformed');
+  const record = readRecord(own(value, 'record'), p);
 
-  const r = own(value, 'roster');
+  if (p.length > 0 || !lottery || !checkpoint || !isStr(entropy)) return { problems: p };
+  const bundle: Bundle = {
+    format: format === BUNDLE_FORMAT_V2 ? BUNDLE_FORMAT_V2 : BUNDLE_FORMAT_V1,
+    lottery,
+    roster,
+    rosterDigest: own(value, 'rosterDigest') as string,
+    commitment: own(value, 'commitment') as string,
+    secret: own(value, 'secret') as string,
+    entropy,
+    seed: own(value, 'seed') as string,
+    stages,
+    journal,
+    checkpoint,
+  };
+  if (record) bundle.record = record;
+  return { bundle };
+}
+
+/** `lottery`, or undefined (with its problems pushed onto p). */
+function readLottery(l: unknown, p: string[]): BundleLottery | undefined {
+  if (!isObj(l)) {
+    p.push('lottery is missing');
+    return undefined;
+  }
+  const id = own(l, 'id');
+  const year = own(l, 'year');
+  const agency = own(l, 'agency');
+  // Absent, not null: `?? ''` would read a null title as absent, where another verifier fails `format`.
+  const title = own(l, 'title') === undefined ? '' : own(l, 'title');
+  const stages = own(l, 'stages');
+  const meeting = own(l, 'meeting') === undefined ? {} : own(l, 'meeting');
+  if (!isStr(id) || !LOTTERY_ID.test(id)) p.push('lottery.id is malformed');
+  if (!isInt(year)) p.push('lottery.year is not an integer');
+  if (!isStr(agency)) p.push('lottery.agency is not a string');
+  if (!isStr(title)) p.push('lottery.title is not a string');
+  if (!isObj(meeting)) p.push('lottery.meeting is not an object');
+  const defs: BundleStageDef[] = [];
+  if (!Array.isArray(stages) || stages.length === 0) p.push('lottery.stages is not a non-empty array');
+  else
+    stages.forEach((s, i) => {
+      if (!isObj(s) || !isInt(own(s, 'stage')) || !isStr(own(s, 'label')) || !isStr(own(s, 'percent')))
+        p.push(`lottery.stages[${i}] is malformed`);
+      else defs.push({ stage: s.stage as number, label: s.label as string, percent: s.percent as string });
+    });
+  if (isStr(id) && isInt(year) && isStr(agency) && isStr(title) && isObj(meeting))
+    return { id, year, agency, title, stages: defs, meeting: meeting as { [key: string]: Json } };
+  return undefined;
+}
+
+/** `roster`: objects of strings with an id and a name, and only the fields §2 names. */
+function readRoster(r: unknown, p: string[]): RosterEntry[] {
   const roster: RosterEntry[] = [];
   if (!Array.isArray(r)) p.push('roster is not an array');
   else
@@ -225,7 +261,7 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
       if (!isObj(e)) return p.push(`roster[${i}] is not an object`);
       const entry: Record<string, string> = {};
       for (const [k, v] of Object.entries(e)) {
-        if (!['id', 'name', 'unit', 'title', 'category', 'excluded'].includes(k))
+        if (!(KNOWN_KEYS.roster as readonly string[]).includes(k))
           p.push(`roster[${i}] has an unknown field`);
         else if (!isStr(v)) p.push(`roster[${i}].${k} is not a string`);
         else entry[k] = v;
@@ -233,15 +269,11 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
       if (!isStr(entry.id) || !isStr(entry.name)) p.push(`roster[${i}] lacks id or name`);
       else roster.push(entry as unknown as RosterEntry);
     });
+  return roster;
+}
 
-  for (const k of ['rosterDigest', 'commitment', 'secret', 'seed']) {
-    const v = own(value, k);
-    if (!isStr(v) || !HEX64.test(v)) p.push(`${k} is not 64 lowercase hex digits`);
-  }
-  const entropy = own(value, 'entropy');
-  if (!isStr(entropy)) p.push('entropy is not a string');
-
-  const st = own(value, 'stages');
+/** `stages`: what was drawn, stage by stage. */
+function readStages(st: unknown, p: string[]): BundleStage[] {
   const stages: BundleStage[] = [];
   if (!Array.isArray(st)) p.push('stages is not an array');
   else
@@ -266,8 +298,11 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
           winners: [...(w as string[])],
         });
     });
+  return stages;
+}
 
-  const j = own(value, 'journal');
+/** `journal`: objects, their seven fields copied as they are (the chain checks them, protocol.md §7). */
+function readJournal(j: unknown, p: string[]): RawEntry[] {
   const journal: RawEntry[] = [];
   if (!Array.isArray(j)) p.push('journal is not an array');
   else
@@ -283,36 +318,18 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
         hash: own(e, 'hash'),
       });
     });
+  return journal;
+}
 
-  const checkpoint = parseCheckpoint(own(value, 'checkpoint'));
-  if (!checkpoint) p.push('checkpoint is malformed');
-
-  let record: Bundle['record'];
-  const rec = own(value, 'record');
-  if (rec !== undefined) {
-    const ps = isObj(rec) ? own(rec, 'publicSha256') : undefined;
-    if (!isObj(rec) || !isStr(own(rec, 'sha256')) || (ps !== undefined && !isStr(ps)))
-      p.push('record is malformed');
-    else {
-      record = { sha256: rec.sha256 as string };
-      if (isStr(own(rec, 'publicSha256'))) record.publicSha256 = rec.publicSha256 as string;
-    }
+/** `record`, when present: the issued record's hashes. */
+function readRecord(rec: unknown, p: string[]): Bundle['record'] {
+  if (rec === undefined) return undefined;
+  const ps = isObj(rec) ? own(rec, 'publicSha256') : undefined;
+  if (!isObj(rec) || !isStr(own(rec, 'sha256')) || (ps !== undefined && !isStr(ps))) {
+    p.push('record is malformed');
+    return undefined;
   }
-
-  if (p.length > 0 || !lottery || !checkpoint || !isStr(entropy)) return { problems: p };
-  const bundle: Bundle = {
-    format: format === BUNDLE_FORMAT_V2 ? BUNDLE_FORMAT_V2 : BUNDLE_FORMAT_V1,
-    lottery,
-    roster,
-    rosterDigest: own(value, 'rosterDigest') as string,
-    commitment: own(value, 'commitment') as string,
-    secret: own(value, 'secret') as string,
-    entropy,
-    seed: own(value, 'seed') as string,
-    stages,
-    journal,
-    checkpoint,
-  };
-  if (record) bundle.record = record;
-  return { bundle };
+  const record: NonNullable<Bundle['record']> = { sha256: rec.sha256 as string };
+  if (isStr(own(rec, 'publicSha256'))) record.publicSha256 = rec.publicSha256 as string;
+  return record;
 }

@@ -1,9 +1,70 @@
 /**
- * The name of every check the verifier can report, with a Chinese and an English label, so that the CLI, the
- * browser and the server print each check the same way (protocol.md §8.2). `tables.lottery:ID` (verify --db)
- * is labelled by its prefix.
+ * The name of every check the verifier can report, in the order of protocol.md §8.2: the bundle's checks, then
+ * those only `verify --db` reports. The list is the runtime form of the `CheckName` union, so that a check the
+ * code emits, a label here and a row in protocol.md cannot drift apart (test/domain/check-names.test.ts).
  */
-export const CHECK_LABELS: Readonly<Record<string, { zh: string; en: string }>> = {
+export const BUNDLE_CHECK_NAMES = [
+  'format',
+  'roster.order',
+  'roster.digest',
+  'commitment',
+  'seed',
+  'entropy.form',
+  'quotas',
+  'winners',
+  'journal.chain',
+  'journal.lottery',
+  'journal.locked',
+  'journal.draws',
+  'ceremony.opened',
+  'ceremony.date',
+  'record.journal',
+  'record.pdf.hash',
+  'record.pdf.signature',
+  'checkpoint.head',
+  'checkpoint.signature',
+  'key.pinned',
+  'commitment.observed',
+  'entropy.observed',
+  'checkpoint.observed',
+] as const;
+
+/** `verify --db` (protocol.md §8.4): the chain, each lottery's tables, and a saved checkpoint. */
+export const DATABASE_CHECK_NAMES = [
+  'journal.chain',
+  'tables.lottery',
+  'checkpoint.extends',
+  'checkpoint.signature',
+  'checkpoint.key',
+] as const;
+
+/**
+ * The one check the public verification page adds in front of the verifier's (src/web/verify.ts): that the
+ * bundle is the lottery this page publishes. It is the page's, not the protocol's, so protocol.md §8.2 does not
+ * list it and it has no label (the page prints its name).
+ */
+export const PAGE_CHECK_NAMES = ['page.match'] as const;
+
+/** Every check the verifier can report (bundle and `verify --db`), each once. */
+export const CHECK_NAMES: readonly CheckKind[] = [
+  ...new Set<CheckKind>([...BUNDLE_CHECK_NAMES, ...DATABASE_CHECK_NAMES]),
+];
+
+/** A verifier check's name as labelled: `tables.lottery` stands for every `tables.lottery:ID`. */
+export type CheckKind = (typeof BUNDLE_CHECK_NAMES)[number] | (typeof DATABASE_CHECK_NAMES)[number];
+
+/**
+ * A check's name as reported: `verify --db` reports one `tables.lottery:ID` per lottery, and the public page
+ * adds its own `page.match`.
+ */
+export type CheckName =
+  Exclude<CheckKind, 'tables.lottery'> | `tables.lottery:${string}` | (typeof PAGE_CHECK_NAMES)[number];
+
+/**
+ * A Chinese and an English label for every check, so that the CLI, the browser and the server print each check
+ * the same way (protocol.md §8.2). `tables.lottery:ID` (verify --db) is labelled by its prefix.
+ */
+export const CHECK_LABELS: Readonly<Record<CheckKind, { zh: string; en: string }>> = {
   format: { zh: '稽核包格式', en: 'bundle format' },
   'roster.order': { zh: '名冊排序與內容', en: 'roster order and form' },
   'roster.digest': { zh: '名冊雜湊值', en: 'roster digest' },
@@ -32,6 +93,12 @@ export const CHECK_LABELS: Readonly<Record<string, { zh: string; en: string }>> 
   'tables.lottery': { zh: '資料表與日誌相符', en: 'tables match the journal' },
 };
 
+const isCheckKind = (name: string): name is CheckKind =>
+  Object.prototype.hasOwnProperty.call(CHECK_LABELS, name);
+
 export function checkLabel(name: string): { zh: string; en: string } {
-  return CHECK_LABELS[name] ?? CHECK_LABELS[name.split(':')[0] ?? ''] ?? { zh: name, en: name };
+  const prefix = name.split(':')[0] ?? '';
+  if (isCheckKind(name)) return CHECK_LABELS[name];
+  if (isCheckKind(prefix)) return CHECK_LABELS[prefix];
+  return { zh: name, en: name };
 }

@@ -225,17 +225,39 @@ describe('parseStrictJson refuses, naming the problem', () => {
     expect(refusal('{"\ud800":1}')).toMatch(/lone surrogate/);
   });
 
+  /** Arrays or objects nested n deep: `[[…]]` or `{"a":{"a":…{}}}`. */
+  const arrays = (n: number): string => '['.repeat(n) + ']'.repeat(n);
+  const objects = (n: number): string => '{"a":'.repeat(n - 1) + '{}' + '}'.repeat(n - 1);
+  /** How deep a value read back is (a top-level container is depth 1). */
+  const depthOf = (v: unknown): number => {
+    let d = 0;
+    for (let x = v; typeof x === 'object' && x !== null; d++)
+      x = Array.isArray(x) ? (x as unknown[])[0] : (x as Record<string, unknown>).a;
+    return d;
+  };
+
   it('nesting deeper than 32 by default, and deeper than the maxDepth given', () => {
+    // Refusal starts exactly at 33, for arrays and objects alike, and names the place of the 33rd.
+    expect(depthOf(parseStrictJson(arrays(32)))).toBe(32);
+    expect(depthOf(parseStrictJson(objects(32)))).toBe(32);
+    expect(refusal(arrays(33))).toMatch(/^nested deeper than 32 at \$(\[0\]){32} /);
+    expect(refusal(objects(33))).toMatch(/^nested deeper than 32 at \$(\.a){32} /);
     expect(parseStrictJson('['.repeat(32) + ']'.repeat(32))).toBeDefined();
     expect(refusal('['.repeat(33) + ']'.repeat(33))).toMatch(/nested deeper than 32/);
     expect(refusal('{"a":{"b":[]}}', { maxDepth: 2 })).toMatch(/nested deeper than 2 at \$\.a\.b/);
     expect(parseStrictJson('{"a":{"b":1}}', { maxDepth: 2 })).toEqual({ a: { b: 1 } });
+    // Any limit given is the limit, not 32: one more than it is refused, the limit itself is read.
+    expect(refusal(arrays(8), { maxDepth: 7 })).toMatch(/^nested deeper than 7 /);
+    expect(depthOf(parseStrictJson(arrays(40), { maxDepth: 40 }))).toBe(40);
   });
 
   it('50,000-deep nesting without a stack overflow, and reads it when allowed (no recursion)', () => {
     const deep = '['.repeat(50_000) + ']'.repeat(50_000);
     expect(refusal(deep)).toMatch(/nested deeper than 32/);
     expect(Array.isArray(parseStrictJson(deep, { maxDepth: 50_000 }))).toBe(true);
+    // Read only when maxDepth allows it: one level short of 50,000 is still refused.
+    expect(refusal(deep, { maxDepth: 49_999 })).toMatch(/^nested deeper than 49999 /);
+    expect(depthOf(parseStrictJson(deep, { maxDepth: 50_000 }))).toBe(50_000);
   });
 
   it('text larger than maxBytes, counted in UTF-8 bytes', () => {

@@ -335,6 +335,19 @@ describe('verifying an audit bundle', () => {
 
   it('journal.lottery: a rate edited in the bundle’s lottery fails journal.lottery', async () => {
     const b = copy();
+    const stage2 = b.lottery.stages[1] as { percent: string };
+    expect(stage2.percent).toBe('2');
+    stage2.percent = '3';
+    reseal(b); // the stages follow the edited rate, so only the journal can tell
+    const r = await verifyBundle(b, nodeVerifyDeps);
+    expect(check(r, 'journal.lottery')).toBe(false);
+    expect(r.checks.find((c) => c.name === 'journal.lottery')?.detail).toBe(
+      'bundle and journal disagree: stages or rates differ',
+    );
+  });
+
+  it('journal.lottery: an agency edited in the bundle’s lottery fails journal.lottery', async () => {
+    const b = copy();
     b.lottery.agency = '法務部';
     expect(check(await verifyBundle(b, nodeVerifyDeps), 'journal.lottery')).toBe(false);
   });
@@ -463,6 +476,20 @@ describe('verifying an audit bundle', () => {
     ) as unknown;
     const r2 = await verifyBundle(deep, nodeVerifyDeps, pinned());
     expect(r2.ok).toBe(false);
+    // verifyBundle has no depth limit of its own: handed the value, it fails on what the value says.
+    expect(failing(r2)).toEqual(['journal.lottery', 'ceremony.date']);
+    // Read from text, the depth limit is what refuses it: a bundle nested 32 deep is read, 33 deep is not.
+    const nested = (n: number): string => {
+      const b = copy();
+      (b.lottery.meeting as Record<string, unknown>).witnesses = '__W__';
+      return JSON.stringify(b).replace('"__W__"', '['.repeat(n) + ']'.repeat(n));
+    };
+    const at32 = nested(29); // $ 1, lottery 2, meeting 3, witnesses 4, and 28 arrays inside
+    expect(() => readBundleJson(at32, Buffer.byteLength(at32))).not.toThrow();
+    const at33 = nested(30);
+    expect(() => readBundleJson(at33, Buffer.byteLength(at33))).toThrow(
+      /^nested deeper than 32 at \$\.lottery\.meeting\.witnesses(\[0\]){29} /,
+    );
   });
 });
 

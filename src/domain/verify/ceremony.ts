@@ -1,0 +1,62 @@
+import type { Bundle } from '../bundle';
+import { meetingDay, taipeiDateOfIso } from '../ceremony';
+import { effectiveLock, type LotteryReplay } from '../replay';
+import type { Check } from './report';
+
+/**
+ * ceremony.opened and ceremony.date (v2, protocol.md §8.2), in that order; every adjournment becomes a warning.
+ */
+export function ceremonyChecks(b: Bundle, l: LotteryReplay | undefined, warnings: string[]): Check[] {
+  for (const c of l?.ceremonies ?? [])
+    if (c.kind === 'adjourned')
+      warnings.push(`ceremony adjourned at seq ${c.seq} (${c.at}): ${c.reason ?? '(no reason)'}`);
+  return [ceremonyOpened(b, l), ceremonyDate(b, l)];
+}
+
+/**
+ * ceremony.opened: the last ceremony entry before stage 1 opened it for this commitment, after the lock that
+ * counts, by the user who then drew (the ceremony token is the opener's alone).
+ */
+function ceremonyOpened(b: Bundle, l: LotteryReplay | undefined): Check {
+  const d1 = l?.draws[0];
+  const lockSeq = l ? effectiveLock(l).lock?.seq : undefined;
+  const before = d1 && l ? l.ceremonies.filter((c) => c.seq < d1.seq) : [];
+  const last = before[before.length - 1];
+  let detail: string;
+  if (!d1) detail = 'no stage.drawn entry';
+  else if (!last) detail = `no ceremony.opened before stage 1 was drawn at seq ${d1.seq}`;
+  else if (last.kind !== 'opened')
+    detail = `the ceremony was adjourned at seq ${last.seq} and not reopened before stage 1 was drawn`;
+  else if (last.commitment !== b.commitment)
+    detail = `the ceremony opened at seq ${last.seq} names another commitment`;
+  else if (lockSeq === undefined || last.seq <= lockSeq)
+    detail = `the ceremony opened at seq ${last.seq} is not after the lock that counts`;
+  else if (last.actor !== d1.actor)
+    detail = `stage 1 was drawn by ${d1.actor}, the ceremony was opened by ${last.actor}: the token is the opener's alone`;
+  else
+    return {
+      name: 'ceremony.opened',
+      ok: true,
+      detail: `ceremony opened at seq ${last.seq} for this commitment, before stage 1 at seq ${d1.seq}`,
+    };
+  return { name: 'ceremony.opened', ok: false, detail };
+}
+
+/** ceremony.date: stage 1 was drawn on the meeting day, in Asia/Taipei (protocol.md §4.2). */
+function ceremonyDate(b: Bundle, l: LotteryReplay | undefined): Check {
+  const d1 = l?.draws[0];
+  const day = meetingDay(b.lottery.meeting.date);
+  const drawnOn = d1 ? taipeiDateOfIso(d1.at) : undefined;
+  const ok = d1 !== undefined && day !== undefined && drawnOn === day;
+  return {
+    name: 'ceremony.date',
+    ok,
+    detail: !d1
+      ? 'no stage.drawn entry'
+      : day === undefined
+        ? 'the lottery has no meeting date'
+        : ok
+          ? `stage 1 was drawn on the meeting day, ${day} (Asia/Taipei)`
+          : `stage 1 was drawn on ${drawnOn ?? '?'} (Asia/Taipei), the meeting was on ${day}`,
+  };
+}
