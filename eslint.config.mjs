@@ -34,4 +34,14 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Math', property: 'random' }],
     },
   },
+  {
+    // A folder of the core (domain/input/) imports the core one level up, and nothing beyond it.
+    files: ['src/domain/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['fs', 'node:*', 'crypto', 'http', 'better-sqlite3', 'express', '../../*'] },
+      ],
+    },
+  },
 );
