@@ -1,4 +1,5 @@
 import { pemBody } from './checkpoint';
+import { BASE64, ISO_MS, MEETING_DAY_PREFIX } from './grammar';
 
 /**
  * Pure rules of the lottery-draw/v2 ceremony (protocol.md §4.2): the key fingerprint that the notice, the
@@ -12,7 +13,7 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
 /** Strict standard base64 (RFC 4648 §4) to bytes, or undefined. Hand-written: the domain runs in the browser too. */
 export function base64Bytes(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+  if (text.length % 4 !== 0 || !BASE64.test(text)) return undefined;
   const pad = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
   let o = 0;
@@ -34,8 +35,6 @@ export function pemDer(pem: string): Uint8Array | undefined {
   return base64Bytes(pemBody(pem));
 }
 
-export const FINGERPRINT = /^SHA256:[0-9a-f]{64}$/;
-
 /**
  * `SHA256:` + hex SHA-256 of the key's DER SubjectPublicKeyInfo (the base64 body of its SPKI PEM). Printed on the
  * notice and the record, it is what the room and observers pin the verifier to (`--fingerprint`), so that a
@@ -55,7 +54,6 @@ export function keyFingerprintSync(spkiPem: string, sha256Bytes: (b: Uint8Array)
 }
 
 const TAIPEI_OFFSET_MS = 8 * 3600 * 1000;
-const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Civil date of a day count since 1970-01-01 (H. Hinnant's algorithm): no Date object, so no clock in the core. */
 function civil(days: number): string {
@@ -92,9 +90,13 @@ export function taipeiDate(epochMs: number): string {
 
 /** The Taipei date of a journal `at` (ISO UTC with milliseconds), or undefined when it is malformed. */
 export function taipeiDateOfIso(at: string): string | undefined {
-  const m = ISO_UTC.exec(at);
-  if (!m) return undefined;
-  const [y, mo, d, h] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  if (!ISO_MS.test(at)) return undefined;
+  const [y, mo, d, h] = [
+    Number(at.slice(0, 4)),
+    Number(at.slice(5, 7)),
+    Number(at.slice(8, 10)),
+    Number(at.slice(11, 13)),
+  ];
   // A real instant only: 02-30 or hour 24 is malformed here, not rolled over into another day.
   const days = daysFromCivil(y, mo, d);
   if (mo < 1 || mo > 12 || h > 23 || civil(days) !== at.slice(0, 10)) return undefined;
@@ -104,5 +106,5 @@ export function taipeiDateOfIso(at: string): string | undefined {
 
 /** The meeting's day: the first 10 characters of `meeting.date` (YYYY-MM-DD or YYYY-MM-DDTHH:MM). */
 export function meetingDay(date: unknown): string | undefined {
-  return typeof date === 'string' && /^\d{4}-\d{2}-\d{2}/.test(date) ? date.slice(0, 10) : undefined;
+  return typeof date === 'string' && MEETING_DAY_PREFIX.test(date) ? date.slice(0, 10) : undefined;
 }

@@ -1,22 +1,20 @@
 import type { Json } from './canonical';
-import type { Meeting, StageDef } from './model';
+import type { LotteryDefinition, Meeting, StageDef } from './model';
 
 /**
  * Every journal entry type and its `data`, as protocol.md §7's table states them. The journal writer accepts
  * only these, so an entry cannot be written with a misspelt type or a missing field, and a test holds this
- * union and the table to each other. Adding an entry type: add it here, write it from one service, and add its
- * row to protocol.md §7 (docs/architecture.md walks through it).
+ * union and the table to each other. Adding an entry type: add it here and to EVENT_FIELDS (the compiler insists),
+ * write it from one service, and add its row to protocol.md §7 (docs/architecture.md walks through it).
  *
  * The verifier still reads unknown types (protocol.md §7: they are hashed like any other): this union is what
  * this service writes, not what a chain may hold.
  */
 
-// Mapped copies of the model's interfaces: a type literal is assignable to the journal's JSON data, an
-// interface is not, and the fields stay declared once, in model.ts.
 /** A stage as the definition journals it. */
-export type StageData = { [K in keyof StageDef]: StageDef[K] };
+export type StageData = StageDef;
 /** The officials acting in their roles (protocol.md §7, `meeting`). Absent fields are left out. */
-export type MeetingData = { [K in keyof Meeting]: Meeting[K] };
+export type MeetingData = Meeting;
 export type LockedQuota = { stage: number; percent: string; poolSize: number; quota: number };
 
 export type EventDataMap = {
@@ -24,16 +22,10 @@ export type EventDataMap = {
   'user.revoked': { user: string };
   'user.locked': { user: string; until: string };
   'user.unlocked': { user: string };
-  'lottery.created': {
-    lottery: string;
-    year: number;
-    agency: string;
-    title: string;
-    stages: StageData[];
-    meeting: MeetingData;
-  };
+  /** The lottery's definition (domain/model.ts) under its id. */
+  'lottery.created': { lottery: string } & LotteryDefinition;
   /** `{lottery}` plus the new value of each field changed. */
-  'lottery.updated': { lottery: string; title?: string; stages?: StageData[]; meeting?: MeetingData };
+  'lottery.updated': { lottery: string } & Partial<Pick<LotteryDefinition, 'title' | 'stages' | 'meeting'>>;
   'roster.loaded': { lottery: string; count: number; poolSize: number; rosterDigest: string };
   'roster.entry.updated': {
     lottery: string;
@@ -75,25 +67,73 @@ export type EventType = keyof EventDataMap;
 /** One entry this service may write: its type and data, checked together. */
 export type JournalEvent = { [T in EventType]: { type: T; data: EventDataMap[T] } }[EventType];
 
-/** Every type in the union, in the order of protocol.md's table; the test compares the two. */
-export const EVENT_TYPES: readonly EventType[] = [
-  'user.added',
-  'user.revoked',
-  'lottery.created',
-  'lottery.updated',
-  'roster.loaded',
-  'roster.entry.updated',
-  'user.locked',
-  'user.unlocked',
-  'lottery.locked',
-  'lottery.unlocked',
-  'stage.drawn',
-  'ceremony.opened',
-  'ceremony.adjourned',
-  'notice.issued',
-  'record.issued',
-  'key.rotated',
-];
+/** Whether each field of a type's data is always present or only sometimes. */
+export type Presence = 'required' | 'optional';
+
+/** Each field of D, and whether it is required: a field left out, added or marked wrongly fails to compile. */
+export type FieldPresence<D> = {
+  [K in keyof D]-?: Record<never, never> extends Pick<D, K> ? 'optional' : 'required';
+};
+
+/**
+ * Every type's data fields at run time, in the order of protocol.md's table; the test compares the two. Typed by
+ * EventDataMap, so a type added to the union but not here, or a field that differs, is a compile error.
+ */
+export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataMap[T]> } = {
+  'user.added': { user: 'required', role: 'required' },
+  'user.revoked': { user: 'required' },
+  'lottery.created': {
+    lottery: 'required',
+    year: 'required',
+    agency: 'required',
+    title: 'required',
+    stages: 'required',
+    meeting: 'required',
+  },
+  'lottery.updated': { lottery: 'required', title: 'optional', stages: 'optional', meeting: 'optional' },
+  'roster.loaded': { lottery: 'required', count: 'required', poolSize: 'required', rosterDigest: 'required' },
+  'roster.entry.updated': {
+    lottery: 'required',
+    entry: 'required',
+    excluded: 'required',
+    count: 'required',
+    poolSize: 'required',
+    rosterDigest: 'required',
+  },
+  'user.locked': { user: 'required', until: 'required' },
+  'user.unlocked': { user: 'required' },
+  'lottery.locked': {
+    lottery: 'required',
+    protocol: 'optional',
+    rosterDigest: 'required',
+    commitment: 'required',
+    quotas: 'required',
+  },
+  'lottery.unlocked': { lottery: 'required', reason: 'required' },
+  'stage.drawn': {
+    lottery: 'required',
+    stage: 'required',
+    poolSize: 'required',
+    quota: 'required',
+    seed: 'required',
+    winners: 'required',
+    entropy: 'optional',
+    secret: 'optional',
+  },
+  'ceremony.opened': { lottery: 'required', commitment: 'required', keyFingerprint: 'required' },
+  'ceremony.adjourned': { lottery: 'required', commitment: 'required', reason: 'required' },
+  'notice.issued': { lottery: 'required', sha256: 'required' },
+  'record.issued': { lottery: 'required', sha256: 'required', public: 'optional' },
+  'key.rotated': {
+    publicKey: 'required',
+    previousPublicKey: 'required',
+    certificate: 'optional',
+    endorsement: 'optional',
+  },
+};
+
+/** Every type in the union, in the order of protocol.md's table: EVENT_FIELDS's keys, so none can be missed. */
+export const EVENT_TYPES: readonly EventType[] = Object.keys(EVENT_FIELDS) as EventType[];
 
 /**
  * The data as the journal stores it. Optional fields left undefined are dropped, never written as null: the

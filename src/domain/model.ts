@@ -1,3 +1,5 @@
+import type { Json } from './canonical';
+
 /**
  * The domain's own nouns, declared once: what a lottery is, its stages and meeting, where it stands, and who
  * may act. The store, the services, the replay and the bundle all speak of these.
@@ -24,6 +26,39 @@ export interface Meeting {
   monitor?: string;
   recorder?: string;
   witnesses?: string[];
+}
+
+/**
+ * The meeting as the journal and the bundle carry it: the JSON as written, compared whole (as JCS) with the
+ * tables and the bundle, never re-read into a Meeting, so that a field this version does not know still counts.
+ */
+export type MeetingJson = { [key: string]: Json };
+
+/**
+ * The lottery's one shape, in three layers, so that each place that speaks of a lottery says which layer it holds
+ * rather than re-declaring the fields. `M` is how the meeting is held: parsed (`Meeting`, the store and the
+ * services) or as journalled (`MeetingJson`, the replay and the bundle).
+ *
+ * What the ethics unit defines, and what `lottery.created` journals: the year, the agency, the title, the stages
+ * at their yearly rates and the meeting. PATCH in draft changes title, stages and meeting only (LotteryPatch).
+ */
+export interface LotteryDefinition<M = Meeting> {
+  /** The ROC year (民國年) whose declarations are reviewed. */
+  year: number;
+  agency: string;
+  title: string;
+  stages: StageDef[];
+  meeting: M;
+}
+
+/** A definition under its id: what the bundle's `lottery` carries (protocol.md §8). */
+export interface DefinedLottery<M = Meeting> extends LotteryDefinition<M> {
+  id: string;
+}
+
+/** A lottery where it stands: the tables' row and the replay's state both extend this. */
+export interface Lottery<M = Meeting> extends DefinedLottery<M> {
+  status: LotteryStatus;
 }
 
 /** Who may act: 系統管理者, 政風單位, 抽籤人 (the head of the agency), 稽核. */

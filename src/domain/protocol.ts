@@ -1,5 +1,6 @@
 import seedrandom from 'seedrandom';
-import { compareBytes, HEX64, jcs, type Sha256 } from './canonical';
+import { compareBytes, jcs, type Sha256 } from './canonical';
+import { HEX64 } from './grammar';
 import { quota } from './quota';
 
 /**

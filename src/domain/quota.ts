@@ -1,9 +1,10 @@
+import { PERCENT_PATTERN } from './grammar';
+
 /**
  * Quotas in exact arithmetic. 公職人員財產申報資料審核及查閱辦法 §7 has the Ministry of Justice set the share
  * drawn each year, rounded up (無條件進位). Floats get this wrong: Math.ceil(100 * 0.07) is 8, not 7. So a
  * percent is kept as its decimal string and, inside, as an integer count of 1/10,000ths of a percent.
  */
-export const PERCENT_PATTERN = /^\d{1,3}(\.\d{1,4})?$/;
 const SCALE = 10_000; // 4 decimal places of a percent
 const DENOM = 100 * SCALE; // pool × units / DENOM = pool × percent / 100
 

@@ -1,5 +1,7 @@
 import type { Json } from './canonical';
 import type { JournalEntry } from './journal';
+import { allows, statusAfterDraw } from './lifecycle';
+import type { Lottery, MeetingJson } from './model';
 import { PROTOCOL_V1, type Protocol } from './protocol';
 
 /**
@@ -7,8 +9,9 @@ import { PROTOCOL_V1, type Protocol } from './protocol';
  * cache of it that the service reads quickly, and `lottery verify --db` compares the two, so that a forged
  * winner or a changed roster in the tables is reported even though the chain itself is intact.
  */
-import type { LotteryStatus, StageDef } from './model';
-export type { LotteryStatus, StageDef };
+// Re-export for importers not yet moved (issue 10); the lead removes this.
+export type { LotteryStatus, StageDef } from './model';
+import type { StageDef } from './model';
 
 export interface LockEvent {
   seq: number;
@@ -46,14 +49,11 @@ export interface DrawEvent {
   secret?: string;
 }
 
-export interface LotteryReplay {
-  id: string;
-  year: number;
-  agency: string;
-  title: string;
-  stages: StageDef[];
-  meeting: { [key: string]: Json };
-  status: LotteryStatus;
+/**
+ * A lottery as its journal tells it: the lottery's shape (domain/model.ts), with the meeting as journalled, and
+ * every entry that moved it on.
+ */
+export interface LotteryReplay extends Lottery<MeetingJson> {
   rosterDigest?: string;
   rosterCount?: number;
   locks: LockEvent[];
@@ -76,6 +76,8 @@ const str = (d: D, k: string): string | undefined =>
   typeof d[k] === 'string' ? (d[k] as string) : undefined;
 const int = (d: D, k: string): number | undefined =>
   Number.isSafeInteger(d[k]) ? (d[k] as number) : undefined;
+const isJsonObject = (v: Json | undefined): v is D =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const strArr = (v: Json | undefined): string[] | undefined =>
   Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined;
 
@@ -83,7 +85,7 @@ function stageDefs(v: Json | undefined): StageDef[] | undefined {
   if (!Array.isArray(v)) return undefined;
   const out: StageDef[] = [];
   for (const s of v) {
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) return undefined;
+    if (!isJsonObject(s)) return undefined;
     const stage = int(s, 'stage');
     const label = str(s, 'label');
     const percent = str(s, 'percent');
@@ -94,184 +96,202 @@ function stageDefs(v: Json | undefined): StageDef[] | undefined {
 }
 
 export function replay(entries: Iterable<JournalEntry>): ReplayResult {
-  const lotteries = new Map<string, LotteryReplay>();
-  const users = new Map<string, { role: string }>();
-  const anomalies: ReplayResult['anomalies'] = [];
-
-  for (const e of entries) {
-    const d = e.data;
-    const id = str(d, 'lottery');
-    const bad = (reason: string): void => {
-      anomalies.push(id === undefined ? { seq: e.seq, reason } : { seq: e.seq, lottery: id, reason });
-    };
-    if (e.type === 'user.added') {
-      const user = str(d, 'user');
-      const role = str(d, 'role');
-      if (user && role) users.set(user, { role });
-      else bad('user.added without user and role');
-      continue;
-    }
-    if (
-      !e.type.startsWith('lottery.') &&
-      !e.type.startsWith('roster.') &&
-      !e.type.startsWith('stage.') &&
-      !e.type.startsWith('record.') &&
-      !e.type.startsWith('ceremony.') &&
-      !e.type.startsWith('notice.')
-    )
-      continue;
-    if (id === undefined) {
-      bad(`${e.type} names no lottery`);
-      continue;
-    }
-    const l = lotteries.get(id);
-    if (e.type === 'lottery.created') {
-      const year = int(d, 'year');
-      const agency = str(d, 'agency');
-      const stages = stageDefs(d.stages);
-      const meeting = d.meeting;
-      if (l) bad('lottery created twice');
-      else if (year === undefined || agency === undefined || !stages) bad('lottery.created is malformed');
-      else
-        lotteries.set(id, {
-          id,
-          year,
-          agency,
-          title: str(d, 'title') ?? '',
-          stages,
-          meeting: typeof meeting === 'object' && meeting !== null && !Array.isArray(meeting) ? meeting : {},
-          status: 'draft',
-          locks: [],
-          unlocks: [],
-          ceremonies: [],
-          notices: [],
-          draws: [],
-          records: [],
-        });
-      continue;
-    }
-    if (!l) {
-      bad(`${e.type} for a lottery never created`);
-      continue;
-    }
-    switch (e.type) {
-      case 'lottery.updated': {
-        if (l.status !== 'draft') bad('lottery updated after draft');
-        const title = str(d, 'title');
-        if (title !== undefined) l.title = title;
-        const stages = stageDefs(d.stages);
-        if (stages) l.stages = stages;
-        const m = d.meeting;
-        if (typeof m === 'object' && m !== null && !Array.isArray(m)) l.meeting = m;
-        break;
-      }
-      case 'roster.loaded':
-      case 'roster.entry.updated': {
-        if (l.status !== 'draft') bad('roster changed after draft');
-        const digest = str(d, 'rosterDigest');
-        if (digest === undefined) bad(`${e.type} without rosterDigest`);
-        else l.rosterDigest = digest;
-        const count = int(d, 'count');
-        if (count !== undefined) l.rosterCount = count;
-        break;
-      }
-      case 'lottery.locked': {
-        if (l.status !== 'draft') bad('locked when not in draft');
-        const rosterDigest = str(d, 'rosterDigest');
-        const commitment = str(d, 'commitment');
-        const quotas: LockEvent['quotas'] = [];
-        if (Array.isArray(d.quotas))
-          for (const q of d.quotas) {
-            if (typeof q !== 'object' || q === null || Array.isArray(q)) continue;
-            const stage = int(q, 'stage');
-            const percent = str(q, 'percent');
-            const poolSize = int(q, 'poolSize');
-            const quota = int(q, 'quota');
-            if (stage !== undefined && percent !== undefined && poolSize !== undefined && quota !== undefined)
-              quotas.push({ stage, percent, poolSize, quota });
-          }
-        if (rosterDigest === undefined || commitment === undefined) bad('lottery.locked is malformed');
-        else {
-          if (l.rosterDigest !== undefined && rosterDigest !== l.rosterDigest)
-            bad('locked a roster digest other than the one loaded');
-          const protocol = d.protocol === undefined ? PROTOCOL_V1 : d.protocol;
-          if (typeof protocol !== 'string') bad('lottery.locked names a protocol that is not a string');
-          l.locks.push({
-            seq: e.seq,
-            at: e.at,
-            rosterDigest,
-            commitment,
-            protocol: typeof protocol === 'string' ? protocol : JSON.stringify(protocol),
-            quotas,
-            rawQuotas: d.quotas,
-          });
-          l.status = 'locked';
-        }
-        break;
-      }
-      case 'lottery.unlocked':
-        if (l.status !== 'locked') bad('unlocked when not locked');
-        if (ceremonyOpen(l)) bad('unlocked while a ceremony was open');
-        l.unlocks.push(e.seq);
-        l.status = 'draft';
-        break;
-      case 'stage.drawn': {
-        const stage = int(d, 'stage');
-        const seed = str(d, 'seed');
-        const winners = strArr(d.winners);
-        if (stage === undefined || seed === undefined || !winners) {
-          bad('stage.drawn is malformed');
-          break;
-        }
-        if (l.status !== 'locked' && l.status !== 'drawing') bad('drawn when not locked');
-        if (stage !== l.draws.length + 1) bad(`stage ${stage} drawn out of order`);
-        const ev: DrawEvent = { seq: e.seq, at: e.at, actor: e.actor, stage, seed, winners };
-        const poolSize = int(d, 'poolSize');
-        const quota = int(d, 'quota');
-        const entropy = str(d, 'entropy');
-        const secret = str(d, 'secret');
-        if (poolSize !== undefined) ev.poolSize = poolSize;
-        if (quota !== undefined) ev.quota = quota;
-        if (entropy !== undefined) ev.entropy = entropy;
-        if (secret !== undefined) ev.secret = secret;
-        l.draws.push(ev);
-        l.status = l.draws.length >= l.stages.length ? 'drawn' : 'drawing';
-        break;
-      }
-      case 'ceremony.opened':
-      case 'ceremony.adjourned': {
-        const kind = e.type === 'ceremony.opened' ? 'opened' : 'adjourned';
-        if (l.status !== 'locked' && l.status !== 'drawing') bad(`${e.type} when not locked`);
-        if (kind === 'adjourned' && !ceremonyOpen(l)) bad('adjourned with no ceremony open');
-        if (kind === 'adjourned' && l.draws.length > 0) bad('adjourned after stage 1 was drawn');
-        const ev: CeremonyEvent = { seq: e.seq, at: e.at, kind, actor: e.actor };
-        const c = str(d, 'commitment');
-        const fp = str(d, 'keyFingerprint');
-        const reason = str(d, 'reason');
-        if (c !== undefined) ev.commitment = c;
-        if (fp !== undefined) ev.keyFingerprint = fp;
-        if (reason !== undefined) ev.reason = reason;
-        l.ceremonies.push(ev);
-        break;
-      }
-      case 'notice.issued': {
-        const sha = str(d, 'sha256');
-        if (l.status === 'draft') bad('notice issued before the lock');
-        if (sha) l.notices.push({ seq: e.seq, at: e.at, sha256: sha });
-        break;
-      }
-      case 'record.issued': {
-        const sha = str(d, 'sha256');
-        if (l.status !== 'drawn') bad('record issued before the last stage was drawn');
-        if (sha) l.records.push({ seq: e.seq, sha256: sha, public: d.public === true });
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return { lotteries, users, anomalies };
+  const result: ReplayResult = { lotteries: new Map(), users: new Map(), anomalies: [] };
+  for (const e of entries) replayEntry(result, e);
+  return result;
 }
+
+/** Records that an entry is not a legal transition from the state before it. */
+type Bad = (reason: string) => void;
+/** What one entry of a lottery's own type does to the lottery's state. */
+type Step = (l: LotteryReplay, e: JournalEntry, bad: Bad) => void;
+
+/** The types that speak of one lottery, by prefix: each must name a lottery that was created. */
+const LOTTERY_PREFIXES = ['lottery.', 'roster.', 'stage.', 'record.', 'ceremony.', 'notice.'];
+
+function replayEntry(result: ReplayResult, e: JournalEntry): void {
+  const d = e.data;
+  const id = str(d, 'lottery');
+  const bad: Bad = (reason) => {
+    result.anomalies.push(id === undefined ? { seq: e.seq, reason } : { seq: e.seq, lottery: id, reason });
+  };
+  if (e.type === 'user.added') return userAdded(result.users, d, bad);
+  if (!LOTTERY_PREFIXES.some((p) => e.type.startsWith(p))) return;
+  if (id === undefined) return bad(`${e.type} names no lottery`);
+  const l = result.lotteries.get(id);
+  if (e.type === 'lottery.created') return created(result.lotteries, id, l, d, bad);
+  if (!l) return bad(`${e.type} for a lottery never created`);
+  // A type this version does not know, under a lottery's prefix, changes nothing (protocol.md §7).
+  STEPS.get(e.type)?.(l, e, bad);
+}
+
+function userAdded(users: ReplayResult['users'], d: D, bad: Bad): void {
+  const user = str(d, 'user');
+  const role = str(d, 'role');
+  if (user && role) users.set(user, { role });
+  else bad('user.added without user and role');
+}
+
+function created(
+  lotteries: ReplayResult['lotteries'],
+  id: string,
+  l: LotteryReplay | undefined,
+  d: D,
+  bad: Bad,
+): void {
+  const year = int(d, 'year');
+  const agency = str(d, 'agency');
+  const stages = stageDefs(d.stages);
+  const meeting = d.meeting;
+  if (l) bad('lottery created twice');
+  else if (year === undefined || agency === undefined || !stages) bad('lottery.created is malformed');
+  else
+    lotteries.set(id, {
+      id,
+      year,
+      agency,
+      title: str(d, 'title') ?? '',
+      stages,
+      meeting: isJsonObject(meeting) ? meeting : {},
+      status: 'draft',
+      locks: [],
+      unlocks: [],
+      ceremonies: [],
+      notices: [],
+      draws: [],
+      records: [],
+    });
+}
+
+const updated: Step = (l, { data: d }, bad) => {
+  if (!allows(l.status, 'patch')) bad('lottery updated after draft');
+  const title = str(d, 'title');
+  if (title !== undefined) l.title = title;
+  const stages = stageDefs(d.stages);
+  if (stages) l.stages = stages;
+  const m = d.meeting;
+  if (isJsonObject(m)) l.meeting = m;
+};
+
+const rosterChanged: Step = (l, { type, data: d }, bad) => {
+  if (!allows(l.status, 'roster')) bad('roster changed after draft');
+  const digest = str(d, 'rosterDigest');
+  if (digest === undefined) bad(`${type} without rosterDigest`);
+  else l.rosterDigest = digest;
+  const count = int(d, 'count');
+  if (count !== undefined) l.rosterCount = count;
+};
+
+/** `data.quotas`, keeping only the well-formed ones (the raw value is kept beside them, compared whole). */
+function lockQuotas(v: Json | undefined): LockEvent['quotas'] {
+  const quotas: LockEvent['quotas'] = [];
+  if (Array.isArray(v))
+    for (const q of v) {
+      if (!isJsonObject(q)) continue;
+      const stage = int(q, 'stage');
+      const percent = str(q, 'percent');
+      const poolSize = int(q, 'poolSize');
+      const quota = int(q, 'quota');
+      if (stage !== undefined && percent !== undefined && poolSize !== undefined && quota !== undefined)
+        quotas.push({ stage, percent, poolSize, quota });
+    }
+  return quotas;
+}
+
+const locked: Step = (l, e, bad) => {
+  const d = e.data;
+  if (!allows(l.status, 'lock')) bad('locked when not in draft');
+  const rosterDigest = str(d, 'rosterDigest');
+  const commitment = str(d, 'commitment');
+  const quotas = lockQuotas(d.quotas);
+  if (rosterDigest === undefined || commitment === undefined) return bad('lottery.locked is malformed');
+  if (l.rosterDigest !== undefined && rosterDigest !== l.rosterDigest)
+    bad('locked a roster digest other than the one loaded');
+  const protocol = d.protocol === undefined ? PROTOCOL_V1 : d.protocol;
+  if (typeof protocol !== 'string') bad('lottery.locked names a protocol that is not a string');
+  l.locks.push({
+    seq: e.seq,
+    at: e.at,
+    rosterDigest,
+    commitment,
+    protocol: typeof protocol === 'string' ? protocol : JSON.stringify(protocol),
+    quotas,
+    rawQuotas: d.quotas,
+  });
+  l.status = 'locked';
+};
+
+const unlocked: Step = (l, e, bad) => {
+  if (!allows(l.status, 'unlock')) bad('unlocked when not locked');
+  if (ceremonyOpen(l)) bad('unlocked while a ceremony was open');
+  l.unlocks.push(e.seq);
+  l.status = 'draft';
+};
+
+const drawn: Step = (l, e, bad) => {
+  const d = e.data;
+  const stage = int(d, 'stage');
+  const seed = str(d, 'seed');
+  const winners = strArr(d.winners);
+  if (stage === undefined || seed === undefined || !winners) return bad('stage.drawn is malformed');
+  if (!allows(l.status, 'draw')) bad('drawn when not locked');
+  if (stage !== l.draws.length + 1) bad(`stage ${stage} drawn out of order`);
+  const ev: DrawEvent = { seq: e.seq, at: e.at, actor: e.actor, stage, seed, winners };
+  const poolSize = int(d, 'poolSize');
+  const quota = int(d, 'quota');
+  const entropy = str(d, 'entropy');
+  const secret = str(d, 'secret');
+  if (poolSize !== undefined) ev.poolSize = poolSize;
+  if (quota !== undefined) ev.quota = quota;
+  if (entropy !== undefined) ev.entropy = entropy;
+  if (secret !== undefined) ev.secret = secret;
+  l.draws.push(ev);
+  l.status = statusAfterDraw(l.draws.length, l.stages.length);
+};
+
+const ceremony: Step = (l, e, bad) => {
+  const d = e.data;
+  const kind = e.type === 'ceremony.opened' ? 'opened' : 'adjourned';
+  // Either kind needs the lock in force that opening needs. The service refuses adjourning once stage 1 is drawn
+  // by the status; here that shows as a draw before the adjournment, which also catches one made before an unlock.
+  if (!allows(l.status, 'openCeremony')) bad(`${e.type} when not locked`);
+  if (kind === 'adjourned' && !ceremonyOpen(l)) bad('adjourned with no ceremony open');
+  if (kind === 'adjourned' && l.draws.length > 0) bad('adjourned after stage 1 was drawn');
+  const ev: CeremonyEvent = { seq: e.seq, at: e.at, kind, actor: e.actor };
+  const c = str(d, 'commitment');
+  const fp = str(d, 'keyFingerprint');
+  const reason = str(d, 'reason');
+  if (c !== undefined) ev.commitment = c;
+  if (fp !== undefined) ev.keyFingerprint = fp;
+  if (reason !== undefined) ev.reason = reason;
+  l.ceremonies.push(ev);
+};
+
+const noticeIssued: Step = (l, e, bad) => {
+  const sha = str(e.data, 'sha256');
+  if (!allows(l.status, 'issueNotice')) bad('notice issued before the lock');
+  if (sha) l.notices.push({ seq: e.seq, at: e.at, sha256: sha });
+};
+
+const recordIssued: Step = (l, e, bad) => {
+  const sha = str(e.data, 'sha256');
+  if (!allows(l.status, 'issueRecord')) bad('record issued before the last stage was drawn');
+  if (sha) l.records.push({ seq: e.seq, sha256: sha, public: e.data.public === true });
+};
+
+/** Each lottery entry type this version knows, and what it does; `lottery.created` is handled before these. */
+const STEPS: ReadonlyMap<string, Step> = new Map([
+  ['lottery.updated', updated],
+  ['roster.loaded', rosterChanged],
+  ['roster.entry.updated', rosterChanged],
+  ['lottery.locked', locked],
+  ['lottery.unlocked', unlocked],
+  ['stage.drawn', drawn],
+  ['ceremony.opened', ceremony],
+  ['ceremony.adjourned', ceremony],
+  ['notice.issued', noticeIssued],
+  ['record.issued', recordIssued],
+]);
 
 /** The lock in force now: the last lottery.locked, when no unlock came after it. */
 export function currentLock(l: LotteryReplay): LockEvent | undefined {

@@ -1,5 +1,5 @@
 import { keyFingerprintSync, meetingDay, taipeiDate, taipeiDateOfIso } from '../../src/domain/ceremony';
-import { canonicalEntropy, groupDigits } from '../../src/domain/entropy';
+import { canonicalEntropy, groupDigits } from '../../src/domain/input/entropy';
 import { seedPreimage, PROTOCOL_V2 } from '../../src/domain/protocol';
 import crypto from 'node:crypto';
 import vectors from '../fixtures/draw-v2.json';

@@ -1,5 +1,5 @@
 import type { Checkpoint } from '../checkpoint';
-import { ENTROPY_DIGITS } from '../entropy';
+import { ENTROPY_DIGITS } from '../grammar';
 import { checkChain, type RawEntry } from '../journal';
 import {
   drawAll,

@@ -1,7 +1,7 @@
 import type { Bundle } from '../bundle';
-import { ENTROPY_DIGITS } from '../entropy';
+import { ENTROPY_DIGITS } from '../grammar';
 import { OBSERVED_COMMITMENT } from '../grammar';
-import { parseEntropy } from '../lottery';
+import { parseEntropy } from '../input/entropy';
 import { drawAll, initialPool, PROTOCOL_V2, seedPreimage, type Protocol } from '../protocol';
 import { canonicalPercent, comparePercent, isValidPercent, LEGAL_FLOOR_PERCENT, quota } from '../quota';
 import { fromProblems, sameJson, type Check, type VerifyDeps } from './report';

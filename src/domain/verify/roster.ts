@@ -1,7 +1,7 @@
 import type { Bundle } from '../bundle';
 import { compareBytes } from '../canonical';
 import { ENTRY_ID } from '../grammar';
-import { clean, hasControl } from '../lottery';
+import { clean, hasControl } from '../input/text';
 import { rosterPreimage, type RosterEntry } from '../protocol';
 import type { Check, VerifyDeps } from './report';
 
