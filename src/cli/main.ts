@@ -22,7 +22,6 @@ import { Auth } from '../services/auth';
 import { Store } from '../store/store';
 import { jsonLogger } from '../util/log';
 import { safeText } from './escape';
-import { backupTo } from '../store/files';
 import crypto from 'node:crypto';
 
 const USAGE = `lottery — 財產申報實質審查公開抽籤系統
@@ -504,7 +503,7 @@ export async function main(
         return 2;
       }
       try {
-        backupTo(store.db, dest);
+        store.backupTo(dest);
       } catch (e) {
         io.err(`backup failed: ${safeText(e instanceof Error ? e.message : String(e))}\n`);
         return 1;

@@ -1,5 +1,4 @@
 import crypto from 'node:crypto';
-import { makeEntry } from '../domain/journal';
 import { LotteryError } from '../domain/errors';
 import type { Sha256 } from '../domain/canonical';
 import type { Role, Store } from '../store/store';
@@ -91,7 +90,7 @@ export class Auth {
         en: 'The password must have at least 10 characters',
       });
     this.d.store.write(() =>
-      this.d.store.setPassword(userId, hashPassword(password, this.d.randomBytes(16))),
+      this.d.store.signIn.setPassword(userId, hashPassword(password, this.d.randomBytes(16))),
     );
   }
 
@@ -103,28 +102,25 @@ export class Auth {
       checkPassword(password, this.dummy);
       throw badLogin();
     }
-    const state = this.d.store.loginFailures(user.id, address);
+    const state = this.d.store.signIn.loginFailures(user.id, address);
     if (state?.lockedUntil && new Date(state.lockedUntil) > now) {
       checkPassword(password, this.dummy);
       throw badLogin();
     }
-    const stored = this.d.store.passwordHash(user.id);
+    const stored = this.d.store.signIn.passwordHash(user.id);
     const ok = stored !== null && checkPassword(password, stored);
     if (!ok) {
-      this.d.store.write(() => {
-        const failures = (this.d.store.loginFailures(user.id, address)?.failures ?? 0) + 1;
+      this.d.store.write((tx) => {
+        const failures = (this.d.store.signIn.loginFailures(user.id, address)?.failures ?? 0) + 1;
         if (failures >= MAX_FAILURES) {
           const until = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
-          this.d.store.setLoginFailures(user.id, address, 0, until);
-          const head = this.d.store.journalHead();
-          this.d.store.appendJournal(
-            makeEntry(
-              head,
-              { at: now.toISOString(), type: 'user.locked', actor: 'system', data: { user: user.id, until } },
-              this.d.sha256,
-            ),
+          this.d.store.signIn.setLoginFailures(user.id, address, 0, until);
+          tx.appendJournal(
+            { type: 'user.locked', data: { user: user.id, until } },
+            { actor: 'system', at: now.toISOString() },
+            this.d.sha256,
           );
-        } else this.d.store.setLoginFailures(user.id, address, failures, null);
+        } else this.d.store.signIn.setLoginFailures(user.id, address, failures, null);
       });
       throw badLogin();
     }
@@ -132,8 +128,8 @@ export class Auth {
     const csrf = this.d.randomBytes(32).toString('base64url');
     const idHash = this.d.sha256(sessionId);
     this.d.store.write(() => {
-      this.d.store.clearLoginFailures(user.id, address);
-      this.d.store.insertSession({
+      this.d.store.signIn.clearLoginFailures(user.id, address);
+      this.d.store.signIn.insertSession({
         idHash,
         userId: user.id,
         csrf,
@@ -155,18 +151,18 @@ export class Auth {
   session(sessionId: string): Session | undefined {
     if (!/^[A-Za-z0-9_-]{20,100}$/.test(sessionId)) return undefined;
     const idHash = this.d.sha256(sessionId);
-    const s = this.d.store.session(idHash);
+    const s = this.d.store.signIn.session(idHash);
     if (!s) return undefined;
     const now = this.now();
     const idleLimit = new Date(new Date(s.lastSeen).getTime() + IDLE_MINUTES * 60_000);
     const user = this.d.store.userById(s.userId);
     if (!user || user.revoked_at || new Date(s.expiresAt) <= now || idleLimit <= now) {
-      this.d.store.write(() => this.d.store.deleteSession(idHash));
+      this.d.store.write(() => this.d.store.signIn.deleteSession(idHash));
       return undefined;
     }
     // Touch at most once a minute: every page load would otherwise be a write.
     if (now.getTime() - new Date(s.lastSeen).getTime() > 60_000)
-      this.d.store.write(() => this.d.store.touchSession(idHash, now.toISOString()));
+      this.d.store.write(() => this.d.store.signIn.touchSession(idHash, now.toISOString()));
     return {
       user: { id: user.id, name: user.name, display: user.display, role: user.role },
       csrf: s.csrf,
@@ -175,23 +171,20 @@ export class Auth {
   }
 
   signOut(idHash: string): void {
-    this.d.store.write(() => this.d.store.deleteSession(idHash));
+    this.d.store.write(() => this.d.store.signIn.deleteSession(idHash));
   }
 
   /** `lottery user unlock NAME`: lifts every lockout of the account and journals it. */
   unlock(actor: string, name: string): void {
-    this.d.store.write(() => {
+    this.d.store.write((tx) => {
       const user = this.d.store.userByName(name.normalize('NFC'));
       if (!user)
         throw new LotteryError('NOT_FOUND', { zh: `找不到帳號 ${name}`, en: `User ${name} not found` });
-      this.d.store.clearLoginFailures(user.id);
-      const head = this.d.store.journalHead();
-      this.d.store.appendJournal(
-        makeEntry(
-          head,
-          { at: this.now().toISOString(), type: 'user.unlocked', actor, data: { user: user.id } },
-          this.d.sha256,
-        ),
+      this.d.store.signIn.clearLoginFailures(user.id);
+      tx.appendJournal(
+        { type: 'user.unlocked', data: { user: user.id } },
+        { actor, at: this.now().toISOString() },
+        this.d.sha256,
       );
     });
   }

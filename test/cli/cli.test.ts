@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { main } from '../../src/cli/main';
-import { auth, drawnLottery, makeApp, tempDir, type TestApp } from '../helpers/app';
+import { auth, drawnLottery, makeApp, ownConnection, tempDir, type TestApp } from '../helpers/app';
 
 function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -142,7 +142,7 @@ describe('lottery verify --db', () => {
   it('reports the first broken seq of an altered journal, and a forged winner', async () => {
     const dir = tempDir();
     const copy = path.join(dir, 'copy.sqlite');
-    t.store.db.exec(`VACUUM INTO '${copy}'`);
+    ownConnection(t.dbFile, (own) => own.exec(`VACUUM INTO '${copy}'`));
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(copy);
     db.exec('DROP TRIGGER journal_no_update; DROP TRIGGER results_no_update');
@@ -178,7 +178,7 @@ describe('lottery verify --db', () => {
     ['meeting', `meeting = '{"chair":"別人"}'`],
   ])('reports a forged %s column of a drawn lottery as a mismatch with the journal', async (_col, set) => {
     const copy = path.join(tempDir(), 'forged.sqlite');
-    t.store.db.exec(`VACUUM INTO '${copy}'`);
+    ownConnection(t.dbFile, (own) => own.exec(`VACUUM INTO '${copy}'`));
     const Database = (await import('better-sqlite3')).default;
     const db = new Database(copy);
     db.prepare(`UPDATE lotteries SET ${set}`).run();
@@ -192,7 +192,7 @@ describe('lottery verify --db', () => {
   it('with --checkpoint, sees a cut-off tail that the chain alone cannot', async () => {
     const dir = tempDir();
     const copy = path.join(dir, 'cut.sqlite');
-    t.store.db.exec(`VACUUM INTO '${copy}'`);
+    ownConnection(t.dbFile, (own) => own.exec(`VACUUM INTO '${copy}'`));
     const cp = path.join(dir, 'checkpoint.json');
     fs.writeFileSync(cp, JSON.stringify(t.services.checkpoint()));
     const Database = (await import('better-sqlite3')).default;

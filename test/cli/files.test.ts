@@ -5,7 +5,7 @@ import { main } from '../../src/cli/main';
 import { configFromEnv } from '../../src/config';
 import { startServer } from '../../src/server';
 import { silentLogger } from '../../src/util/log';
-import { drawnLottery, makeApp, tempDir } from '../helpers/app';
+import { drawnLottery, makeApp, ownConnection, tempDir } from '../helpers/app';
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -20,7 +20,7 @@ describe('files at rest', () => {
     const db = path.join(dir, 'l.sqlite');
     const running = await startServer({ ...configFromEnv({}), dbFile: db, port: 0 }, silentLogger, {});
     try {
-      running.store.db.exec('CREATE TEMP TABLE t(x); INSERT INTO t VALUES (1)');
+      ownConnection(db, (own) => own.exec('CREATE TEMP TABLE t(x); INSERT INTO t VALUES (1)'));
       for (const f of [db, `${db}-wal`, `${db}-shm`, path.join(dir, 'lottery-signing-key.pem')])
         if (fs.existsSync(f)) expect([f, fs.statSync(f).mode & 0o077]).toEqual([f, 0]);
     } finally {

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +32,19 @@ export function testCaCertPem(): string {
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'lottery-test-'));
+}
+
+/**
+ * The attacker's hand (or the auditor's copy): a connection of its own to a database file, outside the service,
+ * whose store keeps its connection private. Closed when `fn` returns.
+ */
+export function ownConnection<T>(file: string, fn: (db: Database.Database) => T): T {
+  const db = new Database(file);
+  try {
+    return fn(db);
+  } finally {
+    db.close();
+  }
 }
 
 export interface TestApp {

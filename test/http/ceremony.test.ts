@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import request, { type Response } from 'supertest';
 import { pdftotext } from '../helpers/poppler';
-import { auth, createLoaded, makeApp, openCeremony, type TestApp } from '../helpers/app';
+import { auth, createLoaded, makeApp, openCeremony, ownConnection, type TestApp } from '../helpers/app';
 
 /**
  * The attacks of the ceremony issue (lottery-draw/v2), each reproduced against the API: they must now fail to
@@ -251,7 +251,9 @@ describe('adjourning and unlocking', () => {
 
 describe('a lottery locked under lottery-draw/v1', () => {
   it('is refused the draw with RELOCK_REQUIRED until it is unlocked and locked again under v2', async () => {
-    t.store.db.prepare("UPDATE lotteries SET protocol = 'lottery-draw/v1' WHERE id = ?").run(id);
+    ownConnection(t.dbFile, (own) =>
+      own.prepare("UPDATE lotteries SET protocol = 'lottery-draw/v1' WHERE id = ?").run(id),
+    );
     const open = await api()
       .post(`/api/v1/lotteries/${id}/ceremony`)
       .set(...auth(t.tokens.drawer))
@@ -275,7 +277,9 @@ describe('a lottery locked under lottery-draw/v1', () => {
 describe("when the server's own state was edited behind its back", () => {
   it('a secret that does not hash to the commitment stops the draw with STATE_INTEGRITY and writes nothing', async () => {
     const c = await openCeremony(t, id);
-    t.store.db.prepare('UPDATE lotteries SET secret = ? WHERE id = ?').run('a'.repeat(64), id);
+    ownConnection(t.dbFile, (own) =>
+      own.prepare('UPDATE lotteries SET secret = ? WHERE id = ?').run('a'.repeat(64), id),
+    );
     const head = t.store.journalHead();
     const r = await draw1(t.tokens.drawer, {
       ceremonyToken: c.ceremonyToken,
@@ -301,7 +305,9 @@ describe("when the server's own state was edited behind its back", () => {
         .set(...auth(logged.tokens.ethics))
         .expect(200);
       const c = await openCeremony(logged, lid);
-      logged.store.db.prepare('UPDATE lotteries SET secret = ? WHERE id = ?').run('c'.repeat(64), lid);
+      ownConnection(logged.dbFile, (own) =>
+        own.prepare('UPDATE lotteries SET secret = ? WHERE id = ?').run('c'.repeat(64), lid),
+      );
       await request(logged.app)
         .post(`/api/v1/lotteries/${lid}/stages/1/draw`)
         .set(...auth(logged.tokens.drawer))
@@ -317,7 +323,9 @@ describe("when the server's own state was edited behind its back", () => {
 
   it('a roster shrunk after the lock stops the draw with STATE_INTEGRITY', async () => {
     const c = await openCeremony(t, id);
-    t.store.db.prepare("DELETE FROM roster_entries WHERE lottery_id = ? AND id > 'D005'").run(id);
+    ownConnection(t.dbFile, (own) =>
+      own.prepare("DELETE FROM roster_entries WHERE lottery_id = ? AND id > 'D005'").run(id),
+    );
     const r = await draw1(t.tokens.drawer, {
       ceremonyToken: c.ceremonyToken,
       commitment: c.commitment,

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { main } from '../../src/cli/main';
 import { buildApp } from '../../src/http/app';
 import { Store } from '../../src/store/store';
-import { drawnLottery, makeApp, tempDir, testSigner, type TestApp } from '../helpers/app';
+import { drawnLottery, makeApp, ownConnection, tempDir, testSigner, type TestApp } from '../helpers/app';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -50,7 +50,7 @@ const EDITS: Array<[string, string, number]> = [
 describe.each(EDITS)('when %s was tampered with', (_what, sql, brokenAt) => {
   it('GET /api/v1/journal/verify and lottery verify --db report the first broken seq', async () => {
     const copy = path.join(tempDir(), 'tampered.sqlite');
-    t.store.db.exec(`VACUUM INTO '${copy}'`);
+    ownConnection(t.dbFile, (own) => own.exec(`VACUUM INTO '${copy}'`));
     const db = new Database(copy);
     db.exec(
       'DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete; DROP TRIGGER journal_append_only',

@@ -7,6 +7,7 @@
  * ceremony token, user and commitment of an open ceremony with a refused spelling: each must answer
  * ENTROPY_INVALID and draw nothing; the read-back of the dice must answer each fixture spelling as §4.1 says.
  */
+import Database from 'better-sqlite3';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -180,10 +181,14 @@ function body(): { data: string | Buffer; type: string } {
   return { data: '', type: pick(['application/json', 'text/csv']) };
 }
 
+// A read-only connection of the test's own to the store's file: the store keeps its connection private.
+const peeks = new Map<string, Database.Database>();
 function tablesDigest(store: Store): string {
+  let peek = peeks.get(store.path);
+  if (!peek) peeks.set(store.path, (peek = new Database(store.path, { readonly: true })));
   const h = crypto.createHash('sha256');
   for (const t of ['lotteries', 'roster_entries', 'results', 'records', 'users', 'sessions', 'journal'])
-    for (const row of store.db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).raw().iterate() as Iterable<
+    for (const row of peek.prepare(`SELECT * FROM ${t} ORDER BY rowid`).raw().iterate() as Iterable<
       unknown[]
     >)
       for (const v of row) h.update(Buffer.isBuffer(v) ? v : `${typeof v}:${String(v)}\u0000`);
