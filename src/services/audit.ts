@@ -1,3 +1,4 @@
+import { requireStatus } from '../domain/lifecycle';
 import { jcs, ZERO_HASH, type Json } from '../domain/canonical';
 import { bundleFormatOf, type Bundle } from '../domain/bundle';
 import { checkpointMessage, pemBody, type Checkpoint } from '../domain/checkpoint';
@@ -6,7 +7,7 @@ import { meetingJson } from '../domain/lottery';
 import { PROTOCOL_V1, sortRoster } from '../domain/protocol';
 import { signerFromPem } from '../keys/signer';
 import type { Store } from '../store/store';
-import { requireDrawn, type Context } from './context';
+import { type Context } from './context';
 
 /**
  * What auditors read: the bundle, the journal in pages, its verification, signed checkpoints of its head, and
@@ -17,7 +18,7 @@ import { requireDrawn, type Context } from './context';
 export function bundle(c: Context, id: string): Bundle {
   return c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireDrawn(l, 'bundle');
+    requireStatus(l.status, 'exportBundle');
     const results = c.store.results(id);
     const journal = [...c.store.journalRows()].map((r) => ({
       ...r,

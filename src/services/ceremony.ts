@@ -3,7 +3,8 @@ import { groupDigits, parseEntropyDigits } from '../domain/entropy';
 import { LotteryError } from '../domain/errors';
 import { STAGE_NUMBER } from '../domain/grammar';
 import { isRecord, noBody, onlyFields, parseReason } from '../domain/input/body';
-import type { LotteryStatus, StageDef } from '../domain/model';
+import { requireProtocol, requireStatus, statusAfterDraw } from '../domain/lifecycle';
+import type { StageDef } from '../domain/model';
 import {
   commitment,
   drawStage,
@@ -14,19 +15,7 @@ import {
   type StageOutcome,
 } from '../domain/protocol';
 import type { LotteryRow, ResultRow, WriteTx } from '../store/store';
-import {
-  ceremonyNotOpen,
-  ceremonyOpen,
-  notFound,
-  relockRequired,
-  requireAdjournable,
-  requireDraft,
-  requireLocked,
-  requireOpenable,
-  requireUnlockable,
-  userOf,
-  type Context,
-} from './context';
+import { ceremonyNotOpen, ceremonyOpen, notFound, userOf, type Context } from './context';
 import {
   lotteryView,
   person,
@@ -47,7 +36,7 @@ import { checkedState } from './integrity';
 export function lock(c: Context, actor: string, id: string): LockAnswer {
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
-    requireDraft(l);
+    requireStatus(l.status, 'lock');
     const roster = c.store.roster(id);
     const pool = initialPool(roster);
     if (pool.length === 0)
@@ -85,7 +74,7 @@ export function unlock(c: Context, actor: string, id: string, body: unknown): Lo
   const reason = parseReason(body);
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
-    requireUnlockable(l);
+    requireStatus(l.status, 'unlock');
     // Re-locking draws a new secret. While the room is gathered round an open ceremony that would void the
     // commitment it was shown, so it needs an adjournment first, which the record and the verifier report.
     const open = c.store.openCeremonyOf(id);
@@ -131,8 +120,8 @@ export function openCeremony(c: Context, actor: string, id: string, body: unknow
   const token = c.d.randomBytes(32).toString('base64url');
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
-    requireOpenable(l);
-    if (l.protocol !== PROTOCOL_V2) throw relockRequired();
+    requireStatus(l.status, 'openCeremony');
+    requireProtocol(l.status, l.protocol, 'openCeremony');
     // Before stage 1 the ceremony opens on the meeting day only. After it the outcome is fixed by the seed, and
     // the opener may reopen (a crashed projector) to reveal the later stages even past midnight.
     if (l.status === 'locked') requireMeetingDay(c, l);
@@ -173,7 +162,7 @@ export function adjournCeremony(c: Context, actor: string, id: string, body: unk
   const reason = parseReason(body, '休會須說明理由（reason）', 'adjourning needs a reason');
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
-    requireAdjournable(l);
+    requireStatus(l.status, 'adjourn');
     const open = c.store.openCeremonyOf(id);
     if (!open) throw ceremonyNotOpen();
     c.store.endCeremony(id, { at: c.now(), how: 'adjourned', by: userOf(actor, ''), reason });
@@ -236,13 +225,16 @@ export function draw(c: Context, actor: string, id: string, stageParam: string, 
 function drawRefusals(c: Context, l: LotteryRow, stage: number): { def: StageDef; results: ResultRow[] } {
   const def = l.stages[stage - 1];
   if (!def) throw notFound(`第 ${stage} 階段`, `Stage ${stage}`);
-  requireLocked(l);
-  // A v1 lottery not yet drawn must be locked again under v2; one already drawing under v1 has its outcome
-  // fixed by its seed, so its later stages only reveal it and may finish under v1's rules.
-  if (l.protocol !== PROTOCOL_V2 && l.status === 'locked') throw relockRequired();
   const results = c.store.results(l.id);
   const done = results.find((r) => r.stage === stage);
+  // A stage drawn already answers who drew it and when, whatever the status: a drawn lottery has every
+  // stage's result, so this comes before the lifecycle's refusal of `drawn`. Draft and locked lotteries have
+  // no results, so for them the order is as it always was.
   if (done) throw stageAlreadyDrawn(c, l, stage, done);
+  requireStatus(l.status, 'draw');
+  // A v1 lottery not yet drawn must be locked again under v2; one already drawing under v1 has its outcome
+  // fixed by its seed, so its later stages only reveal it and may finish under v1's rules.
+  requireProtocol(l.status, l.protocol, 'draw');
   if (results.length !== stage - 1)
     throw new LotteryError('STAGE_OUT_OF_ORDER', {
       zh: `請先抽第 ${results.length + 1} 階段`,
@@ -321,7 +313,7 @@ function persistDraw(
 ): string {
   const { stage, entropy, seedHex, out } = d;
   const at = c.now();
-  const status: LotteryStatus = stage === l.stages.length ? 'drawn' : 'drawing';
+  const status = statusAfterDraw(stage, l.stages.length);
   c.store.insertResult(l.id, {
     stage,
     poolSize: out.poolSize,

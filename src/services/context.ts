@@ -98,86 +98,10 @@ export function userOf(actor: string, fallback?: string): string {
 // domain/lifecycle.ts states the same rules for the services and the replay alike; these are where the
 // services are to call it.
 
-/** The definition, the roster and the lock change in draft only: once locked, what was committed is fixed. */
-export function requireDraft(l: LotteryRow): void {
-  if (l.status !== 'draft') throw notDraft();
-}
-
-/** Unlocking voids a commitment nobody drew with yet: after stage 1 the outcome is public and final. */
-export function requireUnlockable(l: LotteryRow): void {
-  if (l.status === 'drawing' || l.status === 'drawn')
-    throw new LotteryError('ALREADY_DRAWN', {
-      zh: '已開始抽籤，不能解除鎖定',
-      en: 'A stage has been drawn: the lottery cannot be unlocked',
-    });
-  if (l.status !== 'locked')
-    throw new LotteryError('NOT_LOCKED', {
-      zh: '抽籤尚未鎖定，無須解除',
-      en: 'The lottery is not locked, so there is nothing to unlock',
-    });
-}
-
-/** The ceremony opens on a locked lottery, and reopens while it is drawing; a drawn one is over. */
-export function requireOpenable(l: LotteryRow): void {
-  if (l.status === 'draft') throw notLocked();
-  if (l.status === 'drawn')
-    throw new LotteryError('ALREADY_DRAWN', {
-      zh: '各階段皆已抽出，抽籤程序已結束',
-      en: 'Every stage has been drawn: the ceremony is over',
-    });
-}
-
-/** Adjourning is before stage 1 only: after it, the seed has fixed every stage's outcome. */
-export function requireAdjournable(l: LotteryRow): void {
-  if (l.status === 'draft') throw notLocked();
-  if (l.status !== 'locked')
-    throw new LotteryError('ALREADY_DRAWN', {
-      zh: '第 1 階段已抽出，不能休會',
-      en: 'Stage 1 has been drawn: the ceremony cannot be adjourned',
-    });
-}
-
-/** Drawing, and the notice, need the commitment a lock made. */
-export function requireLocked(l: LotteryRow): void {
-  if (l.status === 'draft') throw notLocked();
-}
-
-/** The bundle and the record exist once every stage is drawn. */
-export function requireDrawn(l: LotteryRow, what: 'bundle' | 'record'): void {
-  if (l.status === 'drawn') return;
-  throw new LotteryError(
-    'NOT_DRAWN',
-    what === 'bundle'
-      ? { zh: '尚未抽完所有階段，無法匯出稽核包', en: 'The audit bundle exists once every stage is drawn' }
-      : { zh: '尚未抽完所有階段，不能產製紀錄', en: 'The record is issued once every stage is drawn' },
-  );
-}
-
 // ---- the refusals the use cases share ----
 
 export const notFound = (zh: string, en: string): LotteryError =>
   new LotteryError('NOT_FOUND', { zh: `找不到${zh}`, en: `${en} not found` });
-
-export function notDraft(): LotteryError {
-  return new LotteryError('NOT_DRAFT', {
-    zh: '抽籤已鎖定，名冊與設定不能再變更',
-    en: 'The lottery is no longer a draft: roster and settings are fixed',
-  });
-}
-
-export function notLocked(): LotteryError {
-  return new LotteryError('NOT_LOCKED', {
-    zh: '名冊尚未鎖定，不能抽籤',
-    en: 'The roster is not locked: nothing can be drawn yet',
-  });
-}
-
-export function relockRequired(): LotteryError {
-  return new LotteryError('RELOCK_REQUIRED', {
-    zh: '此抽籤以舊版協定（lottery-draw/v1）鎖定：請解除鎖定後重新鎖定，改用 lottery-draw/v2 再抽籤',
-    en: 'This lottery was locked under lottery-draw/v1: unlock and lock it again (lottery-draw/v2) before drawing',
-  });
-}
 
 export function ceremonyOpen(open: CeremonyRow, by: string): LotteryError {
   return new LotteryError(

@@ -1,7 +1,8 @@
+import { requireStatus } from '../domain/lifecycle';
 import type { MeetingData, StageData } from '../domain/events';
 import { meetingJson, parseCreate, parsePatch } from '../domain/lottery';
 import type { Meeting, StageDef } from '../domain/model';
-import { requireDraft, type Context } from './context';
+import { type Context } from './context';
 import { lotteryView, type LotteryView } from './views';
 
 /** Definitions: a lottery's year, agency, title, stages and meeting, created and edited while in draft. */
@@ -42,7 +43,7 @@ export function patchLottery(c: Context, actor: string, id: string, body: unknow
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
     const patch = parsePatch(body, l.meeting);
-    requireDraft(l);
+    requireStatus(l.status, 'patch');
     const next = {
       title: patch.title ?? l.title,
       stages: patch.stages ?? l.stages,

@@ -1,3 +1,4 @@
+import { requireStatus } from '../domain/lifecycle';
 import crypto from 'node:crypto';
 import { ZERO_HASH } from '../domain/canonical';
 import type { Checkpoint } from '../domain/checkpoint';
@@ -9,7 +10,7 @@ import { renderRecord, type RecordCeremony, type RecordData } from '../record/re
 import { signPdf } from '../record/sign';
 import type { LotteryRow, ResultRow } from '../store/store';
 import { checkpointInTx } from './audit';
-import { alreadyIssued, requireDrawn, requireLocked, type Context } from './context';
+import { alreadyIssued, type Context } from './context';
 import { ceremonyView, lockHistory, poolAndQuotas, stageViews } from './views';
 
 /**
@@ -30,7 +31,7 @@ interface RecordSnapshot {
 function recordSnapshot(c: Context, id: string): RecordSnapshot {
   return c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireDrawn(l, 'record');
+    requireStatus(l.status, 'issueRecord');
     if (c.store.record(id, 'full')) throw alreadyIssued();
     return {
       l,
@@ -109,7 +110,7 @@ export async function issueNotice(
 ): Promise<{ sha256: string; issuedAt: string; pdf: Buffer }> {
   const snap = c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireLocked(l);
+    requireStatus(l.status, 'issueNotice');
     const roster = c.store.roster(id);
     const lock = lockHistory(c, id).at(-1);
     return { l, roster, lockedAt: lock?.at ?? l.createdAt };

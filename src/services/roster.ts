@@ -1,8 +1,9 @@
+import { requireStatus } from '../domain/lifecycle';
 import { LotteryError, type FieldProblem } from '../domain/errors';
 import { parseExclusion } from '../domain/input/body';
 import { parseRoster, type RosterInputRow } from '../domain/lottery';
 import { rosterDigest, type RosterEntry } from '../domain/protocol';
-import { notFound, requireDraft, type Context } from './context';
+import { notFound, type Context } from './context';
 import type { RosterLoadReport } from './views';
 
 /** The roster (名冊): loaded whole, edited one exclusion at a time, in draft only, each change journalled. */
@@ -68,7 +69,7 @@ export function loadRoster(
     return { ...report, dryRun: true };
   }
   return c.store.write((tx) => {
-    requireDraft(c.mustGetLottery(id));
+    requireStatus(c.mustGetLottery(id).status, 'roster');
     c.store.replaceRoster(id, parsed.entries, digest);
     c.d.fault?.('roster.load');
     c.journal(
@@ -96,7 +97,7 @@ export function updateEntry(
 ): RosterLoadReport {
   const reason = parseExclusion(body);
   return c.store.write((tx) => {
-    requireDraft(c.mustGetLottery(id));
+    requireStatus(c.mustGetLottery(id).status, 'roster');
     if (c.store.updateEntryExclusion(id, entryId, reason === '' ? null : reason) !== 1)
       throw notFound(`編號 ${entryId} 的申報人`, `Entry ${entryId}`);
     const roster = c.store.roster(id);
