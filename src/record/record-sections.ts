@@ -2,7 +2,7 @@ import { groupDigits } from '../domain/entropy';
 import { PROTOCOL_V2 } from '../domain/protocol';
 import { ruleText } from '../domain/quota';
 import { publicPerson } from '../domain/publish';
-import { endActualText, fill, fingerprintHex, hexPrefixGroups, type Flow } from './layout';
+import { endActualText, fill, fingerprintHex, hexPrefixGroups, type Column, type Flow } from './layout';
 import type { RecordData, RecordPerson, RecordTemplate } from './render';
 import { rocDateTime, rocMeetingDate } from './roc';
 
@@ -20,6 +20,11 @@ export interface RecordPage {
 /** A declarant's field as this copy shows it: the public copy shows only the fields the lottery publishes. */
 function show({ data, flow }: RecordPage, p: RecordPerson, f: 'name' | 'unit' | 'title'): string {
   return flow.P((data.publicCopy ? publicPerson(p, data.publicFields) : p)[f] ?? '');
+}
+
+/** A table's columns: each key's heading from the template's labels, and its share of the width. */
+function columns(flow: Flow, labels: Record<string, string>, spec: Array<[string, number]>): Column[] {
+  return flow.cols(spec.map(([key, weight]) => [key, labels[key] ?? '', weight]));
 }
 
 /** Title block */
@@ -74,12 +79,12 @@ export function basisAndRules({ data, t, flow }: RecordPage): void {
 
   flow.heading(t.sections.rules ?? '', 36);
   flow.table(
-    flow.cols([
-      ['stage', t.ruleColumns.stage ?? '', 1],
-      ['label', t.ruleColumns.label ?? '', 3.2],
-      ['rule', t.ruleColumns.rule ?? '', 6],
-      ['pool', t.ruleColumns.pool ?? '', 1.2],
-      ['quota', t.ruleColumns.quota ?? '', 1.2],
+    columns(flow, t.ruleColumns, [
+      ['stage', 1],
+      ['label', 3.2],
+      ['rule', 6],
+      ['pool', 1.2],
+      ['quota', 1.2],
     ]),
     data.stages.map((s) => [
       String(s.stage),
@@ -104,12 +109,12 @@ export function winnersTables(page: RecordPage): void {
       .text(`第 ${s.stage} 階段\u3000${P(s.label)}：${s.quota} 人`, m, doc.y, { width });
     doc.moveDown(0.2);
     flow.table(
-      flow.cols([
-        ['order', t.winnerColumns.order ?? '', 0.8],
-        ['id', t.winnerColumns.id ?? '', 1.4],
-        ['name', t.winnerColumns.name ?? '', 2],
-        ['unit', t.winnerColumns.unit ?? '', 3.6],
-        ['title', t.winnerColumns.title ?? '', 2],
+      columns(flow, t.winnerColumns, [
+        ['order', 0.8],
+        ['id', 1.4],
+        ['name', 2],
+        ['unit', 3.6],
+        ['title', 2],
       ]),
       s.winners.map((w, i) => [
         String(i + 1),
@@ -131,10 +136,10 @@ export function excludedTable({ data, t, flow }: RecordPage): void {
   else if (data.publicCopy) flow.para(fill(t.excludedPublic, { n: excluded.length }));
   else
     flow.table(
-      flow.cols([
-        ['id', t.excludedColumns.id ?? '', 1.2],
-        ['name', t.excludedColumns.name ?? '', 1.8],
-        ['reason', t.excludedColumns.reason ?? '', 6],
+      columns(flow, t.excludedColumns, [
+        ['id', 1.2],
+        ['name', 1.8],
+        ['reason', 6],
       ]),
       excluded.map((e) => [e.id, P(e.name), P(e.excluded ?? '')]),
     );
@@ -277,12 +282,12 @@ export function rosterAppendix({ data, t, flow }: RecordPage): void {
   doc.fontSize(t.fonts.heading).text(t.sections.appendix ?? '', m, m, { width });
   doc.moveDown(0.4);
   flow.table(
-    flow.cols([
-      ['id', t.rosterColumns.id ?? '', 1.3],
-      ['name', t.rosterColumns.name ?? '', 1.8],
-      ['unit', t.rosterColumns.unit ?? '', 3.2],
-      ['title', t.rosterColumns.title ?? '', 1.8],
-      ['excluded', t.rosterColumns.excluded ?? '', 3],
+    columns(flow, t.rosterColumns, [
+      ['id', 1.3],
+      ['name', 1.8],
+      ['unit', 3.2],
+      ['title', 1.8],
+      ['excluded', 3],
     ]),
     data.roster.map((e) => [e.id, P(e.name), P(e.unit ?? ''), P(e.title ?? ''), P(e.excluded ?? '')]),
   );
