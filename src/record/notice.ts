@@ -142,13 +142,39 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
     CreationDate: data.issuedAt,
   });
   const flow = new Flow(doc, t.page, t.fonts, t.missingGlyph);
-  const { P, m, width } = flow;
-  const body = t.fonts.body;
-  const gap = (lines = 0.25): void => void doc.moveDown(lines);
+  let n = 0;
+  const item = (text: string, right = 0): number =>
+    flow.hanging(`${chineseNumeral(++n)}、`, text, t.fonts.body, { right });
+  const page: NoticePage = { data, t, flow, item };
 
-  // Heading, title, and the notice's date and number at the right
+  noticeHead(page, heading);
+  meetingItems(page);
+  poolsAndQuotas(page);
+  lockedValues(page);
+  observers(page);
+  publicPage(page);
+
+  flow.footers(t.footer);
+  doc.end();
+  return finished;
+}
+
+/** The notice being laid out, and its numbered items (一、二、…) in the order they are printed. */
+interface NoticePage {
+  data: NoticeData;
+  t: NoticeTemplate;
+  flow: Flow;
+  /** Prints the next numbered item, keeping `right` points free at the right; returns the text's left edge. */
+  item: (text: string, right?: number) => number;
+}
+
+const gap = (flow: Flow, lines = 0.25): void => void flow.doc.moveDown(lines);
+
+/** Heading, title, and the notice's date and number at the right; then 主旨, 依據 and the items' label. */
+function noticeHead({ data, t, flow }: NoticePage, heading: string): void {
+  const { doc, P, m, width } = flow;
   doc.fontSize(t.fonts.title).text(P(heading), m, m, { width, align: 'center' });
-  doc.moveDown(0.3).fontSize(body).text(P(data.title), { width, align: 'center' });
+  doc.moveDown(0.3).fontSize(t.fonts.body).text(P(data.title), { width, align: 'center' });
   doc.moveDown(0.6);
   doc
     .fontSize(t.fonts.small + 1)
@@ -161,15 +187,16 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
   doc.moveDown(0.5);
 
   flow.hanging(t.subjectLabel, fill(t.subject, { year: data.year }));
-  gap();
+  gap(flow);
   flow.hanging(t.basisLabel, t.basis);
-  gap();
-  doc.fontSize(body).text(t.itemsLabel, m, doc.y, { width });
-  gap(0.15);
+  gap(flow);
+  doc.fontSize(t.fonts.body).text(t.itemsLabel, m, doc.y, { width });
+  gap(flow, 0.15);
+}
 
-  let n = 0;
-  const item = (text: string, right = 0): number =>
-    flow.hanging(`${chineseNumeral(++n)}、`, text, body, { right });
+/** The meeting's time, venue, name and officials, each an item when it was given. */
+function meetingItems({ data, t, flow, item }: NoticePage): void {
+  const { P } = flow;
   const mt = data.meeting;
   if (mt.date) item(fill(t.items.time, { date: rocMeetingDate(mt.date) }));
   if (mt.venue) item(fill(t.items.venue, { venue: P(mt.venue) }));
@@ -178,8 +205,12 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
     .filter((k) => mt[k])
     .map((k) => `${t.officials[k]} ${P(mt[k] ?? '')}`);
   if (officials.length) item(fill(t.items.officials, { list: officials.join('；') }));
+}
 
-  // Pools and quotas, with the arithmetic (exact decimal strings, never floats)
+/** Pools and quotas, with the arithmetic (exact decimal strings, never floats) */
+function poolsAndQuotas({ data, t, flow, item }: NoticePage): void {
+  const { doc, P, m, width } = flow;
+  const body = t.fonts.body;
   const pool = data.stages[0]?.poolSize ?? 0;
   const x = item(
     fill(data.excludedCount > 0 ? t.items.pool : t.items.poolNoneExcluded, {
@@ -188,7 +219,7 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
       pool,
     }),
   );
-  gap(0.15);
+  gap(flow, 0.15);
   for (const s of data.stages) {
     flow.ensure(18);
     doc
@@ -199,12 +230,15 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
     doc
       .fontSize(t.fonts.small + 1)
       .text(t.items.laterStages, x + body, doc.y + 2, { width: m + width - x - body });
-  gap();
+  gap(flow);
+}
 
-  // What was locked: the values in full, and their first 16 hex digits large for observers to write down
+/** What was locked: the values in full, and their first 16 hex digits large for observers to write down */
+function lockedValues({ data, t, flow, item }: NoticePage): void {
+  const { doc, m, width } = flow;
   const vx = item(fill(t.items.values, { lockedAt: rocDateTime(data.lockedAt) }));
-  gap(0.3);
-  const readoutIndent = vx - m + body;
+  gap(flow, 0.3);
+  const readoutIndent = vx - m + t.fonts.body;
   flow.ensure(3 * t.fonts.readout * 1.45 + 110);
   const at = (label: string, value: string): void => {
     const y = doc.y;
@@ -218,7 +252,7 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
   };
   at(t.valueLabels.commitmentPrefix, hexPrefixGroups(data.commitment));
   at(t.valueLabels.fingerprintPrefix, hexPrefixGroups(fingerprintHex(data.keyFingerprint)));
-  gap(0.2);
+  gap(flow, 0.2);
   /** `label：value` in one run (one line when it fits, the value unbroken either way). */
   const hex = (label: string, value: string): void => {
     const hx = m + readoutIndent;
@@ -235,9 +269,12 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
   hex(t.valueLabels.rosterDigest, data.rosterDigest);
   hex(t.valueLabels.commitment, data.commitment);
   hex(t.valueLabels.keyFingerprint, data.keyFingerprint);
-  gap(0.2);
+  gap(flow, 0.2);
+}
 
-  // For observers: write the values down, watch the dice, verify afterwards
+/** For observers: write the values down, watch the dice, verify afterwards */
+function observers({ data, t, flow, item }: NoticePage): void {
+  const { doc, m, width } = flow;
   const ox = item(t.items.observers);
   const command = fill(t.command, { fingerprint: data.keyFingerprint, prefix: data.commitment.slice(0, 16) });
   const lines = command.split('\n');
@@ -253,10 +290,13 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
   for (const line of lines)
     doc.fontSize(t.fonts.hex).text(line, ox + 8, doc.y, { width: m + width - ox - 16, lineBreak: false });
   doc.y = boxY + boxH + 4;
-  doc.fontSize(body).text(t.items.observersAfter, ox, doc.y, { width: m + width - ox, lineGap: 2 });
-  gap();
+  doc.fontSize(t.fonts.body).text(t.items.observersAfter, ox, doc.y, { width: m + width - ox, lineGap: 2 });
+  gap(flow);
+}
 
-  // The public page, with a QR code at the right that is also a link, and the URL under the text
+/** The public page, with a QR code at the right that is also a link, and the URL under the text */
+function publicPage({ data, t, flow, item }: NoticePage): void {
+  const { doc, m, width } = flow;
   const qrCell = 2.4;
   const modules = QRCode.create(data.publicUrl, { errorCorrectionLevel: 'M' }).modules.size;
   const side = modules * qrCell;
@@ -270,8 +310,4 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
   flow.qr(data.publicUrl, m + width - side, top, qrCell, true);
   doc.x = m;
   doc.y = Math.max(doc.y, top + side) + 8;
-
-  flow.footers(t.footer);
-  doc.end();
-  return finished;
 }

@@ -114,74 +114,68 @@ export async function importRoster(
       'This is an old Excel 97-2003 (.xls) file: save it as .xlsx in Excel and upload that',
     );
   } else if (isZip(bytes)) {
-    let entries;
-    try {
-      entries = checkZip(bytes);
-    } catch (e) {
-      if (e instanceof ZipUnreadable)
-        throw new LotteryError(
-          'ROSTER_INVALID',
-          { zh: '壓縮檔損毀或不完整，無法讀取', en: 'The file is a damaged or truncated zip' },
-          {
-            problems: [
-              { field: 'file', code: 'UNREADABLE_ZIP', message: { zh: '無法讀取', en: 'unreadable' } },
-            ],
-          },
-        );
-      throw e;
-    }
-    if (isOds(bytes, entries))
-      throw unsupported(
-        '尚不支援 ODF 試算表（.ods），請存成 .xlsx 後再上傳',
-        'ODF spreadsheets (.ods) are not supported yet: save as .xlsx and upload that',
-      );
-    if (!entries.some((e) => e.name === 'xl/workbook.xml'))
-      throw unsupported(
-        '此壓縮檔不是 Excel 活頁簿（.xlsx）',
-        'This zip file is not an Excel workbook (.xlsx)',
-      );
-    const x = await gridFromXlsx(bytes, opts.sheet);
-    const table = rowsFromGrid(x.grid, x.warnings);
-    result = {
-      rows: table.rows,
-      warnings: table.warnings,
-      errors: table.errors,
-      strictFields: false,
-      format: 'xlsx',
-      sheet: x.sheet,
-    };
+    result = await fromWorkbook(bytes, opts.sheet);
   } else {
-    const decoded = decodeText(bytes, contentType);
-    if (decoded.text.trim() === '')
-      throw new LotteryError(
-        'ROSTER_INVALID',
-        { zh: '檔案是空的', en: 'The file is empty' },
-        {
-          problems: [
-            { field: 'file', code: 'EMPTY', message: { zh: '檔案是空的', en: 'The file is empty' } },
-          ],
-        },
-      );
-    const firstLines = decoded.text.slice(0, 4096);
-    const tabs =
-      decoded.tabSeparated ||
-      (firstLines.includes('\t') &&
-        (firstLines.match(/\t/g) ?? []).length > (firstLines.match(/,/g) ?? []).length);
-    const { records } = splitDelimited(decoded.text, tabs ? '\t' : ',');
-    if (records.length > MAX_ROSTER + 1000) throw tooManyRows();
-    const grid: GridRow[] = records.map((r) => ({ row: r.line, cells: r.cells.map((text) => ({ text })) }));
-    const table = rowsFromGrid(grid);
-    result = {
-      rows: table.rows,
-      warnings: table.warnings,
-      errors: table.errors,
-      strictFields: false,
-      format: tabs ? 'tsv' : 'csv',
-      encoding: decoded.encoding,
-    };
+    result = fromText(bytes, contentType);
   }
   if (result.rows.length > MAX_ROSTER) throw tooManyRows();
   result.warnings.push(...printabilityWarnings(result.rows));
   if (result.errors.length > 0) result.errors.sort(byRow);
   return result;
+}
+
+/** A zip: an .xlsx workbook is read; a damaged zip, an ODF spreadsheet or any other zip is refused. */
+async function fromWorkbook(bytes: Buffer, sheet: string | undefined): Promise<ImportResult> {
+  let entries;
+  try {
+    entries = checkZip(bytes);
+  } catch (e) {
+    if (e instanceof ZipUnreadable)
+      throw new LotteryError(
+        'ROSTER_INVALID',
+        { zh: '壓縮檔損毀或不完整，無法讀取', en: 'The file is a damaged or truncated zip' },
+        {
+          problems: [
+            { field: 'file', code: 'UNREADABLE_ZIP', message: { zh: '無法讀取', en: 'unreadable' } },
+          ],
+        },
+      );
+    throw e;
+  }
+  if (isOds(bytes, entries))
+    throw unsupported(
+      '尚不支援 ODF 試算表（.ods），請存成 .xlsx 後再上傳',
+      'ODF spreadsheets (.ods) are not supported yet: save as .xlsx and upload that',
+    );
+  if (!entries.some((e) => e.name === 'xl/workbook.xml'))
+    throw unsupported('此壓縮檔不是 Excel 活頁簿（.xlsx）', 'This zip file is not an Excel workbook (.xlsx)');
+  const x = await gridFromXlsx(bytes, sheet);
+  return { ...rowsFromGrid(x.grid, x.warnings), strictFields: false, format: 'xlsx', sheet: x.sheet };
+}
+
+/** Delimited text in whichever encoding decodeText recognises: tab-separated when tabs outnumber commas. */
+function fromText(bytes: Buffer, contentType: string | undefined): ImportResult {
+  const decoded = decodeText(bytes, contentType);
+  if (decoded.text.trim() === '')
+    throw new LotteryError(
+      'ROSTER_INVALID',
+      { zh: '檔案是空的', en: 'The file is empty' },
+      {
+        problems: [{ field: 'file', code: 'EMPTY', message: { zh: '檔案是空的', en: 'The file is empty' } }],
+      },
+    );
+  const firstLines = decoded.text.slice(0, 4096);
+  const tabs =
+    decoded.tabSeparated ||
+    (firstLines.includes('\t') &&
+      (firstLines.match(/\t/g) ?? []).length > (firstLines.match(/,/g) ?? []).length);
+  const { records } = splitDelimited(decoded.text, tabs ? '\t' : ',');
+  if (records.length > MAX_ROSTER + 1000) throw tooManyRows();
+  const grid: GridRow[] = records.map((r) => ({ row: r.line, cells: r.cells.map((text) => ({ text })) }));
+  return {
+    ...rowsFromGrid(grid),
+    strictFields: false,
+    format: tabs ? 'tsv' : 'csv',
+    encoding: decoded.encoding,
+  };
 }

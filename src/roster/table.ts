@@ -86,14 +86,28 @@ function invalid(problems: FieldProblem[], warnings: FieldProblem[]): LotteryErr
 
 const text = (c: GridCell | undefined): string => (c ? clean(c.text) : '');
 
-export function rowsFromGrid(
-  grid: readonly GridRow[],
-  preWarnings: FieldProblem[] = [],
-): { rows: RosterInputRow[]; warnings: FieldProblem[]; errors: FieldProblem[] } {
-  const warnings: FieldProblem[] = [...preWarnings];
-  const errors: FieldProblem[] = [];
+/** What rowsFromGrid returns: the rows to validate, and the problems found on the way. */
+export interface GridRows {
+  rows: RosterInputRow[];
+  warnings: FieldProblem[];
+  errors: FieldProblem[];
+}
 
-  // No national IDs, ever, in any cell of any column: refused, and never echoed back.
+export function rowsFromGrid(grid: readonly GridRow[], preWarnings: FieldProblem[] = []): GridRows {
+  const warnings: FieldProblem[] = [...preWarnings];
+  const errors = nationalIdCells(grid);
+  const nonEmpty = grid.filter((r) => r.cells.some((c) => text(c) !== ''));
+  const headerRow = findHeader(nonEmpty, errors, warnings);
+  const columns = mapColumns(headerRow, errors, warnings);
+  // National-ID cells and refused columns are reported with every other error of the file, not alone.
+  const body = readBody(nonEmpty, headerRow, columns, warnings);
+  warnings.push(...skippedRowWarnings(body));
+  return { rows: body.rows, warnings, errors };
+}
+
+/** No national IDs, ever, in any cell of any column: refused, and never echoed back. */
+function nationalIdCells(grid: readonly GridRow[]): FieldProblem[] {
+  const errors: FieldProblem[] = [];
   for (const r of grid)
     r.cells.forEach((c, i) => {
       if (c && looksLikeNationalId(text(c)))
@@ -108,38 +122,47 @@ export function rowsFromGrid(
           ),
         );
     });
+  return errors;
+}
 
-  const nonEmpty = grid.filter((r) => r.cells.some((c) => text(c) !== ''));
+/** The first row among the first HEADER_SCAN non-empty ones with a 姓名/name column; refuses the file without one. */
+function findHeader(nonEmpty: readonly GridRow[], errors: FieldProblem[], warnings: FieldProblem[]): GridRow {
   const headerRow = nonEmpty
     .slice(0, HEADER_SCAN)
     .find((r) => r.cells.some((c) => ALIASES[normaliseHeader(text(c))] === 'name'));
-  if (!headerRow) {
-    if (errors.length > 0) throw invalid(errors, warnings);
-    const first = nonEmpty[0];
-    throw new LotteryError(
-      'ROSTER_INVALID',
-      first
-        ? {
-            zh: '前 10 列中找不到含「姓名」的標題列',
-            en: 'No header row with a 姓名/name column in the first 10 rows',
-          }
-        : { zh: '檔案是空的', en: 'The file is empty' },
-      {
-        problems: [
-          problem(
-            first?.row ?? 1,
-            undefined,
-            'name',
-            first ? 'NO_HEADER' : 'EMPTY',
-            first ? '找不到標題列' : '檔案是空的',
-            first ? 'no header row' : 'empty file',
-          ),
-        ],
-        extra: { warnings },
-      },
-    );
-  }
+  if (headerRow) return headerRow;
+  if (errors.length > 0) throw invalid(errors, warnings);
+  const first = nonEmpty[0];
+  throw new LotteryError(
+    'ROSTER_INVALID',
+    first
+      ? {
+          zh: '前 10 列中找不到含「姓名」的標題列',
+          en: 'No header row with a 姓名/name column in the first 10 rows',
+        }
+      : { zh: '檔案是空的', en: 'The file is empty' },
+    {
+      problems: [
+        problem(
+          first?.row ?? 1,
+          undefined,
+          'name',
+          first ? 'NO_HEADER' : 'EMPTY',
+          first ? '找不到標題列' : '檔案是空的',
+          first ? 'no header row' : 'empty file',
+        ),
+      ],
+      extra: { warnings },
+    },
+  );
+}
 
+/** The header's cells → which column holds what; refused columns are errors, unknown or repeated ones warnings. */
+function mapColumns(
+  headerRow: GridRow,
+  errors: FieldProblem[],
+  warnings: FieldProblem[],
+): Map<Column, number> {
   const columns = new Map<Column, number>();
   headerRow.cells.forEach((c, i) => {
     const raw = text(c);
@@ -179,16 +202,35 @@ export function rowsFromGrid(
     columns.set('id', columns.get('serial') as number);
     columns.delete('serial');
   }
-  // National-ID cells and refused columns are reported with every other error of the file, not alone.
+  return columns;
+}
 
+/** The column letter of each roster field, as row validation reports it (服務機關 stands in for a missing 單位). */
+function columnLetters(columns: ReadonlyMap<Column, number>): Partial<Record<RosterField, string>> {
   const letters: Partial<Record<RosterField, string>> = {};
   for (const [k, i] of columns) if (k !== 'agency' && k !== 'serial') letters[k] = columnLetter(i);
   if (!letters.unit && columns.has('agency')) letters.unit = columnLetter(columns.get('agency') as number);
+  return letters;
+}
 
-  const rows: RosterInputRow[] = [];
-  const nameless: number[] = [];
-  const afterFooter: number[] = [];
-  let footerRow: number | undefined;
+interface Body {
+  rows: RosterInputRow[];
+  /** Rows below the header without a name (template rows with only a 序號). */
+  nameless: number[];
+  /** Rows with a name below the footer. */
+  afterFooter: number[];
+  footerRow: number | undefined;
+}
+
+/** The rows below the header, up to the footer: each person's values, the rows skipped, and what was loaded anyway. */
+function readBody(
+  nonEmpty: readonly GridRow[],
+  headerRow: GridRow,
+  columns: ReadonlyMap<Column, number>,
+  warnings: FieldProblem[],
+): Body {
+  const letters = columnLetters(columns);
+  const body: Body = { rows: [], nameless: [], afterFooter: [], footerRow: undefined };
   const cell = (r: GridRow, k: Column): GridCell | undefined => {
     const i = columns.get(k);
     return i === undefined ? undefined : r.cells[i];
@@ -197,17 +239,17 @@ export function rowsFromGrid(
     if (r.row <= headerRow.row) continue;
     const first = r.cells.map(text).find((s) => s !== '') ?? '';
     if (FOOTER.test(first)) {
-      footerRow = r.row;
+      body.footerRow = r.row;
       continue;
     }
-    if (footerRow !== undefined) {
+    if (body.footerRow !== undefined) {
       // Anything with a name below the footer is reported, never dropped in silence.
-      if (text(cell(r, 'name')) !== '') afterFooter.push(r.row);
+      if (text(cell(r, 'name')) !== '') body.afterFooter.push(r.row);
       continue;
     }
     const name = text(cell(r, 'name'));
     if (name === '') {
-      nameless.push(r.row);
+      body.nameless.push(r.row);
       continue;
     }
     const values: Record<string, unknown> = {};
@@ -219,32 +261,45 @@ export function rowsFromGrid(
     const unit = text(cell(r, 'unit'));
     // Both 服務機關 and 單位: the unit reads 「機關／單位」, so merged pools keep who is whose.
     values.unit = agency && unit ? `${agency}／${unit}` : agency || unit;
-    if (r.hidden)
+    warnings.push(...loadedAnyway(r));
+    body.rows.push({ row: r.row, values, columns: letters });
+  }
+  return body;
+}
+
+/** A hidden row and struck-through cells are loaded, with a warning: the office decides, not the parser. */
+function loadedAnyway(r: GridRow): FieldProblem[] {
+  const warnings: FieldProblem[] = [];
+  if (r.hidden)
+    warnings.push(
+      problem(
+        r.row,
+        undefined,
+        'row',
+        'HIDDEN_ROW',
+        '此列在試算表中是隱藏的，仍已載入；請確認是否應列入',
+        'This row is hidden in the spreadsheet and was loaded anyway: check it belongs',
+      ),
+    );
+  r.cells.forEach((c, i) => {
+    if (c?.strike && text(c) !== '')
       warnings.push(
         problem(
           r.row,
-          undefined,
-          'row',
-          'HIDDEN_ROW',
-          '此列在試算表中是隱藏的，仍已載入；請確認是否應列入',
-          'This row is hidden in the spreadsheet and was loaded anyway: check it belongs',
+          columnLetter(i),
+          'cell',
+          'STRUCK_THROUGH',
+          '此儲存格有刪除線，仍已載入；請確認此人是否應列入',
+          'This cell is struck through and was loaded anyway: check this person belongs',
         ),
       );
-    r.cells.forEach((c, i) => {
-      if (c?.strike && text(c) !== '')
-        warnings.push(
-          problem(
-            r.row,
-            columnLetter(i),
-            'cell',
-            'STRUCK_THROUGH',
-            '此儲存格有刪除線，仍已載入；請確認此人是否應列入',
-            'This cell is struck through and was loaded anyway: check this person belongs',
-          ),
-        );
-    });
-    rows.push({ row: r.row, values, columns: letters });
-  }
+  });
+  return warnings;
+}
+
+/** One warning for the named rows below the footer, one for the rows without a name. */
+function skippedRowWarnings({ afterFooter, footerRow, nameless }: Body): FieldProblem[] {
+  const warnings: FieldProblem[] = [];
   if (afterFooter.length > 0)
     warnings.push({
       row: afterFooter[0] as number,
@@ -267,5 +322,5 @@ export function rowsFromGrid(
         en: `Skipped ${nameless.length} row${nameless.length === 1 ? '' : 's'} without a name (row${nameless.length === 1 ? '' : 's'} ${nameless.slice(0, 10).join(', ')}${nameless.length > 10 ? ', …' : ''})`,
       },
     } as FieldProblem);
-  return { rows, warnings, errors };
+  return warnings;
 }

@@ -105,6 +105,17 @@ export async function gridFromXlsx(
   buf: Buffer,
   sheetName: string | undefined,
 ): Promise<{ grid: GridRow[]; warnings: FieldProblem[]; sheet: string }> {
+  const wb = await loadWorkbook(buf);
+  const warnings: FieldProblem[] = [];
+  const ws = pickSheet(wb.worksheets, sheetName, warnings);
+  // actualRowCount counts rows with values: one stray cell at row 1,048,576 is not a million rows.
+  if (ws.actualRowCount > MAX_ROSTER + 1000) throw tooManySheetRows();
+  const grid = readGrid(ws);
+  if (grid.length > MAX_ROSTER + 20) throw tooManySheetRows();
+  return { grid, warnings, sheet: ws.name };
+}
+
+async function loadWorkbook(buf: Buffer): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buf as unknown as ArrayBuffer);
@@ -122,8 +133,15 @@ export async function gridFromXlsx(
       },
     );
   }
-  const warnings: FieldProblem[] = [];
-  const sheets = wb.worksheets;
+  return wb;
+}
+
+/** The worksheet named, or else the first visible one (the hidden ones skipped are a warning). */
+function pickSheet(
+  sheets: ExcelJS.Worksheet[],
+  sheetName: string | undefined,
+  warnings: FieldProblem[],
+): ExcelJS.Worksheet {
   const hidden = sheets.filter((s) => s.state !== 'visible');
   let ws: ExcelJS.Worksheet | undefined;
   if (sheetName !== undefined) {
@@ -163,12 +181,11 @@ export async function gridFromXlsx(
       { zh: '活頁簿沒有可見的工作表', en: 'The workbook has no visible worksheet' },
       { problems: [] },
     );
-  // actualRowCount counts rows with values: one stray cell at row 1,048,576 is not a million rows.
-  if (ws.actualRowCount > MAX_ROSTER + 1000)
-    throw new LotteryError('PAYLOAD_TOO_LARGE', {
-      zh: `工作表超過 ${MAX_ROSTER} 列`,
-      en: `The worksheet has more than ${MAX_ROSTER} rows`,
-    });
+  return ws;
+}
+
+/** Each row with a value, as its cells' text; hidden rows are marked, for a warning. */
+function readGrid(ws: ExcelJS.Worksheet): GridRow[] {
   const grid: GridRow[] = [];
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: Array<GridCell | undefined> = [];
@@ -180,10 +197,12 @@ export async function gridFromXlsx(
     });
     grid.push(row.hidden ? { row: rowNumber, cells, hidden: true } : { row: rowNumber, cells });
   });
-  if (grid.length > MAX_ROSTER + 20)
-    throw new LotteryError('PAYLOAD_TOO_LARGE', {
-      zh: `工作表超過 ${MAX_ROSTER} 列`,
-      en: `The worksheet has more than ${MAX_ROSTER} rows`,
-    });
-  return { grid, warnings, sheet: ws.name };
+  return grid;
+}
+
+function tooManySheetRows(): LotteryError {
+  return new LotteryError('PAYLOAD_TOO_LARGE', {
+    zh: `工作表超過 ${MAX_ROSTER} 列`,
+    en: `The worksheet has more than ${MAX_ROSTER} rows`,
+  });
 }
