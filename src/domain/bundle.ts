@@ -1,6 +1,6 @@
-import { HEX64, type Json } from './canonical';
+import type { Json } from './canonical';
 import type { Checkpoint } from './checkpoint';
-import { LOTTERY_ID } from './grammar';
+import { HEX64, LOTTERY_ID } from './grammar';
 import { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES, parseStrictJson } from './json';
 import type { RawEntry } from './journal';
 import { PROTOCOL_V1, PROTOCOL_V2, type Protocol, type RosterEntry } from './protocol';

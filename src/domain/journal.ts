@@ -1,4 +1,4 @@
-import { HEX64, jcs, ZERO_HASH, type Json, type Sha256, type Sha256Async } from './canonical';
+import { jcs, ZERO_HASH, type Json, type Sha256, type Sha256Async } from './canonical';
 
 /**
  * The journal: one hash chain for the whole database. Each entry's hash covers its seq, time, type, actor,
@@ -17,7 +17,7 @@ export interface JournalEntry {
 
 export type JournalData = { [key: string]: Json };
 
-import { ACTOR, ENTRY_TYPE, ISO_MS } from './grammar';
+import { ACTOR, ENTRY_TYPE, HEX64, ISO_MS } from './grammar';
 export { ISO_MS, ACTOR, ENTRY_TYPE };
 
 /** The exact string whose SHA-256 is the entry's hash: JCS({seq, at, type, actor, data, prev}). */

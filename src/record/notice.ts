@@ -1,6 +1,6 @@
 import path from 'node:path';
 import QRCode from 'qrcode';
-import type { Meeting } from '../domain/lottery';
+import type { Meeting } from '../domain/model';
 import { quota, ruleText } from '../domain/quota';
 import {
   chineseNumeral,

@@ -1,4 +1,4 @@
-import { groupDigits } from '../domain/entropy';
+import { groupDigits } from '../domain/input/entropy';
 import { PROTOCOL_V2 } from '../domain/protocol';
 import { ruleText } from '../domain/quota';
 import { publicPerson } from '../domain/publish';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Meeting } from '../domain/lottery';
+import type { Meeting } from '../domain/model';
 import type { PublicField } from '../domain/publish';
 import { Flow, loadFont, loadTemplate, openDocument, printable } from './layout';
 import {

@@ -1,5 +1,5 @@
 import { LotteryError, type FieldProblem } from '../domain/errors';
-import { MAX_ROSTER, type RosterInputRow } from '../domain/lottery';
+import { MAX_ROSTER, type RosterInputRow } from '../domain/input/roster';
 import { splitDelimited } from './csv';
 import { decodeText, type Encoding } from './decode';
 import { printabilityWarnings } from './printable';

@@ -1,5 +1,6 @@
 import type { FieldProblem } from '../domain/errors';
-import { clean, hasControl, type RosterInputRow } from '../domain/lottery';
+import { clean, hasControl } from '../domain/input/text';
+import type { RosterInputRow } from '../domain/input/roster';
 import { fontHasGlyph } from './font';
 
 /**

@@ -1,5 +1,6 @@
 import { LotteryError, type FieldProblem } from '../domain/errors';
-import { clean, looksLikeNationalId, type RosterInputRow } from '../domain/lottery';
+import { clean, looksLikeNationalId } from '../domain/input/text';
+import type { RosterInputRow } from '../domain/input/roster';
 import type { RosterField } from '../domain/protocol';
 import { columnLetter } from './csv';
 

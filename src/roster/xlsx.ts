@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { LotteryError, type FieldProblem } from '../domain/errors';
-import { MAX_ROSTER } from '../domain/lottery';
+import { MAX_ROSTER } from '../domain/input/roster';
 import type { GridCell, GridRow } from './table';
 
 /**

@@ -3,7 +3,7 @@ import { jcs, ZERO_HASH, type Json } from '../domain/canonical';
 import { bundleFormatOf, type Bundle } from '../domain/bundle';
 import { checkpointMessage, pemBody, type Checkpoint } from '../domain/checkpoint';
 import { checkChain, type ChainResult, type JournalEntry } from '../domain/journal';
-import { meetingJson } from '../domain/lottery';
+import { meetingJson } from '../domain/input/definition';
 import { PROTOCOL_V1, sortRoster } from '../domain/protocol';
 import { signerFromPem } from '../keys/signer';
 import type { Store } from '../store/store';

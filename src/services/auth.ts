@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { LotteryError } from '../domain/errors';
 import type { Sha256 } from '../domain/canonical';
-import type { Role, Store } from '../store/store';
+import type { Role } from '../domain/model';
+import type { Store } from '../store/store';
 
 /**
  * Web sign-in. Passwords are hashed with scrypt and a per-user salt; sessions and lockouts live in SQLite, so any

@@ -1,5 +1,5 @@
 import { meetingDay, taipeiDate } from '../domain/ceremony';
-import { groupDigits, parseEntropyDigits } from '../domain/entropy';
+import { groupDigits, parseEntropyDigits } from '../domain/input/entropy';
 import { LotteryError } from '../domain/errors';
 import { STAGE_NUMBER } from '../domain/grammar';
 import { isRecord, noBody, onlyFields, parseReason } from '../domain/input/body';

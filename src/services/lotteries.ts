@@ -1,6 +1,6 @@
 import { requireStatus } from '../domain/lifecycle';
 import type { MeetingData, StageData } from '../domain/events';
-import { meetingJson, parseCreate, parsePatch } from '../domain/lottery';
+import { meetingJson, parseCreate, parsePatch } from '../domain/input/definition';
 import type { Meeting, StageDef } from '../domain/model';
 import { type Context } from './context';
 import { lotteryView, type LotteryView } from './views';

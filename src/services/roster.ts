@@ -1,7 +1,7 @@
 import { requireStatus } from '../domain/lifecycle';
 import { LotteryError, type FieldProblem } from '../domain/errors';
 import { parseExclusion } from '../domain/input/body';
-import { parseRoster, type RosterInputRow } from '../domain/lottery';
+import { parseRoster, type RosterInputRow } from '../domain/input/roster';
 import { rosterDigest, type RosterEntry } from '../domain/protocol';
 import { notFound, type Context } from './context';
 import type { RosterLoadReport } from './views';

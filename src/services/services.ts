@@ -2,7 +2,7 @@ import type { Bundle } from '../domain/bundle';
 import type { Checkpoint } from '../domain/checkpoint';
 import type { FieldProblem } from '../domain/errors';
 import type { ChainResult, JournalEntry } from '../domain/journal';
-import type { RosterInputRow } from '../domain/lottery';
+import type { RosterInputRow } from '../domain/input/roster';
 import type { RosterEntry } from '../domain/protocol';
 import * as audit from './audit';
 import * as ceremony from './ceremony';

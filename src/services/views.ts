@@ -1,11 +1,11 @@
 import type { Json } from '../domain/canonical';
 import type { FieldProblem } from '../domain/errors';
-import { meetingJson } from '../domain/lottery';
-import type { LotteryStatus } from '../domain/model';
+import { meetingJson } from '../domain/input/definition';
 import type { RosterEntry } from '../domain/protocol';
 import { DEFAULT_PUBLIC_FIELDS, publicPerson, type PublicPerson } from '../domain/publish';
 import { quota as quotaOf } from '../domain/quota';
-import type { LotteryRow, ResultRow, Role } from '../store/store';
+import type { LotteryRow, ResultRow } from '../store/store';
+import type { LotteryStatus, Role } from '../domain/model';
 import { userOf, type Context } from './context';
 
 /**

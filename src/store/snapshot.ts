@@ -1,4 +1,4 @@
-import { meetingJson } from '../domain/lottery';
+import { meetingJson } from '../domain/input/definition';
 import type { DatabaseSnapshot } from '../domain/verify';
 import type { Store } from './store';
 

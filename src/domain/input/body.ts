@@ -1,5 +1,5 @@
 import { fieldProblem, LotteryError, validationFailed } from '../errors';
-import { reasonText } from '../lottery';
+import { reasonText } from './text';
 import { ROLES, type Role } from '../model';
 
 /**
