@@ -30,8 +30,50 @@ export default tseslint.config(
         'error',
         { patterns: ['fs', 'node:*', 'crypto', 'http', 'better-sqlite3', 'express', '../*'] },
       ],
-      'no-restricted-globals': ['error', 'Date', 'process', 'fetch'],
+      // The clock, the network, the environment, and (the WebCrypto global) randomness and hashing, which the
+      // browser and Node both expose without an import; performance.now is a clock; timers schedule work.
+      'no-restricted-globals': [
+        'error',
+        'Date',
+        'process',
+        'fetch',
+        'crypto',
+        'performance',
+        'setTimeout',
+        'setInterval',
+        'setImmediate',
+        'clearTimeout',
+        'clearInterval',
+        'queueMicrotask',
+      ],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random' }],
+    },
+  },
+  {
+    files: ['src/http/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      // The edges reach the database only through the services, or (the CLI) through src/compose.ts: a route
+      // or a command that opened the store itself could write the journal past the one journal writer. Types
+      // may still be imported (a row's shape, Role).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)store(/|$)',
+              allowTypeImports: true,
+              message: 'http/ and cli/ reach the store through the services or src/compose.ts.',
+            },
+          ],
+          paths: [
+            {
+              name: 'better-sqlite3',
+              allowTypeImports: true,
+              message: 'http/ and cli/ reach the database through the services or src/compose.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
 );
