@@ -30,7 +30,22 @@ export default tseslint.config(
     rules: {
       // The pure core: no I/O, no clock, no randomness. They are passed in.
       'no-restricted-imports': ['error', { patterns: [...domainBanned, '../*'] }],
-      'no-restricted-globals': ['error', 'Date', 'process', 'fetch'],
+      // The clock, the network, the environment, and (the WebCrypto global) randomness and hashing, which the
+      // browser and Node both expose without an import; performance.now is a clock; timers schedule work.
+      'no-restricted-globals': [
+        'error',
+        'Date',
+        'process',
+        'fetch',
+        'crypto',
+        'performance',
+        'setTimeout',
+        'setInterval',
+        'setImmediate',
+        'clearTimeout',
+        'clearInterval',
+        'queueMicrotask',
+      ],
       'no-restricted-properties': ['error', { object: 'Math', property: 'random' }],
     },
   },
@@ -39,6 +54,33 @@ export default tseslint.config(
     files: ['src/domain/*/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [...domainBanned, '../../*'] }],
+    },
+  },
+  {
+    files: ['src/http/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      // The edges reach the database only through the services, or (the CLI) through src/compose.ts: a route
+      // or a command that opened the store itself could write the journal past the one journal writer. Types
+      // may still be imported (a row's shape, Role).
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)store(/|$)',
+              allowTypeImports: true,
+              message: 'http/ and cli/ reach the store through the services or src/compose.ts.',
+            },
+          ],
+          paths: [
+            {
+              name: 'better-sqlite3',
+              allowTypeImports: true,
+              message: 'http/ and cli/ reach the database through the services or src/compose.ts.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

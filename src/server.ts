@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { Config } from './config';
 import { buildApp } from './http/app';
 import { answerClientErrors } from './http/problem';
-import { loadSigning } from './keys/material';
-import { Store } from './store/store';
+import { composeServer } from './compose';
+import type { Store } from './store/store';
 import { filesAtRest, loosePermissions } from './store/files';
 import { keyPathFor } from './keys/signer';
 import type { Logger } from './util/log';
@@ -28,8 +28,7 @@ export async function startServer(
       `refusing to start: these files are readable by others, and hold pre-draw secrets or the signing key: ${loose.join(', ')}. ` +
         'Run chmod 600 on them (and chmod 700 on their folder).',
     );
-  const store = Store.open(config.dbFile);
-  const setup = loadSigning(config.dbFile, env, new Date());
+  const { store, setup, app: wiring } = composeServer(config, env, new Date());
   if (setup.keyCreated)
     log.warn('signing key created', {
       note: 'back up the key file beside the database separately; backups of the database never contain it',
@@ -39,22 +38,7 @@ export async function startServer(
       caCertificate: setup.caCertFile,
       note: 'set LOTTERY_SIGNING_P12 and LOTTERY_SIGNING_PASSPHRASE to sign with the office certificate; to check test signatures, trust the CA certificate file in the PDF reader',
     });
-  const { app, services } = buildApp({
-    store,
-    signer: setup.signer,
-    log,
-    publicUrl: config.publicUrl,
-    publicFields: config.publicFields,
-    trustProxy: config.trustProxy,
-    ...(env.LOTTERY_RATE_LIMITS === 'off' ? { rateLimits: false } : {}),
-    // Crash testing only: kill the process at a named point inside a write transaction.
-    ...(env.LOTTERY_FAULT_INJECTION === '1' && env.LOTTERY_FAULT_POINT
-      ? {
-          fault: (p: string) =>
-            p === env.LOTTERY_FAULT_POINT ? process.kill(process.pid, 'SIGKILL') : undefined,
-        }
-      : {}),
-  });
+  const { app, services } = buildApp({ ...wiring, log });
   if (env.LOTTERY_PUBLIC_URL === undefined)
     log.warn('LOTTERY_PUBLIC_URL is not set', {
       publicUrl: config.publicUrl,

@@ -7,7 +7,7 @@ import express from 'express';
 import crypto from 'node:crypto';
 import { buildApp } from '../http/app';
 import { signerFromPem } from '../keys/signer';
-import { Store } from '../store/store';
+import { openStore } from '../compose';
 import fs from 'node:fs';
 
 const [mode = 'bare', arg = ''] = process.argv.slice(2);
@@ -20,7 +20,7 @@ if (mode === 'bare') {
     res.type('application/json').send(body);
   });
 } else {
-  const store = Store.open(arg);
+  const store = openStore(arg);
   const keyPem = fs.readFileSync(`${arg}.key.pem`, 'utf8');
   app = buildApp({
     store,

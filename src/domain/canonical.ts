@@ -17,8 +17,6 @@ export type Sha256Async = (text: string) => string | Promise<string>;
 
 export const MAX_DEPTH = 64;
 export const ZERO_HASH = '0'.repeat(64);
-// Re-export for importers not yet moved (issue 10); the lead removes this.
-export { HEX64 } from './grammar';
 
 export class CanonicalError extends Error {}
 

@@ -9,8 +9,6 @@ import { PROTOCOL_V1, type Protocol } from './protocol';
  * cache of it that the service reads quickly, and `lottery verify --db` compares the two, so that a forged
  * winner or a changed roster in the tables is reported even though the chain itself is intact.
  */
-// Re-export for importers not yet moved (issue 10); the lead removes this.
-export type { LotteryStatus, StageDef } from './model';
 import type { StageDef } from './model';
 
 export interface LockEvent {

@@ -1,0 +1,22 @@
+export const USAGE = `lottery — 財產申報實質審查公開抽籤系統
+
+Usage:
+  lottery serve                                   start the service (PORT, LOTTERY_DB, HOST)
+  lottery user add --name NAME --role ROLE [--display NAME] [--json] [--db PATH]
+                                                  roles: admin, ethics, drawer, auditor; prints the token once
+    lottery user add ... --password-stdin         also set a web sign-in password, read from standard input
+  lottery user unlock NAME [--db PATH]          lift sign-in lockouts of NAME
+  lottery user list [--json] [--db PATH]
+  lottery user revoke NAME [--db PATH]
+    lottery backup DEST [--db PATH]                 consistent copy of the live database (mode 0600; not the key)
+  lottery verify BUNDLE.json --fingerprint SHA256:HEX | --key PUBLIC.pem
+                 [--commitment HEX] [--entropy DICE] [--checkpoint SAVED.json] [--pdf RECORD.pdf] [--max-bytes N] [--json]
+                                                  --fingerprint: the key fingerprint printed on the notice (抽籤公告)
+                                                  and the record (抽籤紀錄); without a trust anchor key.pinned fails
+                                                  --commitment: 16+ hex digits written down from the notice
+                                                  --entropy: the dice as read aloud and written into the minutes
+                                                  --checkpoint: a checkpoint saved earlier (GET /api/v1/journal/checkpoint)
+                                                  --max-bytes: largest bundle read, in bytes (default 64 MiB)
+  lottery verify --db PATH [--checkpoint FILE] [--json]
+                                                  exit 0: every check holds; 1: a check fails; 2: unreadable input
+`;

@@ -1,0 +1,127 @@
+/**
+ * The one place that wires the store, the services, sign-in and the signer for the server, the CLI and the bench.
+ * The clock, the randomness and the hasher are chosen here (the domain and the services take them as deps), so
+ * a test or the bench that needs a fixed clock or seeded bytes passes its own Runtime instead of re-wiring.
+ */
+import crypto from 'node:crypto';
+import type { Config } from './config';
+import type { AppOptions } from './http/app';
+import { loadSigning, type SigningSetup } from './keys/material';
+import { keyPathFor, loadOrCreateKey, sha256Node, signerFromPem, type Signer } from './keys/signer';
+import { Auth } from './services/auth';
+import { Services, type Deps } from './services/services';
+import { Store } from './store/store';
+
+/** The impure edges the services and sign-in are given: wall clock, CSPRNG, SHA-256. */
+export interface Runtime {
+  clock: () => Date;
+  randomBytes: (n: number) => Buffer;
+  sha256: Deps['sha256'];
+}
+
+export const nodeRuntime: Runtime = {
+  clock: () => new Date(),
+  randomBytes: (n) => crypto.randomBytes(n),
+  sha256: sha256Node,
+};
+
+/** What the services need besides the runtime; the optional parts are only passed on when set. */
+export interface ServiceWiring {
+  store: Store;
+  signer: Signer;
+  publicUrl?: string;
+  publicFields?: Deps['publicFields'];
+  fault?: Deps['fault'];
+}
+
+/** Services on a store, with the runtime's clock, randomness and hasher. */
+export function composeServices(w: ServiceWiring, runtime: Runtime = nodeRuntime): Services {
+  return new Services({
+    store: w.store,
+    signer: w.signer,
+    clock: runtime.clock,
+    randomBytes: runtime.randomBytes,
+    sha256: runtime.sha256,
+    ...(w.publicUrl ? { publicUrl: w.publicUrl } : {}),
+    ...(w.publicFields ? { publicFields: w.publicFields } : {}),
+    ...(w.fault ? { fault: w.fault } : {}),
+  });
+}
+
+/** Sign-in (passwords, sessions, lockouts) on a store, with the same runtime as the services. */
+export function composeAuth(store: Store, runtime: Runtime = nodeRuntime): Auth {
+  return new Auth({
+    store,
+    clock: runtime.clock,
+    randomBytes: runtime.randomBytes,
+    sha256: runtime.sha256,
+  });
+}
+
+export interface Opened {
+  store: Store;
+  services: Services;
+  auth: Auth;
+}
+
+/**
+ * The CLI's read-write handle on a database: its signing key beside it (made on first use, as the server
+ * would), services without a public URL (the CLI issues no record), and sign-in for passwords and lockouts.
+ */
+export function openDatabase(dbFile: string, runtime: Runtime = nodeRuntime): Opened {
+  const store = Store.open(dbFile);
+  const signer = signerFromPem(loadOrCreateKey(keyPathFor(dbFile)).pem);
+  return { store, services: composeServices({ store, signer }, runtime), auth: composeAuth(store, runtime) };
+}
+
+/** A database opened for reading only (verify --db, backup): nothing it does can change the journal. */
+export function openDatabaseReadOnly(dbFile: string): Store {
+  return Store.openReadOnly(dbFile);
+}
+
+/** A store opened read-write, for a caller that builds its own app on it (the bench's server child). */
+export function openStore(dbFile: string): Store {
+  return Store.open(dbFile);
+}
+
+/**
+ * A consistent copy of the live database at dest (mode 0600). The signing key is not in it.
+ */
+export function backupDatabase(store: Store, dest: string): void {
+  store.backupTo(dest);
+}
+
+/** The server's store, signing material and app options, from its config and environment. */
+export interface ServerWiring {
+  store: Store;
+  setup: SigningSetup;
+  app: Omit<AppOptions, 'log'>;
+}
+
+/**
+ * Opens the server's database and signing material and says how the app is built on them. The signing setup is
+ * read after the store is open, as it always was (the log lines about the key follow in the caller).
+ */
+export function composeServer(config: Config, env: NodeJS.ProcessEnv, now: Date): ServerWiring {
+  const store = Store.open(config.dbFile);
+  const setup = loadSigning(config.dbFile, env, now);
+  return {
+    store,
+    setup,
+    app: {
+      store,
+      signer: setup.signer,
+      publicUrl: config.publicUrl,
+      publicFields: config.publicFields,
+      trustProxy: config.trustProxy,
+      ...(env.LOTTERY_RATE_LIMITS === 'off' ? { rateLimits: false } : {}),
+      // Crash testing only: kill the process at a named point inside a write transaction.
+      ...(env.LOTTERY_FAULT_INJECTION === '1' && env.LOTTERY_FAULT_POINT
+        ? {
+            fault: (p: string) =>
+              p === env.LOTTERY_FAULT_POINT ? process.kill(process.pid, 'SIGKILL') : undefined,
+          }
+        : {}),
+    },
+  };
+}

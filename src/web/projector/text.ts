@@ -1,0 +1,58 @@
+/** What the room reads: digit groups, Taipei times, both languages at once, the ceremony's identity. */
+import { el, EN } from '../api';
+
+/** Groups of `n` from the left, one space apart: display only (protocol.md §4.1). */
+export const groups = (s: string, n: number): string =>
+  (s.match(new RegExp(`.{1,${n}}`, 'g')) ?? []).join(' ');
+
+/** A time as Asia/Taipei wall time (UTC+08:00, no daylight saving), with the zone said. */
+function taipei(at: string | undefined): string {
+  const t = Date.parse(at ?? '');
+  if (Number.isNaN(t)) return at ?? '';
+  const s = new Date(t + 8 * 3600 * 1000).toISOString();
+  return `${s.slice(0, 10)} ${s.slice(11, 19)}`;
+}
+export const taipeiZh = (at: string | undefined): string => `${taipei(at)}（台北時間）`;
+export const taipeiEn = (at: string | undefined): string => `${taipei(at)} (Taipei time)`;
+
+/** The ceremony's identity, first 16 hex digits in fours, big enough to read aloud. */
+export function showIdentity(
+  commitment: string | null | undefined,
+  fingerprint: string | null | undefined,
+): void {
+  const c = document.getElementById('commitment');
+  const f = document.getElementById('fingerprint');
+  if (c && commitment) {
+    c.dataset.full = commitment;
+    c.textContent = `${groups(commitment.slice(0, 16), 4)} …`;
+    c.title = commitment;
+  }
+  if (f && fingerprint) {
+    const hex = fingerprint.replace(/^SHA256:/i, '');
+    f.dataset.full = fingerprint;
+    f.textContent = `${groups(hex.slice(0, 16), 4)} …`;
+    f.title = fingerprint;
+  }
+}
+
+/** Chinese and English together (the page's language first): what the room must not miss. */
+export function both(
+  target: HTMLElement | null,
+  zh: string,
+  en: string,
+  cls?: string,
+  head?: { zh: string; en: string },
+): void {
+  if (!target) return;
+  const line = (zhLine: boolean, c: string): HTMLElement => {
+    const p = el('p', undefined, c);
+    const h = zhLine ? head?.zh : head?.en;
+    if (h) p.append(el('strong', h), zhLine ? '：' : ': ');
+    p.append(zhLine ? zh : en);
+    return p;
+  };
+  const first = line(!EN, cls ?? '');
+  const second = line(EN, `${cls ?? ''} other-lang`.trim());
+  second.lang = EN ? 'zh-Hant-TW' : 'en';
+  target.replaceChildren(first, second);
+}
