@@ -1,4 +1,5 @@
 import type { Json } from './canonical';
+import type { DefinedLottery, MeetingJson, StageDef } from './model';
 import type { Checkpoint } from './checkpoint';
 import { HEX64, LOTTERY_ID } from './grammar';
 import { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES, parseStrictJson } from './json';
@@ -21,20 +22,8 @@ export const protocolOfFormat = (format: BundleFormat): Protocol =>
   format === BUNDLE_FORMAT_V2 ? PROTOCOL_V2 : PROTOCOL_V1;
 export const MAX_BUNDLE_DEPTH = 32;
 
-export interface BundleStageDef {
-  stage: number;
-  label: string;
-  percent: string;
-}
-
-export interface BundleLottery {
-  id: string;
-  year: number;
-  agency: string;
-  title: string;
-  stages: BundleStageDef[];
-  meeting: { [key: string]: Json };
-}
+/** The bundle's `lottery`: the definition under its id, with the meeting as journalled (protocol.md §8). */
+export type BundleLottery = DefinedLottery<MeetingJson>;
 
 export interface BundleStage {
   stage: number;
@@ -239,7 +228,7 @@ function readLottery(l: unknown, p: string[]): BundleLottery | undefined {
   if (!isStr(agency)) p.push('lottery.agency is not a string');
   if (!isStr(title)) p.push('lottery.title is not a string');
   if (!isObj(meeting)) p.push('lottery.meeting is not an object');
-  const defs: BundleStageDef[] = [];
+  const defs: StageDef[] = [];
   if (!Array.isArray(stages) || stages.length === 0) p.push('lottery.stages is not a non-empty array');
   else
     stages.forEach((s, i) => {

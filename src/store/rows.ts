@@ -1,5 +1,5 @@
 import type { Protocol, RosterEntry } from '../domain/protocol';
-import type { LotteryStatus, Meeting, Role, StageDef } from '../domain/model';
+import type { Lottery, LotteryStatus, Meeting, Role, StageDef } from '../domain/model';
 
 /**
  * The tables' rows as the rest of the service reads them, and the mapping from SQLite's column names. Only
@@ -15,14 +15,8 @@ export interface UserRow {
   revoked_at: string | null;
 }
 
-export interface LotteryRow {
-  id: string;
-  year: number;
-  agency: string;
-  title: string;
-  stages: StageDef[];
-  meeting: Meeting;
-  status: LotteryStatus;
+/** The lotteries table's row: the lottery (domain/model.ts) and what the lock and the draw fixed. */
+export interface LotteryRow extends Lottery {
   rosterDigest: string | null;
   secret: string | null;
   commitment: string | null;

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import type { JournalEntry, RawEntry } from '../domain/journal';
 import type { Protocol, RosterEntry } from '../domain/protocol';
-import type { LotteryStatus, Meeting, StageDef } from '../domain/model';
+import type { DefinedLottery, LotteryDefinition, LotteryStatus } from '../domain/model';
 import type { DatabaseSnapshot } from '../domain/verify';
 import { backupTo } from './files';
 import { journalHead, journalPage, journalRows, openWriteTx, type WriteTx } from './journal-table';
@@ -162,15 +162,7 @@ export class Store {
 
   // ---- lotteries and their rosters ----
 
-  insertLottery(l: {
-    id: string;
-    year: number;
-    agency: string;
-    title: string;
-    stages: StageDef[];
-    meeting: Meeting;
-    createdAt: string;
-  }): void {
+  insertLottery(l: DefinedLottery & { createdAt: string }): void {
     this.stmt(
       "INSERT INTO lotteries (id, year, agency, title, stages, meeting, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)",
     ).run(l.id, l.year, l.agency, l.title, JSON.stringify(l.stages), JSON.stringify(l.meeting), l.createdAt);
@@ -186,7 +178,7 @@ export class Store {
     return (rows as LotteryDbRow[]).map(toLottery);
   }
 
-  updateDefinition(id: string, d: { title: string; stages: StageDef[]; meeting: Meeting }): void {
+  updateDefinition(id: string, d: Pick<LotteryDefinition, 'title' | 'stages' | 'meeting'>): void {
     this.stmt('UPDATE lotteries SET title = ?, stages = ?, meeting = ? WHERE id = ?').run(
       d.title,
       JSON.stringify(d.stages),
