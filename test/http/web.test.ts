@@ -326,7 +326,7 @@ describe('pages', () => {
   });
 
   it('suggest the previous ROC year until June', async () => {
-    const { defaultYear } = await import('../../src/http/web');
+    const { defaultYear } = await import('../../src/http/pages');
     expect(defaultYear(new Date(2026, 0, 20))).toBe(114);
     expect(defaultYear(new Date(2026, 5, 30))).toBe(114);
     expect(defaultYear(new Date(2026, 6, 1))).toBe(115);
