@@ -182,6 +182,21 @@ describe.each(Object.entries(EXPECT))('%s', (route, who) => {
         : await call(route, { cookie: 'lottery_session=expired-session-expired-session-0000', csrf: 'x' });
       expect(denied(r)).toBe(true);
     });
+
+  // The API's refusals say which one they are, in the problem's code: a client tells "sign in" from "not you".
+  const allowed = who;
+  if (api && allowed !== 'public')
+    it('the refusals carry their codes: UNAUTHENTICATED with no token or an unknown one, FORBIDDEN for another role', async () => {
+      const code = (r: request.Response): unknown => (r.body as { code?: unknown }).code;
+      const none = await call(route, {});
+      expect([route, none.status, code(none)]).toEqual([route, 401, 'UNAUTHENTICATED']);
+      const unknown = await call(route, { bearer: 'x'.repeat(43) });
+      expect([route, unknown.status, code(unknown)]).toEqual([route, 401, 'UNAUTHENTICATED']);
+      for (const role of ROLES.filter((x) => !allowed.includes(x))) {
+        const r = await call(route, { bearer: t.tokens[role] });
+        expect([route, role, r.status, code(r)]).toEqual([route, role, 403, 'FORBIDDEN']);
+      }
+    });
 });
 
 describe('sessions and tokens that lapse', () => {

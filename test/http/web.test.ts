@@ -158,6 +158,19 @@ describe('signing in', () => {
     expect(ok.headers.location).toBe('/audit');
   });
 
+  it('a page that sent you to sign in gets you back, query included: one rule for sign-in and the language switch', async () => {
+    const asked = await request(t.app).get('/audit?lottery=x&type=lottery.created').expect(303);
+    const next = new URL(String(asked.headers.location), 'http://x').searchParams.get('next');
+    expect(next).toBe('/audit?lottery=x&type=lottery.created');
+    const r = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ username: 'auditor', password: 'password-auditor-123', next });
+    expect(r.headers.location).toBe('/audit?lottery=x&type=lottery.created');
+    const lang = await request(t.app).get(`/lang/en?next=${encodeURIComponent(next ?? '')}`);
+    expect(lang.headers.location).toBe(r.headers.location);
+  });
+
   it('sign-out ends the session; it needs the CSRF token', async () => {
     const s = await signIn('auditor');
     await request(t.app)
@@ -326,7 +339,7 @@ describe('pages', () => {
   });
 
   it('suggest the previous ROC year until June', async () => {
-    const { defaultYear } = await import('../../src/http/web');
+    const { defaultYear } = await import('../../src/http/pages');
     expect(defaultYear(new Date(2026, 0, 20))).toBe(114);
     expect(defaultYear(new Date(2026, 5, 30))).toBe(114);
     expect(defaultYear(new Date(2026, 6, 1))).toBe(115);

@@ -1,0 +1,23 @@
+import express, { type Router } from 'express';
+import type { Services } from '../../services/services';
+import { auditRoutes } from './audit';
+import { ceremonyRoutes } from './ceremony';
+import { lotteryRoutes } from './lotteries';
+import { publicRoutes } from './public';
+import { recordRoutes } from './record';
+import { rosterRoutes } from './roster';
+
+/**
+ * The JSON API under /api/v1 (docs/api.md). Each route names the roles it allows (allow()); authentication ran
+ * before, in app.ts. The handlers only read the request and call one service: the rules live in the services.
+ */
+export function apiRouter(services: Services): Router {
+  const r = express.Router();
+  publicRoutes(r, services);
+  lotteryRoutes(r, services);
+  rosterRoutes(r, services);
+  ceremonyRoutes(r, services);
+  recordRoutes(r, services);
+  auditRoutes(r, services);
+  return r;
+}
