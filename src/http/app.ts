@@ -3,8 +3,8 @@ import express from 'express';
 import { DEFAULT_PUBLIC_FIELDS, type PublicField } from '../domain/publish';
 import type { Signer } from '../keys/signer';
 import { sha256Node } from '../keys/signer';
-import { Auth } from '../services/auth';
-import { Services, type FaultPoint } from '../services/services';
+import { composeAuth, composeServices } from '../compose';
+import type { FaultPoint, Services } from '../services/services';
 import type { Store } from '../store/store';
 import { silentLogger, type Logger } from '../util/log';
 import { apiRouter } from './api';
@@ -47,17 +47,10 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   const log = opts.log ?? silentLogger;
   const clock = opts.clock ?? (() => new Date());
   const randomBytes = opts.randomBytes ?? ((n: number) => crypto.randomBytes(n));
-  const auth = new Auth({ store: opts.store, clock, randomBytes, sha256: sha256Node });
-  const services = new Services({
-    store: opts.store,
-    signer: opts.signer,
-    clock,
-    randomBytes,
-    sha256: sha256Node,
-    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
-    ...(opts.publicFields ? { publicFields: opts.publicFields } : {}),
-    ...(opts.fault ? { fault: opts.fault } : {}),
-  });
+  // The services and sign-in are wired where the CLI's and the bench's are (compose.ts), on this app's runtime.
+  const runtime = { clock, randomBytes, sha256: sha256Node };
+  const auth = composeAuth(opts.store, runtime);
+  const services = composeServices(opts, runtime);
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');

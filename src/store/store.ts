@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import type { JournalEntry, RawEntry } from '../domain/journal';
 import type { Protocol, RosterEntry } from '../domain/protocol';
-import type { DefinedLottery, LotteryDefinition, LotteryStatus } from '../domain/model';
+import type { DefinedLottery, LotteryDefinition, LotteryStatus, Role } from '../domain/model';
 import type { DatabaseSnapshot } from '../domain/verify';
 import { backupTo } from './files';
 import { journalHead, journalPage, journalRows, openWriteTx, type WriteTx } from './journal-table';
@@ -33,8 +33,6 @@ import { databaseSnapshot } from './snapshot';
  */
 export { MIGRATIONS_DIR };
 
-import { ROLES, type Role } from '../domain/model';
-export { ROLES, type Role };
 export type { CeremonyRow, JournalFilter, LotteryRow, ResultRow, UserRow } from './rows';
 export type { Stamp, WriteTx } from './journal-table';
 
