@@ -1,5 +1,6 @@
 import path from 'node:path';
 import QRCode from 'qrcode';
+import { HEX64, PRINTED_FINGERPRINT } from '../domain/grammar';
 import type { Meeting } from '../domain/model';
 import { quota, ruleText } from '../domain/quota';
 import {
@@ -93,9 +94,6 @@ export interface NoticeData {
   publicUrl: string;
 }
 
-const HEX64 = /^[0-9a-f]{64}$/;
-const FINGERPRINT = /^SHA256:[0-9a-f]{64}$/;
-
 /**
  * Refuses data that would make a signed public notice wrong: values not in their one written form, or quotas
  * and pools that do not follow from the roster and the percents (the notice prints the arithmetic).
@@ -106,7 +104,8 @@ function check(d: NoticeData): void {
   };
   if (!HEX64.test(d.rosterDigest)) bad('rosterDigest is not 64 lowercase hex digits');
   if (!HEX64.test(d.commitment)) bad('commitment is not 64 lowercase hex digits');
-  if (!FINGERPRINT.test(d.keyFingerprint)) bad('keyFingerprint is not SHA256: and 64 lowercase hex digits');
+  if (!PRINTED_FINGERPRINT.test(d.keyFingerprint))
+    bad('keyFingerprint is not SHA256: and 64 lowercase hex digits');
   if (d.stages.length === 0) bad('no stages');
   let pool = d.count - d.excludedCount;
   d.stages.forEach((s, i) => {
