@@ -20,6 +20,17 @@ export function showKey(key: string): string {
   return out + (key.length > LIMIT ? '..."' : '"');
 }
 
+/** RFC 8259 §7's two-character escapes: \" \\ \/ \b \f \n \r \t. */
+const SIMPLE_ESCAPES: ReadonlyMap<number, string> = new Map([
+  [0x22, '"'],
+  [0x5c, '\\'],
+  [0x2f, '/'],
+  [0x62, '\b'],
+  [0x66, '\f'],
+  [0x6e, '\n'],
+  [0x72, '\r'],
+  [0x74, '\t'],
+]);
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** What open() returns when it opened a frame, and handUp() when a container wants its next value. */
@@ -277,31 +288,12 @@ export class StrictParser {
   private escape(i: number, parts: string[]): number {
     const s = this.s;
     const e = s.charCodeAt(i + 1);
+    const simple = SIMPLE_ESCAPES.get(e);
+    if (simple !== undefined) {
+      parts.push(simple);
+      return i + 2;
+    }
     switch (e) {
-      case 0x22:
-        parts.push('"');
-        return i + 2;
-      case 0x5c:
-        parts.push('\\');
-        return i + 2;
-      case 0x2f:
-        parts.push('/');
-        return i + 2;
-      case 0x62:
-        parts.push('\b');
-        return i + 2;
-      case 0x66:
-        parts.push('\f');
-        return i + 2;
-      case 0x6e:
-        parts.push('\n');
-        return i + 2;
-      case 0x72:
-        parts.push('\r');
-        return i + 2;
-      case 0x74:
-        parts.push('\t');
-        return i + 2;
       case 0x75: {
         const u = this.hex4(i + 2);
         if (u >= 0xdc00 && u <= 0xdfff) {

@@ -36,7 +36,20 @@ export interface StageResultView {
   drawnBy?: string;
 }
 
-export interface LotteryView {
+/** What the lock and the draw fixed, shown alike by the signed-in view and the public one. */
+export interface FixedValues {
+  rosterDigest: string | null;
+  commitment: string | null;
+  seed?: string | null;
+  entropy?: string | null;
+  secret?: string | null;
+  protocol: string | null;
+  keyFingerprint: string;
+  /** Every commitment this lottery ever had, with times. */
+  locks: LockHistory;
+}
+
+export interface LotteryView extends FixedValues {
   id: string;
   year: number;
   agency: string;
@@ -46,17 +59,9 @@ export interface LotteryView {
   meeting: { [key: string]: Json };
   count: number;
   poolSize: number;
-  rosterDigest: string | null;
-  commitment: string | null;
   quotas: Array<{ stage: number; poolSize: number; quota: number }>;
   results: StageResultView[];
   createdAt: string;
-  seed?: string | null;
-  entropy?: string | null;
-  secret?: string | null;
-  protocol: string | null;
-  keyFingerprint: string;
-  locks: LockHistory;
   ceremony: CeremonyView;
   notice: NoticeRef | null;
 }
@@ -75,7 +80,7 @@ export interface CeremonyView {
   history: Array<{ kind: 'opened' | 'adjourned'; at: string; by: string; seq?: number; reason?: string }>;
 }
 
-export interface PublicView {
+export interface PublicView extends FixedValues {
   id: string;
   year: number;
   agency: string;
@@ -85,15 +90,6 @@ export interface PublicView {
   excludedCount: number;
   poolSize: number;
   stages: Array<{ stage: number; label: string; percent: string; poolSize: number; quota: number }>;
-  rosterDigest: string | null;
-  commitment: string | null;
-  seed?: string | null;
-  entropy?: string | null;
-  secret?: string | null;
-  protocol: string | null;
-  keyFingerprint: string;
-  /** Every commitment this lottery ever had, with times. */
-  locks: LockHistory;
   /** Every opening and adjournment of the ceremony (when, and an adjournment's reason). */
   ceremony: Array<{ kind: 'opened' | 'adjourned'; at: string; reason?: string }>;
   notice: NoticeRef | null;

@@ -263,14 +263,7 @@ export class Store {
 
   // ---- the ceremony (v2) ----
 
-  openCeremony(c: {
-    lotteryId: string;
-    seq: number;
-    tokenHash: string;
-    userId: string;
-    commitment: string;
-    openedAt: string;
-  }): void {
+  openCeremony(c: Omit<CeremonyRow, 'endedAt' | 'endedHow' | 'endReason' | 'endedBy'>): void {
     this.stmt(
       'INSERT INTO ceremonies (lottery_id, seq, token_hash, user_id, commitment, opened_at) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(c.lotteryId, c.seq, c.tokenHash, c.userId, c.commitment, c.openedAt);

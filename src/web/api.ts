@@ -14,23 +14,20 @@ export function csrf(): string {
   return document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
 }
 
+/** One row's problem in a roster report, or one field's in a refused body (the server's FieldProblem). */
+export interface FieldIssue {
+  row?: number;
+  column?: string;
+  field: string;
+  code: string;
+  message: { zh: string; en: string };
+}
+
 export interface Problem {
   code?: string;
   message?: { zh: string; en: string };
-  errors?: Array<{
-    row?: number;
-    column?: string;
-    field: string;
-    code: string;
-    message: { zh: string; en: string };
-  }>;
-  warnings?: Array<{
-    row?: number;
-    column?: string;
-    field: string;
-    code: string;
-    message: { zh: string; en: string };
-  }>;
+  errors?: FieldIssue[];
+  warnings?: FieldIssue[];
 }
 
 export async function api<T>(
