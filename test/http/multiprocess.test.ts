@@ -8,14 +8,23 @@ import vectors from '../fixtures/draw-v1.json';
 
 const root = path.resolve(__dirname, '..', '..');
 
-function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
+/**
+ * Starts `lottery serve` on db. Every child is recorded in `started` as soon as it is spawned, so afterAll kills
+ * it even when another server's start failed (a Promise.all that rejects would otherwise leave it running and
+ * jest waiting for it); one that does not start in time is killed at once.
+ */
+function startServer(db: string, started: ChildProcess[]): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'dist', 'cli', 'main.js'), 'serve'], {
       env: { ...process.env, LOTTERY_DB: db, PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    started.push(child);
     let buf = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${buf}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start: ${buf}`));
+    }, 15_000);
     child.stdout?.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /listening on (http:\/\/[^\s]+)/.exec(buf);
@@ -77,8 +86,7 @@ describe('several server processes on one database file', () => {
         token: string;
       }
     ).token;
-    const procs = await Promise.all([0, 1, 2, 3].map(() => startServer(db)));
-    servers.push(...procs.map((p) => p.child));
+    const procs = await Promise.all([0, 1, 2, 3].map(() => startServer(db, servers)));
     const [a] = procs;
     if (!a) throw new Error('no server');
     const today = taipeiDate(Date.now());
