@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { Config } from './config';
 import type { AppOptions } from './http/app';
+import { isTestCertificate } from './keys/certs';
 import { loadSigning, type SigningSetup } from './keys/material';
 import { keyPathFor, loadOrCreateKey, sha256Node, signerFromPem, type Signer } from './keys/signer';
 import { Auth } from './services/auth';
@@ -32,6 +33,10 @@ export interface ServiceWiring {
   publicUrl?: string;
   publicFields?: Deps['publicFields'];
   fault?: Deps['fault'];
+  /** NODE_ENV=production (Config.production). */
+  production?: boolean;
+  /** The signer's certificate is the local test CA's; by default, read from the certificate itself. */
+  testCertificate?: boolean;
 }
 
 /** Services on a store, with the runtime's clock, randomness and hasher. */
@@ -45,6 +50,9 @@ export function composeServices(w: ServiceWiring, runtime: Runtime = nodeRuntime
     ...(w.publicUrl ? { publicUrl: w.publicUrl } : {}),
     ...(w.publicFields ? { publicFields: w.publicFields } : {}),
     ...(w.fault ? { fault: w.fault } : {}),
+    production: w.production === true,
+    testCertificate:
+      w.testCertificate ?? (w.signer.certificatePem ? isTestCertificate(w.signer.certificatePem) : true),
   });
 }
 
@@ -114,6 +122,10 @@ export function composeServer(config: Config, env: NodeJS.ProcessEnv, now: Date)
       publicUrl: config.publicUrl,
       publicFields: config.publicFields,
       trustProxy: config.trustProxy,
+      production: config.production,
+      testCertificate:
+        setup.source === 'local-test-ca' ||
+        (setup.signer.certificatePem ? isTestCertificate(setup.signer.certificatePem) : true),
       ...(env.LOTTERY_RATE_LIMITS === 'off' ? { rateLimits: false } : {}),
       // Crash testing only: kill the process at a named point inside a write transaction.
       ...(env.LOTTERY_FAULT_INJECTION === '1' && env.LOTTERY_FAULT_POINT

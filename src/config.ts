@@ -15,6 +15,11 @@ export interface Config {
   publicFields: PublicField[];
   /** Behind a reverse proxy that terminates HTTPS (TRUST_PROXY=1). */
   trustProxy: boolean;
+  /**
+   * NODE_ENV=production: a real lottery's record is refused when signed under the local test CA or with a
+   * missing or localhost LOTTERY_PUBLIC_URL (docs/security.md).
+   */
+  production: boolean;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -39,5 +44,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl,
     publicFields: fields,
     trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true',
+    production: env.NODE_ENV === 'production',
   };
 }

@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'CEREMONY_TOKEN_REQUIRED',
   'COMMITMENT_MISMATCH',
   'STATE_INTEGRITY',
+  // issue 11: issuing the record (the checklist's hard items)
+  'RECORD_CHECKLIST',
   'INTERNAL',
 ] as const;
 

@@ -36,6 +36,10 @@ export interface AppOptions {
   rateLimits?: boolean;
   /** Crash testing only: see Deps.fault in services. */
   fault?: (point: FaultPoint) => void;
+  /** NODE_ENV=production: see Deps.production in services. */
+  production?: boolean;
+  /** The signer's certificate is the local test CA's (by default read from the certificate). */
+  testCertificate?: boolean;
 }
 
 /**

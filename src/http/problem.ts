@@ -40,6 +40,7 @@ export const STATUS: Record<ErrorCode, number> = {
   COMMITMENT_MISMATCH: 409,
   // The server's own tables disagree with its journal or its commitment: nothing is written, and it is loud.
   STATE_INTEGRITY: 500,
+  RECORD_CHECKLIST: 409,
   INTERNAL: 500,
 };
 

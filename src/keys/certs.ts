@@ -99,6 +99,23 @@ export function makeTestCertificates(
   return { caCertPem: forge.pki.certificateToPem(ca), certPem: forge.pki.certificateToPem(cert) };
 }
 
+/**
+ * Whether a certificate comes from the local test CA: its subject or its issuer carries the test mark
+ * (「TEST ONLY - NOT FOR PRODUCTION」 as the organizational unit), as every certificate makeTestCertificates
+ * makes does. A certificate that cannot be read counts as a test one: it is certainly not the office's.
+ */
+export function isTestCertificate(certPem: string): boolean {
+  let cert: forge.pki.Certificate;
+  try {
+    cert = forge.pki.certificateFromPem(certPem);
+  } catch {
+    return true;
+  }
+  const marked = (n: forge.pki.Certificate['subject']): boolean =>
+    n.attributes.some((a) => a.name === 'organizationalUnitName' && a.value === TEST_MARK);
+  return marked(cert.subject) || marked(cert.issuer);
+}
+
 /** Loads or creates the test certificate for the key beside the database. */
 export function loadOrCreateTestCertificate(dir: string, signingKeyPem: string, now: Date): CertifiedKey {
   const certFile = path.join(dir, CERT_FILE);

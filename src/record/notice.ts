@@ -14,6 +14,7 @@ import {
   type FontSizes,
   type PageSpec,
 } from './layout';
+import { drawPageMarks } from './marks';
 import { rocDate, rocDateTime, rocMeetingDate } from './roc';
 
 /**
@@ -60,6 +61,8 @@ interface NoticeTemplate {
     keyFingerprint: string;
   };
   command: string;
+  rehearsalMark: string;
+  testCertificateMark: string;
   footer: string;
   missingGlyph: string;
 }
@@ -92,6 +95,10 @@ export interface NoticeData {
   issuedAt: Date;
   /** The lottery's public page, for the QR code and its link. */
   publicUrl: string;
+  /** A rehearsal (演練): 「演練 REHEARSAL」 on every page. */
+  rehearsal?: boolean;
+  /** Signed under the local test CA: 「測試憑證」 on every page. */
+  testCertificate?: boolean;
 }
 
 /**
@@ -154,6 +161,10 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
   publicPage(page);
 
   flow.footers(t.footer);
+  drawPageMarks(flow, {
+    ...(data.rehearsal ? { rehearsal: t.rehearsalMark } : {}),
+    ...(data.testCertificate ? { testCertificate: t.testCertificateMark } : {}),
+  });
   doc.end();
   return finished;
 }

@@ -4,7 +4,7 @@ import { ruleText } from '../domain/quota';
 import { publicPerson } from '../domain/publish';
 import { endActualText, fill, fingerprintHex, hexPrefixGroups, type Column, type Flow } from './layout';
 import type { RecordData, RecordPerson, RecordTemplate } from './render';
-import { rocDateTime, rocMeetingDate } from './roc';
+import { rocDateTime, rocMeetingDateWithUtc, taipeiWithUtc } from './roc';
 
 /**
  * The sections of the lottery record (抽籤紀錄), each laid out on the record's flow in the order renderRecord
@@ -50,7 +50,7 @@ export function particulars({ data, t, flow }: RecordPage): void {
   field(t.labels.lotteryId ?? '', data.lotteryId);
   field(t.labels.year ?? '', `${data.year} 年度`);
   field(t.labels.meeting ?? '', P(mt.name ?? ''));
-  field(t.labels.date ?? '', mt.date ? rocMeetingDate(mt.date) : '');
+  field(t.labels.date ?? '', mt.date ? rocMeetingDateWithUtc(mt.date) : '');
   field(t.labels.venue ?? '', P(mt.venue ?? ''));
   field(t.labels.chair ?? '', P(mt.chair ?? ''));
   field(t.labels.drawer ?? '', P(mt.drawer ?? ''));
@@ -62,13 +62,17 @@ export function particulars({ data, t, flow }: RecordPage): void {
     field(
       (c.kind === 'opened' ? t.labels.ceremonyOpened : t.labels.ceremonyAdjourned) ?? '',
       fill(c.kind === 'opened' ? t.ceremonyLines.opened : t.ceremonyLines.adjourned, {
-        at: rocDateTime(c.at),
+        at: taipeiWithUtc(c.at),
         by: P(c.by),
         reason: P(c.reason ?? ''),
       }),
     );
-  if (data.drawnAt) field(t.labels.drawnAt ?? '', `${rocDateTime(data.drawnAt)}（臺北時間，系統紀錄）`);
-  field(t.labels.issuedAt ?? '', `${rocDateTime(data.issuedAt)}（臺北時間）`);
+  if (data.drawnAt) field(t.labels.drawnAt ?? '', taipeiWithUtc(data.drawnAt, '系統紀錄'));
+  field(t.labels.issuedAt ?? '', taipeiWithUtc(data.issuedAt));
+  // The particulars above are the last ones journalled before the record; say when they were amended.
+  const amended = (data.meetingAmendedAt ?? []).map((at) => taipeiWithUtc(new Date(at)));
+  if (amended.length > 0)
+    field(t.labels.meetingAmended ?? '', fill(t.meetingAmendedLine, { times: amended.join('、') }));
 }
 
 /** The legal basis, then each stage's rule: its pool, percent and quota, with the arithmetic. */
@@ -224,13 +228,19 @@ function digitsEntropy({ data, t, flow }: RecordPage): void {
   doc.moveDown(0.35);
 }
 
+/** The checkpoint's time: in Taipei, with the exact UTC string that was signed beside it. */
+function checkpointTime(at: string): string {
+  const d = new Date(at);
+  return Number.isNaN(d.getTime()) ? at : `${rocDateTime(d)}（臺北時間；UTC ${at}）`;
+}
+
 /** The signed journal checkpoint the record was issued at; its signature in lines of 64 characters. */
 export function checkpointSection({ data, t, flow }: RecordPage): void {
   const { doc, m, width } = flow;
   flow.heading(t.sections.checkpoint ?? '');
   flow.field(t.checkpointLabels.seq ?? '', String(data.checkpoint.seq));
   flow.hexLine(t.checkpointLabels.hash ?? '', data.checkpoint.hash);
-  flow.field(t.checkpointLabels.at ?? '', data.checkpoint.at);
+  flow.field(t.checkpointLabels.at ?? '', checkpointTime(data.checkpoint.at));
   flow.field(t.checkpointLabels.alg ?? '', data.checkpoint.alg);
   flow.ensure(30);
   doc.fontSize(t.fonts.small).text(t.checkpointLabels.signature ?? '', m, doc.y, { width });
@@ -249,29 +259,55 @@ export function verifySection({ data, t, flow }: RecordPage): void {
   const qrTop = doc.y;
   const qrSide = flow.qr(data.verifyUrl, m, qrTop, 3);
   const textX = m + qrSide + 14;
-  doc.fontSize(t.fonts.body).text(t.verifyText, textX, qrTop, { width: width - qrSide - 14, lineGap: 2 });
+  const text = fill(t.verifyText, { protocol: data.protocol, url: data.verifyUrl });
+  doc.fontSize(t.fonts.body).text(text, textX, qrTop, { width: width - qrSide - 14, lineGap: 2 });
   doc.fontSize(t.fonts.small).text(data.verifyUrl, textX, doc.y + 4, { width: width - qrSide - 14 });
   doc.x = m;
   doc.y = Math.max(doc.y, qrTop + qrSide) + 8;
 }
 
-/** A signature line for each official of the meeting, and one per witness. */
-export function signatureBlock({ data, t, flow }: RecordPage): void {
-  const { doc, P, m, width } = flow;
+/** The lines to sign: one for each official of the meeting, and one per witness. */
+function signatureLines({ data, t, flow }: RecordPage): string[] {
   const mt = data.meeting;
-  const signers = t.signatureRoles.flatMap((role) =>
+  return t.signatureRoles.flatMap((role) =>
     (role === 'witnesses'
       ? mt.witnesses?.length
         ? mt.witnesses
         : ['']
       : [(mt as Record<string, string | undefined>)[role] ?? '']
-    ).map((n) => `${t.labels[role] ?? role}：${P(n)}\u3000簽名 ${t.signatureLine}`),
+    ).map((n) => `${t.labels[role] ?? role}：${flow.P(n)}\u3000簽名 ${t.signatureLine}`),
   );
-  // The signature lines stay together with their heading (one page), unless there are more than a page holds.
-  flow.heading(t.sections.signatures ?? '', Math.min(signers.length * 26, 400));
-  for (const line of signers) {
-    flow.ensure(28);
-    doc.fontSize(t.fonts.body).text(line, m, doc.y + 8, { width });
+}
+
+/**
+ * The signatures, with the sentence they sign: the heading, that sentence and every signature line are measured
+ * first and kept on one page (a new page if they do not fit below what precedes them). Only a block taller than
+ * a whole page is split, and then each page of it starts with the heading (續) and the sentence again, so that
+ * no signature line ever stands on a page without what it signs.
+ */
+export function signatureBlock(page: RecordPage): void {
+  const { t, flow } = page;
+  const { doc, m, width } = flow;
+  const lines = signatureLines(page);
+  const body = t.fonts.body;
+  const lineH = (s: string): number => doc.fontSize(body).heightOfString(s, { width }) + 8;
+  const introH = doc.fontSize(body).heightOfString(t.signatureIntro, { width, lineGap: 2 });
+  const headH =
+    doc.fontSize(body).currentLineHeight(true) * 0.6 +
+    doc.fontSize(t.fonts.heading).currentLineHeight(true) * 1.3;
+  const total = headH + introH + lines.reduce((a, l) => a + lineH(l), 0) + 6;
+  if (doc.y + total > flow.bottom() && total <= flow.bottom() - m) doc.addPage();
+  const head = (suffix: string): void => {
+    flow.heading(`${t.sections.signatures ?? ''}${suffix}`);
+    flow.para(t.signatureIntro);
+  };
+  head('');
+  for (const line of lines) {
+    if (doc.y + lineH(line) > flow.bottom()) {
+      doc.addPage();
+      head(t.signatureContinued);
+    }
+    doc.fontSize(body).text(line, m, doc.y + 8, { width });
   }
 }
 
@@ -292,3 +328,22 @@ export function rosterAppendix({ data, t, flow }: RecordPage): void {
     data.roster.map((e) => [e.id, P(e.name), P(e.unit ?? ''), P(e.title ?? ''), P(e.excluded ?? '')]),
   );
 }
+
+/**
+ * The record's sections, in the order they are laid out. A new section (e.g. 實體抽籤 for a physical draw) is
+ * one more entry here, where it belongs in the reading order; a section that does not apply draws nothing.
+ */
+export const RECORD_SECTIONS: ReadonlyArray<(page: RecordPage) => void> = [
+  titleBlock,
+  particulars,
+  basisAndRules,
+  winnersTables,
+  excludedTable,
+  drawValues,
+  checkpointSection,
+  verifySection,
+  signatureBlock,
+  (page) => {
+    if (!page.data.publicCopy) rosterAppendix(page);
+  },
+];

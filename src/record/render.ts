@@ -2,19 +2,8 @@ import path from 'node:path';
 import type { Meeting } from '../domain/model';
 import type { PublicField } from '../domain/publish';
 import { Flow, loadFont, loadTemplate, openDocument, printable } from './layout';
-import {
-  basisAndRules,
-  checkpointSection,
-  drawValues,
-  excludedTable,
-  particulars,
-  rosterAppendix,
-  signatureBlock,
-  titleBlock,
-  verifySection,
-  winnersTables,
-  type RecordPage,
-} from './record-sections';
+import { drawPageMarks } from './marks';
+import { RECORD_SECTIONS, type RecordPage } from './record-sections';
 
 /**
  * The lottery record (抽籤紀錄) as a PDF, laid out from templates/record.json. What it must guarantee:
@@ -24,6 +13,9 @@ import {
  * - the entropy prints verbatim with its length and UTF-8 hex, since it is hashed exactly as typed; under
  *   lottery-draw/v2, as canonical digits in groups of five for reading aloud and as the exact digit string;
  * - the commitment's and the key fingerprint's first 16 hex digits print large, for reading into the minutes;
+ * - the signature lines stay on one page with the heading and the sentence they sign;
+ * - every time in Taipei, with UTC beside it;
+ * - a rehearsal or a test-CA signature is marked on every page;
  * - long tables paginate with their header repeated, and every page says 第 n 頁，共 N 頁.
  */
 export const TEMPLATE_PATH = path.resolve(__dirname, '..', '..', 'templates', 'record.json');
@@ -49,6 +41,16 @@ export interface RecordTemplate {
   verifyText: string;
   signatureRoles: string[];
   signatureLine: string;
+  /** The sentence the signatures sign, printed under the heading and kept on the page with every signature. */
+  signatureIntro: string;
+  /** Added to the heading when a block longer than a page goes on. */
+  signatureContinued: string;
+  /** {times}: when the meeting particulars were amended after the lock. */
+  meetingAmendedLine: string;
+  /** On every page of a rehearsal's record. */
+  rehearsalMark: string;
+  /** On every page of a record signed under the local test CA. */
+  testCertificateMark: string;
   footer: string;
   missingGlyph: string;
 }
@@ -107,6 +109,12 @@ export interface RecordData {
   publicCopy: boolean;
   /** Which of a declarant's fields the public copy shows. */
   publicFields: readonly PublicField[];
+  /** A rehearsal (演練): 「演練 REHEARSAL」 on every page. */
+  rehearsal?: boolean;
+  /** Signed under the local test CA, not the office's certificate: 「測試憑證」 on every page. */
+  testCertificate?: boolean;
+  /** When the meeting particulars were amended after the lock (ISO times of each `meeting.updated`). */
+  meetingAmendedAt?: string[];
 }
 
 export { printable };
@@ -120,17 +128,12 @@ export async function renderRecord(data: RecordData): Promise<Buffer> {
     CreationDate: data.issuedAt,
   });
   const page: RecordPage = { data, t, flow: new Flow(doc, t.page, t.fonts, t.missingGlyph) };
-  titleBlock(page);
-  particulars(page);
-  basisAndRules(page);
-  winnersTables(page);
-  excludedTable(page);
-  drawValues(page);
-  checkpointSection(page);
-  verifySection(page);
-  signatureBlock(page);
-  if (!data.publicCopy) rosterAppendix(page);
+  for (const section of RECORD_SECTIONS) section(page);
   page.flow.footers(t.footer);
+  drawPageMarks(page.flow, {
+    ...(data.rehearsal ? { rehearsal: t.rehearsalMark } : {}),
+    ...(data.testCertificate ? { testCertificate: t.testCertificateMark } : {}),
+  });
   doc.end();
   return finished;
 }

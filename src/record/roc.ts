@@ -41,3 +41,30 @@ export function rocMeetingDate(s: string): string {
   const base = `中華民國${Number(m[1]) - 1911}年${Number(m[2])}月${Number(m[3])}日`;
   return m[4] ? `${base} ${m[4]}時${m[5]}分` : base;
 }
+
+/** The instant in UTC as YYYY-MM-DD HH:MM:SS, printed beside the Taipei time. */
+export function utcDateTime(d: Date): string {
+  return d.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * An instant as the record prints it: the ROC date and time in Taipei, with UTC beside it, e.g.
+ * 中華民國114年1月22日 10時05分00秒（臺北時間；UTC 2025-01-22 02:05:00）. `note` is added inside the brackets.
+ */
+export function taipeiWithUtc(d: Date, note = ''): string {
+  return `${rocDateTime(d)}（臺北時間；UTC ${utcDateTime(d)}${note ? `；${note}` : ''}）`;
+}
+
+/**
+ * A meeting date as typed (Taipei wall time) → ROC, with UTC beside it when it has a time of day:
+ * 中華民國114年1月22日 10時00分（臺北時間；UTC 2025-01-22 02:00）.
+ */
+export function rocMeetingDateWithUtc(s: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})$/.exec(s);
+  if (!m) return rocMeetingDate(s);
+  // Asia/Taipei has been UTC+8 without daylight saving since 1980.
+  const utc = new Date(
+    Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]) - 8, Number(m[5])),
+  );
+  return `${rocMeetingDate(s)}（臺北時間；UTC ${utcDateTime(utc).slice(0, 16)}）`;
+}

@@ -28,6 +28,13 @@ export interface Deps {
   /** What the public record shows of each winner. */
   publicFields?: readonly PublicField[];
   /**
+   * The server runs in production (NODE_ENV=production): a real lottery's record is refused when signed under
+   * the test CA or pointing at a local public URL (services/record-checklist.ts).
+   */
+  production?: boolean;
+  /** The signer's certificate is the local test CA's, not the office's PKCS#12 (keys/certs.ts isTestCertificate). */
+  testCertificate?: boolean;
+  /**
    * Crash testing only (LOTTERY_FAULT_INJECTION=1): called at named points inside write transactions, where the
    * crash test kills the process, to prove a transaction is all or nothing.
    */

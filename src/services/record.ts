@@ -11,6 +11,13 @@ import { signPdf } from '../record/sign';
 import type { LotteryRow, ResultRow } from '../store/store';
 import { checkpointInTx } from './audit';
 import { alreadyIssued, type Context } from './context';
+import {
+  isRehearsal,
+  recordChecklist as checklistOf,
+  requireChecklist,
+  warningsOf,
+  type RecordChecklist,
+} from './record-checklist';
 import { ceremonyView, lockHistory, poolAndQuotas, stageViews } from './views';
 
 /**
@@ -26,6 +33,28 @@ interface RecordSnapshot {
   checkpoint: Checkpoint;
   keyFingerprint: string;
   ceremonies: RecordCeremony[];
+  checklist: RecordChecklist;
+  /** When the meeting particulars were amended after the last lock (`meeting.updated`), in journal order. */
+  meetingAmendedAt: string[];
+}
+
+/** The times of the `meeting.updated` entries after the lottery's last lock. */
+function meetingAmendments(c: Context, id: string): string[] {
+  const lockSeq = lockHistory(c, id).at(-1)?.seq ?? 0;
+  return c.store
+    .journalPage({ limit: 1000, lottery: id, type: 'meeting.updated' })
+    .filter((e) => e.seq > lockSeq)
+    .map((e) => e.at);
+}
+
+/** The checklist of issuing the record (the confirmation page): refusals before it (status, issued) first. */
+export function recordChecklist(c: Context, id: string): RecordChecklist {
+  return c.store.read(() => {
+    const l = c.mustGetLottery(id);
+    requireStatus(l.status, 'issueRecord');
+    if (c.store.record(id, 'full')) throw alreadyIssued();
+    return checklistOf(c, l);
+  });
 }
 
 function recordSnapshot(c: Context, id: string): RecordSnapshot {
@@ -33,8 +62,12 @@ function recordSnapshot(c: Context, id: string): RecordSnapshot {
     const l = c.mustGetLottery(id);
     requireStatus(l.status, 'issueRecord');
     if (c.store.record(id, 'full')) throw alreadyIssued();
+    const checklist = checklistOf(c, l);
+    requireChecklist(checklist);
     return {
       l,
+      checklist,
+      meetingAmendedAt: meetingAmendments(c, id),
       roster: c.store.roster(id),
       results: c.store.results(id),
       checkpoint: checkpointInTx(c),
@@ -49,17 +82,24 @@ function recordSnapshot(c: Context, id: string): RecordSnapshot {
   });
 }
 
+export interface IssuedRecord {
+  sha256: string;
+  publicSha256: string;
+  issuedAt: string;
+  /** The checklist's unmet items that did not refuse the record, with how to fix each. */
+  warnings: ReturnType<typeof warningsOf>;
+}
+
 /**
  * Issues the record once, after the last stage: the full copy and the public copy, rendered, signed, stored
  * and journalled (`record.issued`, twice) in one transaction. Rendering is asynchronous, so it happens first,
  * from a snapshot; the transaction then checks that the journal head is still the one the record names (its
  * checkpoint is "the journal as it stood just before the record was issued") and retries otherwise.
+ *
+ * The checklist (record-checklist.ts) is read with the snapshot: an unmet hard item refuses the record
+ * (409 RECORD_CHECKLIST), every other unmet item comes back in `warnings`.
  */
-export async function issueRecord(
-  c: Context,
-  actor: string,
-  id: string,
-): Promise<{ sha256: string; publicSha256: string; issuedAt: string }> {
+export async function issueRecord(c: Context, actor: string, id: string): Promise<IssuedRecord> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const snap = recordSnapshot(c, id);
     const certificatePem = c.d.signer.certificatePem;
@@ -90,7 +130,13 @@ export async function issueRecord(
       c.journal(tx, { type: 'record.issued', data: { lottery: id, sha256: publicSha, public: true } }, actor);
       return true;
     });
-    if (done) return { sha256: sha, publicSha256: publicSha, issuedAt: issuedAt.toISOString() };
+    if (done)
+      return {
+        sha256: sha,
+        publicSha256: publicSha,
+        issuedAt: issuedAt.toISOString(),
+        warnings: warningsOf(snap.checklist),
+      };
   }
   throw new LotteryError('CONFLICT', {
     zh: '日誌持續變動中，請稍後再產製紀錄',
@@ -135,6 +181,8 @@ export async function issueNotice(
     lockedAt: new Date(snap.lockedAt),
     issuedAt,
     publicUrl: `${c.d.publicUrl ?? 'http://localhost:3000'}/verify/${encodeURIComponent(id)}`,
+    ...(isRehearsal(l) ? { rehearsal: true } : {}),
+    ...(c.d.testCertificate ? { testCertificate: true } : {}),
   });
   const pdf = await signPdf(
     unsigned,
@@ -235,5 +283,8 @@ function recordData(
     verifyUrl: `${publicUrl}/verify/${encodeURIComponent(l.id)}`,
     publicCopy,
     publicFields,
+    ...(snap.checklist.rehearsal ? { rehearsal: true } : {}),
+    ...(snap.checklist.testCertificate ? { testCertificate: true } : {}),
+    ...(snap.meetingAmendedAt.length > 0 ? { meetingAmendedAt: snap.meetingAmendedAt } : {}),
   };
 }

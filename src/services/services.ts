@@ -9,6 +9,7 @@ import * as ceremony from './ceremony';
 import { Context, type Deps } from './context';
 import * as lotteries from './lotteries';
 import * as record from './record';
+import type { RecordChecklist } from './record-checklist';
 import * as roster from './roster';
 import * as users from './users';
 import {
@@ -188,11 +189,13 @@ export class Services {
 
   // ---- the notice and the record ----
 
-  issueRecord(
-    actor: string,
-    id: string,
-  ): Promise<{ sha256: string; publicSha256: string; issuedAt: string }> {
+  issueRecord(actor: string, id: string): Promise<record.IssuedRecord> {
     return record.issueRecord(this.c, actor, id);
+  }
+
+  /** What the confirmation page lists before the record is issued (record-checklist.ts). */
+  recordChecklist(id: string): RecordChecklist {
+    return record.recordChecklist(this.c, id);
   }
 
   issueNotice(actor: string, id: string): Promise<{ sha256: string; issuedAt: string; pdf: Buffer }> {

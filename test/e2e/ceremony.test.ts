@@ -328,6 +328,13 @@ describe('the ceremony in a browser', () => {
     const pe = await signIn(ce, 'ethics');
     await pe.goto(`${base}/lotteries/${lotteryId}/result`);
     await pe.click('text=產製並簽章抽籤紀錄');
+    // The confirmation page: the checklist names what is not ready (a local URL, the test CA) and how to fix it.
+    await visible(pe.locator('#record-checklist li[data-item="certificate"]', { hasText: '測試憑證' }));
+    await axe(pe);
+    await shot(pe, 'record-confirm');
+    await pe.check('input[name=confirm]');
+    await pe.check('input[name=confirmTestCertificate]');
+    await pe.click('#record-confirm button[type=submit]');
     await visible(pe.locator('a', { hasText: '抽籤紀錄（正本 PDF）' }));
     await axe(pe);
     await shot(pe, 'result');

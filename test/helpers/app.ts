@@ -67,6 +67,10 @@ export function makeApp(
     clock?: () => Date;
     randomBytes?: (n: number) => Buffer;
     publicFields?: PublicField[];
+    /** NODE_ENV=production, as the server would pass it (issuing the record's checklist). */
+    production?: boolean;
+    publicUrl?: string;
+    testCertificate?: boolean;
   } = {},
 ): TestApp {
   const dir = tempDir();

@@ -54,6 +54,7 @@ const EXPECT: Record<string, Who> = {
   'POST /lotteries/:id/ceremony/adjourn': ['ethics'],
   'GET /lotteries/:id/draw': ['ethics', 'drawer', 'auditor'],
   'GET /lotteries/:id/result': ['ethics', 'drawer', 'auditor'],
+  'GET /lotteries/:id/record/confirm': ['ethics'],
   'POST /lotteries/:id/record': ['ethics'],
   'GET /audit': ['auditor'],
   'GET /verify/:id': 'public',

@@ -270,3 +270,33 @@ describe('the signed notice', () => {
     expect(pdftotext(signed)).toContain('數位發展部 115年度公職人員財產申報資料實質審查抽籤公告');
   });
 });
+
+describe('the notice of a rehearsal signed under the test CA', () => {
+  it('says 「演練 REHEARSAL」 and 「測試憑證」 on every page, stays clean for qpdf and valid for pdfsig', async () => {
+    const pdf = await signPdf(
+      await renderNotice(noticeData({ rehearsal: true, testCertificate: true })),
+      {
+        privateKeyPem: signer.privateKeyPem,
+        certificatePem: signer.certificatePem ?? '',
+        chainPem: [testCaCertPem()],
+      },
+      new Date('2026-01-15T03:25:00Z'),
+      'moda-115',
+      'notice',
+    );
+    const pages = pdftotext(pdf)
+      .split('\f')
+      .filter((p) => p.trim() !== '');
+    expect(pages.length).toBeGreaterThan(0);
+    for (const p of pages)
+      expect([p.includes('演練 REHEARSAL'), p.includes('測試憑證')]).toEqual([true, true]);
+    expect(pdfsig(pdf)).toContain('Signature is Valid.');
+    if (spawnSync('qpdf', ['--version']).status === 0) {
+      const f = path.join(tempDir(), 'notice.pdf');
+      fs.writeFileSync(f, pdf);
+      expect(spawnSync('qpdf', ['--check', f]).status).toBe(0);
+    }
+    const plain = pdftotext(await renderNotice(noticeData()));
+    expect([plain.includes('演練'), plain.includes('測試憑證')]).toEqual([false, false]);
+  });
+});

@@ -117,7 +117,9 @@ describe('the signed lottery record of the 21-person example', () => {
     expect(text).toContain('本部首長由上級政風機構審核');
     const [y, m, d] = t.today().split('-').map(Number);
     expect(text).toContain(`中華民國${(y ?? 0) - 1911}年${m}月${d}日 10時00分`);
-    expect(text).toMatch(/實際抽籤時間：中華民國\d+年\d+月\d+日 \d\d時\d\d分\d\d秒（臺北時間，系統紀錄）/);
+    expect(text.replace(/\s+/g, '')).toMatch(
+      /實際抽籤時間：中華民國\d+年\d+月\d+日\d\d時\d\d分\d\d秒（臺北時間；UTC\d{4}-\d\d-\d\d\d\d:\d\d:\d\d；系統紀錄）/,
+    );
     expect(text).toMatch(/第 1 頁，共 \d 頁/);
     for (const role of ['主持人', '抽籤人', '監察員', '見證人', '紀錄']) expect(text).toContain(role);
   });
@@ -375,16 +377,16 @@ describe('the record of a lottery-draw/v2 ceremony', () => {
     exampleRecordData({ protocol: 'lottery-draw/v2', entropy, keyFingerprint, ceremonies });
 
   it('lists every opening and adjournment in order, in Taipei time, with who and the reason', async () => {
-    const text = pdftotext(await renderRecord(v2()));
+    const text = pdftotext(await renderRecord(v2())).replace(/\s+/g, '');
     const lines = [
-      '抽籤程序開啟：中華民國114年1月22日 10時05分00秒（政風處處長 林怡芬）',
-      '休會：中華民國114年1月22日 10時07分12秒（政風處處長 林怡芬；理由：投影設備故障）',
-      '抽籤程序開啟：中華民國114年1月22日 10時10分03秒（黃彥男）',
+      '抽籤程序開啟：中華民國114年1月22日 10時05分00秒（臺北時間；UTC 2025-01-22 02:05:00），政風處處長 林怡芬',
+      '休會：中華民國114年1月22日 10時07分12秒（臺北時間；UTC 2025-01-22 02:07:12），政風處處長 林怡芬，理由：投影設備故障',
+      '抽籤程序開啟：中華民國114年1月22日 10時10分03秒（臺北時間；UTC 2025-01-22 02:10:03），黃彥男',
     ];
-    const at = lines.map((l) => text.indexOf(l));
+    const at = lines.map((l) => text.indexOf(l.replace(/\s+/g, '')));
     expect(at.every((i) => i >= 0)).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(text.indexOf(lines[2] ?? '')).toBeLessThan(text.indexOf('實際抽籤時間'));
+    expect(text.indexOf((lines[2] ?? '').replace(/\s+/g, ''))).toBeLessThan(text.indexOf('實際抽籤時間'));
   });
 
   it('prints the canonical digits in groups of five for reading aloud, and the exact digit string once', async () => {

@@ -1,8 +1,7 @@
 import type { Router } from 'express';
 import QRCode from 'qrcode';
-import { formBody } from '../forms';
 import { pageLang, tr } from '../i18n';
-import { actor, checkCsrf, hasRecord, idParam, lotteryPath, need, withRules, type PageDeps } from './common';
+import { hasRecord, idParam, need, withRules, type PageDeps } from './common';
 
 /** The meeting's pages: the projector's draw page, the result, and issuing the record. */
 export function ceremonyPages(r: Router, d: PageDeps): void {
@@ -30,8 +29,5 @@ export function ceremonyPages(r: Router, d: PageDeps): void {
       isEthics: res.locals.session?.user.role === 'ethics',
     });
   });
-  r.post('/lotteries/:id/record', need('ethics'), formBody, checkCsrf, async (req, res) => {
-    if (!hasRecord(d.services, idParam(req))) await d.services.issueRecord(actor(res), idParam(req));
-    res.redirect(303, lotteryPath(idParam(req), '/result'));
-  });
+  // Issuing the record: pages/record.ts (the confirmation page and its checklist).
 }
