@@ -286,12 +286,13 @@ function signatureLines({ data, t, flow }: RecordPage): string[] {
  * no signature line ever stands on a page without what it signs.
  */
 export function signatureBlock(page: RecordPage): void {
-  const { t, flow } = page;
+  const { data, t, flow } = page;
   const { doc, m, width } = flow;
   const lines = signatureLines(page);
+  const intro = fill(t.signatureIntro, { id: data.lotteryId });
   const body = t.fonts.body;
   const lineH = (s: string): number => doc.fontSize(body).heightOfString(s, { width }) + 8;
-  const introH = doc.fontSize(body).heightOfString(t.signatureIntro, { width, lineGap: 2 });
+  const introH = doc.fontSize(body).heightOfString(intro, { width, lineGap: 2 });
   const headH =
     doc.fontSize(body).currentLineHeight(true) * 0.6 +
     doc.fontSize(t.fonts.heading).currentLineHeight(true) * 1.3;
@@ -299,7 +300,7 @@ export function signatureBlock(page: RecordPage): void {
   if (doc.y + total > flow.bottom() && total <= flow.bottom() - m) doc.addPage();
   const head = (suffix: string): void => {
     flow.heading(`${t.sections.signatures ?? ''}${suffix}`);
-    flow.para(t.signatureIntro);
+    flow.para(intro);
   };
   head('');
   for (const line of lines) {

@@ -17,7 +17,9 @@ const pagesOf = (pdf: Buffer): string[] =>
 const flat = (s: string): string => s.replace(/\s+/g, '');
 
 const SIGN = /簽名 ＿+/g;
-const INTRO = '以上紀錄經與會人員當場確認無誤，簽名如下：';
+const SIGNS = (p: string): boolean => /簽名 ＿+/.test(p);
+/** The sentence the signatures sign, naming the record by its lottery id. */
+const INTRO = '以上抽籤紀錄（抽籤編號 moda-113）經與會人員當場確認無誤，簽名如下：';
 
 /** A roster of n people, with n / 10 winners in stage 1: the signature block lands at a different height each time. */
 function withRoster(n: number, witnesses: number, publicCopy: boolean): RecordData {
@@ -56,7 +58,7 @@ function expectSignaturesWithWhatTheySign(pdf: Buffer, expected: number): void {
   }
   expect(lines).toBe(expected);
   // …and all on one page (the block is far shorter than a page)
-  expect(pages.filter((p) => SIGN.test(p)).length).toBe(1);
+  expect(pages.filter(SIGNS).length).toBe(1);
 }
 
 describe('the record’s signature block', () => {
@@ -77,7 +79,7 @@ describe('the record’s signature block', () => {
 
   it('a block taller than a page › each page of it starts with 八、簽名（續） and the sentence again', async () => {
     const pdf = await renderRecord(withRoster(21, 40, true));
-    const pages = pagesOf(pdf).filter((p) => SIGN.test(p));
+    const pages = pagesOf(pdf).filter(SIGNS);
     expect(pages.length).toBeGreaterThan(1);
     for (const p of pages) expect([p.includes('八、簽名'), p.includes(INTRO)]).toEqual([true, true]);
     expect(pages[1]).toContain('八、簽名（續）');
