@@ -273,7 +273,7 @@ describe('CSRF and roles', () => {
     const mine = await get(`/audit?lottery=${id}`);
     expect(seqs(mine).length).toBeGreaterThan(0);
     expect(href(mine, '下一頁')).toBeUndefined();
-    expect(mine).toMatch(/<bdi>林怡芬（ethics）<\/bdi>/);
+    expect(mine).toMatch(/<bdi>林怡芬（政風人員）<\/bdi>/);
     expect(mine).toMatch(
       /<time datetime="\d{4}-\d\d-\d\dT[^"]+Z" title="[^"]+">中華民國\d+年\d+月\d+日 \d\d時\d\d分\d\d秒<\/time>/,
     );
