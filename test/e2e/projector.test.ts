@@ -3,7 +3,7 @@
  * (Debian's chromium, driven by playwright-core), measured as a person would see them: computed font sizes and
  * bounding boxes at 1280×720 and 1024×768, full screen, 「第 1 位」, stage 2's winner traced to stage 1's list,
  * the printed A4 summary (page.pdf() and pdftotext), axe in both styles, 民國 dates and roles in Chinese.
- * The README's projector screenshot (draw-done.png) is written to docs/screenshots/ when UPDATE_SCREENSHOTS=1.
+ * (The README's projector screenshots come from ceremony.test.ts with UPDATE_SCREENSHOTS=1.)
  */
 import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
@@ -20,7 +20,6 @@ import { tempDir, testSigner } from '../helpers/app';
 import { pdftotext } from '../helpers/poppler';
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 
 /**
  * The longest names a roster holds: the example rosters' (申報人07, 數位策略司 …) and the longest that real rosters
@@ -233,7 +232,8 @@ describe('the projector fit for the minister', () => {
     const c = await context();
     const page = await signIn(c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
-    expect(await page.locator('header.site').isVisible()).toBe(false);
+    expect(await page.locator('header.site').count()).toBe(0);
+    expect(await page.locator('.screen-tools a[hreflang="en"]').isVisible()).toBe(true);
     expect(await page.locator('h1').innerText()).toBe('113年度財產申報實質審查公開抽籤會議');
     expect(await page.locator('.lottery-title').innerText()).toBe('113年度公職人員財產申報資料實質審查抽籤');
     // The stage and its rule as arithmetic, side by side.
@@ -314,8 +314,6 @@ describe('the projector fit for the minister', () => {
     expect(await page.locator('#stage-1 .drawinfo').innerText()).toContain('（台北時間）');
     await axe(page);
     await page.evaluate(() => document.exitFullscreen());
-    if (process.env.UPDATE_SCREENSHOTS === '1')
-      await page.screenshot({ path: path.join(SHOTS, 'draw-done.png') });
     await c.close();
   });
 
@@ -356,6 +354,8 @@ describe('the projector fit for the minister', () => {
       const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: true });
       const f = path.join(tempDir(), `${where}.pdf`);
       fs.writeFileSync(f, pdf);
+      if (process.env.SHOTS_DIR)
+        fs.writeFileSync(path.join(process.env.SHOTS_DIR, `projector-${where}.pdf`), pdf);
       expect(execFileSync('pdfinfo', [f]).toString()).toMatch(/Page size:\s+[\d.]+ x [\d.]+ pts \(A4\)/);
       const text = pdftotext(pdf).replace(/\s+/g, '');
       const want = [
