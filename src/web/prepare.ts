@@ -149,7 +149,11 @@ for (const f of Array.from(document.querySelectorAll<HTMLFormElement>('form.excl
       { excluded: value === '' ? null : value },
     );
     const note = f.querySelector('.note') ?? f.appendChild(el('span', '', 'note'));
-    note.textContent = r.ok ? tr('已儲存', 'Saved') : said(r.data.message, tr('失敗', 'Failed'));
+    // A refusal as a sentence about the field (sentences.ts): never a field path.
+    const first = r.ok ? undefined : r.data.errors?.[0];
+    note.textContent = r.ok
+      ? tr('已儲存', 'Saved')
+      : said(first ? problemSentence(first) : r.data.message && errorSentence(r.data), tr('失敗', 'Failed'));
     note.className = r.ok ? 'note ok' : 'note bad';
     // The pool size and the lock arithmetic changed: show the numbers that will be locked.
     if (r.ok) {
