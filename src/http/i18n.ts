@@ -21,6 +21,15 @@ export const PUNCTUATION: Record<Lang, { c: string; l: string; r: string; g: str
   en: { c: ': ', l: ' (', r: ')', g: ' · ', s: ' / ' },
 };
 
+/** The roles as the office names them (users' roles are stored in English, as the API speaks). */
+export const ROLE_NAMES: Record<Lang, Record<string, string>> = {
+  zh: { ethics: '政風人員', drawer: '抽籤人', auditor: '稽核人員', admin: '系統管理者' },
+  en: { ethics: 'ethics officer', drawer: 'drawer', auditor: 'auditor', admin: 'administrator' },
+};
+
+/** A role as a page says it: 政風人員, 抽籤人, 稽核人員, 系統管理者 (an unknown one as it is stored). */
+export const roleName = (lang: Lang, role: string): string => ROLE_NAMES[lang][role] ?? role;
+
 /** `{name}` placeholders filled from params; an unknown placeholder stays as written. */
 export function tr(lang: Lang, zh: string, en: string, params: Record<string, unknown> = {}): string {
   return (lang === 'en' ? en : zh).replace(/\{(\w+)\}/g, (whole, k: string) =>

@@ -1,9 +1,10 @@
 import express, { type Router } from 'express';
-import { pageLang, type Lang } from './i18n';
+import { rocDateInput } from '../domain/input/definition';
+import { pageLang, roleName, type Lang } from './i18n';
 import { sessionCookieValue } from './cookies';
 import { auditPages } from './pages/audit';
 import { ceremonyPages } from './pages/ceremony';
-import type { PageDeps } from './pages/common';
+import { localTimeFor, meetingDateFor, type PageDeps } from './pages/common';
 import { lotteryPages } from './pages/lotteries';
 import { recordPages } from './pages/record';
 import { sessionPages } from './pages/session';
@@ -35,6 +36,11 @@ export function pagesRouter(d: PageDeps): Router {
     res.locals.me = s?.user;
     res.locals.csrf = s?.csrf;
     res.locals.statusName = STATUS_NAMES[pageLang(res)];
+    // Dates and roles as people read them (issue 11): 民國 dates, Taipei times, roles in Chinese.
+    res.locals.roleName = (role: string): string => roleName(pageLang(res), role);
+    res.locals.meetingDate = meetingDateFor(res);
+    res.locals.dateInput = rocDateInput;
+    res.locals.localTime = (at: string | undefined): string => (at ? localTimeFor(res)(at) : '');
     res.set('Cache-Control', 'no-store');
     next();
   });

@@ -4,6 +4,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import { LotteryError, type ErrorCode } from '../domain/errors';
 import type { Logger } from '../util/log';
 import { pageLang, tr } from './i18n';
+import { errorSentence, problemSentence, type Sentence } from './pages/sentences';
 
 /** The one place where error codes become HTTP statuses. */
 export const STATUS: Record<ErrorCode, number> = {
@@ -75,6 +76,11 @@ const HEADINGS: Partial<Record<number, [string, string]>> = {
   500: ['系統錯誤', 'System error'],
 };
 
+function pageSentences(e: LotteryError): { said: Sentence; items: Array<Sentence & { row?: number }> } {
+  const items = (e.problems ?? []).map((p) => ({ ...problemSentence(p), ...(p.row ? { row: p.row } : {}) }));
+  return { said: errorSentence({ code: e.code, zh: e.zh, en: e.en }), items };
+}
+
 /** An error as a page, with its code, for people rather than programs. */
 function renderProblem(res: Response, e: LotteryError): void {
   const status = STATUS[e.code];
@@ -83,7 +89,8 @@ function renderProblem(res: Response, e: LotteryError): void {
   res.status(status);
   res.render(
     'error.njk',
-    { title: heading, heading, problem: e, status },
+    // Sentences for people (pages/sentences.ts): no field paths, no MIME types; the API keeps its fields.
+    { title: heading, heading, problem: e, status, ...pageSentences(e) },
     (err: Error | null, html?: string) => {
       if (err || html === undefined) res.type('text/plain').send(`${e.code}: ${e.zh} / ${e.en}`);
       else res.type('text/html').send(html);

@@ -1,4 +1,5 @@
 import { el, onFiles, said, tr, tryApi, withCode, type Problem } from './api';
+import { errorSentence, fieldLabel, problemSentence } from '../http/pages/sentences';
 
 /** The ethics office's page: roster upload with a dry-run report first, the roster search, inline exclusions. */
 interface Report {
@@ -30,8 +31,8 @@ function problemList(title: string, items: NonNullable<Problem['errors']>, cls: 
     row.append(
       el('td', p.row === undefined ? '' : String(p.row)),
       el('td', p.column ?? ''),
-      el('td', p.field),
-      el('td', withCode(said(p.message, ''), p.code)),
+      el('td', said(fieldLabel(p.field), '')),
+      el('td', withCode(said(problemSentence(p), ''), p.code)),
     );
     t.tBodies[0]?.append(row);
   }
@@ -56,7 +57,10 @@ async function dryRun(file: File): Promise<void> {
     report.append(
       el(
         'p',
-        withCode(said(r.data.message, tr('無法載入', 'Cannot load')), r.data.code ?? r.status),
+        withCode(
+          said(r.data.message ? errorSentence(r.data) : undefined, tr('無法載入', 'Cannot load')),
+          r.data.code ?? r.status,
+        ),
         'error',
       ),
     );
@@ -114,7 +118,10 @@ document.getElementById('confirm-load')?.addEventListener('click', async () => {
     report?.replaceChildren(
       el(
         'p',
-        withCode(said(r.data.message, tr('載入失敗', 'Loading failed')), r.data.code ?? r.status),
+        withCode(
+          said(r.data.message ? errorSentence(r.data) : undefined, tr('載入失敗', 'Loading failed')),
+          r.data.code ?? r.status,
+        ),
         'error',
       ),
     );
@@ -142,7 +149,11 @@ for (const f of Array.from(document.querySelectorAll<HTMLFormElement>('form.excl
       { excluded: value === '' ? null : value },
     );
     const note = f.querySelector('.note') ?? f.appendChild(el('span', '', 'note'));
-    note.textContent = r.ok ? tr('已儲存', 'Saved') : said(r.data.message, tr('失敗', 'Failed'));
+    // A refusal as a sentence about the field (sentences.ts): never a field path.
+    const first = r.ok ? undefined : r.data.errors?.[0];
+    note.textContent = r.ok
+      ? tr('已儲存', 'Saved')
+      : said(first ? problemSentence(first) : r.data.message && errorSentence(r.data), tr('失敗', 'Failed'));
     note.className = r.ok ? 'note ok' : 'note bad';
     // The pool size and the lock arithmetic changed: show the numbers that will be locked.
     if (r.ok) {

@@ -2,6 +2,7 @@ import { api, tr, withCode } from './api';
 import { voided } from './projector/alarm';
 import { renderStage } from './projector/answer';
 import { entropy, setNet, wireControls } from './projector/controls';
+import { wireFullscreen } from './projector/fullscreen';
 import { active, canDraw, revealed, revealing, screen, setHeld, V1, lotteryId } from './projector/state';
 import { showIdentity, taipeiEn, taipeiZh } from './projector/text';
 import type { Lottery } from './projector/types';
@@ -130,6 +131,7 @@ async function refresh(): Promise<void> {
 }
 
 wireControls({ update, refresh });
+wireFullscreen();
 
 showIdentity(
   document.getElementById('commitment')?.dataset.full,

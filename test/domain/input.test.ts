@@ -6,6 +6,8 @@ import {
   parseCreate,
   parseMeeting,
   parsePatch,
+  rocDateInput,
+  rocDateText,
 } from '../../src/domain/input/definition';
 import {
   canonicalEntropy,
@@ -202,8 +204,65 @@ describe('the meeting', () => {
   ])('when the date is %s › it is accepted: %s', (date, ok) => {
     const problems: FieldProblem[] = [];
     const m = parseMeeting({ date }, problems);
-    expect(m.date).toBe(ok ? date : undefined);
+    // Stored as ISO (issue 11): a typed space between the day and the time becomes the T.
+    expect(m.date).toBe(ok ? date.replace(' ', 'T') : undefined);
     expect(codes(problems)).toEqual(ok ? [] : ['meeting.date:BAD_DATE']);
+  });
+
+  it.each([
+    ['114/1/22', '2025-01-22'],
+    ['114/01/22 14:30', '2025-01-22T14:30'],
+    ['114-1-22', '2025-01-22'],
+    ['114.1.22 9:05', '2025-01-22T09:05'],
+    ['114年1月22日', '2025-01-22'],
+    ['民國114年1月22日', '2025-01-22'],
+    ['中華民國114年1月22日 14時30分', '2025-01-22T14:30'],
+    ['114年1月22日下午2時30分', '2025-01-22T14:30'],
+    ['114年1月22日 下午2時', '2025-01-22T14:00'],
+    ['114年1月22日上午12時', '2025-01-22T00:00'],
+    ['114年1月22日 上午9點半', '2025-01-22T09:30'],
+    ['113/2/29', '2024-02-29'],
+    ['2025/1/22', '2025-01-22'],
+    ['2025/1/22 14:30', '2025-01-22T14:30'],
+    [' 114 / 1 / 22 ', '2025-01-22'],
+    ['1/1/1', '1912-01-01'],
+  ])('when the date is typed as %s › it is stored as the ISO %s', (date, iso) => {
+    const problems: FieldProblem[] = [];
+    expect(parseMeeting({ date }, problems).date).toBe(iso);
+    expect(problems).toEqual([]);
+  });
+
+  it.each([
+    '114/2/29',
+    '114/13/1',
+    '114/1/32',
+    '0/1/1',
+    '114年1月22',
+    '114/1/22 25:00',
+    '114/1/22 下午13時',
+    '114/1/22 14:60',
+    '114/1/22 明天',
+    '民國2025年1月22日',
+    '2025-1-22',
+    '114/1',
+    '22/1/114',
+  ])(
+    'when the date is typed as %s › it is refused with a sentence about the date, and nothing is kept',
+    (date) => {
+      const problems: FieldProblem[] = [];
+      expect(parseMeeting({ date }, problems).date).toBeUndefined();
+      expect(codes(problems)).toEqual(['meeting.date:BAD_DATE']);
+      expect(problems[0]?.message.zh).toContain('114/1/22');
+    },
+  );
+
+  it('when a stored date is shown again › the form shows 114/1/22 14:30 and the page 民國114年1月22日 14:30', () => {
+    expect(rocDateInput('2025-01-22T14:30')).toBe('114/1/22 14:30');
+    expect(rocDateInput('2025-01-22')).toBe('114/1/22');
+    expect(rocDateText('2025-01-22T14:30')).toBe('民國114年1月22日 14:30');
+    expect(rocDateText('2025-01-02')).toBe('民國114年1月2日');
+    expect(parseMeeting({ date: rocDateInput('2025-01-22T14:30') }, []).date).toBe('2025-01-22T14:30');
+    expect(rocDateText(undefined)).toBe('');
   });
 
   it('when witnesses are given › each is cleaned, and an empty name is dropped', () => {

@@ -273,7 +273,7 @@ describe('CSRF and roles', () => {
     const mine = await get(`/audit?lottery=${id}`);
     expect(seqs(mine).length).toBeGreaterThan(0);
     expect(href(mine, '下一頁')).toBeUndefined();
-    expect(mine).toMatch(/<bdi>林怡芬（ethics）<\/bdi>/);
+    expect(mine).toMatch(/<bdi>林怡芬（政風人員）<\/bdi>/);
     expect(mine).toMatch(
       /<time datetime="\d{4}-\d\d-\d\dT[^"]+Z" title="[^"]+">中華民國\d+年\d+月\d+日 \d\d時\d\d分\d\d秒<\/time>/,
     );
@@ -501,5 +501,83 @@ describe("the office's page around the ceremony", () => {
     expect(t.store.journalPage({ limit: 10, lottery: id, type: 'ceremony.adjourned' })[0]?.data.reason).toBe(
       '會議延期',
     );
+  });
+});
+
+describe('dates, roles and errors as people read them (issue 11)', () => {
+  it('when a meeting date is posted as 114年1月22日 下午2時30分 › it is stored as ISO and every page shows the 民國 date', async () => {
+    const s = await signIn('林怡芬');
+    const r = await request(t.app)
+      .post('/lotteries')
+      .set('Cookie', s.cookie)
+      .type('form')
+      .send({ _csrf: s.csrf, year: '114', agency: '數位發展部', meeting_date: '114年1月22日 下午2時30分' });
+    expect(r.status).toBe(303);
+    const id = String(r.headers.location).split('/').pop() ?? '';
+    expect(t.services.getLottery(id).meeting.date).toBe('2025-01-22T14:30');
+    const page = (await request(t.app).get(`/lotteries/${id}`).set('Cookie', s.cookie)).text;
+    expect(page).toContain('value="114/1/22 14:30"');
+    expect(page).not.toContain('type="datetime-local"');
+    // After the lock, the particulars are read, not edited: the date as 民國, never as raw ISO.
+    const rows = [{ row: 1, values: { id: 'A1', name: '王小明' } }];
+    t.services.loadRoster('cli', id, rows, { strictFields: true });
+    t.services.lock('cli', id);
+    for (const path of [`/lotteries/${id}`, `/lotteries/${id}/result`, `/lotteries/${id}/draw`]) {
+      const html = (await request(t.app).get(path).set('Cookie', s.cookie).expect(200)).text;
+      expect([path, html.includes('民國114年1月22日 14:30')]).toEqual([path, true]);
+      expect([
+        path,
+        /\d{4}-\d\d-\d\dT\d\d:\d\d(?!:\d\d(\.\d+)?Z")/.test(html.replace(/datetime="[^"]+"/g, '')),
+      ]).toEqual([path, false]);
+    }
+  });
+
+  it('when someone is signed in › the header names the role in Chinese: 政風人員, 抽籤人, 稽核人員', async () => {
+    for (const [name, role] of [
+      ['林怡芬', '政風人員'],
+      ['minister', '抽籤人'],
+      ['auditor', '稽核人員'],
+    ] as const) {
+      const s = await signIn(name);
+      const html = (await request(t.app).get('/lotteries').set('Cookie', s.cookie)).text;
+      expect(html).toContain(`<bdi>${name}</bdi>（${role}）`);
+      expect(html).not.toMatch(/（(ethics|drawer|auditor|admin)）/);
+    }
+  });
+
+  it('when the form is refused › the error page speaks of the form in sentences, with no field path', async () => {
+    const s = await signIn('林怡芬');
+    const r = await request(t.app)
+      .post('/lotteries')
+      .set('Cookie', s.cookie)
+      .type('form')
+      .send({ _csrf: s.csrf, year: '114', agency: '', stage1_percent: 'ten', meeting_date: '114/2/30' });
+    expect(r.status).toBe(422);
+    expect(r.text).toContain('表單有些欄位需要修正');
+    expect(r.text).toContain('會議日期應為民國日期，如 114/1/22 14:30');
+    expect(r.text).toContain('「機關」為必填。');
+    expect(r.text).toContain('「第 1 階段比率」必須是 0 到 100 之間的十進位字串');
+    expect(r.text).not.toMatch(/meeting\.date|stages\[0\]|\bagency\b|\.percent/);
+    // The API's answer keeps its fields for programs.
+    const api = await request(t.app)
+      .post('/api/v1/lotteries')
+      .set(...bearer(t.tokens.ethics))
+      .send({ year: 114, agency: 'X', meeting: { date: '114/2/30' } });
+    expect(api.status).toBe(422);
+    expect(api.body.errors.map((e: { field: string }) => e.field)).toEqual(['meeting.date']);
+  });
+
+  it('when a file is of a type no roster comes as › the page sentence names no MIME type', async () => {
+    const { errorSentence } = await import('../../src/http/pages/sentences');
+    const r = await request(t.app)
+      .put(`/api/v1/lotteries/${await createLoaded(t, { year: 114, agency: 'X' })}/roster`)
+      .set(...bearer(t.tokens.ethics))
+      .set('Content-Type', 'application/pdf')
+      .send(Buffer.from('%PDF-1.7'));
+    expect(r.status).toBe(415);
+    expect(r.body.message.zh).toContain('application/pdf'); // the API says what it got
+    const said = errorSentence(r.body);
+    expect(said.zh).toBe('這個檔案不是可讀取的名冊：請上傳 Excel（.xlsx）、CSV 或 Unicode 文字檔。');
+    expect(`${said.zh}${said.en}`).not.toMatch(/application\/|text\/|multipart\//);
   });
 });

@@ -41,6 +41,70 @@ function isRealDate(s: string): boolean {
   return m[4] === undefined || (Number(m[4]) <= 23 && Number(m[5]) <= 59);
 }
 
+/**
+ * A meeting date as people type it, to the one stored form (ISO: YYYY-MM-DD or YYYY-MM-DDTHH:MM, Taipei wall
+ * time). Accepted: the ROC calendar (民國 = Gregorian − 1911) as `114/1/22`, `114-1-22`, `114.1.22` or
+ * `(中華)民國114年1月22日`, and the Gregorian `2025-01-22` or `2025/1/22`; a year of 1 to 3 digits is an ROC year,
+ * of 4 a Gregorian one. A time may follow: `14:30`, `14時30分`, `14時`, `14點30分`, with 上午/下午 (下午 2時 is
+ * 14:00; 上午 12時 is 00:00). Anything else, or a day that does not exist, is undefined.
+ */
+export function parseMeetingDate(typed: string): string | undefined {
+  const iso = MEETING_DATE.exec(typed);
+  if (iso)
+    return isRealDate(typed) ? `${typed.slice(0, 10)}${iso[4] ? `T${iso[4]}:${iso[5]}` : ''}` : undefined;
+  const m =
+    /^(?:中華)?(?:民國)?\s*(\d{1,4})\s*(?:[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})|年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日)\s*(.*)$/.exec(
+      typed.trim(),
+    );
+  if (!m) return undefined;
+  const rocOnly = /^(?:中華)?民國/.test(typed.trim());
+  const year = m[1] ?? '';
+  // A Gregorian date with dashes has one form only, the ISO one (2025-01-22): `2025-1-22` is a typo.
+  if (year.length === 4 && (rocOnly || /^\s*\d{4}\s*-/.test(typed))) return undefined;
+  const y = year.length === 4 ? Number(year) : Number(year) + 1911;
+  if (Number(year) < 1 || y > 9999) return undefined;
+  const time = parseTime(m[6] ?? '');
+  if (time === null) return undefined;
+  const two = (v: string | undefined): string => String(Number(v ?? '0')).padStart(2, '0');
+  const out = `${String(y).padStart(4, '0')}-${two(m[2] ?? m[4])}-${two(m[3] ?? m[5])}${time ? `T${time}` : ''}`;
+  return isRealDate(out) ? out : undefined;
+}
+
+/** The time after a typed date: '' (none), `14:30`, `14時30分`, `14點`, with 上午/下午; null when not a time. */
+function parseTime(t: string): string | '' | null {
+  if (t === '') return '';
+  const m =
+    /^(上午|下午|早上|晚上|中午)?\s*(\d{1,2})\s*(?::\s*(\d{2})|[時点點]\s*(?:(\d{1,2})\s*分|(半))?)$/.exec(t);
+  if (!m) return null;
+  let h = Number(m[2]);
+  const min = m[5] ? 30 : Number(m[3] ?? m[4] ?? '0');
+  if (m[1] === '下午' || m[1] === '晚上' || (m[1] === '中午' && h < 11)) {
+    if (h > 12) return null;
+    if (h < 12) h += 12;
+  } else if (m[1] === '上午' || m[1] === '早上') {
+    if (h > 12) return null;
+    if (h === 12) h = 0;
+  }
+  if (h > 23 || min > 59) return null;
+  return `${String(h).padStart(2, '0')}:${String(min).padStart(2, '0')}`;
+}
+
+/** A stored meeting date (ISO) as the form shows it again: `114/1/22 14:30`; anything else as it is. */
+export function rocDateInput(iso: string | undefined): string {
+  const m = MEETING_DATE.exec(iso ?? '');
+  if (!m) return iso ?? '';
+  const d = `${Number(m[1]) - 1911}/${Number(m[2])}/${Number(m[3])}`;
+  return m[4] ? `${d} ${m[4]}:${m[5]}` : d;
+}
+
+/** A stored meeting date (ISO) as pages print it: `民國114年1月22日 14:30`; anything else as it is. */
+export function rocDateText(iso: string | undefined): string {
+  const m = MEETING_DATE.exec(iso ?? '');
+  if (!m) return iso ?? '';
+  const d = `民國${Number(m[1]) - 1911}年${Number(m[2])}月${Number(m[3])}日`;
+  return m[4] ? `${d} ${m[4]}:${m[5]}` : d;
+}
+
 /** `meeting.witnesses`: at most 50 names, each a text field. */
 function parseWitnesses(w: unknown, problems: FieldProblem[]): string[] | undefined {
   if (!Array.isArray(w) || w.length > 50) {
@@ -74,13 +138,15 @@ export function parseMeeting(v: unknown, problems: FieldProblem[]): Meeting {
     const s = text(problems, `meeting.${f}`, v[f], { max: 200 });
     if (s) m[f] = s;
   }
-  if (m.date !== undefined && !isRealDate(m.date)) {
+  const date = m.date === undefined ? undefined : parseMeetingDate(m.date);
+  if (date !== undefined) m.date = date;
+  else if (m.date !== undefined) {
     problems.push(
       fieldProblem(
         'meeting.date',
         'BAD_DATE',
-        '日期格式應為 YYYY-MM-DD 或 YYYY-MM-DDTHH:MM',
-        'date must be YYYY-MM-DD or YYYY-MM-DDTHH:MM',
+        '會議日期應為民國日期，如 114/1/22 14:30 或 114年1月22日（也可用西元 2025-01-22 或 YYYY-MM-DDTHH:MM）',
+        'the date must be an ROC date such as 114/1/22 14:30 or 114年1月22日 (or Gregorian 2025-01-22, YYYY-MM-DDTHH:MM)',
       ),
     );
     delete m.date;

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { auditQuery } from '../forms';
-import { pageLang, tr } from '../i18n';
+import { pageLang, roleName, tr } from '../i18n';
 import { localTimeFor, need, type PageDeps } from './common';
 
 /** The auditor's page: the journal, fifty entries a page, filtered by lottery or entry type. */
@@ -21,7 +21,9 @@ export function auditPages(r: Router, d: PageDeps): void {
     const localTime = localTimeFor(res);
     const checkpoint = d.services.checkpoint();
     const names = new Map(
-      d.services.listUsers().map((u) => [`user:${u.id}`, `${u.display ?? u.name}（${u.role}）`]),
+      d.services
+        .listUsers()
+        .map((u) => [`user:${u.id}`, `${u.display ?? u.name}（${roleName(pageLang(res), u.role)}）`]),
     );
     const link = (p: Record<string, string | number>): string =>
       `/audit?${new URLSearchParams({ ...filter, ...Object.fromEntries(Object.entries(p).map(([k, v]) => [k, String(v)])) }).toString()}`;

@@ -24,6 +24,7 @@ export function ceremonyPages(r: Router, d: PageDeps): void {
     res.render('result.njk', {
       title: tr(pageLang(res), '結果：{t}', 'Result: {t}', { t: l.title }),
       l,
+      rules: withRules(l.stages),
       hasRecord: hasRecord(d.services, l.id),
       publicUrl: `${d.publicUrl}/verify/${encodeURIComponent(l.id)}`,
       isEthics: res.locals.session?.user.role === 'ethics',

@@ -7,6 +7,7 @@ import { rocDateTime, taipeiDateTime } from '../../record/roc';
 import type { Auth } from '../../services/auth';
 import type { Services } from '../../services/services';
 import { csrfOk } from '../forms';
+import { rocDateInput, rocDateText } from '../../domain/input/definition';
 import { pageLang } from '../i18n';
 
 /** What the page routes need: the same services as the JSON API, and the sign-in sessions. */
@@ -67,6 +68,19 @@ export const localTimeFor =
   (res: Response) =>
   (at: string): string =>
     pageLang(res) === 'en' ? taipeiDateTime(new Date(at)) : rocDateTime(new Date(at));
+
+/**
+ * A meeting date (stored as ISO, Taipei wall time) as the page's reader reads it: 民國114年1月22日 14:30 in
+ * Chinese; in English the Gregorian date with the ROC one beside it, 2025-01-22 14:30 (ROC 114/1/22).
+ */
+export const meetingDateFor =
+  (res: Response) =>
+  (iso: string | undefined): string => {
+    if (!iso) return '';
+    if (pageLang(res) !== 'en') return rocDateText(iso);
+    const roc = rocDateInput(iso);
+    return roc === iso ? iso : `${iso.replace('T', ' ')} (ROC ${roc.split(' ')[0] ?? ''})`;
+  };
 
 export function hasRecord(services: Services, id: string): boolean {
   try {

@@ -4,21 +4,46 @@ import { info, PAGE, revealed, revealing, screen } from './state';
 import { groups, taipeiEn, taipeiZh } from './text';
 import type { Person, Result } from './types';
 
-function personItem(p: Person): HTMLLIElement {
+/** Where a winner of stage k > 1 stood in stage k−1's list (stage k's pool is stage k−1's winners). */
+function fromPrevious(stage: number, id: string): number {
+  const prev = screen.state?.results.find((x) => x.stage === stage - 1);
+  return prev ? prev.winners.findIndex((w) => w.id === id) + 1 : 0;
+}
+
+/** One winner: the name in large type, then 「第 n 位」 in draw order, unit, title and id (and stage k−1's place). */
+function personItem(p: Person, n: number, stage: number): HTMLLIElement {
   const li = el('li');
-  li.append(el('bdi', p.name));
+  li.append(el('bdi', p.name, 'name'));
   const meta = el('span', '', 'meta');
-  meta.append(' ', el('bdi', [p.unit, p.title].filter(Boolean).join(' ')), ` (${p.id})`);
-  li.append(meta);
+  meta.append(el('span', tr(`第 ${n} 位`, `No. ${n}`), 'ord'), ' ');
+  const k = stage > 1 ? fromPrevious(stage, p.id) : 0;
+  if (k > 0)
+    meta.append(
+      el('span', tr(`（原第 ${stage - 1} 階段第 ${k} 位）`, `(stage ${stage - 1}’s no. ${k})`), 'from'),
+      ' ',
+    );
+  meta.append(el('bdi', [p.unit, p.title].filter(Boolean).join(' ')), ` (${p.id})`);
+  li.append(' ', meta);
   return li;
 }
 
+/** Every winner of the stage at once, for printing (the screen shows them ten at a time). */
+function printList(section: HTMLElement, r: Result): void {
+  const all = section.querySelector('ol.all-winners');
+  all?.replaceChildren(...r.winners.map((w, i) => personItem(w, i + 1, r.stage)));
+}
+
 export function showPage(section: HTMLElement, winners: Person[], page: number, count: number): void {
+  const stage = Number(section.dataset.stage ?? '1');
   const ol = section.querySelector('ol.winners') as HTMLOListElement;
   const pager = section.querySelector('.pager') as HTMLElement;
   const pages = Math.max(1, Math.ceil(count / PAGE));
   const p = Math.min(page, pages - 1);
-  ol.replaceChildren(...winners.slice(p * PAGE, Math.min(count, (p + 1) * PAGE)).map(personItem));
+  ol.replaceChildren(
+    ...winners
+      .slice(p * PAGE, Math.min(count, (p + 1) * PAGE))
+      .map((w, i) => personItem(w, p * PAGE + i + 1, stage)),
+  );
   ol.start = p * PAGE + 1;
   section.dataset.page = String(p);
   pager.hidden = pages <= 1;
@@ -49,6 +74,7 @@ export function renderStage(r: Result, animate: boolean, revealedAll: () => void
   if (!section) return;
   section.querySelector('.draw-btn')?.setAttribute('hidden', '');
   showDrawInfo(section, r);
+  printList(section, r);
   if (!animate) {
     revealed.set(r.stage, true);
     showPage(section, r.winners, Number(section.dataset.page ?? '0'), r.winners.length);

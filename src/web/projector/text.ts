@@ -5,15 +5,24 @@ import { el, EN } from '../api';
 export const groups = (s: string, n: number): string =>
   (s.match(new RegExp(`.{1,${n}}`, 'g')) ?? []).join(' ');
 
-/** A time as Asia/Taipei wall time (UTC+08:00, no daylight saving), with the zone said. */
-function taipei(at: string | undefined): string {
+/** A time as Asia/Taipei wall time (UTC+08:00, no daylight saving): [YYYY-MM-DD, HH:MM:SS], or undefined. */
+function taipei(at: string | undefined): [string, string] | undefined {
   const t = Date.parse(at ?? '');
-  if (Number.isNaN(t)) return at ?? '';
+  if (Number.isNaN(t)) return undefined;
   const s = new Date(t + 8 * 3600 * 1000).toISOString();
-  return `${s.slice(0, 10)} ${s.slice(11, 19)}`;
+  return [s.slice(0, 10), s.slice(11, 19)];
 }
-export const taipeiZh = (at: string | undefined): string => `${taipei(at)}（台北時間）`;
-export const taipeiEn = (at: string | undefined): string => `${taipei(at)} (Taipei time)`;
+/** In Chinese, the ROC date: 民國114年1月22日 14:30:05（台北時間）. */
+export const taipeiZh = (at: string | undefined): string => {
+  const t = taipei(at);
+  if (!t) return at ?? '';
+  const [y, m, d] = t[0].split('-').map(Number);
+  return `民國${(y ?? 0) - 1911}年${m ?? 0}月${d ?? 0}日 ${t[1]}（台北時間）`;
+};
+export const taipeiEn = (at: string | undefined): string => {
+  const t = taipei(at);
+  return t ? `${t[0]} ${t[1]} (Taipei time)` : (at ?? '');
+};
 
 /** The ceremony's identity, first 16 hex digits in fours, big enough to read aloud. */
 export function showIdentity(
