@@ -38,6 +38,11 @@ export const ERROR_CODES = [
   'CEREMONY_TOKEN_REQUIRED',
   'COMMITMENT_MISMATCH',
   'STATE_INTEGRITY',
+  // physical draws (實體抽籤, protocol.md §6.3)
+  'WRONG_METHOD',
+  'BALL_NOT_ON_SHEET',
+  'BALL_ALREADY_DRAWN',
+  'NO_BALL_TO_UNDO',
   'INTERNAL',
 ] as const;
 
