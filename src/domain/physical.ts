@@ -10,6 +10,11 @@ export function sheetEntries(pool: readonly string[]): string[] {
   return [...pool].sort(compareBytes);
 }
 
+/** JCS({lottery, stage, entries}), entries in sheet order: the sheet digest's preimage. */
+export function sheetPreimage(lottery: string, stage: number, entries: readonly string[]): string {
+  return jcs({ lottery, stage, entries: [...entries] });
+}
+
 /** H(JCS({lottery, stage, entries})): what `poolsheet.issued` journals and the printed sheet carries. */
 export function sheetDigest(
   lottery: string,
@@ -17,7 +22,7 @@ export function sheetDigest(
   entries: readonly string[],
   sha256: Sha256,
 ): string {
-  return sha256(jcs({ lottery, stage, entries: [...entries] }));
+  return sha256(sheetPreimage(lottery, stage, entries));
 }
 
 /** A ball entered or undone, as its journal entry says. */

@@ -1,3 +1,4 @@
+import type { Bundle } from '../domain/bundle';
 import { quota as quotaOf } from '../domain/quota';
 import type { LotteryRow } from '../store/store';
 import type { Context } from './context';
@@ -32,4 +33,27 @@ export function physicalView(c: Context, l: LotteryRow): PhysicalView {
       ...(b.undoneAt !== null ? { undoneAt: b.undoneAt, undoReason: b.undoReason ?? '' } : {}),
     })),
   };
+}
+
+/**
+ * A physical draw's bundle (protocol.md §8.1): `lottery.method`, each stage's sheet digest and balls in draw
+ * order, and no seed or entropy (there are none; the parser reads their absence as ''). Call inside a read.
+ */
+export function physicalBundle(c: Context, l: LotteryRow, b: Bundle): Bundle {
+  const sheets = c.store.physical.sheets(l.id);
+  const balls = c.store.physical.balls(l.id).filter((x) => x.undoneAt === null);
+  const { seed: _seed, entropy: _entropy, ...rest } = b;
+  void _seed;
+  void _entropy;
+  const out = {
+    ...rest,
+    lottery: { ...b.lottery, method: 'physical' as const },
+    stages: b.stages.map((st) => ({
+      ...st,
+      sheet: sheets.find((s) => s.stage === st.stage)?.sha256 ?? '',
+      balls: balls.filter((x) => x.stage === st.stage).map((x) => x.number),
+    })),
+  };
+  // The bundle's type carries seed and entropy as strings; a physical bundle's JSON leaves both out.
+  return out as unknown as Bundle;
 }
