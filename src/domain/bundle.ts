@@ -183,7 +183,7 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
     p.push(`format is neither ${BUNDLE_FORMAT_V1} nor ${BUNDLE_FORMAT_V2}`);
   const lottery = readLottery(own(value, 'lottery'), p);
   const roster = readRoster(own(value, 'roster'), p);
-  // A physical draw (protocol.md §6.3) has no seed and no entropy: the bundle leaves both out, and they read as ''.
+  // A physical draw (protocol.md §6.1) has no seed and no entropy: the bundle leaves both out, and they read as ''.
   const physical = lottery?.method === 'physical';
   for (const k of ['rosterDigest', 'commitment', 'secret', ...(physical ? [] : ['seed'])]) {
     const v = own(value, k);

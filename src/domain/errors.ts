@@ -38,7 +38,7 @@ export const ERROR_CODES = [
   'CEREMONY_TOKEN_REQUIRED',
   'COMMITMENT_MISMATCH',
   'STATE_INTEGRITY',
-  // physical draws (實體抽籤, protocol.md §6.3)
+  // physical draws (實體抽籤, protocol.md §6.1)
   'WRONG_METHOD',
   'BALL_NOT_ON_SHEET',
   'BALL_ALREADY_DRAWN',

@@ -60,7 +60,7 @@ export type EventDataMap = {
   'notice.issued': { lottery: string; sha256: string };
   'record.issued': { lottery: string; sha256: string; public?: true };
   'key.rotated': { publicKey: string; previousPublicKey: string; certificate?: string; endorsement?: string };
-  // ---- physical draws (實體抽籤, protocol.md §6.3) ----
+  // ---- physical draws (實體抽籤, protocol.md §6.1) ----
   /** A stage's numbered pool sheet: `sha256` is H(JCS({lottery, stage, entries})), entries the pool in id order. */
   'poolsheet.issued': { lottery: string; stage: number; poolSize: number; sha256: string };
   /** One ball drawn from the drum: its number on the stage's sheet, and the entry that number stands for. */

@@ -132,7 +132,7 @@ export const LIFECYCLE: Readonly<Record<LotteryAction, Rule>> = {
   issueNotice: rule(['locked', 'drawing', 'drawn'], { draft: notLocked }),
   issueRecord: rule(['drawn'], { draft: recordNotDrawn, locked: recordNotDrawn, drawing: recordNotDrawn }),
   exportBundle: rule(['drawn'], { draft: bundleNotDrawn, locked: bundleNotDrawn, drawing: bundleNotDrawn }),
-  // Physical draws (protocol.md §6.3): balls are entered as a draw is made, so they follow the draw's rule.
+  // Physical draws (protocol.md §6.1): balls are entered as a draw is made, so they follow the draw's rule.
   ball: rule(['locked', 'drawing'], { draft: notLocked, drawn: ceremonyOver }),
   poolSheet: rule(['locked', 'drawing'], { draft: notLocked, drawn: ceremonyOver }),
 };

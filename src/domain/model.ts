@@ -51,7 +51,7 @@ export interface LotteryDefinition<M = Meeting> {
   meeting: M;
   /**
    * How the winners are drawn: absent for the random draw (lottery-draw/v2's seed), `physical` for numbered balls
-   * drawn from a drum (實體抽籤, protocol.md §6.3). Journalled only when physical, so random lotteries are unchanged.
+   * drawn from a drum (實體抽籤, protocol.md §6.1). Journalled only when physical, so random lotteries are unchanged.
    */
   method?: DrawMethod;
 }

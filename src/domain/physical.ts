@@ -1,7 +1,7 @@
 import { compareBytes, jcs, type Sha256 } from './canonical';
 
 /**
- * Physical draws (實體抽籤, protocol.md §6.3), their pure parts: the numbered pool sheet, and the balls of a stage
+ * Physical draws (實體抽籤, protocol.md §6.1), their pure parts: the numbered pool sheet, and the balls of a stage
  * as their entries leave them. The service and both verifiers apply these same rules.
  */
 
@@ -30,7 +30,7 @@ export type BallStep =
   | { kind: 'ball'; seq: number; number: number; entry: string }
   | { kind: 'undone'; seq: number; number: number; reason: string };
 
-/** The balls of one stage after its steps, in draw order, and every step that broke a rule (§6.3). */
+/** The balls of one stage after its steps, in draw order, and every step that broke a rule (§6.1). */
 export interface BallsOutcome {
   balls: Array<{ seq: number; number: number; entry: string }>;
   problems: string[];

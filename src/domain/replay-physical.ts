@@ -3,7 +3,7 @@ import { allows, statusAfterDraw } from './lifecycle';
 import type { DrawEvent, LotteryReplay, Step } from './replay';
 
 /**
- * The replay's steps for physical draws (protocol.md §6.3): the sheets, the balls and the recorded stages. Whether
+ * The replay's steps for physical draws (protocol.md §6.1): the sheets, the balls and the recorded stages. Whether
  * the balls keep the rules (on the sheet, not twice, undone only while last) is verify/physical.ts's check.
  */
 

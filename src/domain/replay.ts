@@ -46,7 +46,7 @@ export interface DrawEvent {
   quota?: number;
   entropy?: string;
   secret?: string;
-  /** `stage.recorded` (a physical draw, protocol.md §6.3): no seed (''), the winners are the balls'. */
+  /** `stage.recorded` (a physical draw, protocol.md §6.1): no seed (''), the winners are the balls'. */
   method?: 'physical';
 }
 
@@ -83,7 +83,7 @@ export interface LotteryReplay extends Lottery<MeetingJson> {
   notices: Array<{ seq: number; at: string; sha256: string }>;
   draws: DrawEvent[];
   records: Array<{ seq: number; sha256: string; public: boolean }>;
-  /** `lottery.created`'s `method`, when physical (protocol.md §6.3). */
+  /** `lottery.created`'s `method`, when physical (protocol.md §6.1). */
   method?: 'physical';
   sheets: SheetEvent[];
   balls: BallEvent[];

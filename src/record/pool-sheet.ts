@@ -3,7 +3,7 @@ import type { Person } from '../services/views';
 import { chineseNumeral, Flow, openDocument } from './layout';
 
 /**
- * The numbered pool sheet of one stage of a physical draw (實體抽籤號次表, protocol.md §6.3): 號次 n is the n-th
+ * The numbered pool sheet of one stage of a physical draw (實體抽籤號次表, protocol.md §6.1): 號次 n is the n-th
  * entry of the pool in id order, the number on the n-th ball. It prints the sheet's digest, which the journal
  * holds (`poolsheet.issued`), so anyone may hold the printed sheet to the audit bundle.
  */

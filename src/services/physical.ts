@@ -11,7 +11,7 @@ import { ceremonyNotOpen, notFound, userOf, type Context } from './context';
 import { person, type Person } from './views';
 
 /**
- * Physical draws (實體抽籤, protocol.md §6.3): the numbered pool sheet of each stage, and the balls the drawer
+ * Physical draws (實體抽籤, protocol.md §6.1): the numbered pool sheet of each stage, and the balls the drawer
  * enters as they come out of the drum, each journalled at once. A stage closes when its quota is reached.
  */
 

@@ -144,7 +144,7 @@ export class Services {
     return ceremony.draw(this.c, actor, id, stageParam, body);
   }
 
-  // ---- physical draws (實體抽籤, protocol.md §6.3) ----
+  // ---- physical draws (實體抽籤, protocol.md §6.1) ----
 
   /** Enters one ball drawn from the drum; the quota-th closes the stage. */
   enterBall(actor: string, id: string, stageParam: string, body: unknown): physical.BallAnswer {

@@ -65,7 +65,7 @@ export interface LotteryView extends FixedValues {
   createdAt: string;
   ceremony: CeremonyView;
   notice: NoticeRef | null;
-  /** Physical draws only (實體抽籤, protocol.md §6.3): absent for the random draw. */
+  /** Physical draws only (實體抽籤, protocol.md §6.1): absent for the random draw. */
   method?: 'physical';
   physical?: PhysicalView;
 }

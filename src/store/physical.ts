@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 
-/** A stage's numbered pool sheet (protocol.md §6.3): number n is entries[n - 1]. */
+/** A stage's numbered pool sheet (protocol.md §6.1): number n is entries[n - 1]. */
 export interface PoolSheetRow {
   stage: number;
   entries: string[];

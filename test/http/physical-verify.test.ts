@@ -5,7 +5,7 @@ import { nodeVerifyDeps } from '../../src/keys/signer';
 import { auth, makeApp, testSigner, type TestApp } from '../helpers/app';
 import { physicalDrawn } from '../helpers/physical';
 
-// The verifier on a physical draw's bundle (protocol.md §6.3, §8.2): everything but the randomness is checked,
+// The verifier on a physical draw's bundle (protocol.md §6.1, §8.2): everything but the randomness is checked,
 // and the randomness is reported as not verifiable without failing the bundle.
 
 let t: TestApp;

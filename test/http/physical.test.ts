@@ -7,7 +7,7 @@ import { initialPool } from '../../src/domain/protocol';
 import { sha256 as sha256Hex } from '../helpers/crypto';
 import { auth, createLoaded, example, makeApp, openCeremony, type TestApp } from '../helpers/app';
 
-// Physical draws (實體抽籤, protocol.md §6.3): the pool sheet, each ball journalled as it is entered, undo with a
+// Physical draws (實體抽籤, protocol.md §6.1): the pool sheet, each ball journalled as it is entered, undo with a
 // reason, the stage recorded at its quota, and every refusal writing nothing.
 
 let t: TestApp;

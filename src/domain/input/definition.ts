@@ -192,7 +192,7 @@ export function parseCreate(body: unknown): LotteryDef {
   };
 }
 
-/** `method`: "random" (the default, never journalled) or "physical" (實體抽籤, protocol.md §6.3). */
+/** `method`: "random" (the default, never journalled) or "physical" (實體抽籤, protocol.md §6.1). */
 function parseMethod(v: unknown, problems: FieldProblem[]): 'random' | 'physical' {
   if (v === undefined || v === 'random') return 'random';
   if (v === 'physical') return 'physical';

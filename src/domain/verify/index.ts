@@ -46,7 +46,7 @@ export async function verifyBundle(
   const warnings: string[] = [];
   const checks: Check[] = [formatPassed(b, protocol)];
   checks.push(rosterOrder(b), await rosterDigest(b, deps));
-  // A physical draw (protocol.md §6.3) has no seed: its own checks stand where the seed's are.
+  // A physical draw (protocol.md §6.1) has no seed: its own checks stand where the seed's are.
   const physical = b.lottery.method === 'physical';
   const replayed = physical ? replayBundle(b, warnings) : undefined;
   if (replayed) checks.push(...(await physicalDrawChecks(b, replayed.lottery, deps)));

@@ -7,7 +7,7 @@ import { commitmentCheck } from './draw';
 import { fromProblems, sameJson, type Check, type VerifyDeps } from './report';
 
 /**
- * The checks of a physical draw (實體抽籤, protocol.md §6.3 and §8.2), in their place in the checklist:
+ * The checks of a physical draw (實體抽籤, protocol.md §6.1 and §8.2), in their place in the checklist:
  * commitment, randomness, quotas, physical.sheets, physical.balls, winners. Everything but the randomness is
  * recomputed: the pools from the roster and each stage's winners, the sheets from the pools, the balls from the
  * journal. The randomness is named as not verifiable, and does not fail the bundle.

@@ -7,7 +7,7 @@ import { renderPoolSheet } from '../../record/pool-sheet';
 import { sendPdf } from './record';
 
 /**
- * Physical draws (實體抽籤, protocol.md §6.3): each ball entered as it leaves the drum, the last one undone with
+ * Physical draws (實體抽籤, protocol.md §6.1): each ball entered as it leaves the drum, the last one undone with
  * a reason, and each stage's numbered pool sheet as a PDF.
  */
 export function physicalRoutes(r: Router, services: Services): void {
