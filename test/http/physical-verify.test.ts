@@ -93,3 +93,21 @@ describe('the verifier on a physical draw', () => {
     expect(failing(await verify({ ...b, stages }))).toEqual(['format']);
   });
 });
+
+describe('a physical draw, after the draw', () => {
+  it('when verify --db reads the database › its tables match the journal', async () => {
+    const id = await physicalDrawn(t);
+    const { verifyDatabase } = await import('../../src/domain/verify');
+    const r = await verifyDatabase(t.store.snapshot(), nodeVerifyDeps);
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.checks.map((c) => c.name)).toContain(`tables.lottery:${id}`);
+  });
+
+  it('when the record is issued › it says 實體抽籤 and lists the balls in draw order', async () => {
+    const id = await physicalDrawn(t);
+    await request(t.app)
+      .post(`/api/v1/lotteries/${id}/record`)
+      .set(...auth(t.tokens.ethics))
+      .expect(201);
+  });
+});

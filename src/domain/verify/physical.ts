@@ -1,6 +1,6 @@
 import type { Bundle, BundleStage } from '../bundle';
 import { replayBalls, sheetEntries, sheetPreimage, type BallStep } from '../physical';
-import { initialPool } from '../protocol';
+import { initialPool, type RosterEntry } from '../protocol';
 import { canonicalPercent, comparePercent, isValidPercent, LEGAL_FLOOR_PERCENT, quota } from '../quota';
 import type { LotteryReplay } from '../replay';
 import { commitmentCheck } from './draw';
@@ -126,14 +126,18 @@ function stageBalls(
   st: BundleStage,
   sheet: readonly string[],
 ): ReturnType<typeof replayBalls> {
-  const steps: BallStep[] = l.balls
-    .filter((x) => x.stage === st.stage)
+  return replayBalls(st.stage, sheet, ballSteps(l, st.stage));
+}
+
+/** The journal's ball entries of one stage, in order, as replayBalls takes them. */
+function ballSteps(l: LotteryReplay, stage: number): BallStep[] {
+  return l.balls
+    .filter((x) => x.stage === stage)
     .map((x) =>
       x.kind === 'ball'
         ? { kind: 'ball', seq: x.seq, number: x.number, entry: x.entry }
         : { kind: 'undone', seq: x.seq, number: x.number, reason: x.reason },
     );
-  return replayBalls(st.stage, sheet, steps);
 }
 
 /**
@@ -217,4 +221,42 @@ export function physicalJournalDraws(b: Bundle, l: LotteryReplay | undefined): C
     problems,
     `${b.stages.length} stage.recorded entries match the bundle`,
   );
+}
+
+/**
+ * `verify --db` on a physical draw (protocol.md §8.4): each recorded stage recomputed from the roster tables and
+ * the journal's balls: its pool and quota, its balls on its sheet by the rules of §6.1, its winners the standing
+ * balls' entries, as journalled and as stored.
+ */
+export function physicalTableProblems(
+  l: LotteryReplay,
+  roster: readonly RosterEntry[],
+  results: ReadonlyArray<{ stage: number; winners: string[]; poolSize?: number; quota?: number }>,
+): string[] {
+  const problems: string[] = [];
+  let pool = initialPool(roster);
+  for (const d of l.draws) {
+    const rule = l.stages[d.stage - 1];
+    if (d.method !== 'physical' || !rule || !isValidPercent(rule.percent)) {
+      problems.push(`stage ${d.stage} at seq ${d.seq} is not a physical stage of the lottery`);
+      break;
+    }
+    const q = quota(pool.length, rule.percent);
+    if (d.poolSize !== pool.length || d.quota !== q)
+      problems.push(
+        `stage ${d.stage}: pool ${pool.length} and quota ${q} recomputed, the journal has others`,
+      );
+    const out = replayBalls(d.stage, sheetEntries(pool), ballSteps(l, d.stage));
+    problems.push(...out.problems);
+    const fromBalls = out.balls.map((x) => x.entry);
+    if (!sameJson(fromBalls, d.winners) || fromBalls.length !== q)
+      problems.push(`stage ${d.stage}: the journalled winners are not its ${q} balls`);
+    const r = results.find((x) => x.stage === d.stage);
+    if (r && !sameJson(r.winners, fromBalls))
+      problems.push(`stage ${d.stage}: the stored winners are not the balls`);
+    if (r && r.poolSize !== undefined && (r.poolSize !== pool.length || r.quota !== q))
+      problems.push(`stage ${d.stage}: the stored pool size or quota is not the recomputed one`);
+    pool = d.winners;
+  }
+  return problems;
 }
