@@ -4,6 +4,7 @@ import { ruleText } from '../domain/quota';
 import { publicPerson } from '../domain/publish';
 import { endActualText, fill, fingerprintHex, hexPrefixGroups, type Column, type Flow } from './layout';
 import type { RecordData, RecordPerson, RecordTemplate } from './render';
+import { physicalValues } from './physical';
 import { rocDateTime, rocMeetingDate } from './roc';
 
 /**
@@ -148,6 +149,7 @@ export function excludedTable({ data, t, flow }: RecordPage): void {
 /** The values that let anyone redo the draw: protocol, digests, commitment, fingerprint, entropy, secret, seed. */
 export function drawValues(page: RecordPage): void {
   const { data, t, flow } = page;
+  if (data.physical) return physicalValues(page, data.physical);
   flow.heading(t.sections.values ?? '');
   flow.field(t.valueLabels.protocol ?? '', data.protocol);
   // For reading into the minutes: the first 16 hex digits, large and grouped (the full values follow).

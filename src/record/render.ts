@@ -15,6 +15,7 @@ import {
   winnersTables,
   type RecordPage,
 } from './record-sections';
+import type { PhysicalRecord } from './physical';
 
 /**
  * The lottery record (抽籤紀錄) as a PDF, laid out from templates/record.json. What it must guarantee:
@@ -107,6 +108,8 @@ export interface RecordData {
   publicCopy: boolean;
   /** Which of a declarant's fields the public copy shows. */
   publicFields: readonly PublicField[];
+  /** A physical draw (實體抽籤): its sheets and balls, printed in place of the random draw's values. */
+  physical?: PhysicalRecord;
 }
 
 export { printable };

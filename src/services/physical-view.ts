@@ -1,4 +1,5 @@
 import type { Bundle } from '../domain/bundle';
+import type { PhysicalRecord } from '../record/physical';
 import { quota as quotaOf } from '../domain/quota';
 import type { LotteryRow } from '../store/store';
 import type { Context } from './context';
@@ -56,4 +57,26 @@ export function physicalBundle(c: Context, l: LotteryRow, b: Bundle): Bundle {
   };
   // The bundle's type carries seed and entropy as strings; a physical bundle's JSON leaves both out.
   return out as unknown as Bundle;
+}
+
+/** What the record prints of a physical draw: each stage's sheet digest and every ball, undone ones too. */
+export function physicalRecord(c: Context, l: LotteryRow): PhysicalRecord {
+  const balls = c.store.physical.balls(l.id);
+  return {
+    stages: c.store.physical.sheets(l.id).map((s) => ({
+      stage: s.stage,
+      sheet: s.sha256,
+      poolSize: s.entries.length,
+      balls: balls
+        .filter((b) => b.stage === s.stage)
+        .map((b) => ({
+          number: b.number,
+          id: b.entry,
+          at: new Date(b.drawnAt),
+          ...(b.undoneAt !== null
+            ? { undone: { at: new Date(b.undoneAt), reason: b.undoReason ?? '' } }
+            : {}),
+        })),
+    })),
+  };
 }

@@ -12,6 +12,8 @@ import type { LotteryRow, ResultRow } from '../store/store';
 import { checkpointInTx } from './audit';
 import { alreadyIssued, type Context } from './context';
 import { ceremonyView, lockHistory, poolAndQuotas, stageViews } from './views';
+import type { PhysicalRecord } from '../record/physical';
+import { physicalRecord } from './physical-view';
 
 /**
  * The signed PDFs: the pre-meeting notice (抽籤公告) and the record (抽籤紀錄), each rendered and signed from a
@@ -26,6 +28,7 @@ interface RecordSnapshot {
   checkpoint: Checkpoint;
   keyFingerprint: string;
   ceremonies: RecordCeremony[];
+  physical?: PhysicalRecord;
 }
 
 function recordSnapshot(c: Context, id: string): RecordSnapshot {
@@ -39,6 +42,7 @@ function recordSnapshot(c: Context, id: string): RecordSnapshot {
       results: c.store.results(id),
       checkpoint: checkpointInTx(c),
       keyFingerprint: c.keyFingerprint(),
+      ...(l.method === 'physical' ? { physical: physicalRecord(c, l) } : {}),
       ceremonies: ceremonyView(c, id).history.map((h) => ({
         kind: h.kind,
         at: new Date(h.at),
@@ -235,5 +239,6 @@ function recordData(
     verifyUrl: `${publicUrl}/verify/${encodeURIComponent(l.id)}`,
     publicCopy,
     publicFields,
+    ...(snap.physical ? { physical: snap.physical } : {}),
   };
 }

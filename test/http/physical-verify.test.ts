@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import crypto from 'node:crypto';
 import { verifyBundle } from '../../src/domain/verify';
@@ -109,5 +112,23 @@ describe('a physical draw, after the draw', () => {
       .post(`/api/v1/lotteries/${id}/record`)
       .set(...auth(t.tokens.ethics))
       .expect(201);
+    const pdf = await request(t.app)
+      .get(`/api/v1/lotteries/${id}/record.pdf`)
+      .set(...auth(t.tokens.ethics))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const file = path.join(t.dir, 'record.pdf');
+    fs.writeFileSync(file, pdf.body as Buffer);
+    const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+    expect(text).toContain('實體抽籤');
+    // Stage 1: ball 1 mistyped and withdrawn, then 7 and 3; stage 2: ball 2.
+    expect(text).toMatch(/抽出球號（依抽出順序）：7、3/);
+    expect(text).toMatch(/抽出球號（依抽出順序）：2/);
+    expect(text).toMatch(/1 號[^\n]*已撤銷[^\n]*誤植球號/);
   });
 });
