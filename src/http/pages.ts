@@ -5,6 +5,7 @@ import { auditPages } from './pages/audit';
 import { ceremonyPages } from './pages/ceremony';
 import type { PageDeps } from './pages/common';
 import { lotteryPages } from './pages/lotteries';
+import { physicalPages } from './pages/physical';
 import { sessionPages } from './pages/session';
 import { verifyPages } from './pages/verify';
 
@@ -41,6 +42,7 @@ export function pagesRouter(d: PageDeps): Router {
   sessionPages(r, d);
   lotteryPages(r, d);
   ceremonyPages(r, d);
+  physicalPages(r, d);
   auditPages(r, d);
   verifyPages(r, d);
   return r;
