@@ -104,7 +104,10 @@ async function openCeremony(): Promise<void> {
 async function enter(form: HTMLFormElement): Promise<void> {
   const stage = Number(form.dataset.stage);
   const input = form.querySelector<HTMLInputElement>('input');
-  const typed = (input?.value ?? '').trim();
+  // Full-width digits from a Chinese input method read as the same number.
+  const typed = (input?.value ?? '')
+    .trim()
+    .replace(/[\uFF10-\uFF19]/g, (d) => String(d.charCodeAt(0) - 0xff10));
   const number = /^[0-9]+$/.test(typed) ? Number(typed) : NaN;
   if (!Number.isSafeInteger(number))
     return problem(tr('請輸入球上的號碼（整數）', 'Type the number on the ball'));
