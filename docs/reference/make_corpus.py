@@ -148,6 +148,13 @@ def make(genuine_path, outdir, key_file):
     # ---- the genuine bundle, rewritten by this program: it must still pass (the writer changes nothing) ----
     add('genuine', 'the genuine bundle, re-serialised compactly', bundle=c())
 
+    if g['lottery'].get('method') == 'physical':
+        # A physical draw (§6.1) has its own cases; the random draw's below speak of a seed it does not have.
+        physical_cases(g, add, c, resigned)
+        with open(os.path.join(outdir, 'cases.json'), 'w', encoding='utf-8') as f:
+            json.dump(cases, f, ensure_ascii=False, indent=1)
+        return cases
+
     # ---- each field edited ----
     b = c(); b['roster'][0]['name'] += '改'
     add('roster-name', 'a roster name edited', {'roster.digest'}, bundle=b)
@@ -595,6 +602,77 @@ def make(genuine_path, outdir, key_file):
     with open(os.path.join(outdir, 'cases.json'), 'w', encoding='utf-8') as f:
         json.dump(cases, f, ensure_ascii=False, indent=1)
     return cases
+
+
+def physical_cases(g, add, c, resigned):
+    """Hostile physical draws (§6.1, §8.2): balls, undos, winners, quotas and sheets, each forged alone."""
+    lid = g['lottery']['id']
+    st1 = g['stages'][0]
+    pool1 = vb.by_id([e['id'] for e in g['roster'] if not vb.excluded(e)])
+
+    def entries(b, type_):
+        return [e for e in b['journal'] if e['type'] == type_ and e['data'].get('lottery') == lid]
+
+    b = c(); b['stages'][0]['balls'][-1] = len(pool1) + 5
+    add('ball-not-on-sheet-bundle', "stage 1's last ball is a number not on its sheet (bundle only)",
+        {'physical.balls', 'winners'}, bundle=b)
+    b = c()
+    last = [e for e in entries(b, 'stage.ball') if e['data']['stage'] == 1][-1]
+    last['data']['number'] = len(pool1) + 5
+    b['stages'][0]['balls'][-1] = len(pool1) + 5
+    vb_rechained = resigned(rechain_journal(b))
+    add('ball-not-on-sheet', "stage 1's last ball journalled and bundled as a number not on its sheet, re-chained",
+        {'physical.balls', 'winners'}, bundle=vb_rechained)
+    b = c()
+    undone = entries(b, 'stage.ball.undone')[0]
+    i = b['journal'].index(undone)
+    nxt = b['journal'].pop(i)
+    at = b['journal'].index([e for e in entries(b, 'stage.ball') if e['data']['stage'] == 1][1])
+    b['journal'].insert(at + 1, nxt)
+    add('undo-after-later-ball', 'the undo of a ball moved after a later ball was entered, re-chained',
+        {'physical.balls'}, bundle=resigned(rechain_journal(b)))
+    b = c(); entries(b, 'stage.ball.undone')[0]['data']['reason'] = ' '
+    add('undo-without-reason', 'an undo whose reason is blank, re-chained', {'physical.balls'},
+        bundle=resigned(rechain_journal(b)))
+    b = c(); b['stages'][0]['winners'].reverse()
+    add('winners-not-balls', "stage 1's winners reversed: no longer the balls in draw order",
+        {'winners', 'journal.draws'}, bundle=b)
+    b = c(); b['stages'][0]['balls'] = b['stages'][0]['balls'][:-1]; b['stages'][0]['winners'] = st1['winners'][:-1]
+    add('quota-not-met', "stage 1 one ball and one winner short of its quota (bundle only)",
+        {'quotas', 'physical.sheets', 'physical.balls', 'winners', 'journal.draws'}, bundle=b)
+    b = c()
+    wrong = vb.H(vb.jcs({'lottery': lid, 'stage': 1, 'entries': list(reversed(pool1))}))
+    b['stages'][0]['sheet'] = wrong
+    entries(b, 'poolsheet.issued')[0]['data']['sha256'] = wrong
+    add('sheet-out-of-order', "stage 1's sheet digest of its pool in reverse id order, journalled, re-chained",
+        {'physical.sheets'}, bundle=resigned(rechain_journal(b)))
+    b = c(); b['stages'][1]['sheet'] = vb.H('another sheet')
+    add('sheet-bundle', "stage 2's sheet digest replaced (bundle only)", {'physical.sheets'}, bundle=b)
+    b = c()
+    rec = next(e for e in entries(b, 'stage.recorded') if e['data']['stage'] == 1)
+    extra = copy.deepcopy(next(e for e in entries(b, 'stage.ball') if e['data']['stage'] == 1))
+    free = next(k for k in range(1, len(pool1) + 1) if k not in st1['balls'])
+    extra['data']['number'] = free; extra['data']['entry'] = pool1[free - 1]
+    b['journal'].insert(b['journal'].index(rec) + 1, extra)
+    add('ball-after-recorded', 'a ball entered for stage 1 after it was recorded, re-chained', {'physical.balls'},
+        bundle=resigned(rechain_journal(b)))
+    b = c(); del entries(b, 'lottery.created')[0]['data']['method']
+    add('created-random', 'the journal created the lottery without method "physical", re-chained',
+        {'journal.draws'}, bundle=resigned(rechain_journal(b)))
+    b = c(); b['seed'] = vb.H('a seed')
+    add('physical-with-seed', 'a physical bundle that carries a seed', {'format'}, bundle=b)
+    b = c(); del b['lottery']['method']
+    add('physical-unmarked', 'the bundle no longer says method "physical" (it still has balls, no seed)',
+        {'format'}, bundle=b)
+    b = c(); del b['stages'][1]['balls']
+    add('physical-no-balls', "stage 2 without its balls", {'format'}, bundle=b)
+    b = c(); b['stages'][0]['sheet'] = 'x'
+    add('physical-sheet-form', "stage 1's sheet digest is not hex", {'format'}, bundle=b)
+
+
+def rechain_journal(b):
+    rechain(b['journal'])
+    return b
 
 
 def next_day(at):

@@ -13,11 +13,15 @@ export function printReport(r: Report, json: boolean, io: Out): void {
   for (const c of r.checks) {
     const label = checkLabel(c.name);
     io.out(
-      `${c.ok ? '通過 PASS' : '失敗 FAIL'}  ${safeText(c.name)}（${label.zh} / ${label.en}）: ${safeText(c.detail)}\n`,
+      `${c.notVerifiable ? '無法驗證 N/A ' : c.ok ? '通過 PASS' : '失敗 FAIL'}  ${safeText(c.name)}（${label.zh} / ${label.en}）: ${safeText(c.detail)}\n`,
     );
   }
   for (const w of r.warnings) io.out(`注意 WARN  ${safeText(w)}\n`);
   if (r.brokenAt !== undefined) io.out(`日誌於第 ${r.brokenAt} 筆斷裂 journal broken at seq ${r.brokenAt}\n`);
+  if (r.checks.some((c) => c.notVerifiable))
+    io.out(
+      '實體抽籤：抽球的隨機性無法由本工具驗證，其餘皆已檢查 Physical draw: the randomness is not verifiable\n',
+    );
   io.out(
     r.ok
       ? '通過：每項檢查皆成立 OK: every check holds\n'

@@ -31,6 +31,9 @@ export interface BundleStage {
   poolSize: number;
   quota: number;
   winners: string[];
+  /** Physical draws only (protocol.md §8.1): the stage's pool-sheet digest and its balls in draw order. */
+  sheet?: string;
+  balls?: number[];
 }
 
 export interface Bundle {
@@ -96,11 +99,11 @@ const KNOWN_KEYS = {
     'checkpoint',
     'record',
   ],
-  lottery: ['id', 'year', 'agency', 'title', 'stages', 'meeting'],
+  lottery: ['id', 'year', 'agency', 'title', 'stages', 'meeting', 'method'],
   stageDef: ['stage', 'label', 'percent'],
   meeting: ['name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder', 'witnesses'],
   roster: ['id', 'name', 'unit', 'title', 'category', 'excluded'],
-  stage: ['stage', 'percent', 'poolSize', 'quota', 'winners'],
+  stage: ['stage', 'percent', 'poolSize', 'quota', 'winners', 'sheet', 'balls'],
   journal: ['seq', 'at', 'type', 'actor', 'data', 'prev', 'hash'],
   checkpoint: ['seq', 'hash', 'at', 'alg', 'signature', 'publicKey', 'certificate'],
   record: ['sha256', 'publicSha256'],
@@ -180,13 +183,17 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
     p.push(`format is neither ${BUNDLE_FORMAT_V1} nor ${BUNDLE_FORMAT_V2}`);
   const lottery = readLottery(own(value, 'lottery'), p);
   const roster = readRoster(own(value, 'roster'), p);
-  for (const k of ['rosterDigest', 'commitment', 'secret', 'seed']) {
+  // A physical draw (protocol.md §6.1) has no seed and no entropy: the bundle leaves both out, and they read as ''.
+  const physical = lottery?.method === 'physical';
+  for (const k of ['rosterDigest', 'commitment', 'secret', ...(physical ? [] : ['seed'])]) {
     const v = own(value, k);
     if (!isStr(v) || !HEX64.test(v)) p.push(`${k} is not 64 lowercase hex digits`);
   }
-  const entropy = own(value, 'entropy');
+  const entropy = physical ? '' : own(value, 'entropy');
   if (!isStr(entropy)) p.push('entropy is not a string');
-  const stages = readStages(own(value, 'stages'), p);
+  if (physical && (own(value, 'seed') !== undefined || own(value, 'entropy') !== undefined))
+    p.push('a physical draw has no seed and no entropy');
+  const stages = readStages(own(value, 'stages'), p, physical);
   const journal = readJournal(own(value, 'journal'), p);
   const checkpoint = parseCheckpoint(own(value, 'checkpoint'));
   if (!checkpoint) p.push('checkpoint is malformed');
@@ -201,7 +208,7 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
     commitment: own(value, 'commitment') as string,
     secret: own(value, 'secret') as string,
     entropy,
-    seed: own(value, 'seed') as string,
+    seed: physical ? '' : (own(value, 'seed') as string),
     stages,
     journal,
     checkpoint,
@@ -228,6 +235,8 @@ function readLottery(l: unknown, p: string[]): BundleLottery | undefined {
   if (!isStr(agency)) p.push('lottery.agency is not a string');
   if (!isStr(title)) p.push('lottery.title is not a string');
   if (!isObj(meeting)) p.push('lottery.meeting is not an object');
+  const method = own(l, 'method');
+  if (method !== undefined && method !== 'physical') p.push('lottery.method is present but not "physical"');
   const defs: StageDef[] = [];
   if (!Array.isArray(stages) || stages.length === 0) p.push('lottery.stages is not a non-empty array');
   else
@@ -237,7 +246,15 @@ function readLottery(l: unknown, p: string[]): BundleLottery | undefined {
       else defs.push({ stage: s.stage as number, label: s.label as string, percent: s.percent as string });
     });
   if (isStr(id) && isInt(year) && isStr(agency) && isStr(title) && isObj(meeting))
-    return { id, year, agency, title, stages: defs, meeting: meeting as { [key: string]: Json } };
+    return {
+      id,
+      year,
+      agency,
+      title,
+      stages: defs,
+      meeting: meeting as { [key: string]: Json },
+      ...(method === 'physical' ? { method } : {}),
+    };
   return undefined;
 }
 
@@ -261,8 +278,29 @@ function readRoster(r: unknown, p: string[]): RosterEntry[] {
   return roster;
 }
 
+/** A physical stage's `sheet` and `balls` (required), or a random stage's (absent). */
+function physicalStage(
+  s: Obj,
+  i: number,
+  p: string[],
+  physical: boolean,
+): Pick<BundleStage, 'sheet' | 'balls'> {
+  const sheet = own(s, 'sheet');
+  const balls = own(s, 'balls');
+  if (!physical) {
+    if (sheet !== undefined || balls !== undefined)
+      p.push(`stages[${i}] has balls but the draw is not physical`);
+    return {};
+  }
+  if (!isStr(sheet) || !HEX64.test(sheet) || !Array.isArray(balls) || !balls.every(isInt)) {
+    p.push(`stages[${i}] lacks a sheet digest or its balls`);
+    return {};
+  }
+  return { sheet, balls: [...(balls as number[])] };
+}
+
 /** `stages`: what was drawn, stage by stage. */
-function readStages(st: unknown, p: string[]): BundleStage[] {
+function readStages(st: unknown, p: string[], physical: boolean): BundleStage[] {
   const stages: BundleStage[] = [];
   if (!Array.isArray(st)) p.push('stages is not an array');
   else
@@ -285,6 +323,7 @@ function readStages(st: unknown, p: string[]): BundleStage[] {
           poolSize: s.poolSize as number,
           quota: s.quota as number,
           winners: [...(w as string[])],
+          ...physicalStage(s, i, p, physical),
         });
     });
   return stages;

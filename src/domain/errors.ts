@@ -40,6 +40,11 @@ export const ERROR_CODES = [
   'STATE_INTEGRITY',
   // issue 11: issuing the record (the checklist's hard items)
   'RECORD_CHECKLIST',
+  // physical draws (實體抽籤, protocol.md §6.1)
+  'WRONG_METHOD',
+  'BALL_NOT_ON_SHEET',
+  'BALL_ALREADY_DRAWN',
+  'NO_BALL_TO_UNDO',
   'INTERNAL',
 ] as const;
 

@@ -60,6 +60,22 @@ export type EventDataMap = {
   'notice.issued': { lottery: string; sha256: string };
   'record.issued': { lottery: string; sha256: string; public?: true };
   'key.rotated': { publicKey: string; previousPublicKey: string; certificate?: string; endorsement?: string };
+  // ---- physical draws (實體抽籤, protocol.md §6.1) ----
+  /** A stage's numbered pool sheet: `sha256` is H(JCS({lottery, stage, entries})), entries the pool in id order. */
+  'poolsheet.issued': { lottery: string; stage: number; poolSize: number; sha256: string };
+  /** One ball drawn from the drum: its number on the stage's sheet, and the entry that number stands for. */
+  'stage.ball': { lottery: string; stage: number; number: number; entry: string };
+  /** The last ball entered, withdrawn before the next one (a mistyped number), with the reason. */
+  'stage.ball.undone': { lottery: string; stage: number; number: number; reason: string };
+  /** A physical stage closed when its quota was reached: the winners are the balls' entries in draw order. */
+  'stage.recorded': {
+    lottery: string;
+    stage: number;
+    method: 'physical';
+    poolSize: number;
+    quota: number;
+    winners: string[];
+  };
 };
 
 export type EventType = keyof EventDataMap;
@@ -89,6 +105,7 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
     title: 'required',
     stages: 'required',
     meeting: 'required',
+    method: 'optional',
   },
   'lottery.updated': { lottery: 'required', title: 'optional', stages: 'optional', meeting: 'optional' },
   'roster.loaded': { lottery: 'required', count: 'required', poolSize: 'required', rosterDigest: 'required' },
@@ -129,6 +146,17 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
     previousPublicKey: 'required',
     certificate: 'optional',
     endorsement: 'optional',
+  },
+  'poolsheet.issued': { lottery: 'required', stage: 'required', poolSize: 'required', sha256: 'required' },
+  'stage.ball': { lottery: 'required', stage: 'required', number: 'required', entry: 'required' },
+  'stage.ball.undone': { lottery: 'required', stage: 'required', number: 'required', reason: 'required' },
+  'stage.recorded': {
+    lottery: 'required',
+    stage: 'required',
+    method: 'required',
+    poolSize: 'required',
+    quota: 'required',
+    winners: 'required',
   },
 };
 

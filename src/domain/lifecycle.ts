@@ -36,7 +36,11 @@ export type LotteryAction =
   /** Issue the record (`record.issued`). */
   | 'issueRecord'
   /** Export the audit bundle (writes nothing). */
-  | 'exportBundle';
+  | 'exportBundle'
+  /** Physical draws: enter or undo a ball, record a stage (`stage.ball`, `stage.ball.undone`, `stage.recorded`). */
+  | 'ball'
+  /** Physical draws: issue a stage's numbered pool sheet (`poolsheet.issued`), at the lock or after stage k. */
+  | 'poolSheet';
 
 // The refusals, word for word as the service has always answered them: the HTTP answer is part of the API.
 
@@ -128,6 +132,9 @@ export const LIFECYCLE: Readonly<Record<LotteryAction, Rule>> = {
   issueNotice: rule(['locked', 'drawing', 'drawn'], { draft: notLocked }),
   issueRecord: rule(['drawn'], { draft: recordNotDrawn, locked: recordNotDrawn, drawing: recordNotDrawn }),
   exportBundle: rule(['drawn'], { draft: bundleNotDrawn, locked: bundleNotDrawn, drawing: bundleNotDrawn }),
+  // Physical draws (protocol.md §6.1): balls are entered as a draw is made, so they follow the draw's rule.
+  ball: rule(['locked', 'drawing'], { draft: notLocked, drawn: ceremonyOver }),
+  poolSheet: rule(['locked', 'drawing'], { draft: notLocked, drawn: ceremonyOver }),
 };
 
 /** Whether a lottery in this status may do this: what the replay asks of each journal entry. */

@@ -49,7 +49,15 @@ export interface LotteryDefinition<M = Meeting> {
   title: string;
   stages: StageDef[];
   meeting: M;
+  /**
+   * How the winners are drawn: absent for the random draw (lottery-draw/v2's seed), `physical` for numbered balls
+   * drawn from a drum (實體抽籤, protocol.md §6.1). Journalled only when physical, so random lotteries are unchanged.
+   */
+  method?: DrawMethod;
 }
+
+/** 實體抽籤: the only method named in the definition; the random draw is the default and is never written. */
+export type DrawMethod = 'physical';
 
 /** A definition under its id: what the bundle's `lottery` carries (protocol.md §8). */
 export interface DefinedLottery<M = Meeting> extends LotteryDefinition<M> {

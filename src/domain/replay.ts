@@ -3,6 +3,7 @@ import type { JournalEntry } from './journal';
 import { allows, statusAfterDraw } from './lifecycle';
 import type { Lottery, MeetingJson } from './model';
 import { PROTOCOL_V1, type Protocol } from './protocol';
+import { physicalSteps } from './replay-physical';
 
 /**
  * Replays the journal into the state of each lottery. The journal is the record of truth: the tables are a
@@ -45,6 +46,28 @@ export interface DrawEvent {
   quota?: number;
   entropy?: string;
   secret?: string;
+  /** `stage.recorded` (a physical draw, protocol.md §6.1): no seed (''), the winners are the balls'. */
+  method?: 'physical';
+}
+
+/** A `poolsheet.issued` entry (physical draws). */
+export interface SheetEvent {
+  seq: number;
+  stage: number;
+  poolSize: number;
+  sha256: string;
+}
+
+/** A `stage.ball` or `stage.ball.undone` entry (physical draws), in journal order. */
+export interface BallEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  kind: 'ball' | 'undone';
+  stage: number;
+  number: number;
+  entry: string;
+  reason: string;
 }
 
 /**
@@ -60,6 +83,10 @@ export interface LotteryReplay extends Lottery<MeetingJson> {
   notices: Array<{ seq: number; at: string; sha256: string }>;
   draws: DrawEvent[];
   records: Array<{ seq: number; sha256: string; public: boolean }>;
+  /** `lottery.created`'s `method`, when physical (protocol.md §6.1). */
+  method?: 'physical';
+  sheets: SheetEvent[];
+  balls: BallEvent[];
 }
 
 export interface ReplayResult {
@@ -100,12 +127,12 @@ export function replay(entries: Iterable<JournalEntry>): ReplayResult {
 }
 
 /** Records that an entry is not a legal transition from the state before it. */
-type Bad = (reason: string) => void;
+export type Bad = (reason: string) => void;
 /** What one entry of a lottery's own type does to the lottery's state. */
-type Step = (l: LotteryReplay, e: JournalEntry, bad: Bad) => void;
+export type Step = (l: LotteryReplay, e: JournalEntry, bad: Bad) => void;
 
 /** The types that speak of one lottery, by prefix: each must name a lottery that was created. */
-const LOTTERY_PREFIXES = ['lottery.', 'roster.', 'stage.', 'record.', 'ceremony.', 'notice.'];
+const LOTTERY_PREFIXES = ['lottery.', 'roster.', 'stage.', 'record.', 'ceremony.', 'notice.', 'poolsheet.'];
 
 function replayEntry(result: ReplayResult, e: JournalEntry): void {
   const d = e.data;
@@ -158,6 +185,9 @@ function created(
       notices: [],
       draws: [],
       records: [],
+      sheets: [],
+      balls: [],
+      ...(d.method === 'physical' ? { method: 'physical' as const } : {}),
     });
 }
 
@@ -289,6 +319,7 @@ const STEPS: ReadonlyMap<string, Step> = new Map([
   ['ceremony.adjourned', ceremony],
   ['notice.issued', noticeIssued],
   ['record.issued', recordIssued],
+  ...physicalSteps((l) => ceremonyOpen(l) !== undefined),
 ]);
 
 /** The lock in force now: the last lottery.locked, when no unlock came after it. */

@@ -7,6 +7,7 @@ import { ceremonyPages } from './pages/ceremony';
 import { localTimeFor, meetingDateFor, type PageDeps } from './pages/common';
 import { lotteryPages } from './pages/lotteries';
 import { recordPages } from './pages/record';
+import { physicalPages } from './pages/physical';
 import { sessionPages } from './pages/session';
 import { verifyPages } from './pages/verify';
 
@@ -49,6 +50,7 @@ export function pagesRouter(d: PageDeps): Router {
   lotteryPages(r, d);
   ceremonyPages(r, d);
   recordPages(r, d);
+  physicalPages(r, d);
   auditPages(r, d);
   verifyPages(r, d);
   return r;

@@ -42,6 +42,11 @@ export const STATUS: Record<ErrorCode, number> = {
   // The server's own tables disagree with its journal or its commitment: nothing is written, and it is loud.
   STATE_INTEGRITY: 500,
   RECORD_CHECKLIST: 409,
+  // physical draws (實體抽籤)
+  WRONG_METHOD: 409,
+  BALL_NOT_ON_SHEET: 422,
+  BALL_ALREADY_DRAWN: 409,
+  NO_BALL_TO_UNDO: 409,
   INTERNAL: 500,
 };
 

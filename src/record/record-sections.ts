@@ -5,6 +5,7 @@ import { publicPerson } from '../domain/publish';
 import { endActualText, fill, fingerprintHex, hexPrefixGroups, type Column, type Flow } from './layout';
 import type { RecordData, RecordPerson, RecordTemplate } from './render';
 import { rocDateTime, rocMeetingDateWithUtc, taipeiWithUtc } from './roc';
+import { physicalValues } from './physical';
 
 /**
  * The sections of the lottery record (抽籤紀錄), each laid out on the record's flow in the order renderRecord
@@ -152,6 +153,7 @@ export function excludedTable({ data, t, flow }: RecordPage): void {
 /** The values that let anyone redo the draw: protocol, digests, commitment, fingerprint, entropy, secret, seed. */
 export function drawValues(page: RecordPage): void {
   const { data, t, flow } = page;
+  if (data.physical) return physicalValues(page, data.physical);
   flow.heading(t.sections.values ?? '');
   flow.field(t.valueLabels.protocol ?? '', data.protocol);
   // For reading into the minutes: the first 16 hex digits, large and grouped (the full values follow).

@@ -4,6 +4,7 @@ import type { PublicField } from '../domain/publish';
 import { Flow, loadFont, loadTemplate, openDocument, printable } from './layout';
 import { drawPageMarks } from './marks';
 import { RECORD_SECTIONS, type RecordPage } from './record-sections';
+import type { PhysicalRecord } from './physical';
 
 /**
  * The lottery record (抽籤紀錄) as a PDF, laid out from templates/record.json. What it must guarantee:
@@ -115,6 +116,8 @@ export interface RecordData {
   testCertificate?: boolean;
   /** When the meeting particulars were amended after the lock (ISO times of each `meeting.updated`). */
   meetingAmendedAt?: string[];
+  /** A physical draw (實體抽籤): its sheets and balls, printed in place of the random draw's values. */
+  physical?: PhysicalRecord;
 }
 
 export { printable };

@@ -8,6 +8,7 @@ import { PROTOCOL_V1, sortRoster } from '../domain/protocol';
 import { signerFromPem } from '../keys/signer';
 import type { Store } from '../store/store';
 import { type Context } from './context';
+import { physicalBundle } from './physical-view';
 
 /**
  * What auditors read: the bundle, the journal in pages, its verification, signed checkpoints of its head, and
@@ -24,7 +25,7 @@ export function bundle(c: Context, id: string): Bundle {
       ...r,
       data: JSON.parse(r.data as string) as Json,
     }));
-    return {
+    const b: Bundle = {
       format: bundleFormatOf(l.protocol ?? PROTOCOL_V1),
       lottery: {
         id,
@@ -51,6 +52,7 @@ export function bundle(c: Context, id: string): Bundle {
       checkpoint: checkpointInTx(c),
       ...recordRef(c.store, id),
     };
+    return l.method === 'physical' ? physicalBundle(c, l, b) : b;
   });
 }
 

@@ -26,6 +26,7 @@ import {
   type OpenCeremonyAnswer,
 } from './views';
 import { checkedState } from './integrity';
+import { issuePoolSheet, refuseAdjournMidDraw, wrongMethod } from './physical';
 
 /**
  * The heart: lock (the commitment), unlock, the ceremony (lottery-draw/v2, protocol.md §4.2: opened on the
@@ -61,6 +62,7 @@ export function lock(c: Context, actor: string, id: string): LockAnswer {
       },
       actor,
     );
+    if (l.method === 'physical') issuePoolSheet(c, tx, actor, l, 1, pool);
     return {
       status: 'locked',
       rosterDigest: digest,
@@ -80,6 +82,7 @@ export function unlock(c: Context, actor: string, id: string, body: unknown): Lo
     const open = c.store.openCeremonyOf(id);
     if (open) throw ceremonyOpen(open, c.displayName(open.userId));
     c.store.setUnlocked(id);
+    c.store.physical.voidSheets(id);
     // The discarded commitment stays in the journal (lottery.locked); the secret behind it is never revealed,
     // and the next lock draws a fresh one.
     c.journal(tx, { type: 'lottery.unlocked', data: { lottery: id, reason } }, actor);
@@ -90,7 +93,7 @@ export function unlock(c: Context, actor: string, id: string, body: unknown): Lo
 // ---- the ceremony (lottery-draw/v2, protocol.md §4.2) ----
 
 /** The Taipei date now, against the meeting's date: opening and every draw happen on the meeting day only. */
-function requireMeetingDay(c: Context, l: LotteryRow): void {
+export function requireMeetingDay(c: Context, l: LotteryRow): void {
   const day = meetingDay(l.meeting.date);
   if (day === undefined)
     throw new LotteryError('MEETING_DATE_REQUIRED', {
@@ -165,6 +168,7 @@ export function adjournCeremony(c: Context, actor: string, id: string, body: unk
     requireStatus(l.status, 'adjourn');
     const open = c.store.openCeremonyOf(id);
     if (!open) throw ceremonyNotOpen();
+    refuseAdjournMidDraw(c, l);
     c.store.endCeremony(id, { at: c.now(), how: 'adjourned', by: userOf(actor, ''), reason });
     c.journal(
       tx,
@@ -225,6 +229,7 @@ export function draw(c: Context, actor: string, id: string, stageParam: string, 
 function drawRefusals(c: Context, l: LotteryRow, stage: number): { def: StageDef; results: ResultRow[] } {
   const def = l.stages[stage - 1];
   if (!def) throw notFound(`第 ${stage} 階段`, `Stage ${stage}`);
+  if (l.method === 'physical') throw wrongMethod(true);
   const results = c.store.results(l.id);
   const done = results.find((r) => r.stage === stage);
   // A stage drawn already answers who drew it and when, whatever the status: a drawn lottery has every

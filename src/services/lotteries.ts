@@ -31,6 +31,8 @@ export function createLottery(c: Context, actor: string, body: unknown): Lottery
           title: def.title,
           stages: stageData(def.stages),
           meeting: meetingData(def.meeting),
+          // Only when physical, so a random lottery's entry is byte for byte as before (protocol.md §6.1).
+          ...(def.method === 'physical' ? { method: def.method } : {}),
         },
       },
       actor,

@@ -19,6 +19,8 @@ import {
   type RecordChecklist,
 } from './record-checklist';
 import { ceremonyView, lockHistory, poolAndQuotas, stageViews } from './views';
+import type { PhysicalRecord } from '../record/physical';
+import { physicalRecord } from './physical-view';
 
 /**
  * The signed PDFs: the pre-meeting notice (抽籤公告) and the record (抽籤紀錄), each rendered and signed from a
@@ -36,6 +38,7 @@ interface RecordSnapshot {
   checklist: RecordChecklist;
   /** When the meeting particulars were amended after the last lock (`meeting.updated`), in journal order. */
   meetingAmendedAt: string[];
+  physical?: PhysicalRecord;
 }
 
 /** The times of the `meeting.updated` entries after the lottery's last lock. */
@@ -72,6 +75,7 @@ function recordSnapshot(c: Context, id: string): RecordSnapshot {
       results: c.store.results(id),
       checkpoint: checkpointInTx(c),
       keyFingerprint: c.keyFingerprint(),
+      ...(l.method === 'physical' ? { physical: physicalRecord(c, l) } : {}),
       ceremonies: ceremonyView(c, id).history.map((h) => ({
         kind: h.kind,
         at: new Date(h.at),
@@ -286,5 +290,6 @@ function recordData(
     ...(snap.checklist.rehearsal ? { rehearsal: true } : {}),
     ...(snap.checklist.testCertificate ? { testCertificate: true } : {}),
     ...(snap.meetingAmendedAt.length > 0 ? { meetingAmendedAt: snap.meetingAmendedAt } : {}),
+    ...(snap.physical ? { physical: snap.physical } : {}),
   };
 }

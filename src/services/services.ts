@@ -6,6 +6,7 @@ import type { RosterInputRow } from '../domain/input/roster';
 import type { RosterEntry } from '../domain/protocol';
 import * as audit from './audit';
 import * as ceremony from './ceremony';
+import * as physical from './physical';
 import { Context, type Deps } from './context';
 import * as lotteries from './lotteries';
 import * as record from './record';
@@ -142,6 +143,23 @@ export class Services {
 
   draw(actor: string, id: string, stageParam: string, body: unknown): DrawAnswer {
     return ceremony.draw(this.c, actor, id, stageParam, body);
+  }
+
+  // ---- physical draws (實體抽籤, protocol.md §6.1) ----
+
+  /** Enters one ball drawn from the drum; the quota-th closes the stage. */
+  enterBall(actor: string, id: string, stageParam: string, body: unknown): physical.BallAnswer {
+    return physical.enterBall(this.c, actor, id, stageParam, body);
+  }
+
+  /** Withdraws the last ball entered, before the next one, with a reason. */
+  undoBall(actor: string, id: string, stageParam: string, body: unknown): physical.BallAnswer {
+    return physical.undoBall(this.c, actor, id, stageParam, body);
+  }
+
+  /** A stage's numbered pool sheet with the names on it. */
+  poolSheet(id: string, stageParam: string): ReturnType<typeof physical.poolSheet> {
+    return physical.poolSheet(this.c, id, stageParam);
   }
 
   /** `SHA256:` + hex of the checkpoint key's DER SPKI: what the notice, projector and record print. */

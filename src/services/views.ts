@@ -7,6 +7,7 @@ import { quota as quotaOf } from '../domain/quota';
 import type { LotteryRow, ResultRow } from '../store/store';
 import type { LotteryStatus, Role } from '../domain/model';
 import { userOf, type Context } from './context';
+import { physicalView, type PhysicalView } from './physical-view';
 
 /**
  * The answers' shapes, what the signed-in and the public views show, and the public view's cache. Reads only:
@@ -64,6 +65,9 @@ export interface LotteryView extends FixedValues {
   createdAt: string;
   ceremony: CeremonyView;
   notice: NoticeRef | null;
+  /** Physical draws only (實體抽籤, protocol.md §6.1): absent for the random draw. */
+  method?: 'physical';
+  physical?: PhysicalView;
 }
 
 export type LockHistory = Array<{ seq: number; at: string; commitment: string; unlockedAt?: string }>;
@@ -255,6 +259,10 @@ export function lotteryView(c: Context, l: LotteryRow): LotteryView {
     ceremony: ceremonyView(c, l.id),
     notice: noticeRef(c, l.id),
   };
+  if (l.method === 'physical') {
+    v.method = 'physical';
+    v.physical = physicalView(c, l);
+  }
   if (results.length > 0) {
     v.seed = l.seed;
     v.entropy = l.entropy;

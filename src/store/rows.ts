@@ -88,6 +88,8 @@ export interface LotteryDbRow {
   seed: string | null;
   protocol: Protocol | null;
   created_at: string;
+  /** 006_physical.sql; absent on a file not yet migrated. */
+  method?: string;
 }
 
 export function toLottery(r: LotteryDbRow): LotteryRow {
@@ -106,6 +108,7 @@ export function toLottery(r: LotteryDbRow): LotteryRow {
     seed: r.seed,
     protocol: r.protocol,
     createdAt: r.created_at,
+    ...(r.method === 'physical' ? { method: 'physical' as const } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ import {
 } from './rows';
 import { migrate, MIGRATIONS_DIR, openConnection } from './schema';
 import { SignInTables } from './signin';
+import { PhysicalTables } from './physical';
 import { databaseSnapshot } from './snapshot';
 
 /**
@@ -35,6 +36,7 @@ export { MIGRATIONS_DIR };
 
 export type { CeremonyRow, JournalFilter, LotteryRow, ResultRow, UserRow } from './rows';
 export type { Stamp, WriteTx } from './journal-table';
+export type { BallRow, PoolSheetRow } from './physical';
 
 const USER_COLUMNS = 'id, name, display, role, created_at, revoked_at';
 
@@ -43,11 +45,14 @@ export class Store {
   readonly path: string;
   /** Passwords, sessions and lockouts: the web sign-in's own tables (signin.ts). */
   readonly signIn: SignInTables;
+  /** Pool sheets and balls: the physical draw's tables (physical.ts). */
+  readonly physical: PhysicalTables;
 
   private constructor(db: Database.Database, file: string) {
     this.db = db;
     this.path = file;
     this.signIn = new SignInTables(this.stmt);
+    this.physical = new PhysicalTables(this.stmt);
   }
 
   /** Opens (creating with mode 0600 if new: the file holds pre-draw secrets and token hashes) and migrates. */
@@ -164,6 +169,7 @@ export class Store {
     this.stmt(
       "INSERT INTO lotteries (id, year, agency, title, stages, meeting, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)",
     ).run(l.id, l.year, l.agency, l.title, JSON.stringify(l.stages), JSON.stringify(l.meeting), l.createdAt);
+    if (l.method === 'physical') this.physical.setMethod(l.id, 'physical');
   }
 
   lottery(id: string): LotteryRow | undefined {

@@ -57,14 +57,16 @@ function show(report: Report | undefined, error?: string): void {
   out.append(proto);
   const ul = el('ul', undefined, 'checks');
   for (const c of report.checks) {
-    const li = el('li', undefined, c.ok ? 'pass' : 'fail');
+    const li = el('li', undefined, c.notVerifiable ? 'na' : c.ok ? 'pass' : 'fail');
     li.dataset.check = c.name;
     const label = checkLabel(c.name);
     li.append(
       el('strong', c.name),
       // The same name and labels as the CLI prints, Chinese with English beside it.
       `（${label.zh} / ${label.en}）`,
-      tr(`：${c.ok ? '通過' : '未通過'}。`, `: ${c.ok ? 'passed' : 'failed'}. `),
+      c.notVerifiable
+        ? tr('：無法驗證。', ': not verifiable. ')
+        : tr(`：${c.ok ? '通過' : '未通過'}。`, `: ${c.ok ? 'passed' : 'failed'}. `),
       el('span', c.detail),
     );
     ul.append(li);

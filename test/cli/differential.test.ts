@@ -9,6 +9,7 @@ import { buildApp } from '../../src/http/app';
 import { generatePrivatePem, signerFromPem } from '../../src/keys/signer';
 import { Store } from '../../src/store/store';
 import { auth, drawnLottery, type TestApp } from '../helpers/app';
+import { physicalDrawn } from '../helpers/physical';
 
 // Differential test of the two verifiers of protocol.md §8: the TypeScript CLI (`node dist/cli/main.js verify`)
 // and docs/reference/verify_bundle.py, written from the document alone with no shared code. A genuine v2 bundle
@@ -108,6 +109,9 @@ let genuine: string;
 let fingerprint: string;
 let bundle: { commitment: string; journal: Array<{ type: string; data: Record<string, unknown> }> };
 let cases: Case[];
+/** A physical draw's genuine bundle (protocol.md §6.1) from the same app, and its own corpus. */
+let genuinePhysical: string;
+let physicalCases: Case[];
 
 beforeAll(async () => {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
@@ -165,7 +169,20 @@ beforeAll(async () => {
     ...c,
     file: path.join(corpus, c.file),
   }));
-}, 60_000);
+  const pid = await physicalDrawn(t, { year: 113, agency: '新北市政府', meeting: { date: '2025-01-22' } });
+  const pb = await request(app)
+    .get(`/api/v1/lotteries/${pid}/bundle`)
+    .set(...auth(t.tokens.auditor))
+    .expect(200);
+  genuinePhysical = path.join(dir, 'genuine-physical.json');
+  fs.writeFileSync(genuinePhysical, JSON.stringify(pb.body));
+  const pcorpus = path.join(dir, 'corpus-physical');
+  const pmade = await run('python3', [makeCorpus, genuinePhysical, pcorpus, '--key', keyFile]);
+  if (pmade.code !== 0) throw new Error(`make_corpus.py failed on the physical draw: ${pmade.err}`);
+  physicalCases = (JSON.parse(fs.readFileSync(path.join(pcorpus, 'cases.json'), 'utf8')) as Case[]).map(
+    (c) => ({ ...c, file: path.join(pcorpus, c.file) }),
+  );
+}, 90_000);
 
 afterAll(() => {
   store?.close();
@@ -248,6 +265,27 @@ describe('the TypeScript verifier and the independent Python reference, on one c
   });
 
   it('agree with each other and with protocol.md on every hostile bundle', async () => {
+    expect(await disagreements(cases)).toEqual([]);
+  }, 60_000);
+
+  it('agree on a physical draw: the genuine one passes with its randomness not verifiable, and every hostile one', async () => {
+    for (const which of ['bin', 'py'] as const) {
+      const ok = await verify(which, genuinePhysical, ['--fingerprint', fingerprint]);
+      expect([which, show(ok)]).toEqual([which, 'exit 0 []']);
+      const checks = (ok.json?.checks ?? []) as Array<{ name: string; notVerifiable?: boolean }>;
+      expect([which, checks.filter((c) => c.notVerifiable).map((c) => c.name)]).toEqual([
+        which,
+        ['randomness'],
+      ]);
+    }
+    expect(physicalCases.length).toBeGreaterThanOrEqual(15);
+    expect(await disagreements(physicalCases)).toEqual([]);
+  }, 60_000);
+});
+
+/** Each case through both verifiers: every way either departs from the case's expectation (protocol.md). */
+async function disagreements(cases: Case[]): Promise<string[]> {
+  {
     const args = (c: Case): string[] => ['--fingerprint', fingerprint, ...c.args];
     const [pys, tss] = await Promise.all([
       inParallel(cases, 4, (c) => verify('py', c.file, args(c))),
@@ -274,6 +312,6 @@ describe('the TypeScript verifier and the independent Python reference, on one c
           ['checks', 'error', 'ok', 'protocol', 'warnings'],
         ]);
     }
-    expect(problems).toEqual([]);
-  }, 60_000);
-});
+    return problems;
+  }
+}

@@ -9,7 +9,13 @@ import {
 } from '../../src/domain/checks';
 import { verifyBundle, verifyDatabase, type Report } from '../../src/domain/verify';
 import { nodeVerifyDeps } from '../../src/keys/signer';
-import { everyOption, fixtureBundle, fixtureSavedCheckpoint, fixtureSnapshot } from './fixture-bundle';
+import {
+  everyOption,
+  fixtureBundle,
+  fixturePhysicalBundle,
+  fixtureSavedCheckpoint,
+  fixtureSnapshot,
+} from './fixture-bundle';
 
 /**
  * protocol.md §8.2 is what an auditor, and the independent reference verifier, go by: it must name exactly the
@@ -76,7 +82,15 @@ describe('the check names', () => {
   it('runs that make every check appear report exactly the listed names', async () => {
     const b = fixtureBundle();
     const all = await verifyBundle(b, nodeVerifyDeps, everyOption(b));
-    expect(namesOf(all)).toEqual([...BUNDLE_CHECK_NAMES]);
+    // A random draw runs every bundle check but the physical draw's own (protocol.md §6.1, §8.2)…
+    const physicalOnly = ['randomness', 'physical.sheets', 'physical.balls'];
+    expect(namesOf(all)).toEqual(BUNDLE_CHECK_NAMES.filter((n) => !physicalOnly.includes(n)));
+    // …and a physical draw runs those in place of seed and entropy.form (its fixture has no record issued and
+    // no dice, so record.journal and entropy.observed do not run).
+    const p = fixturePhysicalBundle();
+    const phys = await verifyBundle(p, nodeVerifyDeps, everyOption(p));
+    const notRun = ['seed', 'entropy.form', 'record.journal', 'entropy.observed'];
+    expect(namesOf(phys)).toEqual(BUNDLE_CHECK_NAMES.filter((n) => !notRun.includes(n)));
     const db = await verifyDatabase(
       fixtureSnapshot(b),
       nodeVerifyDeps,
@@ -92,7 +106,7 @@ describe('the check names', () => {
       ['journal.chain', true],
       [`tables.lottery:${b.lottery.id}`, false],
     ]);
-    const emitted = new Set([...namesOf(all), ...namesOf(db)]);
+    const emitted = new Set([...namesOf(all), ...namesOf(phys), ...namesOf(db)]);
     expect([...emitted].sort()).toEqual([...CHECK_NAMES].sort());
   });
 });

@@ -38,6 +38,10 @@ export interface FixtureBundle {
 }
 
 export const fixtureBundle = (): FixtureBundle => JSON.parse(read('bundle-v2.json')) as FixtureBundle;
+/** An honest physical draw (實體抽籤): test/fixtures/bundle-physical.json, by make-bundle-physical.mjs. */
+export const fixturePhysicalBundle = (): FixtureBundle =>
+  JSON.parse(read('bundle-physical.json')) as FixtureBundle;
+export const fixturePhysicalFingerprint = (): string => read('bundle-physical.fingerprint.txt').trim();
 export const fixtureFingerprint = (): string => read('bundle-v2.fingerprint.txt').trim();
 export const fixtureSavedCheckpoint = (): Checkpoint =>
   JSON.parse(read('bundle-v2.checkpoint.json')) as Checkpoint;

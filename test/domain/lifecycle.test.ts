@@ -81,6 +81,9 @@ const EXPECTED: Record<LotteryAction, Record<LotteryStatus, Expected>> = {
     drawing: BUNDLE_NOT_DRAWN,
     drawn: 'allowed',
   },
+  // Physical draws (protocol.md §6.1): balls and sheets follow the draw's rule.
+  ball: { draft: NOT_LOCKED, locked: 'allowed', drawing: 'allowed', drawn: CEREMONY_OVER },
+  poolSheet: { draft: NOT_LOCKED, locked: 'allowed', drawing: 'allowed', drawn: CEREMONY_OVER },
 };
 
 function thrown(f: () => void): LotteryError | undefined {

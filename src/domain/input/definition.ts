@@ -239,8 +239,9 @@ function parseYear(v: unknown, problems: FieldProblem[]): number {
 export function parseCreate(body: unknown): LotteryDef {
   if (!isObj(body)) throw notObject();
   const problems: FieldProblem[] = [];
-  unknownKeys(problems, body, ['year', 'agency', 'title', 'stages', 'meeting']);
+  unknownKeys(problems, body, ['year', 'agency', 'title', 'stages', 'meeting', 'method']);
   const year = parseYear(body.year, problems);
+  const method = parseMethod(body.method, problems);
   const agency = text(problems, 'agency', body.agency, { max: 100, required: true });
   const title = text(problems, 'title', body.title, { max: 200 });
   const stages = parseStages(body.stages, problems);
@@ -253,7 +254,23 @@ export function parseCreate(body: unknown): LotteryDef {
     title: title || defaultTitle(year),
     stages,
     meeting,
+    ...(method === 'physical' ? { method } : {}),
   };
+}
+
+/** `method`: "random" (the default, never journalled) or "physical" (實體抽籤, protocol.md §6.1). */
+function parseMethod(v: unknown, problems: FieldProblem[]): 'random' | 'physical' {
+  if (v === undefined || v === 'random') return 'random';
+  if (v === 'physical') return 'physical';
+  problems.push(
+    fieldProblem(
+      'method',
+      'BAD_METHOD',
+      'method 必須是 "random"（電腦抽籤）或 "physical"（實體抽籤）',
+      'method must be "random" (drawn by the computer) or "physical" (balls drawn from a drum)',
+    ),
+  );
+  return 'random';
 }
 
 /** A meeting given in a PATCH replaces the stored one field by field: a field sent empty or null is removed. */

@@ -14,6 +14,7 @@ import { isValidPercent } from '../quota';
 import { effectiveLock, replay, type LockEvent, type LotteryReplay } from '../replay';
 import { databaseCheckpointChecks } from './checkpoint';
 import { finish, parsedEntries, sameJson, type Check, type Report, type VerifyDeps } from './report';
+import { physicalTableProblems } from './physical';
 
 /** What `lottery verify --db` is given: the journal rows, and each lottery as the tables hold it. */
 export interface DatabaseSnapshot {
@@ -153,11 +154,14 @@ async function secretProblems(t: TableLottery, l: LotteryReplay, deps: VerifyDep
       problems.push('the stored secret does not hash to the commitment');
   }
   const first = l.draws[0];
-  if (t.entropy !== undefined && (t.entropy ?? undefined) !== first?.entropy)
+  // A physical draw (protocol.md §6.1) has no entropy and no seed: its tables hold '' once a stage is recorded,
+  // and its secret is never revealed in the journal.
+  const physical = first?.method === 'physical';
+  if (t.entropy !== undefined && (t.entropy ?? undefined) !== (physical ? '' : first?.entropy))
     problems.push('entropy differs from the journal');
   if (t.seed !== undefined && (t.seed ?? undefined) !== first?.seed)
     problems.push('seed differs from the journal');
-  if (first && t.secret !== undefined && t.secret !== first.secret)
+  if (first && !physical && t.secret !== undefined && t.secret !== first.secret)
     problems.push('secret differs from the one revealed in the journal');
   if (t.protocol !== undefined && t.status !== 'draft') {
     const lock = tableLock(l);
@@ -182,6 +186,7 @@ async function recomputeDraws(
 ): Promise<string[]> {
   const first = l.draws[0];
   if (!first) return [];
+  if (l.method === 'physical') return physicalTableProblems(l, roster, results);
   const lock = effectiveLock(l).lock;
   if (!lock) return ['drawn without a lock before the first draw'];
   if (lock.protocol !== PROTOCOL_V1 && lock.protocol !== PROTOCOL_V2)

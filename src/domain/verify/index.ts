@@ -20,6 +20,7 @@ import {
   winnersCheck,
 } from './draw';
 import { journalChain, journalDraws, journalLocked, journalLottery, replayBundle } from './journal';
+import { physicalDrawChecks, physicalJournalDraws } from './physical';
 import { recordChecks } from './record';
 import { finish, type Check, type Report, type VerifyDeps, type VerifyOptions } from './report';
 import { rosterDigest, rosterOrder } from './roster';
@@ -45,15 +46,22 @@ export async function verifyBundle(
   const warnings: string[] = [];
   const checks: Check[] = [formatPassed(b, protocol)];
   checks.push(rosterOrder(b), await rosterDigest(b, deps));
-  checks.push(await commitmentCheck(b, deps), await seedCheck(b, protocol, deps));
-  if (v2) checks.push(entropyForm(b));
-  const expected = expectedDraw(b);
-  checks.push(quotasCheck(b, expected), winnersCheck(b, expected));
+  // A physical draw (protocol.md §6.1) has no seed: its own checks stand where the seed's are.
+  const physical = b.lottery.method === 'physical';
+  const replayed = physical ? replayBundle(b, warnings) : undefined;
+  if (replayed) checks.push(...(await physicalDrawChecks(b, replayed.lottery, deps)));
+  else {
+    checks.push(await commitmentCheck(b, deps), await seedCheck(b, protocol, deps));
+    if (v2) checks.push(entropyForm(b));
+    const expected = expectedDraw(b);
+    checks.push(quotasCheck(b, expected), winnersCheck(b, expected));
+  }
 
   const chain = await checkChain(b.journal, deps.sha256);
   checks.push(journalChain(chain));
-  const { entries, lottery: l } = replayBundle(b, warnings);
-  checks.push(journalLottery(b, l), journalLocked(b, l, protocol, warnings), journalDraws(b, l));
+  const { entries, lottery: l } = replayed ?? replayBundle(b, warnings);
+  const draws = physical ? physicalJournalDraws(b, l) : journalDraws(b, l);
+  checks.push(journalLottery(b, l), journalLocked(b, l, protocol, warnings), draws);
   if (v2) checks.push(...ceremonyChecks(b, l, warnings));
   if (b.record || opts.pdf) checks.push(...(await recordChecks(b, l, entries, deps, opts)));
 

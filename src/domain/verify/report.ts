@@ -13,6 +13,11 @@ export interface Check {
   name: CheckName;
   ok: boolean;
   detail: string;
+  /**
+   * Set on a check that names what cannot be checked (a physical draw's randomness, protocol.md §8.2): it is
+   * reported, with ok true, and never makes the report fail; every other check still fails closed.
+   */
+  notVerifiable?: true;
 }
 
 export interface Report {

@@ -6,6 +6,7 @@ import { lotteryRoutes } from './lotteries';
 import { publicRoutes } from './public';
 import { recordRoutes } from './record';
 import { rosterRoutes } from './roster';
+import { physicalRoutes } from './physical';
 
 /**
  * The JSON API under /api/v1 (docs/api.md). Each route names the roles it allows (allow()); authentication ran
@@ -18,6 +19,7 @@ export function apiRouter(services: Services): Router {
   rosterRoutes(r, services);
   ceremonyRoutes(r, services);
   recordRoutes(r, services);
+  physicalRoutes(r, services);
   auditRoutes(r, services);
   return r;
 }
