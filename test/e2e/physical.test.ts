@@ -150,7 +150,10 @@ describe('the ball-entry screen in a browser', () => {
     ]);
     // Stage 2 at 50% of 3: two balls.
     await enter(page, 2, 2);
-    await until('ball 2 shown', async () => (await page.locator('#stage-2 .last-number').innerText()) === '2');
+    await until(
+      'ball 2 shown',
+      async () => (await page.locator('#stage-2 .last-number').innerText()) === '2',
+    );
     await Promise.all([page.waitForEvent('load'), enter(page, 2, 3)]);
     await until('drawn', async () => services.getLottery(id).status === 'drawn');
     const journal = services.journalPage({ lottery: id, limit: 100 }).entries.map((e) => e.type);
