@@ -232,7 +232,7 @@ def parse_strict(text):
 # The keys each object of a bundle may have (§8.1); `None` marks the free-form journal `data`.
 BUNDLE_KEYS = {'format', 'lottery', 'roster', 'rosterDigest', 'commitment', 'secret', 'entropy', 'seed', 'stages',
                'journal', 'checkpoint', 'record'}
-LOTTERY_KEYS = {'id', 'year', 'agency', 'title', 'stages', 'meeting'}
+LOTTERY_KEYS = {'id', 'year', 'agency', 'title', 'stages', 'meeting', 'rehearsal'}
 LOTTERY_STAGE_KEYS = {'stage', 'label', 'percent'}
 MEETING_KEYS = {'name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder', 'witnesses'}
 ROSTER_KEYS = {'id', 'name', 'unit', 'title', 'category', 'excluded'}
@@ -599,6 +599,7 @@ def read_key_file(path):
 
 LABELS = {
     'format': ('格式', 'format'),
+    'lottery.rehearsal': ('演練或正式抽籤', 'rehearsal or real lottery'),
     'roster.order': ('名冊排序與形式', 'roster order and form'),
     'roster.digest': ('名冊雜湊', 'roster digest'),
     'commitment': ('承諾值', 'commitment'),
@@ -644,6 +645,9 @@ def format_problem(b):
         return 'lottery.stages is not a non-empty array of {stage, label, percent}'
     if 'meeting' in lot and not is_obj(lot['meeting']):
         return 'lottery.meeting is not an object'
+    # issue 11: present only for a rehearsal, and then true.
+    if 'rehearsal' in lot and lot['rehearsal'] is not True:
+        return 'lottery.rehearsal is present and not true'
     r = b.get('roster')
     if not isinstance(r, list) or not all(
             is_obj(e) and all(isinstance(v, str) for v in e.values()) and 'id' in e and 'name' in e for e in r):
@@ -725,6 +729,11 @@ class Replay:
         self.locks, self.unlocks, self.draws, self.ceremony, self.records = [], [], [], [], []
         self.rotations = []
         self.warnings = []
+        # issue 11: the rehearsal mark, the meeting amended after the lock, a cancellation.
+        self.rehearsal = False
+        self.meeting_problems = []
+        self.cancelled = None
+        record_seen = False
         seen_draw = False
         for e in journal:
             if not well_formed(e):
@@ -741,8 +750,24 @@ class Replay:
                     self.year, self.agency, self.stages = d['year'], d['agency'], d['stages']
                     self.title = d['title'] if isinstance(d.get('title'), str) else ''
                     self.meeting = d['meeting'] if is_obj(d.get('meeting')) else {}
+                    self.rehearsal = d.get('rehearsal') is True
                 # Entries of the lottery before its creation are ignored.
                 continue
+            if t == 'lottery.cancelled' and self.cancelled is None:
+                self.cancelled = e
+            if t == 'meeting.updated':
+                # A lock is in force when the last lock so far has a greater seq than the last unlock so far.
+                in_force = bool(self.locks) and self.locks[-1]['seq'] > (self.unlocks[-1]['seq'] if self.unlocks else 0)
+                if not is_obj(d.get('meeting')):
+                    self.meeting_problems.append('seq %d: meeting.updated without a meeting object' % e['seq'])
+                elif not in_force:
+                    self.meeting_problems.append('seq %d: meeting.updated when no lock is in force' % e['seq'])
+                elif record_seen:
+                    self.meeting_problems.append('seq %d: meeting.updated after the record was issued' % e['seq'])
+                else:
+                    self.meeting = d['meeting']
+            if t == 'record.issued':
+                record_seen = True
             if t == 'lottery.updated':
                 if isinstance(d.get('title'), str):
                     self.title = d['title']
@@ -803,6 +828,18 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
     check('format', True, b['format'])
     lot, roster, stages, journal, cp = b['lottery'], b['roster'], b['stages'], b['journal'], b['checkpoint']
     lid = lot['id']
+
+    rp = Replay(journal, lid)
+    result['warnings'] = rp.warnings
+
+    # lottery.rehearsal (issue 11): the bundle marks a rehearsal exactly when the journal created one.
+    in_bundle = lot.get('rehearsal') is True
+    if in_bundle != rp.rehearsal:
+        check('lottery.rehearsal', False, 'the bundle marks a rehearsal, the journal a real lottery' if in_bundle
+              else 'the journal created a rehearsal, the bundle does not mark it')
+    else:
+        check('lottery.rehearsal', True, 'REHEARSAL (演練): its result selects no one' if in_bundle
+              else 'a real lottery')
 
     # roster.order
     prob, prev = None, None
@@ -890,9 +927,6 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
     if broken is not None:
         result['brokenAt'] = broken
 
-    rp = Replay(journal, lid)
-    result['warnings'] = rp.warnings
-
     # journal.lottery
     if rp.created is None:
         check('journal.lottery', False, 'the journal does not create lottery %s' % lid)
@@ -902,6 +936,7 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
             ('title', rp.title, lot.get('title', '')),
             ('stages', jcs(rp.stages), jcs(lot['stages'])),
             ('meeting', jcs(rp.meeting), jcs(lot.get('meeting', {})))) if not (type(a) is type(z) and a == z)]
+        diffs += rp.meeting_problems
         check('journal.lottery', not diffs, 'differs from the journal: ' + ', '.join(diffs) if diffs else
               'created at seq %d' % rp.created['seq'])
 
@@ -952,6 +987,8 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
             if i == 1 and (dd.get('secret') != b['secret'] or dd.get('entropy') != b['entropy']):
                 prob = "stage 1's draw journals another secret or entropy"
                 break
+    if not prob and rp.cancelled is not None:
+        prob = 'the lottery was cancelled at seq %d' % rp.cancelled['seq']
     check('journal.draws', not prob, prob or '%d draws' % len(rp.draws))
 
     if v2:
@@ -974,13 +1011,16 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
         date = lot.get('meeting', {}).get('date')
         if fd is None:
             prob = 'no draw'
+        elif rp.rehearsal:
+            pass  # a rehearsal may be drawn on any day
         elif not isinstance(date, str):
             prob = 'lottery.meeting.date is not a string'
         else:
             td = taipei_date(fd['at'])
             if td is None or td != date[:10]:
                 prob = 'drawn on %s (Taipei), the meeting is on %s' % (td, date[:10])
-        check('ceremony.date', not prob, prob or 'drawn on the meeting day %s' % date[:10])
+        check('ceremony.date', not prob, prob or ('a rehearsal, drawn on any day' if rp.rehearsal else
+                                                  'drawn on the meeting day %s' % date[:10]))
 
     if 'record' in b:
         rec = b['record']

@@ -96,7 +96,7 @@ const KNOWN_KEYS = {
     'checkpoint',
     'record',
   ],
-  lottery: ['id', 'year', 'agency', 'title', 'stages', 'meeting'],
+  lottery: ['id', 'year', 'agency', 'title', 'stages', 'meeting', 'rehearsal'],
   stageDef: ['stage', 'label', 'percent'],
   meeting: ['name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder', 'witnesses'],
   roster: ['id', 'name', 'unit', 'title', 'category', 'excluded'],
@@ -228,6 +228,9 @@ function readLottery(l: unknown, p: string[]): BundleLottery | undefined {
   if (!isStr(agency)) p.push('lottery.agency is not a string');
   if (!isStr(title)) p.push('lottery.title is not a string');
   if (!isObj(meeting)) p.push('lottery.meeting is not an object');
+  // issue 11: present only for a rehearsal, and then `true`.
+  const rehearsal = own(l, 'rehearsal');
+  if (rehearsal !== undefined && rehearsal !== true) p.push('lottery.rehearsal is present and not true');
   const defs: StageDef[] = [];
   if (!Array.isArray(stages) || stages.length === 0) p.push('lottery.stages is not a non-empty array');
   else
@@ -237,7 +240,15 @@ function readLottery(l: unknown, p: string[]): BundleLottery | undefined {
       else defs.push({ stage: s.stage as number, label: s.label as string, percent: s.percent as string });
     });
   if (isStr(id) && isInt(year) && isStr(agency) && isStr(title) && isObj(meeting))
-    return { id, year, agency, title, stages: defs, meeting: meeting as { [key: string]: Json } };
+    return {
+      id,
+      year,
+      agency,
+      title,
+      stages: defs,
+      meeting: meeting as { [key: string]: Json },
+      ...(rehearsal === true ? { rehearsal: true as const } : {}),
+    };
   return undefined;
 }
 

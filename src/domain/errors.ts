@@ -38,6 +38,9 @@ export const ERROR_CODES = [
   'CEREMONY_TOKEN_REQUIRED',
   'COMMITMENT_MISMATCH',
   'STATE_INTEGRITY',
+  // issue 11: the lottery's life on the meeting day
+  'CANCELLED',
+  'NOT_REHEARSAL',
   'INTERNAL',
 ] as const;
 

@@ -49,6 +49,8 @@ export interface LotteryDefinition<M = Meeting> {
   title: string;
   stages: StageDef[];
   meeting: M;
+  /** A rehearsal (演練): drawn on any day, marked everywhere, never public. Present only when true. */
+  rehearsal?: true;
 }
 
 /** A definition under its id: what the bundle's `lottery` carries (protocol.md §8). */

@@ -40,6 +40,9 @@ export const STATUS: Record<ErrorCode, number> = {
   COMMITMENT_MISMATCH: 409,
   // The server's own tables disagree with its journal or its commitment: nothing is written, and it is loud.
   STATE_INTEGRITY: 500,
+  // issue 11: a cancelled lottery refuses every further action; only a rehearsal's roster is copied
+  CANCELLED: 409,
+  NOT_REHEARSAL: 409,
   INTERNAL: 500,
 };
 

@@ -31,7 +31,7 @@ interface RecordSnapshot {
 function recordSnapshot(c: Context, id: string): RecordSnapshot {
   return c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'issueRecord');
+    requireStatus(l.status, 'issueRecord', l.cancelledAt !== null);
     if (c.store.record(id, 'full')) throw alreadyIssued();
     return {
       l,
@@ -110,7 +110,7 @@ export async function issueNotice(
 ): Promise<{ sha256: string; issuedAt: string; pdf: Buffer }> {
   const snap = c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'issueNotice');
+    requireStatus(l.status, 'issueNotice', l.cancelledAt !== null);
     const roster = c.store.roster(id);
     const lock = lockHistory(c, id).at(-1);
     return { l, roster, lockedAt: lock?.at ?? l.createdAt };

@@ -20,6 +20,7 @@ import {
   winnersCheck,
 } from './draw';
 import { journalChain, journalDraws, journalLocked, journalLottery, replayBundle } from './journal';
+import { rehearsalCheck } from './life';
 import { recordChecks } from './record';
 import { finish, type Check, type Report, type VerifyDeps, type VerifyOptions } from './report';
 import { rosterDigest, rosterOrder } from './roster';
@@ -44,6 +45,10 @@ export async function verifyBundle(
   const v2 = protocol === PROTOCOL_V2;
   const warnings: string[] = [];
   const checks: Check[] = [formatPassed(b, protocol)];
+  // The replay reads the entries whether or not the chain holds; it runs first so that a rehearsal is reported
+  // right after the format (issue 11).
+  const { entries, lottery: l } = replayBundle(b, warnings);
+  checks.push(rehearsalCheck(b, l));
   checks.push(rosterOrder(b), await rosterDigest(b, deps));
   checks.push(await commitmentCheck(b, deps), await seedCheck(b, protocol, deps));
   if (v2) checks.push(entropyForm(b));
@@ -52,7 +57,6 @@ export async function verifyBundle(
 
   const chain = await checkChain(b.journal, deps.sha256);
   checks.push(journalChain(chain));
-  const { entries, lottery: l } = replayBundle(b, warnings);
   checks.push(journalLottery(b, l), journalLocked(b, l, protocol, warnings), journalDraws(b, l));
   if (v2) checks.push(...ceremonyChecks(b, l, warnings));
   if (b.record || opts.pdf) checks.push(...(await recordChecks(b, l, entries, deps, opts)));
