@@ -92,6 +92,8 @@ export interface NoticeData {
   issuedAt: Date;
   /** The lottery's public page, for the QR code and its link. */
   publicUrl: string;
+  /** issue 11: a rehearsal (演練): every page is watermarked 「演練 REHEARSAL」. */
+  rehearsal?: boolean;
 }
 
 /**

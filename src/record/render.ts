@@ -105,6 +105,10 @@ export interface RecordData {
   ceremonies?: RecordCeremony[];
   verifyUrl: string;
   publicCopy: boolean;
+  /** issue 11: the ISO time of each `meeting.updated` (the particulars amended after the lock), in order. */
+  meetingAmendedAt?: string[];
+  /** issue 11: a rehearsal (演練): every page is watermarked 「演練 REHEARSAL」. */
+  rehearsal?: boolean;
   /** Which of a declarant's fields the public copy shows. */
   publicFields: readonly PublicField[];
 }

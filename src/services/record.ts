@@ -6,6 +6,7 @@ import { LotteryError } from '../domain/errors';
 import { PROTOCOL_V1, sortRoster, type RosterEntry } from '../domain/protocol';
 import { DEFAULT_PUBLIC_FIELDS, type PublicField } from '../domain/publish';
 import { renderNotice } from '../record/notice';
+import { meetingAmendedAt } from './life-view';
 import { renderRecord, type RecordCeremony, type RecordData } from '../record/render';
 import { signPdf } from '../record/sign';
 import type { LotteryRow, ResultRow } from '../store/store';
@@ -26,6 +27,8 @@ interface RecordSnapshot {
   checkpoint: Checkpoint;
   keyFingerprint: string;
   ceremonies: RecordCeremony[];
+  /** issue 11: when the meeting particulars were amended after the lock. */
+  meetingAmendedAt: string[];
 }
 
 function recordSnapshot(c: Context, id: string): RecordSnapshot {
@@ -34,6 +37,7 @@ function recordSnapshot(c: Context, id: string): RecordSnapshot {
     requireStatus(l.status, 'issueRecord', l.cancelledAt !== null);
     if (c.store.record(id, 'full')) throw alreadyIssued();
     return {
+      meetingAmendedAt: meetingAmendedAt(c, id),
       l,
       roster: c.store.roster(id),
       results: c.store.results(id),
@@ -135,6 +139,7 @@ export async function issueNotice(
     lockedAt: new Date(snap.lockedAt),
     issuedAt,
     publicUrl: `${c.d.publicUrl ?? 'http://localhost:3000'}/verify/${encodeURIComponent(id)}`,
+    ...(l.rehearsal === true ? { rehearsal: true } : {}),
   });
   const pdf = await signPdf(
     unsigned,
@@ -235,5 +240,8 @@ function recordData(
     verifyUrl: `${publicUrl}/verify/${encodeURIComponent(l.id)}`,
     publicCopy,
     publicFields,
+    // issue 11
+    ...(snap.meetingAmendedAt.length > 0 ? { meetingAmendedAt: snap.meetingAmendedAt } : {}),
+    ...(l.rehearsal === true ? { rehearsal: true } : {}),
   };
 }

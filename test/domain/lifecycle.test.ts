@@ -141,14 +141,17 @@ describe('the lifecycle: which status allows which action', () => {
     }
   });
 
-  it.each(cases)('when %s is asked of a cancelled %s lottery › it is refused as CANCELLED', (action, status) => {
-    const e = thrown(() => requireStatus(status, action, true));
-    expect({ code: e?.code, zh: e?.zh, en: e?.en }).toEqual({
-      code: 'CANCELLED',
-      zh: '此抽籤已作廢，不能再進行任何操作',
-      en: 'This lottery was cancelled: nothing more can be done with it',
-    });
-  });
+  it.each(cases)(
+    'when %s is asked of a cancelled %s lottery › it is refused as CANCELLED',
+    (action, status) => {
+      const e = thrown(() => requireStatus(status, action, true));
+      expect({ code: e?.code, zh: e?.zh, en: e?.en }).toEqual({
+        code: 'CANCELLED',
+        zh: '此抽籤已作廢，不能再進行任何操作',
+        en: 'This lottery was cancelled: nothing more can be done with it',
+      });
+    },
+  );
 
   it('when a refusal is thrown twice › each is a fresh error (no shared, mutable instance)', () => {
     const a = thrown(() => requireStatus('locked', 'patch'));

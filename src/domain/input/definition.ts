@@ -197,7 +197,12 @@ function parseRehearsal(v: unknown, problems: FieldProblem[]): boolean {
   if (v === undefined || v === false) return false;
   if (v === true) return true;
   problems.push(
-    fieldProblem('rehearsal', 'NOT_BOOLEAN', 'rehearsal 必須是 true 或 false', 'rehearsal must be true or false'),
+    fieldProblem(
+      'rehearsal',
+      'NOT_BOOLEAN',
+      'rehearsal 必須是 true 或 false',
+      'rehearsal must be true or false',
+    ),
   );
   return false;
 }
