@@ -33,6 +33,9 @@ export function databaseSnapshot(
       secret: l.secret,
       entropy: l.entropy,
       seed: l.seed,
+      // issue 11
+      rehearsal: l.rehearsal === true,
+      cancelled: l.cancelledAt !== null,
     })),
   }));
 }

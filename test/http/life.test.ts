@@ -11,6 +11,7 @@ import {
   lockAndDraw,
   makeApp,
   openCeremony,
+  ownConnection,
   type TestApp,
 } from '../helpers/app';
 
@@ -366,6 +367,21 @@ describe('when a lottery is cancelled (作廢)', () => {
     const r = await cancel(id, body);
     expect([r.status, code(r)]).toEqual([422, 'VALIDATION_FAILED']);
     expect(t.store.journalHead()?.seq).toBe(head);
+  });
+
+  it('the table refuses to un-cancel it, and verify --db names a table edited behind the journal’s back', async () => {
+    const id = await locked();
+    await cancel(id).expect(200);
+    ownConnection(t.dbFile, (db) => {
+      expect(() =>
+        db.prepare('UPDATE lotteries SET cancelled_at = NULL, cancel_reason = NULL WHERE id = ?').run(id),
+      ).toThrow(/a cancelled lottery is final/);
+      db.exec('DROP TRIGGER lotteries_cancel_final');
+      db.prepare('UPDATE lotteries SET cancelled_at = NULL, cancel_reason = NULL WHERE id = ?').run(id);
+    });
+    const rep = await dbReport();
+    expect(rep.ok).toBe(false);
+    expect(rep.failing.join('\n')).toMatch(/cancelled is false in the table, the journal says true/);
   });
 
   it('a rehearsal can be cancelled too', async () => {
