@@ -838,8 +838,8 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
         check('lottery.rehearsal', False, 'the bundle marks a rehearsal, the journal a real lottery' if in_bundle
               else 'the journal created a rehearsal, the bundle does not mark it')
     else:
-        check('lottery.rehearsal', True, 'REHEARSAL (演練): its result selects no one' if in_bundle
-              else 'a real lottery')
+        check('lottery.rehearsal', True, '演練 REHEARSAL: this lottery is a rehearsal; its result selects no one'
+              if in_bundle else 'a real lottery, not a rehearsal')
 
     # roster.order
     prob, prev = None, None
@@ -1343,6 +1343,10 @@ def main(argv, out, err):
     if json_out:
         out.write(dump_json(report) + '\n')
     else:
+        # A rehearsal is said before anything else (lottery.rehearsal passing for a rehearsal).
+        if any(c['name'] == 'lottery.rehearsal' and c['ok'] and c['detail'].startswith('演練')
+               for c in report['checks']):
+            out.write('演練 REHEARSAL: 此為演練，結果不拘束任何人 / a rehearsal: its result selects no one\n')
         for c in report['checks']:
             zh, en = LABELS.get(c['name'], ('', c['name']))
             out.write('%s  %s (%s / %s): %s\n' % ('PASS' if c['ok'] else 'FAIL', c['name'], zh, en,

@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { main } from '../../src/cli/main';
 import type { JournalEntry } from '../../src/domain/journal';
+import { tempDir } from '../helpers/app';
 import { replay } from '../../src/domain/replay';
 import { verifyBundle, type Report } from '../../src/domain/verify';
 import { nodeVerifyDeps } from '../../src/keys/signer';
@@ -120,6 +124,24 @@ describe('when the bundle and the journal disagree about a rehearsal', () => {
       detail: '演練 REHEARSAL: this lottery is a rehearsal; its result selects no one',
     });
     expect(check(r, 'ceremony.date')?.ok).toBe(true);
+  });
+
+  it('the CLI says 演練 REHEARSAL before anything else for a rehearsal, and not for a real lottery', async () => {
+    const dir = tempDir();
+    const run = async (b: FixtureBundle): Promise<string> => {
+      const f = path.join(dir, 'b.json');
+      fs.writeFileSync(f, JSON.stringify(b));
+      let out = '';
+      await main(['verify', f], { out: (x) => (out += x), err: () => undefined });
+      return out;
+    };
+    const b = fixtureBundle();
+    (b.lottery as Record<string, unknown>).rehearsal = true;
+    (b.journal[at(b, 'lottery.created')] as JournalEntry).data.rehearsal = true;
+    rechain(b);
+    expect((await run(b)).split('\n')[0]).toMatch(/^演練 REHEARSAL: /);
+    expect(await run(fixtureBundle())).not.toMatch(/REHEARSAL/);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('a real lottery drawn on another day still fails ceremony.date', async () => {
