@@ -212,6 +212,20 @@ describe('when a rehearsal (演練) is run', () => {
     expect(await dbReport()).toEqual({ ok: true, failing: [] });
   });
 
+  it('the table keeps the mark for good: a rehearsal never turns into a real lottery, nor the reverse', async () => {
+    const id = await locked({ rehearsal: true });
+    const real = await locked();
+    ownConnection(t.dbFile, (db) => {
+      for (const [l, v] of [
+        [id, 0],
+        [real, 1],
+      ] as const)
+        expect(() => db.prepare('UPDATE lotteries SET rehearsal = ? WHERE id = ?').run(v, l)).toThrow(
+          /rehearsal and copied_from are fixed at creation/,
+        );
+    });
+  });
+
   it('a real lottery still opens on its meeting day only (NOT_MEETING_DAY)', async () => {
     const id = await locked({ meeting: { ...MEETING, date: '2026-03-01T10:00' } });
     const r = await api()
