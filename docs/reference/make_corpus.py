@@ -565,6 +565,67 @@ def make(genuine_path, outdir, key_file):
     add('saved-extra-key', 'a saved checkpoint with an unknown key', exit_code=2, bundle=c(),
         args=saved('extra-key', 3, gj[2]['hash'], extra={'note': 'x'}))
 
+    # ---- issue 11: the meeting amended after the lock, rehearsals, cancelling (§7, §8.2 Replay) ----
+    lid = g['lottery']['id']
+
+    def entry(b, type_, data, after):
+        """A new entry of the lottery after journal index `after`, at that entry's time and by its actor."""
+        j = b['journal']
+        j.insert(after + 1, {'seq': 0, 'at': j[after]['at'], 'type': type_, 'actor': j[after]['actor'],
+                             'data': dict(data, lottery=lid), 'prev': '', 'hash': ''})
+
+    amended = dict(g['lottery'].get('meeting', {}), witnesses=['王大明', '陳小華'])
+    b = c(); entry(b, 'meeting.updated', {'meeting': amended}, index_of(b, 'lottery.locked', -1))
+    b['lottery']['meeting'] = copy.deepcopy(amended); rechain(b['journal']); resigned(b)
+    add('meeting-updated-after-lock', 'a witness replaced after the lock (meeting.updated), the bundle showing it '
+        '(legal)', bundle=b)
+    b = c(); entry(b, 'meeting.updated', {'meeting': amended}, index_of(b, 'lottery.locked', -1))
+    rechain(b['journal']); resigned(b)
+    add('meeting-updated-bundle-stale', 'a meeting.updated after the lock that the bundle does not show',
+        {'journal.lottery'}, bundle=b)
+    b = c(); entry(b, 'meeting.updated', {'meeting': copy.deepcopy(g['lottery'].get('meeting', {}))},
+                   index_of(b, 'lottery.created'))
+    rechain(b['journal']); resigned(b)
+    add('meeting-updated-in-draft', 'a meeting.updated before the lock (no lock in force)', {'journal.lottery'},
+        bundle=b)
+    b = c(); entry(b, 'meeting.updated', {'meeting': 'x'}, index_of(b, 'lottery.locked', -1))
+    rechain(b['journal']); resigned(b)
+    add('meeting-updated-not-object', 'a meeting.updated whose meeting is a string', {'journal.lottery'}, bundle=b)
+    b = c(); last = len(b['journal']) - 1
+    entry(b, 'record.issued', {'sha256': vb.H('a record')}, last)
+    entry(b, 'meeting.updated', {'meeting': copy.deepcopy(g['lottery'].get('meeting', {}))}, last + 1)
+    rechain(b['journal']); resigned(b)
+    add('meeting-updated-after-record', 'a meeting.updated after record.issued (the record is final)',
+        {'journal.lottery'}, bundle=b)
+    b = c(); b['journal'][index_of(b, 'lottery.created')]['data']['rehearsal'] = True
+    rechain(b['journal']); resigned(b)
+    add('rehearsal-journal-only', 'lottery.created says rehearsal, the bundle does not mark it',
+        {'lottery.rehearsal'}, bundle=b)
+    b = c(); b['lottery']['rehearsal'] = True
+    add('rehearsal-bundle-only', 'the bundle marks a rehearsal the journal created as real', {'lottery.rehearsal'},
+        bundle=b)
+    b = c(); b['lottery']['rehearsal'] = True; b['journal'][index_of(b, 'lottery.created')]['data']['rehearsal'] = True
+    rechain(b['journal']); resigned(b)
+    add('rehearsal-both', 'a rehearsal marked in the bundle and the journal (legal)', bundle=b)
+    if v2:
+        i = index_of(b, 'stage.drawn'); b['journal'][i]['at'] = next_day(b['journal'][i]['at'])
+        rechain(b['journal']); resigned(b)
+        add('rehearsal-other-day', "a rehearsal whose stage 1 was drawn the next day (any day is allowed)", bundle=b)
+    b = c(); b['lottery']['rehearsal'] = False
+    add('rehearsal-false', 'lottery.rehearsal present and false', {'format'}, bundle=b)
+    b = c(); b['journal'][index_of(b, 'lottery.created')]['data']['rehearsal'] = 'true'
+    rechain(b['journal']); resigned(b)
+    add('rehearsal-string-in-journal', 'lottery.created says rehearsal "true" (a string: a real lottery)', bundle=b)
+    b = c(); entry(b, 'lottery.cancelled', {'reason': 'test'}, index_of(b, 'lottery.locked', -1))
+    rechain(b['journal']); resigned(b)
+    add('cancelled-then-drawn', 'lottery.cancelled after the lock, then drawn anyway', {'journal.draws'}, bundle=b)
+    b = c(); entry(b, 'lottery.cancelled', {'reason': 'test'}, index_of(b, 'stage.drawn', -1))
+    rechain(b['journal']); resigned(b)
+    add('cancelled-after-draw', 'lottery.cancelled after the last draw', {'journal.draws'}, bundle=b)
+    b = c(); entry(b, 'lottery.copied', {'to': 'another-lottery'}, index_of(b, 'lottery.created'))
+    rechain(b['journal']); resigned(b)
+    add('copied-entry', 'a lottery.copied entry (changes nothing)', bundle=b)
+
     # ---- the dice written down in the room (--entropy DICE, §8.2 entropy.observed, §8.3) ----
     dice = g['entropy']
     if vb.canonical_digits(dice) == dice:

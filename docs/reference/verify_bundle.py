@@ -232,7 +232,7 @@ def parse_strict(text):
 # The keys each object of a bundle may have (§8.1); `None` marks the free-form journal `data`.
 BUNDLE_KEYS = {'format', 'lottery', 'roster', 'rosterDigest', 'commitment', 'secret', 'entropy', 'seed', 'stages',
                'journal', 'checkpoint', 'record'}
-LOTTERY_KEYS = {'id', 'year', 'agency', 'title', 'stages', 'meeting', 'method'}
+LOTTERY_KEYS = {'id', 'year', 'agency', 'title', 'stages', 'meeting', 'method', 'rehearsal'}
 LOTTERY_STAGE_KEYS = {'stage', 'label', 'percent'}
 MEETING_KEYS = {'name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder', 'witnesses'}
 ROSTER_KEYS = {'id', 'name', 'unit', 'title', 'category', 'excluded'}
@@ -599,6 +599,7 @@ def read_key_file(path):
 
 LABELS = {
     'format': ('格式', 'format'),
+    'lottery.rehearsal': ('演練或正式抽籤', 'rehearsal or real lottery'),
     'roster.order': ('名冊排序與形式', 'roster order and form'),
     'roster.digest': ('名冊雜湊', 'roster digest'),
     'commitment': ('承諾值', 'commitment'),
@@ -650,6 +651,9 @@ def format_problem(b):
     if 'method' in lot and lot['method'] != 'physical':
         return 'lottery.method is present but not "physical"'
     physical = lot.get('method') == 'physical'
+    # issue 11: present only for a rehearsal, and then true.
+    if 'rehearsal' in lot and lot['rehearsal'] is not True:
+        return 'lottery.rehearsal is present and not true'
     r = b.get('roster')
     if not isinstance(r, list) or not all(
             is_obj(e) and all(isinstance(v, str) for v in e.values()) and 'id' in e and 'name' in e for e in r):
@@ -740,6 +744,11 @@ class Replay:
         self.method, self.sheets, self.balls = None, [], []
         self.rotations = []
         self.warnings = []
+        # issue 11: the rehearsal mark, the meeting amended after the lock, a cancellation.
+        self.rehearsal = False
+        self.meeting_problems = []
+        self.cancelled = None
+        record_seen = False
         seen_draw = False
         for e in journal:
             if not well_formed(e):
@@ -757,8 +766,24 @@ class Replay:
                     self.title = d['title'] if isinstance(d.get('title'), str) else ''
                     self.meeting = d['meeting'] if is_obj(d.get('meeting')) else {}
                     self.method = 'physical' if d.get('method') == 'physical' else None
+                    self.rehearsal = d.get('rehearsal') is True
                 # Entries of the lottery before its creation are ignored.
                 continue
+            if t == 'lottery.cancelled' and self.cancelled is None:
+                self.cancelled = e
+            if t == 'meeting.updated':
+                # A lock is in force when the last lock so far has a greater seq than the last unlock so far.
+                in_force = bool(self.locks) and self.locks[-1]['seq'] > (self.unlocks[-1]['seq'] if self.unlocks else 0)
+                if not is_obj(d.get('meeting')):
+                    self.meeting_problems.append('seq %d: meeting.updated without a meeting object' % e['seq'])
+                elif not in_force:
+                    self.meeting_problems.append('seq %d: meeting.updated when no lock is in force' % e['seq'])
+                elif record_seen:
+                    self.meeting_problems.append('seq %d: meeting.updated after the record was issued' % e['seq'])
+                else:
+                    self.meeting = d['meeting']
+            if t == 'record.issued':
+                record_seen = True
             if t == 'lottery.updated':
                 if isinstance(d.get('title'), str):
                     self.title = d['title']
@@ -833,6 +858,18 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
     lot, roster, stages, journal, cp = b['lottery'], b['roster'], b['stages'], b['journal'], b['checkpoint']
     lid = lot['id']
 
+    rp = Replay(journal, lid)
+    result['warnings'] = rp.warnings
+
+    # lottery.rehearsal (issue 11): the bundle marks a rehearsal exactly when the journal created one.
+    in_bundle = lot.get('rehearsal') is True
+    if in_bundle != rp.rehearsal:
+        check('lottery.rehearsal', False, 'the bundle marks a rehearsal, the journal a real lottery' if in_bundle
+              else 'the journal created a rehearsal, the bundle does not mark it')
+    else:
+        check('lottery.rehearsal', True, '演練 REHEARSAL: this lottery is a rehearsal; its result selects no one'
+              if in_bundle else 'a real lottery, not a rehearsal')
+
     # roster.order
     prob, prev = None, None
     for n, e in enumerate(roster, start=1):
@@ -861,7 +898,6 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
     check('commitment', c == b['commitment'], 'H(secret) = ' + c)
 
     physical = lot.get('method') == 'physical'
-    rp = Replay(journal, lid)
     if physical:
         # A physical draw (§6.1): its own checks stand where the seed's are.
         physical_checks(b, rp, check)
@@ -925,8 +961,6 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
     if broken is not None:
         result['brokenAt'] = broken
 
-    result['warnings'] = rp.warnings
-
     # journal.lottery
     if rp.created is None:
         check('journal.lottery', False, 'the journal does not create lottery %s' % lid)
@@ -936,6 +970,7 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
             ('title', rp.title, lot.get('title', '')),
             ('stages', jcs(rp.stages), jcs(lot['stages'])),
             ('meeting', jcs(rp.meeting), jcs(lot.get('meeting', {})))) if not (type(a) is type(z) and a == z)]
+        diffs += rp.meeting_problems
         check('journal.lottery', not diffs, 'differs from the journal: ' + ', '.join(diffs) if diffs else
               'created at seq %d' % rp.created['seq'])
 
@@ -989,6 +1024,8 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
                 if i == 1 and (dd.get('secret') != b['secret'] or dd.get('entropy') != b['entropy']):
                     prob = "stage 1's draw journals another secret or entropy"
                     break
+        if not prob and rp.cancelled is not None:
+            prob = 'the lottery was cancelled at seq %d' % rp.cancelled['seq']
         check('journal.draws', not prob, prob or '%d draws' % len(rp.draws))
 
     if v2:
@@ -1011,13 +1048,16 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
         date = lot.get('meeting', {}).get('date')
         if fd is None:
             prob = 'no draw'
+        elif rp.rehearsal:
+            pass  # a rehearsal may be drawn on any day
         elif not isinstance(date, str):
             prob = 'lottery.meeting.date is not a string'
         else:
             td = taipei_date(fd['at'])
             if td is None or td != date[:10]:
                 prob = 'drawn on %s (Taipei), the meeting is on %s' % (td, date[:10])
-        check('ceremony.date', not prob, prob or 'drawn on the meeting day %s' % date[:10])
+        check('ceremony.date', not prob, prob or ('a rehearsal, drawn on any day' if rp.rehearsal else
+                                                  'drawn on the meeting day %s' % date[:10]))
 
     if 'record' in b:
         rec = b['record']
@@ -1249,6 +1289,8 @@ def physical_journal_draws(b, rp, check):
                 prob = 'recorded stage %d (seq %d) differs from stage %d' % (i, dr['seq'], i)
             if prob:
                 break
+    if not prob and rp.cancelled is not None:
+        prob = 'the lottery was cancelled at seq %d' % rp.cancelled['seq']
     check('journal.draws', not prob, prob or '%d recorded stages' % len(rp.draws))
 
 
@@ -1501,6 +1543,10 @@ def main(argv, out, err):
     if json_out:
         out.write(dump_json(report) + '\n')
     else:
+        # A rehearsal is said before anything else (lottery.rehearsal passing for a rehearsal).
+        if any(c['name'] == 'lottery.rehearsal' and c['ok'] and c['detail'].startswith('演練')
+               for c in report['checks']):
+            out.write('演練 REHEARSAL: 此為演練，結果不拘束任何人 / a rehearsal: its result selects no one\n')
         for c in report['checks']:
             zh, en = LABELS.get(c['name'], ('', c['name']))
             out.write('%s  %s (%s / %s): %s\n' % ('N/A ' if c.get('notVerifiable') else 'PASS' if c['ok'] else 'FAIL', c['name'], zh, en,

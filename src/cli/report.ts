@@ -9,6 +9,9 @@ export function printReport(r: Report, json: boolean, io: Out): void {
     io.out(safeJson(r) + '\n');
     return;
   }
+  // issue 11: a rehearsal is said before anything else (lottery.rehearsal passing for one).
+  if (r.checks.some((c) => c.name === 'lottery.rehearsal' && c.ok && c.detail.startsWith('演練')))
+    io.out('演練 REHEARSAL: 此為演練，結果不拘束任何人 / a rehearsal: its result selects no one\n');
   if (r.protocol) io.out(`協定 protocol: ${r.protocol}\n`);
   for (const c of r.checks) {
     const label = checkLabel(c.name);

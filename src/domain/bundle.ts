@@ -99,7 +99,7 @@ const KNOWN_KEYS = {
     'checkpoint',
     'record',
   ],
-  lottery: ['id', 'year', 'agency', 'title', 'stages', 'meeting', 'method'],
+  lottery: ['id', 'year', 'agency', 'title', 'stages', 'meeting', 'method', 'rehearsal'],
   stageDef: ['stage', 'label', 'percent'],
   meeting: ['name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder', 'witnesses'],
   roster: ['id', 'name', 'unit', 'title', 'category', 'excluded'],
@@ -237,6 +237,9 @@ function readLottery(l: unknown, p: string[]): BundleLottery | undefined {
   if (!isObj(meeting)) p.push('lottery.meeting is not an object');
   const method = own(l, 'method');
   if (method !== undefined && method !== 'physical') p.push('lottery.method is present but not "physical"');
+  // issue 11: present only for a rehearsal, and then `true`.
+  const rehearsal = own(l, 'rehearsal');
+  if (rehearsal !== undefined && rehearsal !== true) p.push('lottery.rehearsal is present and not true');
   const defs: StageDef[] = [];
   if (!Array.isArray(stages) || stages.length === 0) p.push('lottery.stages is not a non-empty array');
   else
@@ -254,6 +257,7 @@ function readLottery(l: unknown, p: string[]): BundleLottery | undefined {
       stages: defs,
       meeting: meeting as { [key: string]: Json },
       ...(method === 'physical' ? { method } : {}),
+      ...(rehearsal === true ? { rehearsal: true as const } : {}),
     };
   return undefined;
 }

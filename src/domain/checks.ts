@@ -5,6 +5,7 @@
  */
 export const BUNDLE_CHECK_NAMES = [
   'format',
+  'lottery.rehearsal',
   'roster.order',
   'roster.digest',
   'commitment',
@@ -69,6 +70,7 @@ export type CheckName =
  */
 export const CHECK_LABELS: Readonly<Record<CheckKind, { zh: string; en: string }>> = {
   format: { zh: '稽核包格式', en: 'bundle format' },
+  'lottery.rehearsal': { zh: '演練或正式抽籤', en: 'rehearsal or real lottery' },
   'roster.order': { zh: '名冊排序與內容', en: 'roster order and form' },
   'roster.digest': { zh: '名冊雜湊值', en: 'roster digest' },
   commitment: { zh: '承諾值與秘密值相符', en: 'secret matches the commitment' },

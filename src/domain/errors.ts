@@ -45,6 +45,9 @@ export const ERROR_CODES = [
   'BALL_NOT_ON_SHEET',
   'BALL_ALREADY_DRAWN',
   'NO_BALL_TO_UNDO',
+  // issue 11: the lottery's life on the meeting day
+  'CANCELLED',
+  'NOT_REHEARSAL',
   'INTERNAL',
 ] as const;
 

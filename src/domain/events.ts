@@ -23,7 +23,7 @@ export type EventDataMap = {
   'user.locked': { user: string; until: string };
   'user.unlocked': { user: string };
   /** The lottery's definition (domain/model.ts) under its id. */
-  'lottery.created': { lottery: string } & LotteryDefinition;
+  'lottery.created': { lottery: string; from?: string } & LotteryDefinition;
   /** `{lottery}` plus the new value of each field changed. */
   'lottery.updated': { lottery: string } & Partial<Pick<LotteryDefinition, 'title' | 'stages' | 'meeting'>>;
   'roster.loaded': { lottery: string; count: number; poolSize: number; rosterDigest: string };
@@ -76,6 +76,12 @@ export type EventDataMap = {
     quota: number;
     winners: string[];
   };
+  // issue 11, the lottery's life on the meeting day (protocol.md §7)
+  /** The whole meeting as it now stands, after the lock and until the record is issued. */
+  'meeting.updated': { lottery: string; meeting: MeetingData };
+  'lottery.cancelled': { lottery: string; reason: string };
+  /** On a rehearsal's side: a real lottery `to` was created from its roster and exclusions. */
+  'lottery.copied': { lottery: string; to: string };
 };
 
 export type EventType = keyof EventDataMap;
@@ -106,6 +112,8 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
     stages: 'required',
     meeting: 'required',
     method: 'optional',
+    rehearsal: 'optional',
+    from: 'optional',
   },
   'lottery.updated': { lottery: 'required', title: 'optional', stages: 'optional', meeting: 'optional' },
   'roster.loaded': { lottery: 'required', count: 'required', poolSize: 'required', rosterDigest: 'required' },
@@ -158,6 +166,10 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
     quota: 'required',
     winners: 'required',
   },
+  // issue 11, the lottery's life on the meeting day
+  'meeting.updated': { lottery: 'required', meeting: 'required' },
+  'lottery.cancelled': { lottery: 'required', reason: 'required' },
+  'lottery.copied': { lottery: 'required', to: 'required' },
 };
 
 /** Every type in the union, in the order of protocol.md's table: EVENT_FIELDS's keys, so none can be missed. */

@@ -40,7 +40,14 @@ export type LotteryAction =
   /** Physical draws: enter or undo a ball, record a stage (`stage.ball`, `stage.ball.undone`, `stage.recorded`). */
   | 'ball'
   /** Physical draws: issue a stage's numbered pool sheet (`poolsheet.issued`), at the lock or after stage k. */
-  | 'poolSheet';
+  | 'poolSheet'
+  // issue 11: the lottery's life on the meeting day
+  /** Amend the meeting particulars after the lock, until the record is issued (`meeting.updated`). */
+  | 'updateMeeting'
+  /** Cancel a lottery before any stage is drawn (`lottery.cancelled`). */
+  | 'cancel'
+  /** Create a real lottery from a rehearsal's roster (`lottery.copied`); any status. */
+  | 'copy';
 
 // The refusals, word for word as the service has always answered them: the HTTP answer is part of the API.
 
@@ -99,6 +106,26 @@ const bundleNotDrawn = (): LotteryError =>
     en: 'The audit bundle exists once every stage is drawn',
   });
 
+// issue 11's refusals.
+const meetingInDraft = (): LotteryError =>
+  new LotteryError('NOT_LOCKED', {
+    zh: '抽籤尚未鎖定：會議資料請於抽籤設定中修改',
+    en: 'The lottery is still a draft: change the meeting with the lottery itself (PATCH)',
+  });
+const cancelAfterDraw = (): LotteryError =>
+  new LotteryError('ALREADY_DRAWN', {
+    zh: '已開始抽籤，不能作廢',
+    en: 'A stage has been drawn: the lottery cannot be cancelled',
+  });
+
+/** A cancelled lottery (`lottery.cancelled`) refuses every further action; it stays in the journal. */
+export function cancelledRefusal(): LotteryError {
+  return new LotteryError('CANCELLED', {
+    zh: '此抽籤已作廢，不能再進行任何操作',
+    en: 'This lottery was cancelled: nothing more can be done with it',
+  });
+}
+
 /** Each action: the statuses that allow it, and the refusal for every other status. */
 export interface Rule {
   allowed: readonly LotteryStatus[];
@@ -135,6 +162,11 @@ export const LIFECYCLE: Readonly<Record<LotteryAction, Rule>> = {
   // Physical draws (protocol.md §6.1): balls are entered as a draw is made, so they follow the draw's rule.
   ball: rule(['locked', 'drawing'], { draft: notLocked, drawn: ceremonyOver }),
   poolSheet: rule(['locked', 'drawing'], { draft: notLocked, drawn: ceremonyOver }),
+  // issue 11. In draft the meeting is part of the definition and PATCH changes it (`lottery.updated`); from the
+  // lock on it is amended alone, until the record is issued (the service and the replay check the record).
+  updateMeeting: rule(['locked', 'drawing', 'drawn'], { draft: meetingInDraft }),
+  cancel: rule(['draft', 'locked'], { drawing: cancelAfterDraw, drawn: cancelAfterDraw }),
+  copy: rule(['draft', 'locked', 'drawing', 'drawn'], {}),
 };
 
 /** Whether a lottery in this status may do this: what the replay asks of each journal entry. */
@@ -142,8 +174,12 @@ export function allows(status: LotteryStatus, action: LotteryAction): boolean {
   return LIFECYCLE[action].allowed.includes(status);
 }
 
-/** Throws the service's refusal when a lottery in this status may not do this. */
-export function requireStatus(status: LotteryStatus, action: LotteryAction): void {
+/**
+ * Throws the service's refusal when a lottery in this status may not do this. A cancelled lottery (issue 11)
+ * refuses every action: pass `cancelled` wherever the row is at hand.
+ */
+export function requireStatus(status: LotteryStatus, action: LotteryAction, cancelled = false): void {
+  if (cancelled) throw cancelledRefusal();
   if (allows(status, action)) return;
   const refuse = LIFECYCLE[action].refused[status];
   // Unreachable: `rule` requires a refusal for every status not allowed. Kept so a hand-built table cannot

@@ -54,6 +54,8 @@ export interface LotteryDefinition<M = Meeting> {
    * drawn from a drum (實體抽籤, protocol.md §6.1). Journalled only when physical, so random lotteries are unchanged.
    */
   method?: DrawMethod;
+  /** A rehearsal (演練): drawn on any day, marked everywhere, never public. Present only when true. */
+  rehearsal?: true;
 }
 
 /** 實體抽籤: the only method named in the definition; the random draw is the default and is never written. */

@@ -87,6 +87,13 @@ export interface LotteryReplay extends Lottery<MeetingJson> {
   method?: 'physical';
   sheets: SheetEvent[];
   balls: BallEvent[];
+  // issue 11: the lottery's life on the meeting day (protocol.md §8.2, Replay)
+  /** Whether any `record.issued` of the lottery has been replayed (well formed or not). */
+  recordSeen: boolean;
+  /** Each `meeting.updated`: applied (`ok`), or refused by the replay rule with the reason. */
+  meetingUpdates: Array<{ seq: number; at: string; ok: boolean; reason?: string }>;
+  /** The first `lottery.cancelled`. */
+  cancelled?: { seq: number; at: string; reason: string };
 }
 
 export interface ReplayResult {
@@ -132,7 +139,16 @@ export type Bad = (reason: string) => void;
 export type Step = (l: LotteryReplay, e: JournalEntry, bad: Bad) => void;
 
 /** The types that speak of one lottery, by prefix: each must name a lottery that was created. */
-const LOTTERY_PREFIXES = ['lottery.', 'roster.', 'stage.', 'record.', 'ceremony.', 'notice.', 'poolsheet.'];
+const LOTTERY_PREFIXES = [
+  'lottery.',
+  'roster.',
+  'stage.',
+  'record.',
+  'ceremony.',
+  'notice.',
+  'poolsheet.',
+  'meeting.',
+];
 
 function replayEntry(result: ReplayResult, e: JournalEntry): void {
   const d = e.data;
@@ -146,6 +162,7 @@ function replayEntry(result: ReplayResult, e: JournalEntry): void {
   const l = result.lotteries.get(id);
   if (e.type === 'lottery.created') return created(result.lotteries, id, l, d, bad);
   if (!l) return bad(`${e.type} for a lottery never created`);
+  if (l.cancelled) bad(`${e.type} after the lottery was cancelled at seq ${l.cancelled.seq}`);
   // A type this version does not know, under a lottery's prefix, changes nothing (protocol.md §7).
   STEPS.get(e.type)?.(l, e, bad);
 }
@@ -188,6 +205,10 @@ function created(
       sheets: [],
       balls: [],
       ...(d.method === 'physical' ? { method: 'physical' as const } : {}),
+      recordSeen: false,
+      meetingUpdates: [],
+      // issue 11: a rehearsal is one whose lottery.created says `rehearsal: true`, nothing else.
+      ...(d.rehearsal === true ? { rehearsal: true as const } : {}),
     });
 }
 
@@ -305,6 +326,30 @@ const recordIssued: Step = (l, e, bad) => {
   const sha = str(e.data, 'sha256');
   if (!allows(l.status, 'issueRecord')) bad('record issued before the last stage was drawn');
   if (sha) l.records.push({ seq: e.seq, sha256: sha, public: e.data.public === true });
+  l.recordSeen = true;
+};
+
+/**
+ * issue 11: the meeting amended after the lock. It applies only while a lock is in force and before any record
+ * of the lottery; otherwise it is refused (the meeting stays as it was) and `journal.lottery` fails.
+ */
+const meetingUpdated: Step = (l, e, bad) => {
+  const m = e.data.meeting;
+  let reason: string | undefined;
+  if (!isJsonObject(m)) reason = 'meeting.updated without a meeting object';
+  else if (!currentLock(l)) reason = 'meeting.updated when no lock is in force';
+  else if (l.recordSeen) reason = 'meeting.updated after the record was issued';
+  if (reason !== undefined) bad(reason);
+  else if (isJsonObject(m)) l.meeting = m;
+  l.meetingUpdates.push(
+    reason === undefined ? { seq: e.seq, at: e.at, ok: true } : { seq: e.seq, at: e.at, ok: false, reason },
+  );
+};
+
+const cancelled: Step = (l, e, bad) => {
+  if (!allows(l.status, 'cancel')) bad('cancelled after a stage was drawn');
+  if (l.cancelled) return;
+  l.cancelled = { seq: e.seq, at: e.at, reason: str(e.data, 'reason') ?? '' };
 };
 
 /** Each lottery entry type this version knows, and what it does; `lottery.created` is handled before these. */
@@ -320,6 +365,9 @@ const STEPS: ReadonlyMap<string, Step> = new Map([
   ['notice.issued', noticeIssued],
   ['record.issued', recordIssued],
   ...physicalSteps((l) => ceremonyOpen(l) !== undefined),
+  // issue 11; `lottery.copied` changes nothing but is refused after a cancellation like any other entry.
+  ['meeting.updated', meetingUpdated],
+  ['lottery.cancelled', cancelled],
 ]);
 
 /** The lock in force now: the last lottery.locked, when no unlock came after it. */

@@ -71,6 +71,8 @@ export function newLotteryForm(req: Request): Record<string, unknown> {
     ...(b.title ? { title: b.title } : {}),
     stages,
     meeting,
+    // issue 11: the new-lottery form's 「演練」 box.
+    ...(b.rehearsal === 'on' ? { rehearsal: true } : {}),
   };
 }
 
@@ -78,6 +80,18 @@ export function newLotteryForm(req: Request): Record<string, unknown> {
 export function meetingForm(req: Request): { meeting: Record<string, unknown> } {
   const b = fields(req);
   return { meeting: { ...meetingFields(b), witnesses: witnessList(b.witnesses) } };
+}
+
+/**
+ * issue 11: the meeting amended after the lock. Every field is sent, an emptied one as "" (which removes it), so
+ * that the form replaces the whole meeting field by field.
+ */
+export function meetingAmendForm(req: Request): Record<string, unknown> {
+  const b = fields(req);
+  const meeting: Record<string, unknown> = {};
+  for (const k of MEETING_FIELDS) meeting[k] = b[`meeting_${k}`] ?? '';
+  meeting.witnesses = witnessList(b.witnesses);
+  return meeting;
 }
 
 /** A form whose one field is the reason the law asks for (unlocking, adjourning). */

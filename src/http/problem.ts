@@ -47,6 +47,9 @@ export const STATUS: Record<ErrorCode, number> = {
   BALL_NOT_ON_SHEET: 422,
   BALL_ALREADY_DRAWN: 409,
   NO_BALL_TO_UNDO: 409,
+  // issue 11: a cancelled lottery refuses every further action; only a rehearsal's roster is copied
+  CANCELLED: 409,
+  NOT_REHEARSAL: 409,
   INTERNAL: 500,
 };
 

@@ -19,7 +19,7 @@ import { physicalBundle } from './physical-view';
 export function bundle(c: Context, id: string): Bundle {
   return c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'exportBundle');
+    requireStatus(l.status, 'exportBundle', l.cancelledAt !== null);
     const results = c.store.results(id);
     const journal = [...c.store.journalRows()].map((r) => ({
       ...r,
@@ -34,6 +34,8 @@ export function bundle(c: Context, id: string): Bundle {
         title: l.title,
         stages: l.stages.map((s) => ({ stage: s.stage, label: s.label, percent: s.percent })),
         meeting: meetingJson(l.meeting),
+        // issue 11: only for a rehearsal, so that a real lottery's bundle stays byte for byte as it was.
+        ...(l.rehearsal === true ? { rehearsal: true as const } : {}),
       },
       roster: sortRoster(c.store.roster(id)),
       rosterDigest: l.rosterDigest as string,

@@ -37,7 +37,7 @@ import { issuePoolSheet, refuseAdjournMidDraw, wrongMethod } from './physical';
 export function lock(c: Context, actor: string, id: string): LockAnswer {
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'lock');
+    requireStatus(l.status, 'lock', l.cancelledAt !== null);
     const roster = c.store.roster(id);
     const pool = initialPool(roster);
     if (pool.length === 0)
@@ -76,7 +76,7 @@ export function unlock(c: Context, actor: string, id: string, body: unknown): Lo
   const reason = parseReason(body);
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'unlock');
+    requireStatus(l.status, 'unlock', l.cancelledAt !== null);
     // Re-locking draws a new secret. While the room is gathered round an open ceremony that would void the
     // commitment it was shown, so it needs an adjournment first, which the record and the verifier report.
     const open = c.store.openCeremonyOf(id);
@@ -94,6 +94,8 @@ export function unlock(c: Context, actor: string, id: string, body: unknown): Lo
 
 /** The Taipei date now, against the meeting's date: opening and every draw happen on the meeting day only. */
 export function requireMeetingDay(c: Context, l: LotteryRow): void {
+  // issue 11: a rehearsal (演練) may be drawn on any day, with or without a meeting date.
+  if (l.rehearsal === true) return;
   const day = meetingDay(l.meeting.date);
   if (day === undefined)
     throw new LotteryError('MEETING_DATE_REQUIRED', {
@@ -123,7 +125,7 @@ export function openCeremony(c: Context, actor: string, id: string, body: unknow
   const token = c.d.randomBytes(32).toString('base64url');
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'openCeremony');
+    requireStatus(l.status, 'openCeremony', l.cancelledAt !== null);
     requireProtocol(l.status, l.protocol, 'openCeremony');
     // Before stage 1 the ceremony opens on the meeting day only. After it the outcome is fixed by the seed, and
     // the opener may reopen (a crashed projector) to reveal the later stages even past midnight.
@@ -165,7 +167,7 @@ export function adjournCeremony(c: Context, actor: string, id: string, body: unk
   const reason = parseReason(body, '休會須說明理由（reason）', 'adjourning needs a reason');
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'adjourn');
+    requireStatus(l.status, 'adjourn', l.cancelledAt !== null);
     const open = c.store.openCeremonyOf(id);
     if (!open) throw ceremonyNotOpen();
     refuseAdjournMidDraw(c, l);
@@ -236,7 +238,7 @@ function drawRefusals(c: Context, l: LotteryRow, stage: number): { def: StageDef
   // stage's result, so this comes before the lifecycle's refusal of `drawn`. Draft and locked lotteries have
   // no results, so for them the order is as it always was.
   if (done) throw stageAlreadyDrawn(c, l, stage, done);
-  requireStatus(l.status, 'draw');
+  requireStatus(l.status, 'draw', l.cancelledAt !== null);
   // A v1 lottery not yet drawn must be locked again under v2; one already drawing under v1 has its outcome
   // fixed by its seed, so its later stages only reveal it and may finish under v1's rules.
   requireProtocol(l.status, l.protocol, 'draw');

@@ -1,7 +1,7 @@
 import { requireStatus } from '../domain/lifecycle';
-import type { MeetingData, StageData } from '../domain/events';
+import type { EventDataMap, MeetingData, StageData } from '../domain/events';
 import { meetingJson, parseCreate, parsePatch } from '../domain/input/definition';
-import type { Meeting, StageDef } from '../domain/model';
+import type { LotteryDefinition, Meeting, StageDef } from '../domain/model';
 import { type Context } from './context';
 import { lotteryView, type LotteryView } from './views';
 
@@ -20,32 +20,36 @@ export function createLottery(c: Context, actor: string, body: unknown): Lottery
     let id = c.newId(`${def.year}-`);
     while (c.store.lottery(id)) id = c.newId(`${def.year}-`);
     c.store.insertLottery({ id, ...def, createdAt: c.now() });
-    c.journal(
-      tx,
-      {
-        type: 'lottery.created',
-        data: {
-          lottery: id,
-          year: def.year,
-          agency: def.agency,
-          title: def.title,
-          stages: stageData(def.stages),
-          meeting: meetingData(def.meeting),
-          // Only when physical, so a random lottery's entry is byte for byte as before (protocol.md §6.1).
-          ...(def.method === 'physical' ? { method: def.method } : {}),
-        },
-      },
-      actor,
-    );
+    c.journal(tx, { type: 'lottery.created', data: createdData(id, def) }, actor);
     return lotteryView(c, c.mustGetLottery(id));
   });
+}
+
+/** `lottery.created`'s data: the definition, with `method`, `rehearsal: true` and `from` only when they apply. */
+export function createdData(
+  id: string,
+  def: LotteryDefinition,
+  from?: string,
+): EventDataMap['lottery.created'] {
+  return {
+    lottery: id,
+    year: def.year,
+    agency: def.agency,
+    title: def.title,
+    stages: stageData(def.stages),
+    meeting: meetingData(def.meeting),
+    // Only when they apply, so a random, real lottery's entry is byte for byte as before (protocol.md §6.1, §7).
+    ...(def.method === 'physical' ? { method: def.method } : {}),
+    ...(def.rehearsal === true ? { rehearsal: true as const } : {}),
+    ...(from !== undefined ? { from } : {}),
+  };
 }
 
 export function patchLottery(c: Context, actor: string, id: string, body: unknown): LotteryView {
   return c.store.write((tx) => {
     const l = c.mustGetLottery(id);
     const patch = parsePatch(body, l.meeting);
-    requireStatus(l.status, 'patch');
+    requireStatus(l.status, 'patch', l.cancelledAt !== null);
     const next = {
       title: patch.title ?? l.title,
       stages: patch.stages ?? l.stages,
@@ -70,9 +74,20 @@ export function patchLottery(c: Context, actor: string, id: string, body: unknow
   });
 }
 
-export function listLotteries(c: Context): LotteryView[] {
-  return c.store.read(() => c.store.listLotteries().map((l) => lotteryView(c, l)));
+/**
+ * The lotteries, newest first. By default the living ones (a cancelled lottery leaves the list); `cancelled`
+ * lists only the cancelled ones (the 「已作廢」 filter); `all` both.
+ */
+export function listLotteries(c: Context, filter: LotteryFilter = 'active'): LotteryView[] {
+  return c.store.read(() =>
+    c.store
+      .listLotteries()
+      .filter((l) => filter === 'all' || (filter === 'cancelled') === (l.cancelledAt !== null))
+      .map((l) => lotteryView(c, l)),
+  );
 }
+
+export type LotteryFilter = 'active' | 'cancelled' | 'all';
 
 export function getLottery(c: Context, id: string): LotteryView {
   return c.store.read(() => lotteryView(c, c.mustGetLottery(id)));

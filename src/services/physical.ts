@@ -86,7 +86,7 @@ function ballRefusals(
       zh: `第 ${stage} 階段已抽滿，結果不會改變`,
       en: `Stage ${stage} has reached its quota; its result is final`,
     });
-  requireStatus(l.status, 'ball');
+  requireStatus(l.status, 'ball', l.cancelledAt !== null);
   requireProtocol(l.status, l.protocol, 'draw');
   if (results.length !== stage - 1)
     throw new LotteryError('STAGE_OUT_OF_ORDER', {

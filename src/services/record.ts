@@ -6,6 +6,7 @@ import { LotteryError } from '../domain/errors';
 import { PROTOCOL_V1, sortRoster, type RosterEntry } from '../domain/protocol';
 import { DEFAULT_PUBLIC_FIELDS, type PublicField } from '../domain/publish';
 import { renderNotice } from '../record/notice';
+import { meetingAmendedAt } from './life-view';
 import { renderRecord, type RecordCeremony, type RecordData } from '../record/render';
 import { signPdf } from '../record/sign';
 import type { LotteryRow, ResultRow } from '../store/store';
@@ -41,20 +42,11 @@ interface RecordSnapshot {
   physical?: PhysicalRecord;
 }
 
-/** The times of the `meeting.updated` entries after the lottery's last lock. */
-function meetingAmendments(c: Context, id: string): string[] {
-  const lockSeq = lockHistory(c, id).at(-1)?.seq ?? 0;
-  return c.store
-    .journalPage({ limit: 1000, lottery: id, type: 'meeting.updated' })
-    .filter((e) => e.seq > lockSeq)
-    .map((e) => e.at);
-}
-
 /** The checklist of issuing the record (the confirmation page): refusals before it (status, issued) first. */
 export function recordChecklist(c: Context, id: string): RecordChecklist {
   return c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'issueRecord');
+    requireStatus(l.status, 'issueRecord', l.cancelledAt !== null);
     if (c.store.record(id, 'full')) throw alreadyIssued();
     return checklistOf(c, l);
   });
@@ -63,14 +55,14 @@ export function recordChecklist(c: Context, id: string): RecordChecklist {
 function recordSnapshot(c: Context, id: string): RecordSnapshot {
   return c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'issueRecord');
+    requireStatus(l.status, 'issueRecord', l.cancelledAt !== null);
     if (c.store.record(id, 'full')) throw alreadyIssued();
     const checklist = checklistOf(c, l);
     requireChecklist(checklist);
     return {
+      meetingAmendedAt: meetingAmendedAt(c, id),
       l,
       checklist,
-      meetingAmendedAt: meetingAmendments(c, id),
       roster: c.store.roster(id),
       results: c.store.results(id),
       checkpoint: checkpointInTx(c),
@@ -160,7 +152,7 @@ export async function issueNotice(
 ): Promise<{ sha256: string; issuedAt: string; pdf: Buffer }> {
   const snap = c.store.read(() => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'issueNotice');
+    requireStatus(l.status, 'issueNotice', l.cancelledAt !== null);
     const roster = c.store.roster(id);
     const lock = lockHistory(c, id).at(-1);
     return { l, roster, lockedAt: lock?.at ?? l.createdAt };

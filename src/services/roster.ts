@@ -69,7 +69,8 @@ export function loadRoster(
     return { ...report, dryRun: true };
   }
   return c.store.write((tx) => {
-    requireStatus(c.mustGetLottery(id).status, 'roster');
+    const l = c.mustGetLottery(id);
+    requireStatus(l.status, 'roster', l.cancelledAt !== null);
     c.store.replaceRoster(id, parsed.entries, digest);
     c.d.fault?.('roster.load');
     c.journal(
@@ -97,7 +98,8 @@ export function updateEntry(
 ): RosterLoadReport {
   const reason = parseExclusion(body);
   return c.store.write((tx) => {
-    requireStatus(c.mustGetLottery(id).status, 'roster');
+    const l = c.mustGetLottery(id);
+    requireStatus(l.status, 'roster', l.cancelledAt !== null);
     if (c.store.updateEntryExclusion(id, entryId, reason === '' ? null : reason) !== 1)
       throw notFound(`編號 ${entryId} 的申報人`, `Entry ${entryId}`);
     const roster = c.store.roster(id);

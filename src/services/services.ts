@@ -8,6 +8,7 @@ import * as audit from './audit';
 import * as ceremony from './ceremony';
 import * as physical from './physical';
 import { Context, type Deps } from './context';
+import * as life from './life';
 import * as lotteries from './lotteries';
 import * as record from './record';
 import type { RecordChecklist } from './record-checklist';
@@ -88,8 +89,22 @@ export class Services {
     return lotteries.patchLottery(this.c, actor, id, body);
   }
 
-  listLotteries(): LotteryView[] {
-    return lotteries.listLotteries(this.c);
+  listLotteries(filter?: lotteries.LotteryFilter): LotteryView[] {
+    return lotteries.listLotteries(this.c, filter);
+  }
+
+  // issue 11: the meeting after the lock, cancelling, a real lottery from a rehearsal (services/life.ts)
+
+  updateMeeting(actor: string, id: string, body: unknown): LotteryView {
+    return life.updateMeeting(this.c, actor, id, body);
+  }
+
+  cancelLottery(actor: string, id: string, body: unknown): LotteryView {
+    return life.cancelLottery(this.c, actor, id, body);
+  }
+
+  copyRehearsal(actor: string, id: string, body: unknown): LotteryView {
+    return life.copyRehearsal(this.c, actor, id, body);
   }
 
   getLottery(id: string): LotteryView {

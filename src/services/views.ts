@@ -8,6 +8,7 @@ import type { LotteryRow, ResultRow } from '../store/store';
 import type { LotteryStatus, Role } from '../domain/model';
 import { userOf, type Context } from './context';
 import { physicalView, type PhysicalView } from './physical-view';
+import { lifeView, type LifeView } from './life-view';
 
 /**
  * The answers' shapes, what the signed-in and the public views show, and the public view's cache. Reads only:
@@ -50,7 +51,7 @@ export interface FixedValues {
   locks: LockHistory;
 }
 
-export interface LotteryView extends FixedValues {
+export interface LotteryView extends FixedValues, LifeView {
   id: string;
   year: number;
   agency: string;
@@ -84,7 +85,8 @@ export interface CeremonyView {
   history: Array<{ kind: 'opened' | 'adjourned'; at: string; by: string; seq?: number; reason?: string }>;
 }
 
-export interface PublicView extends FixedValues {
+export interface PublicView
+  extends FixedValues, Pick<LifeView, 'rehearsal' | 'cancelled' | 'meetingAmendedAt'> {
   id: string;
   year: number;
   agency: string;
@@ -268,7 +270,7 @@ export function lotteryView(c: Context, l: LotteryRow): LotteryView {
     v.entropy = l.entropy;
     v.secret = l.secret;
   }
-  return v;
+  return { ...v, ...lifeView(c, l) };
 }
 
 /** What anyone may read: no roster names, and winners only as LOTTERY_PUBLIC_FIELDS publishes them. */
@@ -299,6 +301,9 @@ export function publicView(c: Context, id: string): PublicView {
       ),
       notice: noticeRef(c, id),
     };
+    const { rehearsal, cancelled, meetingAmendedAt } = lifeView(c, l);
+    Object.assign(v, rehearsal ? { rehearsal } : {}, cancelled ? { cancelled } : {});
+    if (meetingAmendedAt) v.meetingAmendedAt = meetingAmendedAt;
     if (results.length > 0) {
       v.seed = l.seed;
       v.entropy = l.entropy;

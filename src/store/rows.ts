@@ -25,6 +25,12 @@ export interface LotteryRow extends Lottery {
   /** The protocol it was locked under; null in draft. */
   protocol: Protocol | null;
   createdAt: string;
+  // issue 11 (migration 005)
+  /** When it was cancelled (`lottery.cancelled`), and why; null while it lives. */
+  cancelledAt: string | null;
+  cancelReason: string | null;
+  /** The rehearsal whose roster and exclusions it was created from. */
+  copiedFrom: string | null;
 }
 
 export interface CeremonyRow {
@@ -90,6 +96,10 @@ export interface LotteryDbRow {
   created_at: string;
   /** 006_physical.sql; absent on a file not yet migrated. */
   method?: string;
+  rehearsal: number;
+  cancelled_at: string | null;
+  cancel_reason: string | null;
+  copied_from: string | null;
 }
 
 export function toLottery(r: LotteryDbRow): LotteryRow {
@@ -109,6 +119,10 @@ export function toLottery(r: LotteryDbRow): LotteryRow {
     protocol: r.protocol,
     createdAt: r.created_at,
     ...(r.method === 'physical' ? { method: 'physical' as const } : {}),
+    cancelledAt: r.cancelled_at,
+    cancelReason: r.cancel_reason,
+    copiedFrom: r.copied_from,
+    ...(r.rehearsal === 1 ? { rehearsal: true as const } : {}),
   };
 }
 

@@ -33,6 +33,10 @@ export function databaseSnapshot(
       secret: l.secret,
       entropy: l.entropy,
       seed: l.seed,
+      // issue 11: a database from before migration 005 has neither column: the replay decides alone.
+      ...(l.cancelledAt === undefined
+        ? {}
+        : { rehearsal: l.rehearsal === true, cancelled: l.cancelledAt !== null }),
     })),
   }));
 }

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import type { JournalEntry, RawEntry } from '../domain/journal';
 import type { Protocol, RosterEntry } from '../domain/protocol';
-import type { DefinedLottery, LotteryDefinition, LotteryStatus, Role } from '../domain/model';
+import type { DefinedLottery, LotteryDefinition, LotteryStatus, Meeting, Role } from '../domain/model';
 import type { DatabaseSnapshot } from '../domain/verify';
 import { backupTo } from './files';
 import { journalHead, journalPage, journalRows, openWriteTx, type WriteTx } from './journal-table';
@@ -165,11 +165,31 @@ export class Store {
 
   // ---- lotteries and their rosters ----
 
-  insertLottery(l: DefinedLottery & { createdAt: string }): void {
+  insertLottery(l: DefinedLottery & { createdAt: string; copiedFrom?: string }): void {
     this.stmt(
-      "INSERT INTO lotteries (id, year, agency, title, stages, meeting, status, created_at) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?)",
-    ).run(l.id, l.year, l.agency, l.title, JSON.stringify(l.stages), JSON.stringify(l.meeting), l.createdAt);
+      "INSERT INTO lotteries (id, year, agency, title, stages, meeting, status, created_at, rehearsal, copied_from) VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?)",
+    ).run(
+      l.id,
+      l.year,
+      l.agency,
+      l.title,
+      JSON.stringify(l.stages),
+      JSON.stringify(l.meeting),
+      l.createdAt,
+      l.rehearsal === true ? 1 : 0,
+      l.copiedFrom ?? null,
+    );
     if (l.method === 'physical') this.physical.setMethod(l.id, 'physical');
+  }
+
+  /** issue 11: the meeting amended after the lock; nothing the commitment covers is touched. */
+  updateMeeting(id: string, meeting: Meeting): void {
+    this.stmt('UPDATE lotteries SET meeting = ? WHERE id = ?').run(JSON.stringify(meeting), id);
+  }
+
+  /** issue 11: a cancellation, final (migration 005's trigger). */
+  setCancelled(id: string, at: string, reason: string): void {
+    this.stmt('UPDATE lotteries SET cancelled_at = ?, cancel_reason = ? WHERE id = ?').run(at, reason, id);
   }
 
   lottery(id: string): LotteryRow | undefined {

@@ -59,6 +59,18 @@ const RELOCK = {
   en: 'This lottery was locked under lottery-draw/v1: unlock and lock it again (lottery-draw/v2) before drawing',
 };
 
+// issue 11: the meeting after the lock, cancelling, copying a rehearsal's roster.
+const MEETING_IN_DRAFT = {
+  code: 'NOT_LOCKED',
+  zh: '抽籤尚未鎖定：會議資料請於抽籤設定中修改',
+  en: 'The lottery is still a draft: change the meeting with the lottery itself (PATCH)',
+};
+const CANCEL_DRAWN = {
+  code: 'ALREADY_DRAWN',
+  zh: '已開始抽籤，不能作廢',
+  en: 'A stage has been drawn: the lottery cannot be cancelled',
+};
+
 type Expected = { code: string; zh: string; en: string } | 'allowed';
 const EXPECTED: Record<LotteryAction, Record<LotteryStatus, Expected>> = {
   patch: { draft: 'allowed', locked: NOT_DRAFT, drawing: NOT_DRAFT, drawn: NOT_DRAFT },
@@ -84,6 +96,9 @@ const EXPECTED: Record<LotteryAction, Record<LotteryStatus, Expected>> = {
   // Physical draws (protocol.md §6.1): balls and sheets follow the draw's rule.
   ball: { draft: NOT_LOCKED, locked: 'allowed', drawing: 'allowed', drawn: CEREMONY_OVER },
   poolSheet: { draft: NOT_LOCKED, locked: 'allowed', drawing: 'allowed', drawn: CEREMONY_OVER },
+  updateMeeting: { draft: MEETING_IN_DRAFT, locked: 'allowed', drawing: 'allowed', drawn: 'allowed' },
+  cancel: { draft: 'allowed', locked: 'allowed', drawing: CANCEL_DRAWN, drawn: CANCEL_DRAWN },
+  copy: { draft: 'allowed', locked: 'allowed', drawing: 'allowed', drawn: 'allowed' },
 };
 
 function thrown(f: () => void): LotteryError | undefined {
@@ -128,6 +143,18 @@ describe('the lifecycle: which status allows which action', () => {
       expect(e?.extra).toBeUndefined();
     }
   });
+
+  it.each(cases)(
+    'when %s is asked of a cancelled %s lottery › it is refused as CANCELLED',
+    (action, status) => {
+      const e = thrown(() => requireStatus(status, action, true));
+      expect({ code: e?.code, zh: e?.zh, en: e?.en }).toEqual({
+        code: 'CANCELLED',
+        zh: '此抽籤已作廢，不能再進行任何操作',
+        en: 'This lottery was cancelled: nothing more can be done with it',
+      });
+    },
+  );
 
   it('when a refusal is thrown twice › each is a fresh error (no shared, mutable instance)', () => {
     const a = thrown(() => requireStatus('locked', 'patch'));

@@ -179,6 +179,7 @@ describe('verifying an audit bundle', () => {
     expect(r.warnings).toEqual([]);
     expect(r.checks.map((c) => c.name)).toEqual([
       'format',
+      'lottery.rehearsal',
       'roster.order',
       'roster.digest',
       'commitment',

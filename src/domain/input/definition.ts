@@ -239,9 +239,10 @@ function parseYear(v: unknown, problems: FieldProblem[]): number {
 export function parseCreate(body: unknown): LotteryDef {
   if (!isObj(body)) throw notObject();
   const problems: FieldProblem[] = [];
-  unknownKeys(problems, body, ['year', 'agency', 'title', 'stages', 'meeting', 'method']);
+  unknownKeys(problems, body, ['year', 'agency', 'title', 'stages', 'meeting', 'method', 'rehearsal']);
   const year = parseYear(body.year, problems);
   const method = parseMethod(body.method, problems);
+  const rehearsal = parseRehearsal(body.rehearsal, problems);
   const agency = text(problems, 'agency', body.agency, { max: 100, required: true });
   const title = text(problems, 'title', body.title, { max: 200 });
   const stages = parseStages(body.stages, problems);
@@ -255,6 +256,7 @@ export function parseCreate(body: unknown): LotteryDef {
     stages,
     meeting,
     ...(method === 'physical' ? { method } : {}),
+    ...(rehearsal ? { rehearsal: true as const } : {}),
   };
 }
 
@@ -271,6 +273,21 @@ function parseMethod(v: unknown, problems: FieldProblem[]): 'random' | 'physical
     ),
   );
   return 'random';
+}
+
+/** issue 11: `rehearsal`, a boolean when given (absent is a real lottery). */
+function parseRehearsal(v: unknown, problems: FieldProblem[]): boolean {
+  if (v === undefined || v === false) return false;
+  if (v === true) return true;
+  problems.push(
+    fieldProblem(
+      'rehearsal',
+      'NOT_BOOLEAN',
+      'rehearsal 必須是 true 或 false',
+      'rehearsal must be true or false',
+    ),
+  );
+  return false;
 }
 
 /** A meeting given in a PATCH replaces the stored one field by field: a field sent empty or null is removed. */

@@ -37,6 +37,9 @@ export interface DatabaseSnapshot {
     secret?: string | null;
     entropy?: string | null;
     seed?: string | null;
+    /** issue 11 (migration 005): the rehearsal mark and the cancellation, each against the journal. */
+    rehearsal?: boolean;
+    cancelled?: boolean;
   }>;
 }
 
@@ -138,6 +141,14 @@ function particularProblems(t: TableLottery, l: LotteryReplay): string[] {
     problems.push('stages or rates differ from the journal');
   if (t.meeting !== undefined && !sameJson(t.meeting, l.meeting))
     problems.push('meeting differs from the journal');
+  if (t.rehearsal !== undefined && t.rehearsal !== (l.rehearsal === true))
+    problems.push(
+      `rehearsal is ${String(t.rehearsal)} in the table, the journal says ${String(l.rehearsal === true)}`,
+    );
+  if (t.cancelled !== undefined && t.cancelled !== (l.cancelled !== undefined))
+    problems.push(
+      `cancelled is ${String(t.cancelled)} in the table, the journal says ${String(l.cancelled !== undefined)}`,
+    );
   return problems;
 }
 

@@ -21,6 +21,7 @@ import {
 } from './draw';
 import { journalChain, journalDraws, journalLocked, journalLottery, replayBundle } from './journal';
 import { physicalDrawChecks, physicalJournalDraws } from './physical';
+import { rehearsalCheck } from './life';
 import { recordChecks } from './record';
 import { finish, type Check, type Report, type VerifyDeps, type VerifyOptions } from './report';
 import { rosterDigest, rosterOrder } from './roster';
@@ -45,11 +46,14 @@ export async function verifyBundle(
   const v2 = protocol === PROTOCOL_V2;
   const warnings: string[] = [];
   const checks: Check[] = [formatPassed(b, protocol)];
+  // The replay reads the entries whether or not the chain holds; it runs first so that a rehearsal is reported
+  // right after the format (issue 11).
+  const { entries, lottery: l } = replayBundle(b, warnings);
+  checks.push(rehearsalCheck(b, l));
   checks.push(rosterOrder(b), await rosterDigest(b, deps));
   // A physical draw (protocol.md §6.1) has no seed: its own checks stand where the seed's are.
   const physical = b.lottery.method === 'physical';
-  const replayed = physical ? replayBundle(b, warnings) : undefined;
-  if (replayed) checks.push(...(await physicalDrawChecks(b, replayed.lottery, deps)));
+  if (physical) checks.push(...(await physicalDrawChecks(b, l, deps)));
   else {
     checks.push(await commitmentCheck(b, deps), await seedCheck(b, protocol, deps));
     if (v2) checks.push(entropyForm(b));
@@ -59,7 +63,6 @@ export async function verifyBundle(
 
   const chain = await checkChain(b.journal, deps.sha256);
   checks.push(journalChain(chain));
-  const { entries, lottery: l } = replayed ?? replayBundle(b, warnings);
   const draws = physical ? physicalJournalDraws(b, l) : journalDraws(b, l);
   checks.push(journalLottery(b, l), journalLocked(b, l, protocol, warnings), draws);
   if (v2) checks.push(...ceremonyChecks(b, l, warnings));

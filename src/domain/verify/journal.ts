@@ -40,6 +40,9 @@ export function journalLottery(b: Bundle, l: LotteryReplay | undefined): Check {
     if (l.title !== b.lottery.title) problems.push('title differs');
     if (!sameJson(l.stages, b.lottery.stages)) problems.push('stages or rates differ');
     if (!sameJson(l.meeting, b.lottery.meeting)) problems.push('meeting differs');
+    // issue 11: a meeting.updated with no lock in force, or after the record, is one no service writes.
+    for (const u of l.meetingUpdates)
+      if (!u.ok) problems.push(`seq ${u.seq}: ${u.reason ?? 'meeting.updated refused'}`);
   }
   return {
     name: 'journal.lottery',
@@ -123,6 +126,8 @@ export function journalDraws(b: Bundle, l: LotteryReplay | undefined): Check {
     const d1 = l.draws[0];
     if (d1 && (d1.secret !== b.secret || d1.entropy !== b.entropy))
       problems.push('stage 1 secret or entropy differs from the journal');
+    // issue 11: a cancelled lottery is never drawn; a bundle exists only for a drawn one.
+    if (l.cancelled) problems.push(`the lottery was cancelled at seq ${l.cancelled.seq}`);
   }
   return {
     name: 'journal.draws',

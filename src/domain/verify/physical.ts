@@ -215,6 +215,8 @@ export function physicalJournalDraws(b: Bundle, l: LotteryReplay | undefined): C
       if (st && (d.poolSize !== st.poolSize || d.quota !== st.quota))
         problems.push(`stage ${d.stage} pool size or quota differs (seq ${d.seq})`);
     });
+    // issue 11: a cancelled lottery is never drawn, by seed or by balls.
+    if (l.cancelled) problems.push(`the lottery was cancelled at seq ${l.cancelled.seq}`);
   }
   return fromProblems(
     'journal.draws',

@@ -48,7 +48,8 @@ export function auditPages(r: Router, d: PageDeps): void {
       },
       checkpoint,
       checkpointLocal: localTime(checkpoint.at),
-      lotteries: d.services.listLotteries(),
+      // The auditor sees every lottery, cancelled ones and rehearsals included, each marked (issue 11).
+      lotteries: d.services.listLotteries('all'),
     });
   });
 }

@@ -1,7 +1,17 @@
 import type { Router } from 'express';
-import { formBody, meetingForm, newLotteryForm, reasonForm } from '../forms';
+import { formBody, meetingAmendForm, meetingForm, newLotteryForm, reasonForm } from '../forms';
 import { pageLang, tr } from '../i18n';
-import { actor, checkCsrf, idParam, lotteryPath, need, withRules, type PageDeps } from './common';
+import {
+  actor,
+  checkCsrf,
+  hasRecord,
+  idParam,
+  localTimeFor,
+  lotteryPath,
+  need,
+  withRules,
+  type PageDeps,
+} from './common';
 
 /** The declaration year to suggest: draws happen in January and February for the year before. */
 export function defaultYear(now: Date): number {
@@ -11,13 +21,16 @@ export function defaultYear(now: Date): number {
 
 /** The ethics office's pages: the list of lotteries, one lottery's preparation, and its lock. */
 export function lotteryPages(r: Router, d: PageDeps): void {
-  r.get('/lotteries', need('ethics', 'drawer', 'auditor'), (_req, res) => {
-    const all = d.services.listLotteries();
+  r.get('/lotteries', need('ethics', 'drawer', 'auditor'), (req, res) => {
+    // issue 11: a cancelled lottery leaves the default list; ?status=cancelled is the 「已作廢」 filter.
+    const cancelled = req.query.status === 'cancelled';
+    const all = d.services.listLotteries(cancelled ? 'cancelled' : 'active');
     const years = [...new Set(all.map((l) => l.year))].sort((a, b) => b - a);
     res.render('lotteries.njk', {
       title: tr(pageLang(res), '抽籤作業', 'Lotteries'),
       years: years.map((y) => ({ year: y, lotteries: all.filter((l) => l.year === y) })),
       defaultYear: defaultYear(d.clock()),
+      cancelledFilter: cancelled,
     });
   });
   r.post('/lotteries', need('ethics'), formBody, checkCsrf, (req, res) => {
@@ -33,13 +46,36 @@ export function lotteryPages(r: Router, d: PageDeps): void {
       l,
       roster,
       rules: withRules(l.stages),
-      canEdit: res.locals.session?.user.role === 'ethics' && l.status === 'draft',
+      canEdit: res.locals.session?.user.role === 'ethics' && l.status === 'draft' && !l.cancelled,
       isEthics: res.locals.session?.user.role === 'ethics',
+      localTime: localTimeFor(res),
+      // issue 11: the meeting amended after the lock, until the record is issued.
+      canAmend:
+        res.locals.session?.user.role === 'ethics' &&
+        l.status !== 'draft' &&
+        !l.cancelled &&
+        !hasRecord(d.services, l.id),
+      canCancel:
+        res.locals.session?.user.role === 'ethics' &&
+        !l.cancelled &&
+        (l.status === 'draft' || l.status === 'locked') &&
+        !l.ceremony.open,
     });
   });
   r.post('/lotteries/:id/meeting', need('ethics'), formBody, checkCsrf, (req, res) => {
-    d.services.patchLottery(actor(res), idParam(req), meetingForm(req));
+    // In draft the meeting is part of the definition (PATCH, as before); after the lock it is amended alone.
+    if (d.services.getLottery(idParam(req)).status === 'draft')
+      d.services.patchLottery(actor(res), idParam(req), meetingForm(req));
+    else d.services.updateMeeting(actor(res), idParam(req), meetingAmendForm(req));
     res.redirect(303, lotteryPath(idParam(req)));
+  });
+  r.post('/lotteries/:id/cancel', need('ethics'), formBody, checkCsrf, (req, res) => {
+    d.services.cancelLottery(actor(res), idParam(req), reasonForm(req));
+    res.redirect(303, lotteryPath(idParam(req)));
+  });
+  r.post('/lotteries/:id/copy', need('ethics'), formBody, checkCsrf, (req, res) => {
+    const l = d.services.copyRehearsal(actor(res), idParam(req), {});
+    res.redirect(303, lotteryPath(l.id));
   });
   r.post('/lotteries/:id/lock', need('ethics'), formBody, checkCsrf, (req, res) => {
     d.services.lock(actor(res), idParam(req));

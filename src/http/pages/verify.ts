@@ -10,6 +10,8 @@ export function verifyPages(r: Router, d: PageDeps): void {
     res.render('verify.njk', {
       title: tr(pageLang(res), '公開驗證：{t}', 'Public verification: {t}', { t: p.title }),
       p,
+      // issue 11: a rehearsal's public page is shown, marked (the watermark of base.njk), never listed.
+      rehearsal: p.rehearsal === true,
       rules: withRules(p.stages),
       hasRecord: hasRecord(d.services, p.id),
       publicColumns: publicColumns(d.publicFields),
