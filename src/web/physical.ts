@@ -1,4 +1,5 @@
 import { api, said, tr } from './api';
+import { wireFullscreen } from './projector/fullscreen';
 
 /**
  * The ball-entry screen of a physical draw (templates/physical.njk, protocol.md §6.1): opens the ceremony (or
@@ -159,3 +160,5 @@ if (root && root.dataset.canEnter === 'yes') {
     });
 }
 if (root) void refresh();
+// The projector's full-screen button and F key (issue 11: the ball-entry screen is shown on the projector too).
+wireFullscreen();
