@@ -278,10 +278,6 @@ describe('the meeting day in a browser', () => {
     await rocOnly(office);
     await office.goto(`${base}/lotteries?status=cancelled`);
     expect(await office.locator(`a[href="/lotteries/${copy}"]`).count()).toBe(1);
-    // The rehearsal is in no public listing.
-    const publicList = await office.request.get(`${base}/api/v1/public/lotteries`);
-    if (publicList.status() === 200) expect(await publicList.text()).not.toContain(rehearsal);
-
     // ---- 5. The real physical lottery: its meeting is today (a real draw happens on its meeting day only).
     const today = taipeiDate(Date.now());
     const physical = services.createLottery('cli', {
@@ -424,6 +420,8 @@ describe('the meeting day in a browser', () => {
     expect(pdf).toContain('實體抽籤');
     expect(pdf).toContain('張三');
     expect(pdf).not.toContain('王大明');
+    // The record notes that the particulars were amended after the lock, and when.
+    expect(pdf.replace(/\s+/g, '')).toMatch(/會議資料異動.*於鎖定後修正.*修正時間/);
     expect(pdf).toContain('測試憑證');
     expect(pdf).not.toContain('REHEARSAL');
     await axe(office);
