@@ -398,11 +398,14 @@ describe('the meeting day in a browser', () => {
     expect(list.roles).toEqual({ cls: 'ok', text: expect.stringContaining('均已填寫') });
     expect(list.notice?.cls).toBe('warn');
     expect(list.notice?.text).toContain('抽籤公告');
-    const warnColour = await office
-      .locator('#record-checklist li.warn')
-      .first()
-      .evaluate((li) => getComputedStyle(li).borderLeftColor || getComputedStyle(li).color);
-    expect(warnColour).not.toBe('');
+    // A warning looks different from a ready item (amber, not green), as a person reads the list.
+    const colour = (cls: string): Promise<string> =>
+      office
+        .locator(`#record-checklist li.${cls}`)
+        .first()
+        .evaluate((li) => getComputedStyle(li).color);
+    expect(await colour('warn')).toBe('rgb(122, 74, 0)');
+    expect(await colour('ok')).not.toBe(await colour('warn'));
     await rocOnly(office);
     await shot(office, 'record-confirm-physical');
     await axe(office);
