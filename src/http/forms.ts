@@ -73,6 +73,8 @@ export function newLotteryForm(req: Request): Record<string, unknown> {
     meeting,
     // issue 11: the new-lottery form's 「演練」 box.
     ...(b.rehearsal === 'on' ? { rehearsal: true } : {}),
+    // The form's choice of how the winners are drawn; anything but the two choices goes to the service to refuse.
+    ...(b.method && b.method !== 'random' ? { method: b.method } : {}),
   };
 }
 

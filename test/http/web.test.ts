@@ -504,6 +504,26 @@ describe("the office's page around the ceremony", () => {
   });
 });
 
+describe('the new-lottery form (issue 11)', () => {
+  it('when 實體抽籤 is chosen › the lottery is a physical draw, and the computer draw stays the default', async () => {
+    const s = await signIn('林怡芬');
+    const post = (extra: Record<string, string>): Promise<request.Response> =>
+      request(t.app)
+        .post('/lotteries')
+        .set('Cookie', s.cookie)
+        .type('form')
+        .send({ _csrf: s.csrf, year: '114', agency: '數位發展部', ...extra });
+    const idOf = (r: request.Response): string => String(r.headers.location).split('/').pop() ?? '';
+    const physical = await post({ method: 'physical' });
+    expect(physical.status).toBe(303);
+    expect(t.services.getLottery(idOf(physical)).method).toBe('physical');
+    const random = await post({ method: 'random' });
+    expect(t.services.getLottery(idOf(random)).method).toBeUndefined();
+    const page = (await request(t.app).get('/lotteries').set('Cookie', s.cookie)).text;
+    expect(page).toContain('name="method" value="physical"');
+  });
+});
+
 describe('dates, roles and errors as people read them (issue 11)', () => {
   it('when a meeting date is posted as 114年1月22日 下午2時30分 › it is stored as ISO and every page shows the 民國 date', async () => {
     const s = await signIn('林怡芬');
