@@ -25,7 +25,7 @@ export function physicalSteps(isOpen: (l: LotteryReplay) => boolean): Array<[str
       return bad('poolsheet.issued is malformed');
     if (l.method !== 'physical') bad('a pool sheet for a lottery not drawn with balls');
     if (!allows(l.status, 'poolSheet')) bad('pool sheet issued when not locked');
-    l.sheets.push({ seq: e.seq, stage, poolSize, sha256 });
+    l.sheets.push({ seq: e.seq, at: e.at, stage, poolSize, sha256 });
   };
 
   const ball: Step = (l, e, bad) => {

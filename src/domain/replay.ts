@@ -53,6 +53,7 @@ export interface DrawEvent {
 /** A `poolsheet.issued` entry (physical draws). */
 export interface SheetEvent {
   seq: number;
+  at: string;
   stage: number;
   poolSize: number;
   sha256: string;

@@ -52,6 +52,14 @@ interface NoticeTemplate {
     observersAfter: string;
     publicPage: string;
   };
+  /** A physical draw's items, in place of the random draw's (dice, an algorithm). */
+  physical: {
+    method: string;
+    values: string;
+    sheet: string;
+    observers: string;
+    observersAfter: string;
+  };
   officials: { chair: string; drawer: string; monitor: string };
   valueLabels: {
     commitmentPrefix: string;
@@ -99,6 +107,8 @@ export interface NoticeData {
   rehearsal?: boolean;
   /** Signed under the local test CA: 「測試憑證」 on every page. */
   testCertificate?: boolean;
+  /** A physical draw (實體抽籤): stage 1's pool sheet digest, issued at the lock (protocol.md §6.1). */
+  physical?: { sheet: string };
 }
 
 /**
@@ -111,6 +121,8 @@ function check(d: NoticeData): void {
   };
   if (!HEX64.test(d.rosterDigest)) bad('rosterDigest is not 64 lowercase hex digits');
   if (!HEX64.test(d.commitment)) bad('commitment is not 64 lowercase hex digits');
+  if (d.physical && !HEX64.test(d.physical.sheet))
+    bad('the pool sheet digest is not 64 lowercase hex digits');
   if (!PRINTED_FINGERPRINT.test(d.keyFingerprint))
     bad('keyFingerprint is not SHA256: and 64 lowercase hex digits');
   if (d.stages.length === 0) bad('no stages');
@@ -155,6 +167,8 @@ export async function renderNotice(data: NoticeData): Promise<Buffer> {
 
   noticeHead(page, heading);
   meetingItems(page);
+  // Said before the pools, so that a reader knows how the numbers below will be drawn.
+  if (data.physical) item(fill(t.physical.method, { pool: data.stages[0]?.poolSize ?? 0 }));
   poolsAndQuotas(page);
   lockedValues(page);
   observers(page);
@@ -246,7 +260,8 @@ function poolsAndQuotas({ data, t, flow, item }: NoticePage): void {
 /** What was locked: the values in full, and their first 16 hex digits large for observers to write down */
 function lockedValues({ data, t, flow, item }: NoticePage): void {
   const { doc, m, width } = flow;
-  const vx = item(fill(t.items.values, { lockedAt: rocDateTime(data.lockedAt) }));
+  const values = data.physical ? t.physical.values : t.items.values;
+  const vx = item(fill(values, { lockedAt: rocDateTime(data.lockedAt) }));
   gap(flow, 0.3);
   const readoutIndent = vx - m + t.fonts.body;
   flow.ensure(3 * t.fonts.readout * 1.45 + 110);
@@ -279,13 +294,15 @@ function lockedValues({ data, t, flow, item }: NoticePage): void {
   hex(t.valueLabels.rosterDigest, data.rosterDigest);
   hex(t.valueLabels.commitment, data.commitment);
   hex(t.valueLabels.keyFingerprint, data.keyFingerprint);
+  if (data.physical) hex(t.physical.sheet, data.physical.sheet);
   gap(flow, 0.2);
 }
 
-/** For observers: write the values down, watch the dice, verify afterwards */
+/** For observers: write the values down, watch the dice (or the balls), verify afterwards */
 function observers({ data, t, flow, item }: NoticePage): void {
   const { doc, m, width } = flow;
-  const ox = item(t.items.observers);
+  const said = data.physical ? t.physical : t.items;
+  const ox = item(said.observers);
   const command = fill(t.command, { fingerprint: data.keyFingerprint, prefix: data.commitment.slice(0, 16) });
   const lines = command.split('\n');
   const boxH = lines.length * t.fonts.hex * 1.5 + 10;
@@ -300,7 +317,7 @@ function observers({ data, t, flow, item }: NoticePage): void {
   for (const line of lines)
     doc.fontSize(t.fonts.hex).text(line, ox + 8, doc.y, { width: m + width - ox - 16, lineBreak: false });
   doc.y = boxY + boxH + 4;
-  doc.fontSize(t.fonts.body).text(t.items.observersAfter, ox, doc.y, { width: m + width - ox, lineGap: 2 });
+  doc.fontSize(t.fonts.body).text(said.observersAfter, ox, doc.y, { width: m + width - ox, lineGap: 2 });
   gap(flow);
 }
 

@@ -1,11 +1,12 @@
 import type { RecordPage } from './record-sections';
-import { hexPrefixGroups } from './layout';
+import { fill, hexPrefixGroups } from './layout';
 import { rocDateTime } from './roc';
 
 /**
  * The record's section for a physical draw (實體抽籤, protocol.md §6.1), in place of the random draw's values:
  * the commitment and roster digest as locked, then each stage's pool sheet (its digest) and its balls in the
- * order they were drawn, with every withdrawn ball and its reason. Nothing about a seed: there is none.
+ * order they were drawn, with every withdrawn ball and its reason. Nothing about a seed or dice: there are none,
+ * and a record that explained them would tell the meeting something that did not happen.
  */
 
 /** What the record shows of a physical draw, stage by stage. */
@@ -18,15 +19,34 @@ export interface PhysicalRecord {
   }>;
 }
 
+/** templates/record.json's `physical`: the wording a physical draw prints where a random draw's would go. */
+export interface PhysicalTemplate {
+  /** After the legal basis: how the winners were drawn. */
+  basis: string;
+  /** After the rules table: what the numbers on the balls stand for, and when a stage is done. */
+  rules: string;
+  section: string;
+  method: string;
+  /** {protocol} */
+  protocol: string;
+  /** {stage}, {n} */
+  stage: string;
+  sheet: string;
+  /** {numbers} */
+  drawn: string;
+  /** {at}, {reason} */
+  undone: string;
+  /** {protocol}: the verification paragraph, naming what the verifier cannot check. */
+  verifyText: string;
+}
+
 export function physicalValues(page: RecordPage, physical: PhysicalRecord): void {
   const { data, t, flow } = page;
   const { doc, P, m, width } = flow;
-  flow.heading('抽籤方式：實體抽籤（抽球）');
-  flow.para(
-    '本次抽籤以實體號球為之：各階段依號次表（名冊編號排序）編號，由抽籤人自抽籤箱逐一抽出號球，並即時輸入系統、記入稽核日誌。' +
-      '號球之隨機性由在場人員見證，驗證工具無法重算；名冊、名額、號次表、球號順序與雜湊鏈均可驗證。',
-  );
-  flow.field(t.valueLabels.protocol ?? '', `${data.protocol}（實體抽籤）`);
+  const pt = t.physical;
+  flow.heading(pt.section);
+  flow.para(pt.method);
+  flow.field(t.valueLabels.protocol ?? '', fill(pt.protocol, { protocol: data.protocol }));
   flow.readout(
     `${t.valueLabels.commitmentPrefix ?? ''}：`,
     hexPrefixGroups(data.commitment),
@@ -38,15 +58,17 @@ export function physicalValues(page: RecordPage, physical: PhysicalRecord): void
   for (const s of physical.stages) {
     flow.ensure(60);
     doc.moveDown(0.3);
-    doc.fontSize(t.fonts.body).text(`第 ${s.stage} 階段：號次 1 至 ${s.poolSize} 號`, m, doc.y, { width });
-    flow.hexLine('號次表雜湊值（poolsheet.issued）', s.sheet);
+    doc.fontSize(t.fonts.body).text(fill(pt.stage, { stage: s.stage, n: s.poolSize }), m, doc.y, { width });
+    flow.hexLine(pt.sheet, s.sheet);
     const drawn = s.balls.filter((b) => !b.undone);
     doc
       .fontSize(t.fonts.body)
-      .text(`抽出球號（依抽出順序）：${drawn.map((b) => `${b.number}`).join('、')}`, m, doc.y, { width });
+      .text(fill(pt.drawn, { numbers: drawn.map((b) => `${b.number}`).join('、') }), m, doc.y, { width });
     for (const [i, b] of s.balls.entries()) {
       const who = data.publicCopy ? '' : `\u3000${b.id}`;
-      const undone = b.undone ? `\u3000（已撤銷 ${rocDateTime(b.undone.at)}：${P(b.undone.reason)}）` : '';
+      const undone = b.undone
+        ? `\u3000${fill(pt.undone, { at: rocDateTime(b.undone.at), reason: P(b.undone.reason) })}`
+        : '';
       flow.ensure(16);
       doc
         .fontSize(t.fonts.small)

@@ -81,6 +81,7 @@ export function basisAndRules({ data, t, flow }: RecordPage): void {
   const { P } = flow;
   flow.heading(t.sections.basis ?? '');
   flow.para(t.basis);
+  if (data.physical) flow.para(t.physical.basis);
 
   flow.heading(t.sections.rules ?? '', 36);
   flow.table(
@@ -100,6 +101,7 @@ export function basisAndRules({ data, t, flow }: RecordPage): void {
     ]),
     t.fonts.body - 1,
   );
+  if (data.physical) flow.para(t.physical.rules);
 }
 
 /** Each stage's winners, in the order drawn. */
@@ -261,7 +263,11 @@ export function verifySection({ data, t, flow }: RecordPage): void {
   const qrTop = doc.y;
   const qrSide = flow.qr(data.verifyUrl, m, qrTop, 3);
   const textX = m + qrSide + 14;
-  const text = fill(t.verifyText, { protocol: data.protocol, url: data.verifyUrl });
+  // A physical draw has no seed to recompute: its paragraph names the randomness as not verifiable instead.
+  const text = fill(data.physical ? t.physical.verifyText : t.verifyText, {
+    protocol: data.protocol,
+    url: data.verifyUrl,
+  });
   doc.fontSize(t.fonts.body).text(text, textX, qrTop, { width: width - qrSide - 14, lineGap: 2 });
   doc.fontSize(t.fonts.small).text(data.verifyUrl, textX, doc.y + 4, { width: width - qrSide - 14 });
   doc.x = m;

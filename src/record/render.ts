@@ -4,13 +4,14 @@ import type { PublicField } from '../domain/publish';
 import { Flow, loadFont, loadTemplate, openDocument, printable } from './layout';
 import { drawPageMarks } from './marks';
 import { RECORD_SECTIONS, type RecordPage } from './record-sections';
-import type { PhysicalRecord } from './physical';
+import type { PhysicalRecord, PhysicalTemplate } from './physical';
 
 /**
  * The lottery record (抽籤紀錄) as a PDF, laid out from templates/record.json. What it must guarantee:
  * - every name comes back out of `pdftotext` exactly, and a character the font lacks is printed as 〔U+XXXX〕,
  *   never dropped (a dropped character can turn one person into another);
  * - hex values print unbroken on one line; the checkpoint signature in lines of 64 characters;
+ * - a physical draw (實體抽籤) says what happened in the room, and nothing of a seed, dice or entropy;
  * - the entropy prints verbatim with its length and UTF-8 hex, since it is hashed exactly as typed; under
  *   lottery-draw/v2, as canonical digits in groups of five for reading aloud and as the exact digit string;
  * - the commitment's and the key fingerprint's first 16 hex digits print large, for reading into the minutes;
@@ -40,6 +41,8 @@ export interface RecordTemplate {
   valueLabels: Record<string, string>;
   checkpointLabels: Record<string, string>;
   verifyText: string;
+  /** A physical draw's wording, in place of the random draw's (the seed, the dice, the algorithm). */
+  physical: PhysicalTemplate;
   signatureRoles: string[];
   signatureLine: string;
   /** The sentence the signatures sign, printed under the heading and kept on the page with every signature. */

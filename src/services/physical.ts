@@ -47,12 +47,13 @@ export function issuePoolSheet(
 ): void {
   const entries = sheetEntries(pool);
   const sha256 = sheetDigest(l.id, stage, entries, c.d.sha256);
-  c.store.physical.insertSheet(l.id, { stage, entries, sha256, issuedAt: c.now() });
-  c.journal(
+  const e = c.journal(
     tx,
     { type: 'poolsheet.issued', data: { lottery: l.id, stage, poolSize: entries.length, sha256 } },
     actor,
   );
+  // The row carries the entry's own time, so that verify --db can hold the table to the journal exactly.
+  c.store.physical.insertSheet(l.id, { stage, entries, sha256, issuedAt: e.at });
 }
 
 /** An adjournment is refused once a ball is in: the room saw it leave the drum. */
@@ -243,8 +244,13 @@ export function undoBall(
         },
         { extra: { number, last: last && last.undoneAt === null ? last.number : null } },
       );
-    c.journal(tx, { type: 'stage.ball.undone', data: { lottery: id, stage, number, reason } }, actor);
-    c.store.physical.undoBall(id, stage, last.position, c.now(), reason);
+    const e = c.journal(
+      tx,
+      { type: 'stage.ball.undone', data: { lottery: id, stage, number, reason } },
+      actor,
+    );
+    // The entry's own time, as for the ball itself: verify --db holds the row to the journal exactly.
+    c.store.physical.undoBall(id, stage, last.position, e.at, reason);
     return answer(c, l, stage, quota, false);
   });
 }

@@ -155,7 +155,10 @@ export async function issueNotice(
     requireStatus(l.status, 'issueNotice', l.cancelledAt !== null);
     const roster = c.store.roster(id);
     const lock = lockHistory(c, id).at(-1);
-    return { l, roster, lockedAt: lock?.at ?? l.createdAt };
+    // A physical draw's notice carries stage 1's pool sheet, issued in the lock's transaction.
+    const sheet =
+      l.method === 'physical' ? c.store.physical.sheets(id).find((s) => s.stage === 1) : undefined;
+    return { l, roster, lockedAt: lock?.at ?? l.createdAt, sheet };
   });
   const { l, roster } = snap;
   const certificatePem = c.d.signer.certificatePem;
@@ -179,6 +182,7 @@ export async function issueNotice(
     publicUrl: `${c.d.publicUrl ?? 'http://localhost:3000'}/verify/${encodeURIComponent(id)}`,
     ...(isRehearsal(l) ? { rehearsal: true } : {}),
     ...(c.d.testCertificate ? { testCertificate: true } : {}),
+    ...(snap.sheet ? { physical: { sheet: snap.sheet.sha256 } } : {}),
   });
   const pdf = await signPdf(
     unsigned,

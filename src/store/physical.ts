@@ -35,6 +35,13 @@ interface BallDbRow {
 export class PhysicalTables {
   constructor(private readonly stmt: (sql: string) => Database.Statement) {}
 
+  /** Whether the file has these tables: one not yet migrated to 006, read as it is by verify --db, has not. */
+  present(): boolean {
+    return (
+      this.stmt("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'balls'").get() !== undefined
+    );
+  }
+
   setMethod(lotteryId: string, method: 'random' | 'physical'): void {
     this.stmt('UPDATE lotteries SET method = ? WHERE id = ?').run(method, lotteryId);
   }

@@ -7,36 +7,48 @@ import type { Store } from './store';
  * the tables hold it. The verifier compares the two and recomputes the draws; it never trusts either alone.
  */
 export function databaseSnapshot(
-  store: Pick<Store, 'read' | 'journalRows' | 'listLotteries' | 'roster' | 'results'>,
+  store: Pick<Store, 'read' | 'journalRows' | 'listLotteries' | 'roster' | 'results' | 'physical'>,
 ): DatabaseSnapshot {
-  return store.read(() => ({
-    journal: [...store.journalRows()],
-    lotteries: store.listLotteries().map((l) => ({
-      id: l.id,
-      status: l.status,
-      rosterDigest: l.rosterDigest,
-      roster: store.roster(l.id),
-      results: store.results(l.id).map((r) => ({
-        stage: r.stage,
-        winners: r.winners,
-        poolSize: r.poolSize,
-        quota: r.quota,
+  return store.read(() => {
+    const physical = store.physical.present();
+    return {
+      journal: [...store.journalRows()],
+      lotteries: store.listLotteries().map((l) => ({
+        id: l.id,
+        status: l.status,
+        rosterDigest: l.rosterDigest,
+        roster: store.roster(l.id),
+        results: store.results(l.id).map((r) => ({
+          stage: r.stage,
+          winners: r.winners,
+          poolSize: r.poolSize,
+          quota: r.quota,
+        })),
+        // A database from before lottery-draw/v2 has no protocol column: the replay's lock decides alone.
+        ...(l.protocol === undefined ? {} : { protocol: l.protocol }),
+        year: l.year,
+        agency: l.agency,
+        title: l.title,
+        stages: l.stages,
+        meeting: meetingJson(l.meeting),
+        commitment: l.commitment,
+        secret: l.secret,
+        entropy: l.entropy,
+        seed: l.seed,
+        // issue 11: a database from before migration 005 has neither column: the replay decides alone.
+        ...(l.cancelledAt === undefined
+          ? {}
+          : { rehearsal: l.rehearsal === true, cancelled: l.cancelledAt !== null }),
+        // Every lottery's, not only a physical one's: a ball stored for a random draw is a forged row too. A file
+        // from before migration 006 has none of these: the replay decides alone.
+        ...(physical
+          ? {
+              method: l.method ?? 'random',
+              sheets: store.physical.sheets(l.id),
+              balls: store.physical.balls(l.id),
+            }
+          : {}),
       })),
-      // A database from before lottery-draw/v2 has no protocol column: the replay's lock decides alone.
-      ...(l.protocol === undefined ? {} : { protocol: l.protocol }),
-      year: l.year,
-      agency: l.agency,
-      title: l.title,
-      stages: l.stages,
-      meeting: meetingJson(l.meeting),
-      commitment: l.commitment,
-      secret: l.secret,
-      entropy: l.entropy,
-      seed: l.seed,
-      // issue 11: a database from before migration 005 has neither column: the replay decides alone.
-      ...(l.cancelledAt === undefined
-        ? {}
-        : { rehearsal: l.rehearsal === true, cancelled: l.cancelledAt !== null }),
-    })),
-  }));
+    };
+  });
 }

@@ -15,6 +15,7 @@ import { effectiveLock, replay, type LockEvent, type LotteryReplay } from '../re
 import { databaseCheckpointChecks } from './checkpoint';
 import { finish, parsedEntries, sameJson, type Check, type Report, type VerifyDeps } from './report';
 import { physicalTableProblems } from './physical';
+import { physicalRowProblems } from './physical-rows';
 
 /** What `lottery verify --db` is given: the journal rows, and each lottery as the tables hold it. */
 export interface DatabaseSnapshot {
@@ -40,6 +41,19 @@ export interface DatabaseSnapshot {
     /** issue 11 (migration 005): the rehearsal mark and the cancellation, each against the journal. */
     rehearsal?: boolean;
     cancelled?: boolean;
+    /** Physical draws (migration 006): the method column, and the pool sheets and balls tables. */
+    method?: string;
+    sheets?: Array<{ stage: number; entries: string[]; sha256: string; issuedAt: string }>;
+    balls?: Array<{
+      stage: number;
+      position: number;
+      number: number;
+      entry: string;
+      seq: number;
+      drawnAt: string;
+      undoneAt: string | null;
+      undoReason: string | null;
+    }>;
   }>;
 }
 
@@ -95,6 +109,7 @@ async function tablesCheck(t: TableLottery, l: LotteryReplay | undefined, deps: 
     problems.push(...particularProblems(t, l));
     problems.push(...(await secretProblems(t, l, deps)));
     problems.push(...(await recomputeDraws(t.id, l, t.roster, t.results, deps)));
+    problems.push(...(await physicalRowProblems(t, l, deps)));
     const drawn = new Map(l.draws.map((d) => [d.stage, d.winners]));
     if (t.results.length !== l.draws.length)
       problems.push(`${t.results.length} results stored, ${l.draws.length} journalled`);
