@@ -611,6 +611,21 @@ def make(genuine_path, outdir, key_file):
         i = index_of(b, 'stage.drawn'); b['journal'][i]['at'] = next_day(b['journal'][i]['at'])
         rechain(b['journal']); resigned(b)
         add('rehearsal-other-day', "a rehearsal whose stage 1 was drawn the next day (any day is allowed)", bundle=b)
+    if v2:
+        # Attack (issue 11): stage 1 drawn the day after the meeting day, then the meeting "moved" to that day by a
+        # meeting.updated, so that ceremony.date compares the draw with a day chosen after it. The service refuses
+        # to move the day once stage 1 is drawn or while a ceremony is open; the Replay refuses it too.
+        mdate = g['lottery']['meeting']['date']
+        moved = dict(g['lottery']['meeting'], date=next_day(mdate[:10] + 'T00:00:00.000Z')[:10] + mdate[10:])
+        for name, after, what in (('meeting-day-moved-after-draw', 'stage.drawn', 'after stage 1 was drawn'),
+                                  ('meeting-day-moved-while-open', 'ceremony.opened', 'while the ceremony was open')):
+            b = c(); i = index_of(b, 'stage.drawn'); b['journal'][i]['at'] = next_day(b['journal'][i]['at'])
+            at = max(k for k, e in enumerate(b['journal']) if k <= i and e['type'] == after
+                     and e['data'].get('lottery') == lid)
+            entry(b, 'meeting.updated', {'meeting': moved}, at)
+            b['lottery']['meeting'] = copy.deepcopy(moved); rechain(b['journal']); resigned(b)
+            add(name, 'stage 1 drawn the next day, the meeting day moved to it %s (meeting.updated)' % what,
+                {'journal.lottery'}, bundle=b)
     b = c(); b['lottery']['rehearsal'] = False
     add('rehearsal-false', 'lottery.rehearsal present and false', {'format'}, bundle=b)
     b = c(); b['journal'][index_of(b, 'lottery.created')]['data']['rehearsal'] = 'true'

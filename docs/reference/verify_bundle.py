@@ -780,7 +780,16 @@ class Replay:
                     self.meeting_problems.append('seq %d: meeting.updated when no lock is in force' % e['seq'])
                 elif record_seen:
                     self.meeting_problems.append('seq %d: meeting.updated after the record was issued' % e['seq'])
+                elif meeting_day(d['meeting']) != meeting_day(self.meeting) and self.draws:
+                    self.meeting_problems.append('seq %d: meeting.updated moved the meeting day after stage 1 was '
+                                                 'drawn' % e['seq'])
+                elif meeting_day(d['meeting']) != meeting_day(self.meeting) and self.ceremony_open():
+                    self.meeting_problems.append('seq %d: meeting.updated moved the meeting day while a ceremony '
+                                                 'was open' % e['seq'])
                 else:
+                    if meeting_day(d['meeting']) != meeting_day(self.meeting):
+                        self.warnings.append('seq %d: the meeting day moved from %s to %s after the lock' % (
+                            e['seq'], meeting_day(self.meeting), meeting_day(d['meeting'])))
                     self.meeting = d['meeting']
             if t == 'record.issued':
                 record_seen = True
@@ -835,6 +844,19 @@ class Replay:
 
     def pos(self, e):
         return e['seq']
+
+    def ceremony_open(self):
+        """§8.2: the last ceremony entry so far is an opening after the last lock so far (a lock in force)."""
+        if not self.locks or not self.ceremony:
+            return False
+        last = self.ceremony[-1]
+        return last['type'] == 'ceremony.opened' and last['seq'] > self.locks[-1]['seq']
+
+
+def meeting_day(meeting):
+    """§4.2: the meeting's day, the first 10 characters of meeting.date when it starts YYYY-MM-DD, else None."""
+    date = meeting.get('date')
+    return date[:10] if isinstance(date, str) and re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', date) else None
 
 
 def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint, observed_entropy=None):

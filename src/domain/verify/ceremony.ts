@@ -10,6 +10,12 @@ export function ceremonyChecks(b: Bundle, l: LotteryReplay | undefined, warnings
   for (const c of l?.ceremonies ?? [])
     if (c.kind === 'adjourned')
       warnings.push(`ceremony adjourned at seq ${c.seq} (${c.at}): ${c.reason ?? '(no reason)'}`);
+  // issue 11: a meeting day moved after the lock is legal (a postponed meeting), but the notice named another.
+  for (const u of l?.meetingUpdates ?? [])
+    if (u.movedDay)
+      warnings.push(
+        `meeting day moved at seq ${u.seq} (${u.at}) from ${u.movedDay.from ?? '(none)'} to ${u.movedDay.to ?? '(none)'}, after the lock`,
+      );
   return [ceremonyOpened(b, l), ceremonyDate(b, l)];
 }
 
