@@ -1,7 +1,18 @@
 import request from 'supertest';
 import { verifyBundle } from '../../src/domain/verify';
 import { nodeVerifyDeps } from '../../src/keys/signer';
-import { auth, createLoaded, example, makeApp, openCeremony, type TestApp } from '../helpers/app';
+import { sheetDigest, sheetEntries } from '../../src/domain/physical';
+import { initialPool } from '../../src/domain/protocol';
+import { sha256 } from '../helpers/crypto';
+import {
+  auth,
+  createLoaded,
+  example,
+  makeApp,
+  openCeremony,
+  ownConnection,
+  type TestApp,
+} from '../helpers/app';
 
 /**
  * issue 11, attacked from outside: what the meeting's life (meeting.updated, rehearsals, cancelling, copying) and
@@ -74,5 +85,77 @@ describe('when an operator moves the meeting day after the lock to draw on anoth
       .set(...as())
       .send({ date: '2026-01-23T14:30' });
     expect([r.status, (r.body as { code?: string }).code]).toEqual([409, 'ALREADY_DRAWN']);
+  });
+});
+
+/** A lottery loaded with the example roster and locked; its meeting is on `date`. */
+async function lockedLottery(body: Record<string, unknown> = {}, date = '2026-01-22T14:30'): Promise<string> {
+  const id = await createLoaded(t, { year: 115, agency: '數位發展部', meeting: { date }, ...body });
+  await api()
+    .post(`/api/v1/lotteries/${id}/lock`)
+    .set(...as())
+    .expect(200);
+  return id;
+}
+
+const sql = (text: string, ...args: unknown[]): void =>
+  ownConnection(t.dbFile, (own) => {
+    own.prepare(text).run(...args);
+  });
+
+describe('when the database is edited behind the service to dodge the ceremony', () => {
+  it('a real lottery flipped to a rehearsal in the table cannot open its ceremony on another day', async () => {
+    const id = await lockedLottery({}, '2026-01-30T10:00');
+    ownConnection(t.dbFile, (own) => {
+      own.exec('DROP TRIGGER lotteries_rehearsal_fixed');
+      own.prepare('UPDATE lotteries SET rehearsal = 1 WHERE id = ?').run(id);
+    });
+    const r = await api()
+      .post(`/api/v1/lotteries/${id}/ceremony`)
+      .set(...auth(t.tokens.drawer));
+    expect([r.status, (r.body as { code?: string }).code]).toEqual([500, 'STATE_INTEGRITY']);
+  });
+
+  it('a random lottery flipped to physical in the table, with a sheet slipped in, takes no ball', async () => {
+    const id = await lockedLottery();
+    const c = await openCeremony(t, id);
+    const pool = sheetEntries(initialPool(example.roster));
+    sql("UPDATE lotteries SET method = 'physical' WHERE id = ?", id);
+    sql(
+      'INSERT INTO pool_sheets (lottery_id, stage, entries, sha256, issued_at) VALUES (?, 1, ?, ?, ?)',
+      id,
+      JSON.stringify(pool),
+      sheetDigest(id, 1, pool, sha256),
+      now.toISOString(),
+    );
+    const r = await api()
+      .post(`/api/v1/lotteries/${id}/stages/1/balls`)
+      .set(...auth(t.tokens.drawer))
+      .send({ ceremonyToken: c.ceremonyToken, number: 1 });
+    expect([r.status, (r.body as { code?: string }).code]).toEqual([500, 'STATE_INTEGRITY']);
+    const reopen = await api()
+      .post(`/api/v1/lotteries/${id}/ceremony`)
+      .set(...auth(t.tokens.drawer));
+    expect(reopen.status).toBe(500);
+  });
+
+  it('a physical lottery whose stage 1 sheet was replaced in the table (two numbers swapped) takes no ball', async () => {
+    const id = await lockedLottery({ method: 'physical' });
+    const pool = sheetEntries(initialPool(example.roster));
+    const swapped = [pool[1], pool[0], ...pool.slice(2)] as string[];
+    sql('DELETE FROM pool_sheets WHERE lottery_id = ?', id);
+    sql(
+      'INSERT INTO pool_sheets (lottery_id, stage, entries, sha256, issued_at) VALUES (?, 1, ?, ?, ?)',
+      id,
+      JSON.stringify(swapped),
+      sheetDigest(id, 1, swapped, sha256),
+      now.toISOString(),
+    );
+    const c = await openCeremony(t, id);
+    const r = await api()
+      .post(`/api/v1/lotteries/${id}/stages/1/balls`)
+      .set(...auth(t.tokens.drawer))
+      .send({ ceremonyToken: c.ceremonyToken, number: 1 });
+    expect([r.status, (r.body as { code?: string }).code]).toEqual([500, 'STATE_INTEGRITY']);
   });
 });
