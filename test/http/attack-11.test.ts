@@ -159,3 +159,23 @@ describe('when the database is edited behind the service to dodge the ceremony',
     expect([r.status, (r.body as { code?: string }).code]).toEqual([500, 'STATE_INTEGRITY']);
   });
 });
+
+describe('when a physical rehearsal is copied into a real lottery', () => {
+  it('the real lottery is drawn with balls too, as the office rehearsed it', async () => {
+    const id = await createLoaded(t, {
+      year: 115,
+      agency: '新北市政府',
+      method: 'physical',
+      rehearsal: true,
+    });
+    const r = await api()
+      .post(`/api/v1/lotteries/${id}/copy`)
+      .set(...as())
+      .expect(201);
+    const to = (r.body as { id: string }).id;
+    expect(t.store.lottery(to)?.method).toBe('physical');
+    const created = t.store.journalPage({ limit: 1, lottery: to, type: 'lottery.created' })[0];
+    expect(created?.data.method).toBe('physical');
+    expect(created?.data.rehearsal).toBeUndefined();
+  });
+});
