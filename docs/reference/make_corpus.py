@@ -735,6 +735,25 @@ def physical_cases(g, add, c, resigned):
     b = c(); del entries(b, 'lottery.created')[0]['data']['method']
     add('created-random', 'the journal created the lottery without method "physical", re-chained',
         {'journal.draws'}, bundle=resigned(rechain_journal(b)))
+    # Attack (issue 11): balls entered outside the ceremony the service holds them to (§6.1: during the open
+    # ceremony, by its opener, stage 1 on the meeting day; no adjournment once a ball is in).
+    opened = entries(g, 'ceremony.opened')[0]
+    b = c(); j = b['journal']; o = entries(b, 'ceremony.opened')[0]; j.remove(o)
+    j.insert(j.index(entries(b, 'stage.recorded')[0]), o)
+    add('balls-before-ceremony', "stage 1's balls entered before the ceremony was opened, re-chained",
+        {'ceremony.opened'}, bundle=resigned(rechain_journal(b)))
+    b = c(); entries(b, 'stage.ball')[1]['actor'] = 'user:intruder'
+    add('ball-by-intruder', "a ball of stage 1 entered by a user other than the ceremony's opener, re-chained",
+        {'ceremony.opened'}, bundle=resigned(rechain_journal(b)))
+    b = c(); j = b['journal']; i = j.index(entries(b, 'stage.ball')[1])
+    adj = dict(copy.deepcopy(opened), type='ceremony.adjourned',
+               data={'lottery': lid, 'commitment': opened['data']['commitment'], 'reason': 'x'})
+    j.insert(i + 1, adj); j.insert(i + 2, copy.deepcopy(opened))
+    add('adjourn-mid-balls', 'the ceremony adjourned after a ball was in, then reopened, re-chained',
+        {'ceremony.opened'}, bundle=resigned(rechain_journal(b)))
+    b = c(); first = entries(b, 'stage.ball')[0]; first['at'] = '2000-01-01' + first['at'][10:]
+    add('ball-other-day', "stage 1's first ball entered on another day than the meeting's, re-chained",
+        {'ceremony.date'}, bundle=resigned(rechain_journal(b)))
     b = c(); b['seed'] = vb.H('a seed')
     add('physical-with-seed', 'a physical bundle that carries a seed', {'format'}, bundle=b)
     b = c(); del b['lottery']['method']
