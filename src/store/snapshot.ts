@@ -33,6 +33,8 @@ export function databaseSnapshot(
       secret: l.secret,
       entropy: l.entropy,
       seed: l.seed,
+      // A database from before migration 006 has no physical lottery: random, as its journal says.
+      method: l.method === 'physical' ? ('physical' as const) : ('random' as const),
       // issue 11: a database from before migration 005 has neither column: the replay decides alone.
       ...(l.cancelledAt === undefined
         ? {}

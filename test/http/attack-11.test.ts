@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { verifyBundle } from '../../src/domain/verify';
+import { verifyBundle, verifyDatabase } from '../../src/domain/verify';
 import { nodeVerifyDeps } from '../../src/keys/signer';
 import { sheetDigest, sheetEntries } from '../../src/domain/physical';
 import { initialPool } from '../../src/domain/protocol';
@@ -177,5 +177,16 @@ describe('when a physical rehearsal is copied into a real lottery', () => {
     const created = t.store.journalPage({ limit: 1, lottery: to, type: 'lottery.created' })[0];
     expect(created?.data.method).toBe('physical');
     expect(created?.data.rehearsal).toBeUndefined();
+  });
+});
+
+describe('when verify --db reads a table whose method was flipped', () => {
+  it('a random lottery marked physical in the table is reported against lottery.created', async () => {
+    const id = await lockedLottery();
+    sql("UPDATE lotteries SET method = 'physical' WHERE id = ?", id);
+    const r = await verifyDatabase(t.store.snapshot(), nodeVerifyDeps);
+    const check = r.checks.find((c) => c.name === `tables.lottery:${id}`);
+    expect(check?.ok).toBe(false);
+    expect(check?.detail).toMatch(/method is physical in the table, the journal says random/);
   });
 });

@@ -40,6 +40,8 @@ export interface DatabaseSnapshot {
     /** issue 11 (migration 005): the rehearsal mark and the cancellation, each against the journal. */
     rehearsal?: boolean;
     cancelled?: boolean;
+    /** How it is drawn (migration 006), against lottery.created's `method`. */
+    method?: 'random' | 'physical';
   }>;
 }
 
@@ -145,6 +147,9 @@ function particularProblems(t: TableLottery, l: LotteryReplay): string[] {
     problems.push(
       `rehearsal is ${String(t.rehearsal)} in the table, the journal says ${String(l.rehearsal === true)}`,
     );
+  const method = l.method ?? 'random';
+  if (t.method !== undefined && t.method !== method)
+    problems.push(`method is ${t.method} in the table, the journal says ${method}`);
   if (t.cancelled !== undefined && t.cancelled !== (l.cancelled !== undefined))
     problems.push(
       `cancelled is ${String(t.cancelled)} in the table, the journal says ${String(l.cancelled !== undefined)}`,
