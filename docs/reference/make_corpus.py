@@ -611,6 +611,21 @@ def make(genuine_path, outdir, key_file):
         i = index_of(b, 'stage.drawn'); b['journal'][i]['at'] = next_day(b['journal'][i]['at'])
         rechain(b['journal']); resigned(b)
         add('rehearsal-other-day', "a rehearsal whose stage 1 was drawn the next day (any day is allowed)", bundle=b)
+    if v2:
+        # Attack (issue 11): stage 1 drawn the day after the meeting day, then the meeting "moved" to that day by a
+        # meeting.updated, so that ceremony.date compares the draw with a day chosen after it. The service refuses
+        # to move the day once stage 1 is drawn or while a ceremony is open; the Replay refuses it too.
+        mdate = g['lottery']['meeting']['date']
+        moved = dict(g['lottery']['meeting'], date=next_day(mdate[:10] + 'T00:00:00.000Z')[:10] + mdate[10:])
+        for name, after, what in (('meeting-day-moved-after-draw', 'stage.drawn', 'after stage 1 was drawn'),
+                                  ('meeting-day-moved-while-open', 'ceremony.opened', 'while the ceremony was open')):
+            b = c(); i = index_of(b, 'stage.drawn'); b['journal'][i]['at'] = next_day(b['journal'][i]['at'])
+            at = max(k for k, e in enumerate(b['journal']) if k <= i and e['type'] == after
+                     and e['data'].get('lottery') == lid)
+            entry(b, 'meeting.updated', {'meeting': moved}, at)
+            b['lottery']['meeting'] = copy.deepcopy(moved); rechain(b['journal']); resigned(b)
+            add(name, 'stage 1 drawn the next day, the meeting day moved to it %s (meeting.updated)' % what,
+                {'journal.lottery'}, bundle=b)
     b = c(); b['lottery']['rehearsal'] = False
     add('rehearsal-false', 'lottery.rehearsal present and false', {'format'}, bundle=b)
     b = c(); b['journal'][index_of(b, 'lottery.created')]['data']['rehearsal'] = 'true'
@@ -720,6 +735,25 @@ def physical_cases(g, add, c, resigned):
     b = c(); del entries(b, 'lottery.created')[0]['data']['method']
     add('created-random', 'the journal created the lottery without method "physical", re-chained',
         {'journal.draws'}, bundle=resigned(rechain_journal(b)))
+    # Attack (issue 11): balls entered outside the ceremony the service holds them to (§6.1: during the open
+    # ceremony, by its opener, stage 1 on the meeting day; no adjournment once a ball is in).
+    opened = entries(g, 'ceremony.opened')[0]
+    b = c(); j = b['journal']; o = entries(b, 'ceremony.opened')[0]; j.remove(o)
+    j.insert(j.index(entries(b, 'stage.recorded')[0]), o)
+    add('balls-before-ceremony', "stage 1's balls entered before the ceremony was opened, re-chained",
+        {'ceremony.opened'}, bundle=resigned(rechain_journal(b)))
+    b = c(); entries(b, 'stage.ball')[1]['actor'] = 'user:intruder'
+    add('ball-by-intruder', "a ball of stage 1 entered by a user other than the ceremony's opener, re-chained",
+        {'ceremony.opened'}, bundle=resigned(rechain_journal(b)))
+    b = c(); j = b['journal']; i = j.index(entries(b, 'stage.ball')[1])
+    adj = dict(copy.deepcopy(opened), type='ceremony.adjourned',
+               data={'lottery': lid, 'commitment': opened['data']['commitment'], 'reason': 'x'})
+    j.insert(i + 1, adj); j.insert(i + 2, copy.deepcopy(opened))
+    add('adjourn-mid-balls', 'the ceremony adjourned after a ball was in, then reopened, re-chained',
+        {'ceremony.opened'}, bundle=resigned(rechain_journal(b)))
+    b = c(); first = entries(b, 'stage.ball')[0]; first['at'] = '2000-01-01' + first['at'][10:]
+    add('ball-other-day', "stage 1's first ball entered on another day than the meeting's, re-chained",
+        {'ceremony.date'}, bundle=resigned(rechain_journal(b)))
     b = c(); b['seed'] = vb.H('a seed')
     add('physical-with-seed', 'a physical bundle that carries a seed', {'format'}, bundle=b)
     b = c(); del b['lottery']['method']

@@ -780,7 +780,16 @@ class Replay:
                     self.meeting_problems.append('seq %d: meeting.updated when no lock is in force' % e['seq'])
                 elif record_seen:
                     self.meeting_problems.append('seq %d: meeting.updated after the record was issued' % e['seq'])
+                elif meeting_day(d['meeting']) != meeting_day(self.meeting) and self.draws:
+                    self.meeting_problems.append('seq %d: meeting.updated moved the meeting day after stage 1 was '
+                                                 'drawn' % e['seq'])
+                elif meeting_day(d['meeting']) != meeting_day(self.meeting) and self.ceremony_open():
+                    self.meeting_problems.append('seq %d: meeting.updated moved the meeting day while a ceremony '
+                                                 'was open' % e['seq'])
                 else:
+                    if meeting_day(d['meeting']) != meeting_day(self.meeting):
+                        self.warnings.append('seq %d: the meeting day moved from %s to %s after the lock' % (
+                            e['seq'], meeting_day(self.meeting), meeting_day(d['meeting'])))
                     self.meeting = d['meeting']
             if t == 'record.issued':
                 record_seen = True
@@ -835,6 +844,35 @@ class Replay:
 
     def pos(self, e):
         return e['seq']
+
+    def ceremony_open(self):
+        """§8.2: the last ceremony entry so far is an opening after the last lock so far (a lock in force)."""
+        if not self.locks or not self.ceremony:
+            return False
+        last = self.ceremony[-1]
+        return last['type'] == 'ceremony.opened' and last['seq'] > self.locks[-1]['seq']
+
+
+def balls_outside_ceremony(rp, lk):
+    """§6.1, §8.2 ceremony.opened: every ball entry in a ceremony opened after the lock that counts, by its opener,
+    and no adjournment after the first ball entry."""
+    if rp.balls and any(x['type'] == 'ceremony.adjourned' and x['seq'] > rp.balls[0]['seq'] for x in rp.ceremony):
+        return 'the ceremony was adjourned after a ball was in'
+    for ball in rp.balls:
+        before = [x for x in rp.ceremony if x['seq'] < ball['seq']]
+        last = before[-1] if before else None
+        if last is None or last['type'] != 'ceremony.opened' or lk is None or not last['seq'] > lk['seq']:
+            return 'the ball entry at seq %d was made with no ceremony open' % ball['seq']
+        if last['actor'] != ball['actor']:
+            return 'the ball entry at seq %d was made by %s, the ceremony opened by %s' % (
+                ball['seq'], ball['actor'], last['actor'])
+    return None
+
+
+def meeting_day(meeting):
+    """§4.2: the meeting's day, the first 10 characters of meeting.date when it starts YYYY-MM-DD, else None."""
+    date = meeting.get('date')
+    return date[:10] if isinstance(date, str) and re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', date) else None
 
 
 def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint, observed_entropy=None):
@@ -1043,6 +1081,8 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
                 prob = 'the ceremony was opened before the lock that counts'
             elif last['actor'] != fd['actor']:
                 prob = 'stage 1 was drawn by %s, the ceremony opened by %s' % (fd['actor'], last['actor'])
+            else:
+                prob = balls_outside_ceremony(rp, lk)
         check('ceremony.opened', not prob, prob or 'opened at seq %d' % last['seq'])
         prob = None
         date = lot.get('meeting', {}).get('date')
@@ -1054,8 +1094,12 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
             prob = 'lottery.meeting.date is not a string'
         else:
             td = taipei_date(fd['at'])
+            off = next((x for x in rp.balls if x['data']['stage'] == 1 and taipei_date(x['at']) != date[:10]), None)
             if td is None or td != date[:10]:
                 prob = 'drawn on %s (Taipei), the meeting is on %s' % (td, date[:10])
+            elif off is not None:
+                prob = "stage 1's ball at seq %d entered on %s (Taipei), the meeting is on %s" % (
+                    off['seq'], taipei_date(off['at']), date[:10])
         check('ceremony.date', not prob, prob or ('a rehearsal, drawn on any day' if rp.rehearsal else
                                                   'drawn on the meeting day %s' % date[:10]))
 

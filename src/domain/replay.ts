@@ -3,6 +3,7 @@ import type { JournalEntry } from './journal';
 import { allows, statusAfterDraw } from './lifecycle';
 import type { Lottery, MeetingJson } from './model';
 import { PROTOCOL_V1, type Protocol } from './protocol';
+import { lifeSteps } from './replay-life';
 import { physicalSteps } from './replay-physical';
 
 /**
@@ -92,7 +93,14 @@ export interface LotteryReplay extends Lottery<MeetingJson> {
   /** Whether any `record.issued` of the lottery has been replayed (well formed or not). */
   recordSeen: boolean;
   /** Each `meeting.updated`: applied (`ok`), or refused by the replay rule with the reason. */
-  meetingUpdates: Array<{ seq: number; at: string; ok: boolean; reason?: string }>;
+  meetingUpdates: Array<{
+    seq: number;
+    at: string;
+    ok: boolean;
+    reason?: string;
+    /** An applied update that moved the meeting day (a warning, protocol.md §9). */
+    movedDay?: { from: string | undefined; to: string | undefined };
+  }>;
   /** The first `lottery.cancelled`. */
   cancelled?: { seq: number; at: string; reason: string };
 }
@@ -330,29 +338,6 @@ const recordIssued: Step = (l, e, bad) => {
   l.recordSeen = true;
 };
 
-/**
- * issue 11: the meeting amended after the lock. It applies only while a lock is in force and before any record
- * of the lottery; otherwise it is refused (the meeting stays as it was) and `journal.lottery` fails.
- */
-const meetingUpdated: Step = (l, e, bad) => {
-  const m = e.data.meeting;
-  let reason: string | undefined;
-  if (!isJsonObject(m)) reason = 'meeting.updated without a meeting object';
-  else if (!currentLock(l)) reason = 'meeting.updated when no lock is in force';
-  else if (l.recordSeen) reason = 'meeting.updated after the record was issued';
-  if (reason !== undefined) bad(reason);
-  else if (isJsonObject(m)) l.meeting = m;
-  l.meetingUpdates.push(
-    reason === undefined ? { seq: e.seq, at: e.at, ok: true } : { seq: e.seq, at: e.at, ok: false, reason },
-  );
-};
-
-const cancelled: Step = (l, e, bad) => {
-  if (!allows(l.status, 'cancel')) bad('cancelled after a stage was drawn');
-  if (l.cancelled) return;
-  l.cancelled = { seq: e.seq, at: e.at, reason: str(e.data, 'reason') ?? '' };
-};
-
 /** Each lottery entry type this version knows, and what it does; `lottery.created` is handled before these. */
 const STEPS: ReadonlyMap<string, Step> = new Map([
   ['lottery.updated', updated],
@@ -367,8 +352,10 @@ const STEPS: ReadonlyMap<string, Step> = new Map([
   ['record.issued', recordIssued],
   ...physicalSteps((l) => ceremonyOpen(l) !== undefined),
   // issue 11; `lottery.copied` changes nothing but is refused after a cancellation like any other entry.
-  ['meeting.updated', meetingUpdated],
-  ['lottery.cancelled', cancelled],
+  ...lifeSteps(
+    (l) => ceremonyOpen(l) !== undefined,
+    (l) => currentLock(l) !== undefined,
+  ),
 ]);
 
 /** The lock in force now: the last lottery.locked, when no unlock came after it. */

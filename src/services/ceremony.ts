@@ -25,7 +25,7 @@ import {
   type LotteryView,
   type OpenCeremonyAnswer,
 } from './views';
-import { checkedState } from './integrity';
+import { checkedKind, checkedState } from './integrity';
 import { issuePoolSheet, refuseAdjournMidDraw, wrongMethod } from './physical';
 
 /**
@@ -94,7 +94,8 @@ export function unlock(c: Context, actor: string, id: string, body: unknown): Lo
 
 /** The Taipei date now, against the meeting's date: opening and every draw happen on the meeting day only. */
 export function requireMeetingDay(c: Context, l: LotteryRow): void {
-  // issue 11: a rehearsal (演練) may be drawn on any day, with or without a meeting date.
+  // issue 11: a rehearsal (演練) may be drawn on any day, with or without a meeting date, if the journal says so.
+  checkedKind(c, l);
   if (l.rehearsal === true) return;
   const day = meetingDay(l.meeting.date);
   if (day === undefined)

@@ -8,7 +8,8 @@ import {
   seed,
   type RosterEntry,
 } from '../domain/protocol';
-import type { LotteryRow, ResultRow } from '../store/store';
+import { sheetDigest } from '../domain/physical';
+import type { LotteryRow, PoolSheetRow, ResultRow } from '../store/store';
 import type { Context } from './context';
 
 /**
@@ -73,14 +74,49 @@ export function checkedState(
       pool = prev ? [...prev.winners] : [];
     }
   }
-  if (problems.length > 0)
-    throw new LotteryError(
-      'STATE_INTEGRITY',
-      {
-        zh: `系統狀態與日誌或承諾值不符，已停止抽籤，未寫入任何資料：${problems.join('；')}`,
-        en: `The server's state disagrees with its journal or its commitment; nothing was drawn or written: ${problems.join('; ')}`,
-      },
-      { extra: { lottery: id, problems } },
-    );
+  if (problems.length > 0) throw integrityFailed(id, problems);
   return { seedHex, pool };
+}
+
+function integrityFailed(id: string, problems: string[]): LotteryError {
+  return new LotteryError(
+    'STATE_INTEGRITY',
+    {
+      zh: `系統狀態與日誌或承諾值不符，已停止抽籤，未寫入任何資料：${problems.join('；')}`,
+      en: `The server's state disagrees with its journal or its commitment; nothing was drawn or written: ${problems.join('; ')}`,
+    },
+    { extra: { lottery: id, problems } },
+  );
+}
+
+/** What the table says the lottery is (a rehearsal; drawn with balls) against its journalled `lottery.created`. */
+function kindProblems(c: Context, l: LotteryRow): string[] {
+  const created = c.store.journalPage({ limit: 1, lottery: l.id, type: 'lottery.created' })[0]?.data;
+  const problems: string[] = [];
+  if ((created?.rehearsal === true) !== (l.rehearsal === true))
+    problems.push('the stored rehearsal mark is not the one journalled at creation');
+  if ((created?.method === 'physical') !== (l.method === 'physical'))
+    problems.push('the stored method is not the one journalled at creation');
+  return problems;
+}
+
+/**
+ * issue 11: a rehearsal's any-day rule and a physical draw's balls follow the table's flags, so before the
+ * meeting-day rule is applied or waived, the flags are checked against the journal (STATE_INTEGRITY).
+ */
+export function checkedKind(c: Context, l: LotteryRow): void {
+  const problems = kindProblems(c, l);
+  if (problems.length > 0) throw integrityFailed(l.id, problems);
+}
+
+/** Before a ball: the flags as above, and the stored sheet hashes to the stage's last `poolsheet.issued`. */
+export function checkedSheet(c: Context, l: LotteryRow, stage: number, sheet: PoolSheetRow): void {
+  const problems = kindProblems(c, l);
+  const issued = c.store
+    .journalPage({ limit: 1000, before: Number.MAX_SAFE_INTEGER, lottery: l.id, type: 'poolsheet.issued' })
+    .filter((e) => e.data.stage === stage);
+  const digest = sheetDigest(l.id, stage, sheet.entries, c.d.sha256);
+  if (sheet.sha256 !== digest || issued[issued.length - 1]?.data.sha256 !== digest)
+    problems.push(`stage ${stage}'s stored pool sheet is not the one journalled`);
+  if (problems.length > 0) throw integrityFailed(l.id, problems);
 }

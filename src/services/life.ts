@@ -93,6 +93,8 @@ export function copyRehearsal(c: Context, actor: string, id: string, body: unkno
       title: src.title,
       stages: src.stages,
       meeting: src.meeting,
+      // Drawn as it was rehearsed: a physical rehearsal's real lottery is drawn with balls too.
+      ...(src.method === 'physical' ? { method: 'physical' as const } : {}),
     };
     c.store.insertLottery({ id: to, ...def, createdAt: c.now(), copiedFrom: id });
     c.journal(tx, { type: 'lottery.created', data: createdData(to, def, id) }, actor);

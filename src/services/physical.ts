@@ -8,6 +8,7 @@ import { quota as quotaOf } from '../domain/quota';
 import type { BallRow, LotteryRow, PoolSheetRow, WriteTx } from '../store/store';
 import { requireMeetingDay } from './ceremony';
 import { ceremonyNotOpen, notFound, userOf, type Context } from './context';
+import { checkedSheet } from './integrity';
 import { person, type Person } from './views';
 
 /**
@@ -105,6 +106,7 @@ function ballRefusals(
     });
   const sheet = c.store.physical.sheets(l.id).find((s) => s.stage === stage);
   if (!sheet) throw notFound(`第 ${stage} 階段的號次表`, `Stage ${stage}'s pool sheet`);
+  checkedSheet(c, l, stage, sheet);
   const balls = c.store.physical.balls(l.id).filter((b) => b.stage === stage);
   return { sheet, balls, quota: quotaOf(sheet.entries.length, def.percent) };
 }

@@ -10,6 +10,12 @@ export function ceremonyChecks(b: Bundle, l: LotteryReplay | undefined, warnings
   for (const c of l?.ceremonies ?? [])
     if (c.kind === 'adjourned')
       warnings.push(`ceremony adjourned at seq ${c.seq} (${c.at}): ${c.reason ?? '(no reason)'}`);
+  // issue 11: a meeting day moved after the lock is legal (a postponed meeting), but the notice named another.
+  for (const u of l?.meetingUpdates ?? [])
+    if (u.movedDay)
+      warnings.push(
+        `meeting day moved at seq ${u.seq} (${u.at}) from ${u.movedDay.from ?? '(none)'} to ${u.movedDay.to ?? '(none)'}, after the lock`,
+      );
   return [ceremonyOpened(b, l), ceremonyDate(b, l)];
 }
 
@@ -33,6 +39,8 @@ function ceremonyOpened(b: Bundle, l: LotteryReplay | undefined): Check {
     detail = `the ceremony opened at seq ${last.seq} is not after the lock that counts`;
   else if (last.actor !== d1.actor)
     detail = `stage 1 was drawn by ${d1.actor}, the ceremony was opened by ${last.actor}: the token is the opener's alone`;
+  else if (l && ballOutsideCeremony(l, lockSeq) !== undefined)
+    detail = ballOutsideCeremony(l, lockSeq) as string;
   else
     return {
       name: 'ceremony.opened',
@@ -40,6 +48,34 @@ function ceremonyOpened(b: Bundle, l: LotteryReplay | undefined): Check {
       detail: `ceremony opened at seq ${last.seq} for this commitment, before stage 1 at seq ${d1.seq}`,
     };
   return { name: 'ceremony.opened', ok: false, detail };
+}
+
+/**
+ * A physical draw (§6.1): every ball entry is made in a ceremony open for the lock that counts, by its opener,
+ * and no adjournment comes once a ball is in. Returns what broke that rule first.
+ */
+function ballOutsideCeremony(l: LotteryReplay, lockSeq: number | undefined): string | undefined {
+  const first = l.balls[0];
+  const adjourned = first && l.ceremonies.find((c) => c.kind === 'adjourned' && c.seq > first.seq);
+  if (adjourned) return `the ceremony was adjourned at seq ${adjourned.seq}, after a ball was in`;
+  for (const x of l.balls) {
+    const before = l.ceremonies.filter((c) => c.seq < x.seq);
+    const c = before[before.length - 1];
+    if (!c || c.kind !== 'opened' || lockSeq === undefined || c.seq <= lockSeq)
+      return `the ball entry at seq ${x.seq} was made with no ceremony open`;
+    if (c.actor !== x.actor)
+      return `the ball entry at seq ${x.seq} was made by ${x.actor}, the ceremony was opened by ${c.actor}`;
+  }
+  return undefined;
+}
+
+/** A physical draw's stage-1 ball entry that is not on the meeting day (Asia/Taipei), if any. */
+function ballOffDay(l: LotteryReplay, day: string | undefined): string | undefined {
+  const off = l.balls.find((x) => x.stage === 1 && taipeiDateOfIso(x.at) !== day);
+  return (
+    off &&
+    `stage 1's ball entry at seq ${off.seq} was made on ${taipeiDateOfIso(off.at) ?? '?'} (Asia/Taipei)`
+  );
 }
 
 /** ceremony.date: stage 1 was drawn on the meeting day, in Asia/Taipei (protocol.md §4.2). */
@@ -56,7 +92,8 @@ function ceremonyDate(b: Bundle, l: LotteryReplay | undefined): Check {
       : { name: 'ceremony.date', ok: false, detail: 'no stage.drawn entry' };
   const day = meetingDay(b.lottery.meeting.date);
   const drawnOn = d1 ? taipeiDateOfIso(d1.at) : undefined;
-  const ok = d1 !== undefined && day !== undefined && drawnOn === day;
+  const offDay = l && day !== undefined ? ballOffDay(l, day) : undefined;
+  const ok = d1 !== undefined && day !== undefined && drawnOn === day && offDay === undefined;
   return {
     name: 'ceremony.date',
     ok,
@@ -66,6 +103,8 @@ function ceremonyDate(b: Bundle, l: LotteryReplay | undefined): Check {
         ? 'the lottery has no meeting date'
         : ok
           ? `stage 1 was drawn on the meeting day, ${day} (Asia/Taipei)`
-          : `stage 1 was drawn on ${drawnOn ?? '?'} (Asia/Taipei), the meeting was on ${day}`,
+          : drawnOn !== day
+            ? `stage 1 was drawn on ${drawnOn ?? '?'} (Asia/Taipei), the meeting was on ${day}`
+            : `${offDay ?? ''}, the meeting was on ${day}`,
   };
 }
