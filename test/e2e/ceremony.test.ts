@@ -6,71 +6,38 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { buildApp } from '../../src/http/app';
-import { Auth } from '../../src/services/auth';
-import { sha256Node } from '../../src/keys/signer';
-import { Store } from '../../src/store/store';
-import { tempDir, testSigner } from '../helpers/app';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { tempDir } from '../helpers/app';
+import {
+  axe,
+  until,
+  hasText,
+  visible,
+  shot,
+  signIn,
+  startHarness,
+  stopHarness,
+  EXAMPLE,
+  type Harness,
+  type Services,
+} from './harness';
 import { taipeiDate } from '../../src/domain/ceremony';
-import crypto from 'node:crypto';
 
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
-const EXAMPLE = path.resolve(__dirname, '..', '..', 'docs', 'examples', 'roster-113.xlsx');
-
-/** Web-first waits for jest (playwright-core has no expect): poll until the condition holds, or fail with why. */
-async function until(what: string, cond: () => Promise<boolean>, timeout = 5_000): Promise<void> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await cond().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const hasText = (l: Locator, t: string, timeout?: number): Promise<void> =>
-  until(`text "${t}"`, async () => (await l.innerText()).includes(t), timeout);
 const isText = (l: Locator, t: string, timeout?: number): Promise<void> =>
   until(`exact text "${t}"`, async () => (await l.innerText()).trim() === t, timeout);
 const count = (l: Locator, n: number, timeout?: number): Promise<void> =>
   until(`${n} matches`, async () => (await l.count()) === n, timeout);
-const visible = (l: Locator, timeout = 5_000): Promise<void> => l.waitFor({ state: 'visible', timeout });
 const hidden = (l: Locator, timeout = 5_000): Promise<void> => l.waitFor({ state: 'hidden', timeout });
 const enabled = (l: Locator, yes: boolean): Promise<void> =>
   until(yes ? 'enabled' : 'disabled', async () => (await l.isEnabled()) === yes);
 
-let server: Server;
+let h: Harness;
 let base: string;
 let browser: Browser;
-let store: Store;
 const thirdParty: string[] = [];
 /** Every request to this server, so that step 5 can tell "nothing asked elsewhere" from "nothing looked at". */
 const ownRequests: string[] = [];
 const consoleErrors: string[] = [];
-
-async function axe(page: Page): Promise<void> {
-  // Evaluated over the DevTools protocol, which the page's CSP (no inline script) rightly does not allow otherwise.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> };
-    };
-    const r = await w.axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-  expect([page.url(), violations]).toEqual([page.url(), []]);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS === '1')
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-  // SHOTS_DIR=/tmp/shots: every step, for looking at (not committed).
-  if (process.env.SHOTS_DIR)
-    await page.screenshot({ path: path.join(process.env.SHOTS_DIR, `${name}.png`), fullPage: true });
-}
 
 /** The meeting day is today in Asia/Taipei: a v2 ceremony opens and draws on that day only. */
 const today = (): string => taipeiDate(Date.now());
@@ -116,17 +83,7 @@ async function context(): Promise<BrowserContext> {
   return c;
 }
 
-async function signIn(c: BrowserContext, username: string): Promise<Page> {
-  const page = await c.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', `password-${username}-123`);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/lotteries/);
-  return page;
-}
-
-let services: ReturnType<typeof buildApp>['services'];
+let services: Services;
 const userIds: Record<string, string> = {};
 
 /** A locked lottery of `n` people, made through the services (the browser part is what is under test). */
@@ -151,49 +108,21 @@ function preparedLottery(n: number): string {
 }
 
 beforeAll(async () => {
-  const dir = tempDir();
-  store = Store.open(path.join(dir, 'e2e.sqlite'));
-  // Sign-in rate limits are tested in test/http; here a dozen browsers sign in within a minute.
-  const built = buildApp({ store, signer: testSigner(), rateLimits: false });
-  services = built.services;
-  const auth = new Auth({
-    store,
-    clock: () => new Date(),
-    randomBytes: (n) => crypto.randomBytes(n),
-    sha256: sha256Node,
-  });
-  for (const [name, role] of [
-    ['ethics', 'ethics'],
-    ['minister', 'drawer'],
-    ['auditor', 'auditor'],
-  ] as const) {
-    const u = built.services.addUser('cli', { name, role });
-    userIds[name] = u.id;
-    auth.setPassword(u.id, `password-${name}-123`);
-  }
-  server = await new Promise((resolve) => {
-    const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
+  h = await startHarness(
+    'e2e.sqlite',
+    [
+      { name: 'ethics', role: 'ethics' },
+      { name: 'minister', role: 'drawer' },
+      { name: 'auditor', role: 'auditor' },
     ],
-  });
+    ['--disable-quic', '--disable-component-update', '--disable-sync'],
+  );
+  ({ base, browser, services } = h);
+  Object.assign(userIds, h.userIds);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  store?.close();
+  await stopHarness(h);
 });
 
 describe('the ceremony in a browser', () => {
@@ -202,7 +131,7 @@ describe('the ceremony in a browser', () => {
 
   it('1. the ethics office creates a lottery, uploads the example xlsx, excludes one person and locks', async () => {
     const c = await context();
-    const page = await signIn(c, 'ethics');
+    const page = await signIn(base, c, 'ethics');
     await axe(page);
     await page.fill('#agency', '數位發展部');
     await page.fill('#meeting_name', '113年度財產申報實質審查公開抽籤會議');
@@ -238,8 +167,8 @@ describe('the ceremony in a browser', () => {
   it('2. the minister draws both stages; a second screen shows the winners too', async () => {
     const c1 = await context();
     const c2 = await context();
-    const p1 = await signIn(c1, 'minister');
-    const p2 = await signIn(c2, 'minister');
+    const p1 = await signIn(base, c1, 'minister');
+    const p2 = await signIn(base, c2, 'minister');
     await p1.goto(`${base}/lotteries/${lotteryId}/draw`);
     await p2.goto(`${base}/lotteries/${lotteryId}/draw`);
     const btn1 = p1.locator('.draw-btn[data-stage="1"]');
@@ -325,7 +254,7 @@ describe('the ceremony in a browser', () => {
 
   it('3. the ethics office issues the record; the auditor verifies the chain and downloads the bundle', async () => {
     const ce = await context();
-    const pe = await signIn(ce, 'ethics');
+    const pe = await signIn(base, ce, 'ethics');
     await pe.goto(`${base}/lotteries/${lotteryId}/result`);
     await pe.click('text=產製並簽章抽籤紀錄');
     // The confirmation page: the checklist names what is not ready (a local URL, the test CA) and how to fix it.
@@ -341,7 +270,7 @@ describe('the ceremony in a browser', () => {
     await ce.close();
 
     const c = await context();
-    const page = await signIn(c, 'auditor');
+    const page = await signIn(base, c, 'auditor');
     await page.goto(`${base}/audit`);
     await page.click('#verify-chain');
     await hasText(page.locator('#chain-result'), '雜湊鏈完整');
@@ -402,7 +331,7 @@ describe('the ceremony in a browser', () => {
   it('6. 118 winners are revealed within 10 s and paged, and the projector never scrolls', async () => {
     const id = preparedLottery(1180);
     const c = await context();
-    const page = await signIn(c, 'minister');
+    const page = await signIn(base, c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
     await openCeremony(page);
     await readBack(page, '3 1 4 1 5 9 2 6 5 3', '31415 92653');
@@ -458,7 +387,7 @@ describe('the ceremony in a browser', () => {
   it('7. when the network drops at the press, the page says so and shows the drawn result on reconnect', async () => {
     const id = preparedLottery(21);
     const c = await context();
-    const page = await signIn(c, 'minister');
+    const page = await signIn(base, c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
     await openCeremony(page);
     await readBack(page, '2 7 1 8 2 8 1 8 2 8', '27182 81828');
@@ -483,7 +412,7 @@ describe('the ceremony in a browser', () => {
   it('8. the English reading: the toggle keeps the page, the draw speaks English, and axe still passes', async () => {
     const id = preparedLottery(21);
     const c = await context();
-    const page = await signIn(c, 'minister');
+    const page = await signIn(base, c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
     await page.click('a[hreflang="en"]');
     await page.waitForURL(`${base}/lotteries/${id}/draw`);
@@ -515,7 +444,7 @@ describe('the ceremony in a browser', () => {
       { strictFields: true },
     );
     const c = await context();
-    const page = await signIn(c, 'ethics');
+    const page = await signIn(base, c, 'ethics');
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${base}/lotteries/${l.id}`);
@@ -535,7 +464,7 @@ describe('the ceremony in a browser', () => {
     await c.close();
 
     const c2 = await context();
-    const a = await signIn(c2, 'auditor');
+    const a = await signIn(base, c2, 'auditor');
     a.on('pageerror', (e) => pageErrors.push(e.message));
     await a.goto(`${base}/audit`);
     expect(
@@ -555,7 +484,7 @@ describe('the ceremony in a browser', () => {
   it('10. a press that lost the race to another request shows a full-screen warning, never that result as its own', async () => {
     const id = preparedLottery(21);
     const c = await context();
-    const page = await signIn(c, 'minister');
+    const page = await signIn(base, c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
     await openCeremony(page);
     await readBack(page, '6 2 5 1 3 4 1 2 3 4', '62513 41234');
@@ -616,8 +545,8 @@ describe('the ceremony in a browser', () => {
     const id = preparedLottery(21);
     const c1 = await context();
     const c2 = await context();
-    const p1 = await signIn(c1, 'minister');
-    const p2 = await signIn(c2, 'minister');
+    const p1 = await signIn(base, c1, 'minister');
+    const p2 = await signIn(base, c2, 'minister');
     await p1.goto(`${base}/lotteries/${id}/draw`);
     await openCeremony(p1);
     await readBack(p1, '6 2 5 1 3 4 1 2 3 4', '62513 41234');
@@ -696,7 +625,7 @@ describe('the ceremony in a browser', () => {
     );
     services.lock('cli', l.id);
     const c = await context();
-    const page = await signIn(c, 'minister');
+    const page = await signIn(base, c, 'minister');
     await page.goto(`${base}/lotteries/${l.id}/draw`);
     await page.click('#open-btn');
     await hasText(page.locator('#ceremony-error'), '今天不是會議日');
@@ -737,7 +666,7 @@ describe('the ceremony in a browser', () => {
     const scripts = (): string[] => ownRequests.filter((u) => u.startsWith(`${base}/static/js/`));
     if (scripts().length === 0) {
       const c = await context();
-      const page = await signIn(c, 'minister');
+      const page = await signIn(base, c, 'minister');
       const id = preparedLottery(3);
       await page.goto(`${base}/lotteries/${id}/draw`);
       await visible(page.locator('#open-btn'));

@@ -7,75 +7,34 @@
  * after the lock, the balls entered full screen, the record issued through its checklist.
  * Screenshots (draw-rehearsal, balls, record-confirm-physical) go to docs/screenshots/ when UPDATE_SCREENSHOTS=1.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import type { Server } from 'node:http';
-import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { taipeiDate } from '../../src/domain/ceremony';
-import { buildApp } from '../../src/http/app';
-import { sha256Node } from '../../src/keys/signer';
-import { Auth } from '../../src/services/auth';
 import { Store } from '../../src/store/store';
-import { tempDir, testSigner } from '../helpers/app';
+import {
+  axe,
+  until,
+  hasText,
+  visible,
+  shot,
+  watermark,
+  signedIn,
+  startHarness,
+  stopHarness,
+  EXAMPLE,
+  type Harness,
+  type Services,
+} from './harness';
 import { pdftotext } from '../helpers/poppler';
 
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const SHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
-const EXAMPLE = path.resolve(__dirname, '..', '..', 'docs', 'examples', 'roster-113.xlsx');
 /** A raw ISO date or date-time, which no page may show a person (issue 11: 民國 dates everywhere). */
 const ISO = /\b\d{4}-\d{2}-\d{2}(T\d{2}:\d{2})?\b/;
 const ROC = /民國\d{2,3}年\d{1,2}月\d{1,2}日/;
 
-async function until(what: string, cond: () => Promise<boolean>, timeout = 5_000): Promise<void> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await cond().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-const hasText = (l: Locator, t: string, timeout?: number): Promise<void> =>
-  until(`text "${t}"`, async () => (await l.innerText()).includes(t), timeout);
-const visible = (l: Locator, timeout = 5_000): Promise<void> => l.waitFor({ state: 'visible', timeout });
-
-let server: Server;
+let h: Harness;
 let base: string;
-let browser: Browser;
 let store: Store;
-let services: ReturnType<typeof buildApp>['services'];
+let services: Services;
 
-async function axe(page: Page): Promise<void> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> };
-    };
-    const r = await w.axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-  expect([page.url(), violations]).toEqual([page.url(), []]);
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  if (process.env.UPDATE_SCREENSHOTS === '1')
-    await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-  if (process.env.SHOTS_DIR)
-    await page.screenshot({ path: path.join(process.env.SHOTS_DIR, `${name}.png`), fullPage: true });
-}
-
-/** What a person sees of the watermark: its text, and how much of the screen it spans. */
-async function watermark(page: Page): Promise<{ text: string; width: number; height: number } | null> {
-  return page.evaluate(() => {
-    const el = document.querySelector('.rehearsal-mark');
-    if (!el) return null;
-    const r = el.getBoundingClientRect();
-    const text = getComputedStyle(el, '::before').content.replace(/^"|"$/g, '');
-    return { text, width: r.width, height: r.height };
-  });
-}
 const MARK = { text: '演練 REHEARSAL', width: 1280, height: 720 };
 
 /** The page's visible text has 民國 dates and no ISO date. */
@@ -88,49 +47,16 @@ async function rocOnly(page: Page): Promise<string> {
 const idOf = (page: Page): string => decodeURIComponent(new URL(page.url()).pathname.split('/').pop() ?? '');
 
 beforeAll(async () => {
-  store = Store.open(path.join(tempDir(), 'e2e-meeting-day.sqlite'));
-  const built = buildApp({ store, signer: testSigner(), rateLimits: false });
-  services = built.services;
-  const auth = new Auth({
-    store,
-    clock: () => new Date(),
-    randomBytes: (n) => crypto.randomBytes(n),
-    sha256: sha256Node,
-  });
-  for (const [name, role] of [
-    ['ethics', 'ethics'],
-    ['minister', 'drawer'],
-  ] as const) {
-    const u = services.addUser('cli', { name, role });
-    auth.setPassword(u.id, `password-${name}-123`);
-  }
-  server = await new Promise((resolve) => {
-    const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  h = await startHarness('e2e-meeting-day.sqlite', [
+    { name: 'ethics', role: 'ethics' },
+    { name: 'minister', role: 'drawer' },
+  ]);
+  ({ base, store, services } = h);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  store?.close();
+  await stopHarness(h);
 });
-
-async function signedIn(name: string): Promise<Page> {
-  const c = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-TW' });
-  const page = await c.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=username]', name);
-  await page.fill('input[name=password]', `password-${name}-123`);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/lotteries/);
-  return page;
-}
 
 /** The example roster uploaded from the lottery's page, its report confirmed: 21 people, 20 in the pool. */
 async function uploadRoster(page: Page): Promise<void> {
@@ -178,7 +104,7 @@ async function issue(page: Page): Promise<Buffer> {
 describe('the meeting day in a browser', () => {
   it('a rehearsal drawn and recorded, the real lottery from its roster, a physical draw full screen, the record through its checklist', async () => {
     // ---- 1. The rehearsal, from the new-lottery form, with its meeting typed as a 民國 date (not today).
-    const office = await signedIn('ethics');
+    const office = await signedIn(h, 'ethics');
     await hasText(office.locator('header'), '（政風人員）');
     await office.fill('#year', '113');
     await office.fill('#agency', '數位發展部');
@@ -207,7 +133,7 @@ describe('the meeting day in a browser', () => {
     await axe(office);
 
     // ---- 2. The minister draws the rehearsal on the projector today, which is not its meeting day.
-    const projector = await signedIn('minister');
+    const projector = await signedIn(h, 'minister');
     await hasText(projector.locator('header'), '（抽籤人）');
     await projector.goto(`${base}/lotteries/${rehearsal}/draw`);
     expect(await watermark(projector)).toEqual(MARK);

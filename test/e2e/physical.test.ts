@@ -3,62 +3,22 @@
  * ceremony, types each ball as it leaves the drum, withdraws a mistyped one with a reason, and stage 2's sheet
  * follows stage 1's winners. axe-core checks the screen against WCAG 2.1 AA.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import crypto from 'node:crypto';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../../src/http/app';
-import { Auth } from '../../src/services/auth';
-import { sha256Node } from '../../src/keys/signer';
-import { Store } from '../../src/store/store';
+import { type Browser, type Page } from 'playwright-core';
 import { taipeiDate } from '../../src/domain/ceremony';
-import { tempDir, testSigner } from '../helpers/app';
+import { axeViolations, until, startHarness, stopHarness, type Harness, type Services } from './harness';
 
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-async function until(what: string, cond: () => Promise<boolean>, timeout = 5_000): Promise<void> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await cond().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-let server: Server;
+let h: Harness;
 let base: string;
 let browser: Browser;
-let store: Store;
-let services: ReturnType<typeof buildApp>['services'];
+let services: Services;
 
 beforeAll(async () => {
-  store = Store.open(path.join(tempDir(), 'e2e-physical.sqlite'));
-  const built = buildApp({ store, signer: testSigner(), rateLimits: false });
-  services = built.services;
-  const auth = new Auth({
-    store,
-    clock: () => new Date(),
-    randomBytes: crypto.randomBytes,
-    sha256: sha256Node,
-  });
-  const u = services.addUser('cli', { name: 'minister', role: 'drawer' });
-  auth.setPassword(u.id, 'password-minister-123');
-  server = await new Promise((resolve) => {
-    const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  h = await startHarness('e2e-physical.sqlite', [{ name: 'minister', role: 'drawer' }]);
+  ({ base, browser, services } = h);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  store?.close();
+  await stopHarness(h);
 });
 
 /** A locked physical lottery of ten people, made through the services: the screen is what is under test. */
@@ -128,16 +88,7 @@ describe('the ball-entry screen in a browser', () => {
     await enter(page, 1, 6);
     await until('ball 6 shown', async () => (await last.innerText()) === '6');
 
-    await page.evaluate(AXE);
-    const violations = await page.evaluate(async () => {
-      const w = window as unknown as {
-        axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string }> }> };
-      };
-      const r = await w.axe.run({
-        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-      });
-      return r.violations.map((v) => v.id);
-    });
+    const violations = (await axeViolations(page)).map((v) => v.id);
     expect(violations).toEqual([]);
 
     // The third ball reaches the quota (30% of 10): the page comes back with stage 2's sheet of the three winners.

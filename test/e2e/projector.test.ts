@@ -5,21 +5,14 @@
  * the printed A4 summary (page.pdf() and pdftotext), axe in both styles, 民國 dates and roles in Chinese.
  * (The README's projector screenshots come from ceremony.test.ts with UPDATE_SCREENSHOTS=1.)
  */
-import crypto from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Server } from 'node:http';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { taipeiDate } from '../../src/domain/ceremony';
-import { buildApp } from '../../src/http/app';
-import { sha256Node } from '../../src/keys/signer';
-import { Auth } from '../../src/services/auth';
-import { Store } from '../../src/store/store';
-import { tempDir, testSigner } from '../helpers/app';
+import { tempDir } from '../helpers/app';
+import { axe, until, signIn, startHarness, stopHarness, type Harness, type Services } from './harness';
 import { pdftotext } from '../helpers/poppler';
-
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
  * The longest names a roster holds: the example rosters' (申報人07, 數位策略司 …) and the longest that real rosters
@@ -33,34 +26,10 @@ const LONG = [
   { name: '歐陽諸葛明', unit: '韌性建設司', title: '副司長' },
 ];
 
-async function until(what: string, cond: () => Promise<boolean>, timeout = 5_000): Promise<void> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    if (await cond().catch(() => false)) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-let server: Server;
+let h: Harness;
 let base: string;
 let browser: Browser;
-let store: Store;
-let services: ReturnType<typeof buildApp>['services'];
-
-async function axe(page: Page): Promise<void> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> };
-    };
-    const r = await w.axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-  expect([page.url(), violations]).toEqual([page.url(), []]);
-}
+let services: Services;
 
 /** SHOTS_DIR=/tmp/shots: what each step looked like, for a person to look at (not committed). */
 async function look(page: Page, name: string): Promise<void> {
@@ -73,16 +42,6 @@ async function look(page: Page, name: string): Promise<void> {
 
 async function context(width = 1280, height = 720): Promise<BrowserContext> {
   return browser.newContext({ viewport: { width, height }, locale: 'zh-TW' });
-}
-
-async function signIn(c: BrowserContext, username: string): Promise<Page> {
-  const page = await c.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', `password-${username}-123`);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/lotteries/);
-  return page;
 }
 
 /** Today in Taipei as the ROC calendar writes it: [民國114年1月22日, 114/1/22]. */
@@ -188,39 +147,16 @@ function expectFits(m: Awaited<ReturnType<typeof measure>>, count: number): void
 }
 
 beforeAll(async () => {
-  const dir = tempDir();
-  store = Store.open(path.join(dir, 'e2e-projector.sqlite'));
-  const built = buildApp({ store, signer: testSigner(), rateLimits: false });
-  services = built.services;
-  const auth = new Auth({
-    store,
-    clock: () => new Date(),
-    randomBytes: (n) => crypto.randomBytes(n),
-    sha256: sha256Node,
-  });
-  for (const [name, role, display] of [
-    ['ethics', 'ethics', '林怡芬'],
-    ['minister', 'drawer', '部長'],
-    ['auditor', 'auditor', '稽核員'],
-  ] as const) {
-    const u = built.services.addUser('cli', { name, role, display });
-    auth.setPassword(u.id, `password-${name}-123`);
-  }
-  server = await new Promise((resolve) => {
-    const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  h = await startHarness('e2e-projector.sqlite', [
+    { name: 'ethics', role: 'ethics', display: '林怡芬' },
+    { name: 'minister', role: 'drawer', display: '部長' },
+    { name: 'auditor', role: 'auditor', display: '稽核員' },
+  ]);
+  ({ base, browser, services } = h);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  store?.close();
+  await stopHarness(h);
 });
 
 describe('the projector fit for the minister', () => {
@@ -230,7 +166,7 @@ describe('the projector fit for the minister', () => {
   it('when the minister opens the meeting page › it is a mode of its own: no site header, full screen by button and F', async () => {
     id = lockedLottery();
     const c = await context();
-    const page = await signIn(c, 'minister');
+    const page = await signIn(base, c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
     expect(await page.locator('header.site').count()).toBe(0);
     expect(await page.locator('.screen-tools a[hreflang="en"]').isVisible()).toBe(true);
@@ -261,7 +197,7 @@ describe('the projector fit for the minister', () => {
 
   it('when both stages are drawn at 1280×720 › ten names of at least 40 px fit, numbered, stage 2 traced to stage 1', async () => {
     const c = await context();
-    const page = await signIn(c, 'minister');
+    const page = await signIn(base, c, 'minister');
     await page.goto(`${base}/lotteries/${id}/draw`);
     await page.click('#open-btn');
     await page.locator('#entropy-panel').waitFor({ state: 'visible' });
@@ -319,7 +255,7 @@ describe('the projector fit for the minister', () => {
 
   it('when the same screen is shown at 1024×768 › every name still fits, at least 40 px, without scrolling', async () => {
     const c = await context(1024, 768);
-    const page = await signIn(c, 'auditor');
+    const page = await signIn(base, c, 'auditor');
     await page.goto(`${base}/lotteries/${id}/draw`);
     await until('the winners', async () => (await page.locator('ol.winners li').count()) === 11);
     await look(page, 'done-1024');
@@ -331,7 +267,7 @@ describe('the projector fit for the minister', () => {
 
   it('when the draw page and the result page are printed › each is an A4, black-on-white summary', async () => {
     const c = await context();
-    const page = await signIn(c, 'ethics');
+    const page = await signIn(base, c, 'ethics');
     const l = services.getLottery(id);
     const commit16 = (l.commitment ?? '').slice(0, 16);
     const fp16 = l.keyFingerprint.replace(/^SHA256:/, '').slice(0, 16);
@@ -384,7 +320,7 @@ describe('the projector fit for the minister', () => {
 describe('ROC dates and Chinese roles on the pages', () => {
   it('when a meeting date is typed as 114/1/22 14:30 › it is kept as ISO and shown as a 民國 date; roles are in Chinese', async () => {
     const c = await context();
-    const page = await signIn(c, 'ethics');
+    const page = await signIn(base, c, 'ethics');
     expect(await page.locator('header.site .signout span').innerText()).toBe('林怡芬（政風人員）');
     await page.fill('#agency', '數位發展部');
     await page.fill('#meeting_date', '114年1月22日 下午2時30分');
@@ -406,7 +342,7 @@ describe('ROC dates and Chinese roles on the pages', () => {
     // The auditor reads the same lottery after the lock: the date as 民國, and roles in Chinese.
     const id = lockedLottery();
     const ca = await context();
-    const a = await signIn(ca, 'auditor');
+    const a = await signIn(base, ca, 'auditor');
     await a.goto(`${base}/lotteries/${id}`);
     expect(await a.locator('dl.meeting').innerText()).toContain(`${rocToday()[0]} 14:30`);
     expect(await a.locator('main').innerText()).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
@@ -421,7 +357,7 @@ describe('ROC dates and Chinese roles on the pages', () => {
 
   it('when the form holds an impossible date › the page says so in a sentence, with no field path', async () => {
     const c = await context();
-    const page = await signIn(c, 'ethics');
+    const page = await signIn(base, c, 'ethics');
     await page.fill('#agency', '數位發展部');
     await page.fill('#stage1_percent', 'ten');
     await page.fill('#meeting_date', '114/2/30');

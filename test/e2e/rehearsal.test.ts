@@ -4,98 +4,31 @@
  * replaced after the lock from the page; the real lottery is created from the rehearsal's roster and has no
  * watermark; a cancelled lottery moves under 「已作廢」. axe-core checks the pages against WCAG 2.1 AA.
  */
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildApp } from '../../src/http/app';
-import { sha256Node } from '../../src/keys/signer';
-import { Auth } from '../../src/services/auth';
+import {} from 'playwright-core';
 import { Store } from '../../src/store/store';
-import { tempDir, testSigner } from '../helpers/app';
+import { axe, watermark, signedIn, startHarness, stopHarness, type Harness, type Services } from './harness';
 
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-let server: Server;
+let h: Harness;
 let base: string;
-let browser: Browser;
 let store: Store;
-let services: ReturnType<typeof buildApp>['services'];
-
-async function axe(page: Page): Promise<void> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: unknown[] }> }> };
-    };
-    const r = await w.axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-  expect([page.url(), violations]).toEqual([page.url(), []]);
-}
-
-/** What a person sees of the watermark: its text, and how much of the screen it spans. */
-async function watermark(page: Page): Promise<{ text: string; width: number; height: number } | null> {
-  return page.evaluate(() => {
-    const el = document.querySelector('.rehearsal-mark');
-    if (!el) return null;
-    const r = el.getBoundingClientRect();
-    const text = getComputedStyle(el, '::before').content.replace(/^"|"$/g, '');
-    return { text, width: r.width, height: r.height };
-  });
-}
+let services: Services;
 
 beforeAll(async () => {
-  store = Store.open(path.join(tempDir(), 'e2e-life.sqlite'));
-  const built = buildApp({ store, signer: testSigner(), rateLimits: false });
-  services = built.services;
-  const auth = new Auth({
-    store,
-    clock: () => new Date(),
-    randomBytes: (n) => crypto.randomBytes(n),
-    sha256: sha256Node,
-  });
-  for (const [name, role] of [
-    ['ethics', 'ethics'],
-    ['minister', 'drawer'],
-  ] as const) {
-    const u = services.addUser('cli', { name, role });
-    auth.setPassword(u.id, `password-${name}-123`);
-  }
-  server = await new Promise((resolve) => {
-    const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  h = await startHarness('e2e-life.sqlite', [
+    { name: 'ethics', role: 'ethics' },
+    { name: 'minister', role: 'drawer' },
+  ]);
+  ({ base, store, services } = h);
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
-  store?.close();
+  await stopHarness(h);
 });
-
-async function signedIn(name: string): Promise<Page> {
-  const c = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-TW' });
-  const page = await c.newPage();
-  await page.goto(`${base}/login`);
-  await page.fill('input[name=username]', name);
-  await page.fill('input[name=password]', `password-${name}-123`);
-  await page.click('button[type=submit]');
-  await page.waitForURL(/\/lotteries/);
-  return page;
-}
 
 describe('a rehearsal, and the real lottery made from its roster, in a browser', () => {
   it('the rehearsal is marked across the screen, amended after the lock, copied, and a real one cancelled', async () => {
-    const page = await signedIn('ethics');
+    const page = await signedIn(h, 'ethics');
     await page.fill('#agency', '數位發展部');
     await page.check('#rehearsal');
     await page.click('section[aria-labelledby=create] button[type=submit]');
@@ -121,7 +54,7 @@ describe('a rehearsal, and the real lottery made from its roster, in a browser',
     expect(store.lottery(id)?.meeting.witnesses).toEqual(['王大明', '張三']);
 
     // The projector, on any day: the watermark spans it too.
-    const projector = await signedIn('minister');
+    const projector = await signedIn(h, 'minister');
     await projector.goto(`${base}/lotteries/${id}/draw`);
     expect(await watermark(projector)).toEqual({ text: '演練 REHEARSAL', width: 1280, height: 720 });
     if (process.env.SHOTS_DIR)
