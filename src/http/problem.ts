@@ -50,6 +50,9 @@ export const STATUS: Record<ErrorCode, number> = {
   // issue 11: a cancelled lottery refuses every further action; only a rehearsal's roster is copied
   CANCELLED: 409,
   NOT_REHEARSAL: 409,
+  // issue 12: a rehearsal is never exported; a Big5 file is refused rather than written with '?'
+  REHEARSAL_NOT_EXPORTED: 409,
+  NOT_ENCODABLE: 422,
   INTERNAL: 500,
 };
 
