@@ -88,7 +88,11 @@ export function checkLetterTemplate(raw: unknown, file = 'templates/letter.json'
     for (const m of text.matchAll(/\{(\w*)\}/g)) {
       const name = m[1] ?? '';
       const known: readonly string[] =
-        key === 'footer' ? [...LETTER_PLACEHOLDERS, 'page', 'pages'] : key === 'missingGlyph' ? ['cp'] : LETTER_PLACEHOLDERS;
+        key === 'footer'
+          ? [...LETTER_PLACEHOLDERS, 'page', 'pages']
+          : key === 'missingGlyph'
+            ? ['cp']
+            : LETTER_PLACEHOLDERS;
       if (!known.includes(name))
         bad(`unknown placeholder {${name}} in "${key}" (known: ${known.map((k) => `{${k}}`).join(' ')})`);
     }
@@ -147,7 +151,12 @@ function vars(d: LettersData, p: LetterPerson, t: LetterTemplate): Record<Placeh
 }
 
 /** One letter on the current page. */
-function letterPage(flow: Flow, t: LetterTemplate, v: Record<Placeholder, string | number>, last: number): void {
+function letterPage(
+  flow: Flow,
+  t: LetterTemplate,
+  v: Record<Placeholder, string | number>,
+  last: number,
+): void {
   const { doc, m, width, P } = flow;
   const f = (s: string): string => P(fill(s, v));
   doc.fontSize(t.fonts.title).text(f(t.title), m, m, { width, align: 'center' });
@@ -181,7 +190,9 @@ export async function renderLetters(d: LettersData, file = LETTER_TEMPLATE_PATH)
     letterPage(flow, t, v, p.stages.at(-1)?.stage ?? 1);
     footers.push(v);
     if (doc.bufferedPageRange().count !== i + 1)
-      throw new Error(`${LETTER_TEMPLATE_PATH}: the letter to ${p.id} does not fit on one page; shorten the wording`);
+      throw new Error(
+        `${LETTER_TEMPLATE_PATH}: the letter to ${p.id} does not fit on one page; shorten the wording`,
+      );
   });
   const pages = footers.length;
   footers.forEach((v, i) => {

@@ -42,7 +42,11 @@ export interface ResultsData {
 }
 
 /** The table's columns, in order: the heading (Chinese, as the office reads it) and the cell of a row. */
-const COLUMNS: Array<{ head: string; key: string; cell: (r: ExportRow, s: ExportStage | undefined, d: ResultsData) => string | number }> = [
+const COLUMNS: Array<{
+  head: string;
+  key: string;
+  cell: (r: ExportRow, s: ExportStage | undefined, d: ResultsData) => string | number;
+}> = [
   { head: '階段', key: 'stage', cell: (r) => r.stage },
   { head: '階段名稱', key: 'label', cell: (r) => r.label },
   { head: '中籤順序', key: 'order', cell: (r) => r.order },
@@ -65,7 +69,10 @@ export const RESULT_HEADINGS: readonly string[] = COLUMNS.map((c) => c.head);
 /** The table as values: the heading row, then one row per person per stage, in stage and draw order. */
 export function resultTable(d: ResultsData): Array<Array<string | number>> {
   const byStage = new Map(d.stages.map((s) => [s.stage, s]));
-  return [RESULT_HEADINGS.slice(), ...d.rows.map((r) => COLUMNS.map((c) => c.cell(r, byStage.get(r.stage), d)))];
+  return [
+    RESULT_HEADINGS.slice(),
+    ...d.rows.map((r) => COLUMNS.map((c) => c.cell(r, byStage.get(r.stage), d))),
+  ];
 }
 
 /**

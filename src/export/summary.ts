@@ -24,7 +24,12 @@ export interface SummaryLottery {
   publicUrl: string;
 }
 
-const STATUS_ZH: Record<string, string> = { draft: '草稿', locked: '已鎖定', drawing: '抽籤中', drawn: '已抽籤' };
+const STATUS_ZH: Record<string, string> = {
+  draft: '草稿',
+  locked: '已鎖定',
+  drawing: '抽籤中',
+  drawn: '已抽籤',
+};
 
 export function summaryTable(rows: readonly SummaryLottery[]): Array<Array<string | number>> {
   const stages = Math.max(2, ...rows.map((r) => r.stages.length));

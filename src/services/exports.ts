@@ -35,7 +35,12 @@ export interface ExportFile {
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** A name typed by the office is no path: what a file system or a header would read as syntax becomes _. */
-const safeName = (s: string): string => s.replace(/[\\/:*?"<>|\u0000-\u001f\u007f]/g, '_').slice(0, 80);
+const safeName = (s: string): string =>
+  Array.from(s, (ch) =>
+    (ch.codePointAt(0) ?? 0) < 0x20 || ch === '\u007f' || '\\/:*?"<>|'.includes(ch) ? '_' : ch,
+  )
+    .join('')
+    .slice(0, 80);
 
 interface Drawn {
   l: LotteryRow;
@@ -73,7 +78,15 @@ function resultsData({ l, roster, results }: Drawn): ResultsData {
     const label = l.stages.find((s) => s.stage === r.stage)?.label ?? '';
     r.winners.forEach((w, i) => {
       const e = byId.get(w);
-      rows.push({ stage: r.stage, label, order: i + 1, id: w, name: e?.name ?? '', unit: e?.unit ?? '', title: e?.title ?? '' });
+      rows.push({
+        stage: r.stage,
+        label,
+        order: i + 1,
+        id: w,
+        name: e?.name ?? '',
+        unit: e?.unit ?? '',
+        title: e?.title ?? '',
+      });
     });
   }
   return {
@@ -101,7 +114,12 @@ export async function resultsFile(c: Context, id: string, format: ResultsFormat)
   const d = c.store.read(() => resultsData(drawnLottery(c, id)));
   const base = safeName(`${d.year}年度${d.agency}抽籤結果`);
   if (format === 'xlsx')
-    return { body: await resultsXlsx(d), type: XLSX, name: `${base}.xlsx`, asciiName: `results-${d.lotteryId}.xlsx` };
+    return {
+      body: await resultsXlsx(d),
+      type: XLSX,
+      name: `${base}.xlsx`,
+      asciiName: `results-${d.lotteryId}.xlsx`,
+    };
   const big5 = format === 'csv-big5';
   return {
     body: big5 ? resultsCsvBig5(d) : resultsCsvUtf8(d),
@@ -121,7 +139,13 @@ export async function lettersPdf(c: Context, id: string): Promise<ExportFile> {
       const label = d.l.stages.find((s) => s.stage === r.stage)?.label ?? '';
       for (const w of r.winners) {
         const e = byId.get(w);
-        const p = out.get(w) ?? { id: w, name: e?.name ?? '', unit: e?.unit ?? '', title: e?.title ?? '', stages: [] };
+        const p = out.get(w) ?? {
+          id: w,
+          name: e?.name ?? '',
+          unit: e?.unit ?? '',
+          title: e?.title ?? '',
+          stages: [],
+        };
         p.stages.push({ stage: r.stage, label });
         out.set(w, p);
       }
@@ -153,7 +177,13 @@ function summaryRow(c: Context, l: LotteryRow): SummaryLottery {
   const stages = poolAndQuotas(l, roster).map((q) => {
     const r = results.find((x) => x.stage === q.stage);
     const label = l.stages.find((s) => s.stage === q.stage)?.label ?? '';
-    return { stage: q.stage, label, percent: q.percent, poolSize: r?.poolSize ?? q.poolSize, quota: r?.quota ?? q.quota };
+    return {
+      stage: q.stage,
+      label,
+      percent: q.percent,
+      poolSize: r?.poolSize ?? q.poolSize,
+      quota: r?.quota ?? q.quota,
+    };
   });
   return {
     id: l.id,

@@ -1,5 +1,11 @@
 import { configFromEnv } from '../../src/config';
-import { maskName, parsePublicFields, publicColumns, publicPerson, surnameOnly } from '../../src/domain/publish';
+import {
+  maskName,
+  parsePublicFields,
+  publicColumns,
+  publicPerson,
+  surnameOnly,
+} from '../../src/domain/publish';
 
 describe('masking a name for the public pages (王○明)', () => {
   it.each([
@@ -39,11 +45,15 @@ describe('showing only the surname for the public pages (name:surname, 王○○
       name: '歐○○○',
       title: '處長',
     });
-    expect(publicPerson({ id: 'A1', name: '歐陽小明' }, parsePublicFields('name:masked')).name).toBe('歐○○明');
+    expect(publicPerson({ id: 'A1', name: '歐陽小明' }, parsePublicFields('name:masked')).name).toBe(
+      '歐○○明',
+    );
   });
 
   it('when two ways of showing the name are listed › the service refuses to start', () => {
-    expect(() => configFromEnv({ LOTTERY_PUBLIC_FIELDS: 'name:masked,name:surname' })).toThrow(/exclude each other/);
+    expect(() => configFromEnv({ LOTTERY_PUBLIC_FIELDS: 'name:masked,name:surname' })).toThrow(
+      /exclude each other/,
+    );
     expect(() => configFromEnv({ LOTTERY_PUBLIC_FIELDS: 'name,name:surname' })).toThrow(/exclude each other/);
   });
 });

@@ -3,6 +3,7 @@ import { big5Unencodable, encodeBig5 } from '../../src/export/big5';
 import { checkLetterTemplate, loadLetterTemplate } from '../../src/export/letters';
 import { csvText, neutralise, resultsCsvBig5, type ResultsData } from '../../src/export/results';
 import { isLotteryError } from '../../src/domain/errors';
+import { contentDisposition } from '../../src/http/api/exports';
 
 const big5 = new TextDecoder('big5', { fatal: true });
 
@@ -69,7 +70,12 @@ describe('the Big5 results file', () => {
     expect(err.code).toBe('NOT_ENCODABLE');
     expect(err.zh).toMatch(/UTF-8/);
     expect(err.problems).toEqual([
-      expect.objectContaining({ row: 2, field: 'name', code: 'NOT_BIG5', message: expect.objectContaining({ zh: expect.stringContaining('𡘙') }) }),
+      expect.objectContaining({
+        row: 2,
+        field: 'name',
+        code: 'NOT_BIG5',
+        message: expect.objectContaining({ zh: expect.stringContaining('𡘙') }),
+      }),
     ]);
   });
 });
@@ -85,7 +91,22 @@ describe('the letter template (templates/letter.json)', () => {
   });
 
   it('when a template lacks a key › loading stops naming the key', () => {
-    const { subjects: _drop, ...rest } = loadLetterTemplate();
+    const rest: Record<string, unknown> = { ...loadLetterTemplate() };
+    delete rest.subjects;
     expect(() => checkLetterTemplate(rest)).toThrow(/"subjects" must be a non-empty list/);
+  });
+});
+
+describe('the download’s file name (Content-Disposition)', () => {
+  it('when the name is Chinese › an ASCII filename for old clients and the UTF-8 name as RFC 5987 filename*', () => {
+    const cd = contentDisposition("113年度數位發展部抽籤結果(正本)'.xlsx", 'results-moda-113.xlsx');
+    expect(cd).toBe(
+      `attachment; filename="results-moda-113.xlsx"; filename*=UTF-8''${encodeURIComponent('113年度數位發展部抽籤結果')}%28%E6%AD%A3%E6%9C%AC%29%27.xlsx`,
+    );
+    expect(decodeURIComponent(cd.split("UTF-8''")[1] ?? '')).toBe("113年度數位發展部抽籤結果(正本)'.xlsx");
+  });
+
+  it('when the ASCII name holds a quote or a non-ASCII character › it is replaced, so the header cannot be split', () => {
+    expect(contentDisposition('x', 'a"b\\c王.csv')).toMatch(/^attachment; filename="a_b_c_\.csv"; /);
   });
 });

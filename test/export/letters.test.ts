@@ -12,7 +12,13 @@ const data = (over: Partial<LettersData> = {}): LettersData => ({
   meetingDate: '中華民國114年1月22日 10時00分',
   issuedAt: new Date('2025-01-23T02:00:00Z'),
   people: [
-    { id: 'D001', name: '王小明', unit: '數位策略司', title: '司長', stages: [{ stage: 1, label: '實質審查' }] },
+    {
+      id: 'D001',
+      name: '王小明',
+      unit: '數位策略司',
+      title: '司長',
+      stages: [{ stage: 1, label: '實質審查' }],
+    },
     {
       id: 'D002',
       name: '陳尘芬',

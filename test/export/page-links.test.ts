@@ -6,9 +6,12 @@ import { tr } from '../../src/http/i18n';
  * The export links on the result page (templates/exports.njk, included by result.njk): shown to the roles that may
  * take each file, never for a rehearsal or a cancelled lottery. Rendered on its own, as the page includes it.
  */
-const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(path.resolve(__dirname, '..', '..', 'templates')), {
-  autoescape: true,
-});
+const env = new nunjucks.Environment(
+  new nunjucks.FileSystemLoader(path.resolve(__dirname, '..', '..', 'templates')),
+  {
+    autoescape: true,
+  },
+);
 env.addGlobal('tr', (zh: string, en: string, params?: Record<string, unknown>) => tr('zh', zh, en, params));
 
 const render = (role: string, l: Record<string, unknown> = {}): string =>

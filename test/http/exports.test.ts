@@ -25,7 +25,11 @@ const binary = (res: request.Response, cb: (err: Error | null, body: Buffer) => 
 };
 
 const get = (path: string, token = t.tokens.ethics): request.Test =>
-  request(t.app).get(path).set(...auth(token)).buffer(true).parse(binary);
+  request(t.app)
+    .get(path)
+    .set(...auth(token))
+    .buffer(true)
+    .parse(binary);
 
 const rosterNamed = (name: (i: number) => string): unknown[] =>
   example.roster.map((e, i) => ({ ...e, name: name(i) }));
@@ -39,16 +43,31 @@ async function sheet(buf: Buffer, n = 1): Promise<unknown[][]> {
   return rows;
 }
 
-const problem = (r: request.Response): { code: string; message: { zh: string; en: string }; errors?: unknown[] } =>
-  JSON.parse(r.body.toString('utf8')) as { code: string; message: { zh: string; en: string }; errors?: unknown[] };
+const problem = (
+  r: request.Response,
+): { code: string; message: { zh: string; en: string }; errors?: unknown[] } =>
+  JSON.parse(r.body.toString('utf8')) as {
+    code: string;
+    message: { zh: string; en: string };
+    errors?: unknown[];
+  };
 
 describe('when a drawn lottery is exported', () => {
   let id: string;
   let view: { results: Array<{ stage: number; winners: Array<{ id: string; name: string }> }> };
   beforeAll(async () => {
     // Every name a formula: the roster is hostile input, and the ethics office opens the CSV in Excel.
-    id = await drawnLottery(t, undefined, { year: 113, agency: '數位發展部' }, rosterNamed((i) => `=HYPERLINK("x","人${i + 1}")`));
-    view = (await request(t.app).get(`/api/v1/lotteries/${id}`).set(...auth(t.tokens.ethics))).body as typeof view;
+    id = await drawnLottery(
+      t,
+      undefined,
+      { year: 113, agency: '數位發展部' },
+      rosterNamed((i) => `=HYPERLINK("x","人${i + 1}")`),
+    );
+    view = (
+      await request(t.app)
+        .get(`/api/v1/lotteries/${id}`)
+        .set(...auth(t.tokens.ethics))
+    ).body as typeof view;
   });
 
   it('the xlsx has one row per person per stage, in draw order, with the lottery’s values', async () => {
@@ -130,7 +149,12 @@ describe('when a drawn lottery is exported', () => {
 
 describe('when a name has a character outside Big5 (𡘙)', () => {
   it('the Big5 CSV is refused with 422 naming the row and the character, and the UTF-8 one is given', async () => {
-    const id = await drawnLottery(t, undefined, { year: 113, agency: '數位發展部' }, rosterNamed((i) => `林𡘙${i + 1}`));
+    const id = await drawnLottery(
+      t,
+      undefined,
+      { year: 113, agency: '數位發展部' },
+      rosterNamed((i) => `林𡘙${i + 1}`),
+    );
     const r = await get(`/api/v1/lotteries/${id}/export/results.csv?encoding=big5`).expect(422);
     const p = problem(r);
     expect(p.code).toBe('NOT_ENCODABLE');
@@ -144,7 +168,11 @@ describe('when a name has a character outside Big5 (𡘙)', () => {
 describe('when a physical draw (實體抽籤) is exported', () => {
   it('its recorded stages are the rows, in the order the balls were drawn', async () => {
     const id = await physicalDrawn(t);
-    const view = (await request(t.app).get(`/api/v1/lotteries/${id}`).set(...auth(t.tokens.ethics))).body as {
+    const view = (
+      await request(t.app)
+        .get(`/api/v1/lotteries/${id}`)
+        .set(...auth(t.tokens.ethics))
+    ).body as {
       results: Array<{ stage: number; winners: Array<{ id: string }> }>;
     };
     const r = await get(`/api/v1/lotteries/${id}/export/results.xlsx`).expect(200);
@@ -172,9 +200,13 @@ describe('when a lottery may not be exported', () => {
       .set(...auth(t.tokens.ethics))
       .send({ reason: '名冊有誤，重新辦理' })
       .expect(200);
-    expect(problem(await get(`/api/v1/lotteries/${cancelled}/export/results.xlsx`).expect(409)).code).toBe('CANCELLED');
+    expect(problem(await get(`/api/v1/lotteries/${cancelled}/export/results.xlsx`).expect(409)).code).toBe(
+      'CANCELLED',
+    );
     const draft = await createLoaded(t, { year: 113, agency: '數位發展部' });
-    expect(problem(await get(`/api/v1/lotteries/${draft}/export/letters.pdf`).expect(409)).code).toBe('NOT_DRAWN');
+    expect(problem(await get(`/api/v1/lotteries/${draft}/export/letters.pdf`).expect(409)).code).toBe(
+      'NOT_DRAWN',
+    );
     await get(`/api/v1/lotteries/nope/export/results.xlsx`).expect(404);
   });
 });
@@ -186,11 +218,19 @@ describe('the yearly summary for the upper-level ethics office', () => {
     t = local;
     try {
       const drawn = await drawnLottery(t, undefined, { year: 115, agency: '數位發展部' });
-      const issued = await request(t.app).post(`/api/v1/lotteries/${drawn}/record`).set(...auth(t.tokens.ethics)).send({}).expect(201);
+      const issued = await request(t.app)
+        .post(`/api/v1/lotteries/${drawn}/record`)
+        .set(...auth(t.tokens.ethics))
+        .send({})
+        .expect(201);
       const draft = await createLoaded(t, { year: 115, agency: '數位發展部' });
       await drawnLottery(t, undefined, { year: 115, agency: '數位發展部', rehearsal: true });
       const gone = await createLoaded(t, { year: 115, agency: '數位發展部' });
-      await request(t.app).post(`/api/v1/lotteries/${gone}/cancel`).set(...auth(t.tokens.ethics)).send({ reason: '重辦' }).expect(200);
+      await request(t.app)
+        .post(`/api/v1/lotteries/${gone}/cancel`)
+        .set(...auth(t.tokens.ethics))
+        .send({ reason: '重辦' })
+        .expect(200);
       await drawnLottery(t, undefined, { year: 114, agency: '數位發展部' });
 
       const r = await get('/api/v1/export/summary.xlsx?year=115', t.tokens.auditor).expect(200);
@@ -200,7 +240,11 @@ describe('the yearly summary for the upper-level ethics office', () => {
       const col = (name: string): number => head.indexOf(name);
       expect(rows.slice(1).map((row) => row[0])).toEqual([drawn, draft]);
       const row = rows[1] ?? [];
-      const v = (await request(t.app).get(`/api/v1/lotteries/${drawn}`).set(...auth(t.tokens.ethics))).body as {
+      const v = (
+        await request(t.app)
+          .get(`/api/v1/lotteries/${drawn}`)
+          .set(...auth(t.tokens.ethics))
+      ).body as {
         count: number;
         quotas: Array<{ poolSize: number; quota: number }>;
       };

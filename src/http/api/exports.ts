@@ -15,7 +15,10 @@ import { onlyQuery, pathParam, queryInt, queryStr } from '../params';
 /** RFC 6266 with RFC 5987: an ASCII filename for old clients, the Chinese one as filename* (UTF-8, %-encoded). */
 export function contentDisposition(name: string, asciiName: string): string {
   const ascii = asciiName.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  const star = encodeURIComponent(name).replace(/['()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
+  const star = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `attachment; filename="${ascii}"; filename*=UTF-8''${star}`;
 }
 
@@ -41,7 +44,10 @@ export function exportRoutes(r: Router, services: Services): void {
     h(async (req, res) => {
       onlyQuery(req, ['encoding']);
       const enc = (queryStr(req, 'encoding', /^(utf-?8|big5)$/i) ?? 'utf-8').toLowerCase();
-      sendFile(res, await services.exportResults(pathParam(req, 'id'), enc === 'big5' ? 'csv-big5' : 'csv-utf8'));
+      sendFile(
+        res,
+        await services.exportResults(pathParam(req, 'id'), enc === 'big5' ? 'csv-big5' : 'csv-utf8'),
+      );
     }),
   );
   r.get(
