@@ -170,7 +170,7 @@ const strictJson: RequestHandler = (req, _res, next) => {
   }
   let value: unknown;
   try {
-    value = parseStrictJson(text, { maxBytes: raw.length + 1 });
+    value = parseStrictJson(text, { maxBytes: raw.length + 1, fractions: true });
   } catch (e) {
     // The strict reader's message names the problem and where it is, in English with Chinese beside it.
     const why = e instanceof BundleUnreadable ? e.message : 'unreadable';
