@@ -57,30 +57,16 @@ describe('TRUST_PROXY with the port reachable directly', () => {
     expect(statuses[10]).toBe(429);
   });
 
-  it('when the peer is not a listed proxy › X-Forwarded-Proto does not make the session cookie Secure', async () => {
-    const { app } = buildApp({ store: t.store, signer: testSigner(), trustProxy: ['10.0.0.0/8', 'fd00::/8'] });
-    const r = await request(app).get('/login').set('X-Forwarded-Proto', 'https');
-    expect(JSON.stringify(r.headers)).not.toContain('__Host-');
+  it('when the peer is not a listed proxy › X-Forwarded-Proto does not make cookies Secure; from a listed one it does', async () => {
+    const cookieFrom = async (trustProxy: string[]): Promise<string> => {
+      const { app } = buildApp({ store: t.store, signer: testSigner(), trustProxy });
+      const r = await request(app).get('/lang/en?next=/').set('X-Forwarded-Proto', 'https').expect(303);
+      return String(r.headers['set-cookie']);
+    };
+    expect(await cookieFrom(['10.0.0.0/8', 'fd00::/8'])).not.toMatch(/Secure/);
+    expect(await cookieFrom(['loopback'])).toMatch(/Secure/);
   });
 });
-
-/** PATCH with exactly these bytes (supertest would re-encode a string as UTF-8). */
-async function rawPatch(id: string, bytes: Buffer): Promise<{ code?: string }> {
-  const server = t.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  try {
-    const { port } = server.address() as { port: number };
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/lotteries/${id}`, {
-      method: 'PATCH',
-      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${t.tokens.ethics}` },
-      body: bytes,
-    });
-    expect(res.status).toBe(400);
-    return (await res.json()) as { code?: string };
-  } finally {
-    await new Promise((resolve) => server.close(resolve));
-  }
-}
 
 describe('JSON bodies at the HTTP edge', () => {
   const patch = (id: string, body: string, type = 'application/json'): request.Test =>
