@@ -74,7 +74,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const publicUrl = (env.LOTTERY_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   if (!/^https?:\/\/[^\s]+$/.test(publicUrl))
-    throw new StartupError('LOTTERY_PUBLIC_URL 須為 http(s) 網址', 'LOTTERY_PUBLIC_URL must be an http(s) URL');
+    throw new StartupError(
+      'LOTTERY_PUBLIC_URL 須為 http(s) 網址',
+      'LOTTERY_PUBLIC_URL must be an http(s) URL',
+    );
   return {
     dbFile: path.resolve(env.LOTTERY_DB ?? path.join('db', 'lottery.sqlite')),
     port,

@@ -58,9 +58,7 @@ async function bind(config: Config, handler: http.RequestListener): Promise<Serv
     const onError = (e: NodeJS.ErrnoException): void => {
       server.off('listening', onListening);
       if (e.code === 'EADDRINUSE')
-        reject(
-          new StartupError(`連接埠 ${config.port} 已被占用`, `port ${config.port} is already in use`),
-        );
+        reject(new StartupError(`連接埠 ${config.port} 已被占用`, `port ${config.port} is already in use`));
       else if (e.code === 'EACCES')
         reject(
           new StartupError(

@@ -174,7 +174,9 @@ const strictJson: RequestHandler = (req, _res, next) => {
   } catch (e) {
     // The strict reader's message names the problem and where it is, in English with Chinese beside it.
     const why = e instanceof BundleUnreadable ? e.message : 'unreadable';
-    return next(malformed(`內容不是有效的嚴格 JSON：${why}`, `Request body is not valid strict JSON: ${why}`));
+    return next(
+      malformed(`內容不是有效的嚴格 JSON：${why}`, `Request body is not valid strict JSON: ${why}`),
+    );
   }
   if (typeof value !== 'object' || value === null)
     return next(malformed('內容須為 JSON 物件或陣列', 'Request body must be a JSON object or array'));

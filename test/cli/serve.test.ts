@@ -14,12 +14,19 @@ import { tempDir } from '../helpers/app';
 const bin = path.resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HOST: '127.0.0.1', ...extra };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    HOST: '127.0.0.1',
+    ...extra,
+  };
   return env;
 }
 
 /** Runs `serve` until it prints its listening line (then stops it, by its own pid) or exits by itself. */
-function serveUntilListening(env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string; err: string }> {
+function serveUntilListening(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [bin, 'serve'], { env });
     let out = '';

@@ -68,6 +68,24 @@ describe('TRUST_PROXY with the port reachable directly', () => {
   });
 });
 
+/** PATCH with exactly these bytes (supertest would re-encode a string as UTF-8). */
+async function rawPatch(id: string, bytes: Buffer): Promise<{ code?: string }> {
+  const server = t.app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const { port } = server.address() as { port: number };
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/lotteries/${id}`, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${t.tokens.ethics}` },
+      body: bytes,
+    });
+    expect(res.status).toBe(400);
+    return (await res.json()) as { code?: string };
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
 describe('JSON bodies at the HTTP edge', () => {
   const patch = (id: string, body: string, type = 'application/json'): request.Test =>
     request(t.app)
