@@ -390,14 +390,10 @@ export class StrictParser {
   /** A number with a fraction or an exponent at `from` (fractions mode): RFC 8259 §6's grammar, and finite. */
   private fraction(from: number): number {
     FRACTION.lastIndex = from;
-    const m = FRACTION.exec(this.s);
-    if (!m) {
-      this.i = from;
-      return this.fail('not well-formed JSON: number', 'JSON 格式錯誤：數字');
-    }
-    const v = Number(m[0]);
+    const text = FRACTION.exec(this.s)?.[0] ?? '';
+    const v = Number(text);
     if (!Number.isFinite(v)) this.fail('number too large to represent', '數字過大，無法表示');
-    this.i = from + m[0].length;
+    this.i = from + text.length;
     return v;
   }
 }
