@@ -56,6 +56,8 @@ export interface Config {
    * missing or localhost LOTTERY_PUBLIC_URL (docs/security.md).
    */
   production: boolean;
+  /** Whom the notification letters name for questions (LOTTERY_CONTACT); the template's wording when unset. */
+  letterContact?: string;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -87,6 +89,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     timeouts: { ...DEFAULT_TIMEOUTS },
     production: env.NODE_ENV === 'production',
+    ...(env.LOTTERY_CONTACT?.trim() ? { letterContact: env.LOTTERY_CONTACT.trim() } : {}),
   };
 }
 

@@ -45,6 +45,8 @@ export interface AppOptions {
   production?: boolean;
   /** The signer's certificate is the local test CA's (by default read from the certificate). */
   testCertificate?: boolean;
+  /** LOTTERY_CONTACT: whom the notification letters name (services/exports.ts). */
+  letterContact?: string;
 }
 
 /**

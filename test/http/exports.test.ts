@@ -5,6 +5,7 @@ import { RESULT_HEADINGS } from '../../src/export/results';
 import { auth, createLoaded, drawnLottery, example, makeApp, type TestApp } from '../helpers/app';
 import { physicalDrawn } from '../helpers/physical';
 import { pdfinfoPages, pdftotext } from '../helpers/poppler';
+import { configFromEnv } from '../../src/config';
 
 /**
  * issue 12, exports and letters: a drawn lottery's results as xlsx and CSV (UTF-8 with a BOM, Big5), the letters
@@ -275,5 +276,30 @@ describe('exports are reads', () => {
     await get(`/api/v1/lotteries/${id}/export/letters.pdf`).expect(200);
     await get('/api/v1/export/summary.xlsx?year=113').expect(200);
     expect(t.store.journalHead()?.seq).toBe(head);
+  });
+});
+
+describe('when the office sets LOTTERY_CONTACT', () => {
+  it('the configuration reaches the letters: each page names that contact', async () => {
+    const contact = '政風室 陳志明（02-2380-0000 分機 123）';
+    expect(configFromEnv({ LOTTERY_CONTACT: ` ${contact} ` }).letterContact).toBe(contact);
+    expect(configFromEnv({}).letterContact).toBeUndefined();
+    const c = makeApp({ letterContact: contact });
+    try {
+      const lid = await drawnLottery(c);
+      const r = await request(c.app)
+        .get(`/api/v1/lotteries/${lid}/export/letters.pdf`)
+        .set(...auth(c.tokens.ethics))
+        .buffer(true)
+        .parse(binary)
+        .expect(200);
+      const pages = pdftotext(r.body as Buffer)
+        .split('\f')
+        .filter((p) => p.trim() !== '');
+      expect(pages.length).toBeGreaterThan(0);
+      for (const p of pages) expect(p.replace(/\s+/g, '')).toContain(contact.replace(/\s+/g, ''));
+    } finally {
+      c.close();
+    }
   });
 });
