@@ -4,6 +4,7 @@ import { splitDelimited } from './csv';
 import { decodeText, type Encoding } from './decode';
 import { printabilityWarnings } from './printable';
 import { rowsFromGrid, type GridRow } from './table';
+import { budgetedWorkbook } from './budget';
 import { gridFromXlsx } from './xlsx';
 import { checkZip, isOle2, isZip, readEntry, ZipUnreadable } from './zip';
 
@@ -149,7 +150,8 @@ async function fromWorkbook(bytes: Buffer, sheet: string | undefined): Promise<I
     );
   if (!entries.some((e) => e.name === 'xl/workbook.xml'))
     throw unsupported('此壓縮檔不是 Excel 活頁簿（.xlsx）', 'This zip file is not an Excel workbook (.xlsx)');
-  const x = await gridFromXlsx(bytes, sheet);
+  // Counted and cut before exceljs sees it: a merge or a range in a 7 KB file can name 17 billion cells.
+  const x = await gridFromXlsx(budgetedWorkbook(entries), sheet);
   return { ...rowsFromGrid(x.grid, x.warnings), strictFields: false, format: 'xlsx', sheet: x.sheet };
 }
 
