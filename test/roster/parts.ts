@@ -75,3 +75,22 @@ export function mergeBomb(): Buffer {
     sheet: `<sheetData>${sheetRows(PEOPLE)}</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>`,
   });
 }
+
+/** A sheet that declares the whole grid as its dimension. */
+export function dimensionBomb(): Buffer {
+  return xlsxOf({ dimension: 'A1:XFD1048576', sheet: `<sheetData>${sheetRows(PEOPLE)}</sheetData>` });
+}
+
+/** The shapes that name billions of cells in a few bytes: a merge, a dimension, a column span, a validation. */
+export function xlsxBombs(): Buffer[] {
+  const data = `<sheetData>${sheetRows(PEOPLE)}</sheetData>`;
+  return [
+    mergeBomb(),
+    dimensionBomb(),
+    xlsxOf({ sheet: `<cols><col min="1" max="2000000000" width="9"/></cols>${data}` }),
+    xlsxOf({
+      sheet: `${data}<dataValidations count="1"><dataValidation type="list" sqref="A1:XFD1048576"><formula1>"a"</formula1></dataValidation></dataValidations>`,
+    }),
+    xlsxOf({ sheet: data, workbook: '<definedNames><definedName name="x">名冊!$A$1:$XFD$1048576</definedName></definedNames>' }),
+  ];
+}

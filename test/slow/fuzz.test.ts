@@ -1,6 +1,7 @@
 /**
  * Hostile input to the server: 10,000 generated requests, at least 100 per route and at most 50 over 1 MB —
- * random JSON, JSON nested 50,000 deep, broken CSV, truncated xlsx, huge strings, __proto__ keys, wrong content
+ * random JSON, JSON nested 50,000 deep, broken CSV, truncated xlsx, xlsx bombs (one merged cell A1:XFD1048576, a
+ * whole-grid dimension, column span, data validation or defined name), huge strings, __proto__ keys, wrong content
  * types, path tricks in ids and Unicode confusables, and lottery-draw/v2's ceremony routes with hostile spellings of
  * the dice (variation selectors, commas, full-width digits and commas, zero-width characters). No 500, no crash,
  * and after every 4xx the journal head and a digest of every table are unchanged. Some stage-1 draws carry the real
@@ -19,10 +20,13 @@ import { sha256Node } from '../../src/keys/signer';
 import { tempDir, testSigner } from '../helpers/app';
 import vectors from '../fixtures/draw-v2.json';
 import { DICE, prng, taipeiToday } from './helpers';
+import { xlsxBombs } from '../roster/parts';
 
 const rand = prng(424242);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
 const XLSX = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'examples', 'roster-113.xlsx'));
+// Issue 12: a 7.5 KB merge bomb blocked the event loop for 30 s, then killed the server out of memory.
+const BOMBS = xlsxBombs();
 const CONFUSABLES = [
   'Ｄ００１',
   'D0O1',
@@ -139,7 +143,7 @@ function body(): { data: string | Buffer; type: string } {
     };
   if (r < 0.62)
     return {
-      data: XLSX.subarray(0, Math.floor(rand() * XLSX.length)),
+      data: rand() < 0.3 ? pick(BOMBS) : XLSX.subarray(0, Math.floor(rand() * XLSX.length)),
       type: pick([
         'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         'text/csv',
