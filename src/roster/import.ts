@@ -24,6 +24,11 @@ export interface ImportResult {
   format: RosterFormat;
   encoding?: Encoding;
   sheet?: string;
+  /** Files: the row read as the header, and every row its names came from (two for a two-row header). */
+  headerRow?: number;
+  headerRows?: number[];
+  /** Files: whether the header has an excluded column. JSON: decided from the entries' keys by the service. */
+  excludedColumn?: boolean;
 }
 
 const byRow = (a: FieldProblem, b: FieldProblem): number => (a.row ?? 0) - (b.row ?? 0);

@@ -123,7 +123,7 @@ export class Services {
     actor: string,
     id: string,
     rows: readonly RosterInputRow[],
-    opts: { strictFields: boolean; dryRun?: boolean; warnings?: FieldProblem[]; errors?: FieldProblem[] },
+    opts: roster.LoadOptions,
   ): RosterLoadReport {
     return roster.loadRoster(this.c, actor, id, rows, opts);
   }
