@@ -56,7 +56,8 @@ export function carryExclusions(
   const reasons = new Map(prev.filter((e) => e.excluded).map((e) => [e.id, e.excluded as string]));
   return next.map((e) => {
     const reason = reasons.get(e.id);
-    const { excluded: _drop, ...rest } = e;
+    const rest: RosterEntry = { ...e };
+    delete rest.excluded;
     return reason === undefined ? rest : { ...rest, excluded: reason };
   });
 }

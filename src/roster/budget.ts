@@ -112,7 +112,8 @@ function scanSheet(xml: string, t: Tally): void {
         break;
       case 'col':
         for (const n of [attr(tag, 'min'), attr(tag, 'max')])
-          if (n !== undefined && !(/^\d{1,5}$/.test(n) && Number(n) <= MAX_COL)) throw outsideGrid(`col ${n}`);
+          if (n !== undefined && !(/^\d{1,5}$/.test(n) && Number(n) <= MAX_COL))
+            throw outsideGrid(`col ${n}`);
         break;
       case 'mergeCell':
         if (++t.merges > XLSX_BUDGET.merges)
@@ -132,7 +133,10 @@ function scanSheet(xml: string, t: Tally): void {
         break;
     }
     if (t.cells > XLSX_BUDGET.cells)
-      throw overBudget({ zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' }, XLSX_BUDGET.cells);
+      throw overBudget(
+        { zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' },
+        XLSX_BUDGET.cells,
+      );
   }
 }
 
@@ -148,11 +152,17 @@ function scanSharedStrings(xml: string): void {
   for (let m = si.exec(xml); m; m = si.exec(xml)) {
     if (++count > max) throw overBudget(what, max);
     if (m.index - last > XLSX_BUDGET.sharedStringBytes)
-      throw overBudget({ zh: '單一共用字串的位元組數', en: 'bytes in one shared string' }, XLSX_BUDGET.sharedStringBytes);
+      throw overBudget(
+        { zh: '單一共用字串的位元組數', en: 'bytes in one shared string' },
+        XLSX_BUDGET.sharedStringBytes,
+      );
     last = m.index;
   }
   if (xml.length - last > XLSX_BUDGET.sharedStringBytes + 1024)
-    throw overBudget({ zh: '單一共用字串的位元組數', en: 'bytes in one shared string' }, XLSX_BUDGET.sharedStringBytes);
+    throw overBudget(
+      { zh: '單一共用字串的位元組數', en: 'bytes in one shared string' },
+      XLSX_BUDGET.sharedStringBytes,
+    );
 }
 
 /** Data validations and defined names: nothing a roster reads, and each range in them is one object per cell. */
@@ -172,7 +182,11 @@ export function budgetedWorkbook(entries: readonly ZipPart[]): Buffer {
   const t: Tally = { cells: 0, merges: 0 };
   const parts = entries.map((e) => {
     const data = e.data;
-    const xmlish = WORKSHEET.test(e.name) || TABLE.test(e.name) || e.name === 'xl/workbook.xml' || /sharedStrings/.test(e.name);
+    const xmlish =
+      WORKSHEET.test(e.name) ||
+      TABLE.test(e.name) ||
+      e.name === 'xl/workbook.xml' ||
+      /sharedStrings/.test(e.name);
     if (!xmlish) return { name: e.name, data };
     const xml = data.toString('utf8');
     if (WORKSHEET.test(e.name)) scanSheet(xml, t);
@@ -180,7 +194,10 @@ export function budgetedWorkbook(entries: readonly ZipPart[]): Buffer {
       const ref = attr(/<(?:\w+:)?table\b[^>]*/.exec(xml)?.[0] ?? '', 'ref');
       if (ref !== undefined) t.cells += refArea(ref);
       if (t.cells > XLSX_BUDGET.cells)
-        throw overBudget({ zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' }, XLSX_BUDGET.cells);
+        throw overBudget(
+          { zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' },
+          XLSX_BUDGET.cells,
+        );
     } else if (/sharedStrings/.test(e.name)) scanSharedStrings(xml);
     const out = cut(e.name, xml);
     return { name: e.name, data: out === xml ? data : Buffer.from(out, 'utf8') };

@@ -44,7 +44,10 @@ export interface LoadOptions {
 }
 
 /** The rows checked; throws 422 with every error of the file. */
-function validRoster(rows: readonly RosterInputRow[], opts: LoadOptions): { entries: RosterEntry[]; warnings: FieldProblem[] } {
+function validRoster(
+  rows: readonly RosterInputRow[],
+  opts: LoadOptions,
+): { entries: RosterEntry[]; warnings: FieldProblem[] } {
   const parsed = parseRoster(rows, { strictFields: opts.strictFields });
   const warnings = [...(opts.warnings ?? []), ...parsed.warnings];
   const errors = rosterErrors(opts.errors ?? [], parsed.errors);
@@ -106,7 +109,12 @@ export function loadRoster(
       tx,
       {
         type: 'roster.loaded',
-        data: { lottery: id, count: report.count, poolSize: report.poolSize, rosterDigest: report.rosterDigest },
+        data: {
+          lottery: id,
+          count: report.count,
+          poolSize: report.poolSize,
+          rosterDigest: report.rosterDigest,
+        },
       },
       actor,
     );

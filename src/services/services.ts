@@ -1,6 +1,5 @@
 import type { Bundle } from '../domain/bundle';
 import type { Checkpoint } from '../domain/checkpoint';
-import type { FieldProblem } from '../domain/errors';
 import type { ChainResult, JournalEntry } from '../domain/journal';
 import type { RosterInputRow } from '../domain/input/roster';
 import type { RosterEntry } from '../domain/protocol';

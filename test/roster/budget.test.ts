@@ -38,12 +38,17 @@ describe('when an xlsx names more cells than it holds', () => {
     expect(r.body.message.zh).toContain('1,000,000');
     expect(r.body.message.en).toContain('cells (merged ranges included) at most 1,000,000');
     // The service keeps answering.
-    await request(t.app).get(`/api/v1/lotteries/${id}/roster`).set(...auth(t.tokens.ethics)).expect(200);
+    await request(t.app)
+      .get(`/api/v1/lotteries/${id}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .expect(200);
   });
 
   it('many merges are 413 before exceljs checks each against the others', async () => {
     const merges = Array.from({ length: 6000 }, (_, i) => `<mergeCell ref="E${i + 1}:F${i + 1}"/>`).join('');
-    const r = await dryRun(xlsxOf({ sheet: `<sheetData>${data}</sheetData><mergeCells>${merges}</mergeCells>` }));
+    const r = await dryRun(
+      xlsxOf({ sheet: `<sheetData>${data}</sheetData><mergeCells>${merges}</mergeCells>` }),
+    );
     expect(r.status).toBe(413);
     expect(r.body.message.en).toContain('merged ranges at most 5,000');
   });
@@ -98,7 +103,13 @@ describe('when a real roster is large', () => {
     const ws = wb.addWorksheet('名冊');
     ws.getCell('A1').value = '115年度財產申報人名冊';
     ws.mergeCells('A1:T1');
-    ws.getRow(2).values = ['編號', '姓名', '單位', '職稱', ...Array.from({ length: 16 }, (_, i) => `備註${i + 1}`)];
+    ws.getRow(2).values = [
+      '編號',
+      '姓名',
+      '單位',
+      '職稱',
+      ...Array.from({ length: 16 }, (_, i) => `備註${i + 1}`),
+    ];
     for (let i = 0; i < 1200; i++)
       ws.getRow(i + 3).values = [
         `D${String(i + 1).padStart(4, '0')}`,

@@ -47,7 +47,9 @@ export function xlsxOf(p: Parts): Buffer {
       'xl/worksheets/sheet1.xml',
       `<worksheet xmlns="${MAIN}" xmlns:r="${REL}">${p.dimension ? `<dimension ref="${p.dimension}"/>` : ''}${p.sheet}</worksheet>`,
     ),
-    ...(sst ? [part('xl/sharedStrings.xml', `<sst xmlns="${MAIN}" ${sst.attrs ?? ''}>${sst.body}</sst>`)] : []),
+    ...(sst
+      ? [part('xl/sharedStrings.xml', `<sst xmlns="${MAIN}" ${sst.attrs ?? ''}>${sst.body}</sst>`)]
+      : []),
   ]);
 }
 
@@ -91,6 +93,9 @@ export function xlsxBombs(): Buffer[] {
     xlsxOf({
       sheet: `${data}<dataValidations count="1"><dataValidation type="list" sqref="A1:XFD1048576"><formula1>"a"</formula1></dataValidation></dataValidations>`,
     }),
-    xlsxOf({ sheet: data, workbook: '<definedNames><definedName name="x">名冊!$A$1:$XFD$1048576</definedName></definedNames>' }),
+    xlsxOf({
+      sheet: data,
+      workbook: '<definedNames><definedName name="x">名冊!$A$1:$XFD$1048576</definedName></definedNames>',
+    }),
   ];
 }
