@@ -392,6 +392,19 @@ describe('10,000 hostile requests', () => {
     if (N >= 1000) expect(Math.min(targetedDraws, targetedReads)).toBeGreaterThanOrEqual(50);
     // The pinned ceremony is still open and undrawn: every refused spelling drew nothing.
     expect(services.getLottery(pinned).status).toBe('locked');
+    // Every xlsx bomb as the ethics officer's upload onto the draft: the merge, dimension and column bombs are
+    // refused, dry run or not; the validation and defined-name ones load as the roster they hold (dry run).
+    const before = [JSON.stringify(store.journalHead()), tablesDigest(store)];
+    const upload = (bomb: Buffer, q: string) =>
+      request(app)
+        .put(`/api/v1/lotteries/${ids[0]}/roster${q}`)
+        .set('Authorization', `Bearer ${tokens.ethics}`)
+        .set('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .send(bomb);
+    for (const [i, bomb] of BOMBS.entries())
+      for (const q of i < 3 ? ['?dryRun=1', ''] : ['?dryRun=1'])
+        expect([i, q, (await upload(bomb, q)).status]).toEqual([i, q, i === 2 ? 422 : i < 3 ? 413 : 200]);
+    expect([JSON.stringify(store.journalHead()), tablesDigest(store)]).toEqual(before);
     const check = await request(app)
       .get('/api/v1/journal/verify')
       .set('Authorization', `Bearer ${tokens.auditor}`);
