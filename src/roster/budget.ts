@@ -23,6 +23,15 @@ export const XLSX_BUDGET = {
   sharedStrings: 1_000_000,
   /** The XML of one shared string (Excel's own limit is 32,767 characters). */
   sharedStringBytes: 256 * 1024,
+  /** XML elements in all parts: each is an object or more in exceljs (a cell with its value is two or three). */
+  elements: 4_000_000,
+  /**
+   * Elements other than cells, rows and their text: styles, hyperlinks, comments, drawings, conditional formats.
+   * A 124 KB file with 2.8 million <xf/> in its styles once held the event loop for 12 s in 640 MB.
+   */
+  otherElements: 200_000,
+  /** Worksheet parts (each is a heavy object in exceljs, whatever it holds). */
+  sheets: 1_000,
 } as const;
 
 /** Excel's grid: 1,048,576 rows by 16,384 columns (XFD). A reference past it is not a spreadsheet's. */
@@ -93,6 +102,8 @@ const attr = (tag: string, name: string): string | undefined =>
 interface Tally {
   cells: number;
   merges: number;
+  elements: number;
+  other: number;
 }
 
 /** One worksheet's XML: its cells, merges, columns, rows and dimension, against the budget. */
@@ -107,6 +118,7 @@ function scanSheet(xml: string, t: Tally): void {
         if (ref !== undefined) cellRef(ref);
         break;
       case 'row':
+        t.cells++; // a Row object, even without cells
         if (ref !== undefined && !/^\d{1,7}$/.test(ref)) throw outsideGrid(ref);
         if (ref !== undefined && Number(ref) > MAX_ROW) throw outsideGrid(ref);
         break;
@@ -174,33 +186,56 @@ function cut(name: string, xml: string): string {
   return xml;
 }
 
+// The elements of cells and their text, counted by the cell budget; everything else is "other".
+const CELL_ELEMENTS = new Set(['c', 'v', 'f', 'is', 't', 'r', 'rPr', 'row', 'si', 'sheetData']);
+
+/** Every element of a part, against the element budgets. */
+function countElements(xml: string, t: Tally): void {
+  const open = /<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/g;
+  for (let m = open.exec(xml); m; m = open.exec(xml)) {
+    if (++t.elements > XLSX_BUDGET.elements)
+      throw overBudget({ zh: 'XML 元素數', en: 'XML elements' }, XLSX_BUDGET.elements);
+    if (!CELL_ELEMENTS.has(m[1] as string) && ++t.other > XLSX_BUDGET.otherElements)
+      throw overBudget(
+        {
+          zh: '儲存格以外的 XML 元素數（樣式、註解、圖形等）',
+          en: 'XML elements other than cells (styles, comments, drawings…)',
+        },
+        XLSX_BUDGET.otherElements,
+      );
+  }
+}
+
+function scanTable(xml: string, t: Tally): void {
+  const ref = attr(/<(?:\w+:)?table\b[^>]*/.exec(xml)?.[0] ?? '', 'ref');
+  if (ref !== undefined) t.cells += refArea(ref);
+  if (t.cells > XLSX_BUDGET.cells)
+    throw overBudget(
+      { zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' },
+      XLSX_BUDGET.cells,
+    );
+}
+
 /**
  * Checks the inflated workbook against XLSX_BUDGET and returns the copy for exceljs: the same parts, stored,
  * with data validations and defined names removed. Throws 413 over a budget, 422 for a reference off the grid.
  */
 export function budgetedWorkbook(entries: readonly ZipPart[]): Buffer {
-  const t: Tally = { cells: 0, merges: 0 };
+  const t: Tally = { cells: 0, merges: 0, elements: 0, other: 0 };
+  if (entries.filter((e) => WORKSHEET.test(e.name)).length > XLSX_BUDGET.sheets)
+    throw overBudget({ zh: '工作表數', en: 'worksheets' }, XLSX_BUDGET.sheets);
   const parts = entries.map((e) => {
-    const data = e.data;
-    const xmlish =
-      WORKSHEET.test(e.name) ||
-      TABLE.test(e.name) ||
-      e.name === 'xl/workbook.xml' ||
-      /sharedStrings/.test(e.name);
-    if (!xmlish) return { name: e.name, data };
-    const xml = data.toString('utf8');
+    // Every part exceljs may parse as XML has .xml, .rels or .vml in its name (its patterns are unanchored);
+    // media and binary parts stay bytes.
+    if (/xl\/media\//.test(e.name) || !/[.](xml|rels|vml)/i.test(e.name))
+      return { name: e.name, data: e.data };
+    const xml = cut(e.name, e.data.toString('utf8'));
     if (WORKSHEET.test(e.name)) scanSheet(xml, t);
-    else if (TABLE.test(e.name)) {
-      const ref = attr(/<(?:\w+:)?table\b[^>]*/.exec(xml)?.[0] ?? '', 'ref');
-      if (ref !== undefined) t.cells += refArea(ref);
-      if (t.cells > XLSX_BUDGET.cells)
-        throw overBudget(
-          { zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' },
-          XLSX_BUDGET.cells,
-        );
-    } else if (/sharedStrings/.test(e.name)) scanSharedStrings(xml);
-    const out = cut(e.name, xml);
-    return { name: e.name, data: out === xml ? data : Buffer.from(out, 'utf8') };
+    else if (TABLE.test(e.name)) scanTable(xml, t);
+    else if (/sharedStrings/.test(e.name)) scanSharedStrings(xml);
+    // Counted after the cut: what was cut is never parsed.
+    countElements(xml, t);
+    return { name: e.name, data: Buffer.from(xml, 'utf8') };
   });
   return storedZip(parts);
 }

@@ -124,3 +124,14 @@ describe('when a real roster is large', () => {
     expect(r.body.count).toBe(1200);
   });
 });
+
+describe('when an xlsx has millions of elements outside its cells', () => {
+  it('a styles part with 300,000 cell formats is 413 (a 124 KB file once held the server 12 s)', async () => {
+    const xml = `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><cellXfs>${'<xf numFmtId="0"/>'.repeat(300_000)}</cellXfs></styleSheet>`;
+    const r = await dryRun(
+      xlsxOf({ sheet: `<sheetData>${data}</sheetData>`, extra: [['xl/styles.xml', xml]] }),
+    );
+    expect(r.status).toBe(413);
+    expect(r.body.message.en).toContain('XML elements other than cells');
+  });
+});

@@ -18,6 +18,8 @@ export interface Parts {
   sharedStrings?: { attrs?: string; body: string };
   /** Inserted into <workbook> after <sheets> (definedNames…). */
   workbook?: string;
+  /** More parts, [name, whole XML]. */
+  extra?: Array<[string, string]>;
 }
 
 export function xlsxOf(p: Parts): Buffer {
@@ -50,6 +52,7 @@ export function xlsxOf(p: Parts): Buffer {
     ...(sst
       ? [part('xl/sharedStrings.xml', `<sst xmlns="${MAIN}" ${sst.attrs ?? ''}>${sst.body}</sst>`)]
       : []),
+    ...(p.extra ?? []).map(([name, xml]) => part(name, xml)),
   ]);
 }
 
