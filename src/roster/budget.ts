@@ -177,12 +177,34 @@ function scanSharedStrings(xml: string): void {
     );
 }
 
+/**
+ * Removes every `local` element (with any prefix) and its content, in one pass: a start tag without its end tag
+ * cuts the rest of the part (exceljs then refuses the broken XML, 422), never a scan per occurrence.
+ */
+function cutElements(xml: string, local: string): string {
+  const start = new RegExp(`<(\\w+:)?${local}\\b[^>]*>`, 'g');
+  let out = '';
+  let from = 0;
+  let cutAny = false;
+  for (let m = start.exec(xml); m; m = start.exec(xml)) {
+    cutAny = true;
+    out += xml.slice(from, m.index);
+    if (m[0].endsWith('/>')) from = start.lastIndex;
+    else {
+      const close = `</${m[1] ?? ''}${local}>`;
+      const end = xml.indexOf(close, start.lastIndex);
+      if (end < 0) return out;
+      from = end + close.length;
+      start.lastIndex = from;
+    }
+  }
+  return cutAny ? out + xml.slice(from) : xml;
+}
+
 /** Data validations and defined names: nothing a roster reads, and each range in them is one object per cell. */
 function cut(name: string, xml: string): string {
-  if (WORKSHEET.test(name))
-    return xml.replace(/<(\w+:)?dataValidations\b[\s\S]*?(<\/\1?dataValidations>|\/>)/g, '');
-  if (name === 'xl/workbook.xml')
-    return xml.replace(/<(\w+:)?definedNames\b[\s\S]*?(<\/\1?definedNames>|\/>)/g, '');
+  if (WORKSHEET.test(name)) return cutElements(xml, 'dataValidations');
+  if (name === 'xl/workbook.xml') return cutElements(xml, 'definedNames');
   return xml;
 }
 

@@ -90,6 +90,12 @@ describe('when an xlsx names more cells than it holds', () => {
         sheet: `<sheetData>${data}</sheetData>`,
         workbook: '<definedNames><definedName name="x">名冊!$A$1:$XFD$1048576</definedName></definedNames>',
       },
+      {
+        sheet: `<sheetData>${data}</sheetData><dataValidations count="2"><dataValidation type="none" sqref="A1:A2"/><dataValidation type="list" sqref="B1:XFD1048576"><formula1>"a"</formula1></dataValidation></dataValidations>`,
+      },
+      {
+        sheet: `<sheetData>${data}</sheetData><extLst><ext uri="x"><x14:dataValidations xmlns:x14="x" count="1"><x14:dataValidation type="list"><xm:sqref>A1:XFD1048576</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>`,
+      },
     ]) {
       const r = await dryRun(xlsxOf(p)).expect(200);
       expect(r.body.count).toBe(2);
