@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import request from 'supertest';
-import { auth, makeApp, type TestApp } from '../helpers/app';
+import { verifyBundle } from '../../src/domain/verify';
+import { nodeVerifyDeps } from '../../src/keys/signer';
+import { auth, createLoaded, example, lockAndDraw, makeApp, type TestApp } from '../helpers/app';
 
 /**
  * Issue 12: re-uploading a roster silently dropped the exclusion reasons typed on the page, and the dry run did
@@ -226,5 +228,37 @@ describe('when the header has two rows (a group title above the column names)', 
   it('a one-row header under a title says which row it read', async () => {
     const r = await put('115年度財產申報人名冊\n\n編號,姓名\nD001,王小明\n', '?dryRun=1').expect(200);
     expect(r.body).toMatchObject({ headerRow: 3, headerRows: [3] });
+  });
+});
+
+describe('when the kept reasons reach the draw', () => {
+  it('the bundle of a lottery re-uploaded with kept reasons verifies, and the reason is in its roster', async () => {
+    const lid = await createLoaded(t);
+    await request(t.app)
+      .patch(`/api/v1/lotteries/${lid}/roster/D003`)
+      .set(...auth(t.tokens.ethics))
+      .send({ excluded: '已離職' })
+      .expect(200);
+    const entries = (example.roster as Array<Record<string, unknown>>).map((e) => {
+      const rest = { ...e };
+      delete rest.excluded;
+      return rest;
+    });
+    const r = await request(t.app)
+      .put(`/api/v1/lotteries/${lid}/roster`)
+      .set(...auth(t.tokens.ethics))
+      .send({ entries })
+      .expect(200);
+    expect(r.body.diff.exclusions.kept).toContainEqual(
+      expect.objectContaining({ id: 'D003', reason: '已離職' }),
+    );
+    await lockAndDraw(t, lid);
+    const bundle = await request(t.app)
+      .get(`/api/v1/lotteries/${lid}/bundle`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
+    const report = await verifyBundle(bundle.body, nodeVerifyDeps, {});
+    expect(report.checks.filter((x) => !x.ok && x.name !== 'key.pinned')).toEqual([]);
+    expect(JSON.stringify(bundle.body)).toContain('已離職');
   });
 });
