@@ -4,6 +4,7 @@ import { splitDelimited } from './csv';
 import { decodeText, type Encoding } from './decode';
 import { printabilityWarnings } from './printable';
 import { rowsFromGrid, type GridRow } from './table';
+import { budgetedWorkbook } from './budget';
 import { gridFromXlsx } from './xlsx';
 import { checkZip, isOle2, isZip, readEntry, ZipUnreadable } from './zip';
 
@@ -23,6 +24,11 @@ export interface ImportResult {
   format: RosterFormat;
   encoding?: Encoding;
   sheet?: string;
+  /** Files: the row read as the header, and every row its names came from (two for a two-row header). */
+  headerRow?: number;
+  headerRows?: number[];
+  /** Files: whether the header has an excluded column. JSON: decided from the entries' keys by the service. */
+  excludedColumn?: boolean;
 }
 
 const byRow = (a: FieldProblem, b: FieldProblem): number => (a.row ?? 0) - (b.row ?? 0);
@@ -149,7 +155,8 @@ async function fromWorkbook(bytes: Buffer, sheet: string | undefined): Promise<I
     );
   if (!entries.some((e) => e.name === 'xl/workbook.xml'))
     throw unsupported('此壓縮檔不是 Excel 活頁簿（.xlsx）', 'This zip file is not an Excel workbook (.xlsx)');
-  const x = await gridFromXlsx(bytes, sheet);
+  // Counted and cut before exceljs sees it: a merge or a range in a 7 KB file can name 17 billion cells.
+  const x = await gridFromXlsx(budgetedWorkbook(entries), sheet);
   return { ...rowsFromGrid(x.grid, x.warnings), strictFields: false, format: 'xlsx', sheet: x.sheet };
 }
 

@@ -92,18 +92,32 @@ export interface GridRows {
   rows: RosterInputRow[];
   warnings: FieldProblem[];
   errors: FieldProblem[];
+  /** The row read as the header (the lower one of a two-row header): the people start below it. */
+  headerRow: number;
+  /** Every row the header's names came from: one, or two for a group title above the names. */
+  headerRows: number[];
+  /** Whether the file has an excluded column (排除原因…): without one, a reload keeps the reasons typed. */
+  excludedColumn: boolean;
 }
 
 export function rowsFromGrid(grid: readonly GridRow[], preWarnings: FieldProblem[] = []): GridRows {
   const warnings: FieldProblem[] = [...preWarnings];
   const errors = nationalIdCells(grid);
   const nonEmpty = grid.filter((r) => r.cells.some((c) => text(c) !== ''));
-  const headerRow = findHeader(nonEmpty, errors, warnings);
+  const at = findHeader(nonEmpty, errors, warnings);
+  const { header: headerRow, rows: headerRows } = combineHeader(nonEmpty, at);
   const columns = mapColumns(headerRow, errors, warnings);
   // National-ID cells and refused columns are reported with every other error of the file, not alone.
   const body = readBody(nonEmpty, headerRow, columns, warnings);
   warnings.push(...skippedRowWarnings(body));
-  return { rows: body.rows, warnings, errors };
+  return {
+    rows: body.rows,
+    warnings,
+    errors,
+    headerRow: headerRow.row,
+    headerRows,
+    excludedColumn: columns.has('excluded'),
+  };
 }
 
 /** No national IDs, ever, in any cell of any column: refused, and never echoed back. */
@@ -126,12 +140,15 @@ function nationalIdCells(grid: readonly GridRow[]): FieldProblem[] {
   return errors;
 }
 
-/** The first row among the first HEADER_SCAN non-empty ones with a 姓名/name column; refuses the file without one. */
-function findHeader(nonEmpty: readonly GridRow[], errors: FieldProblem[], warnings: FieldProblem[]): GridRow {
-  const headerRow = nonEmpty
-    .slice(0, HEADER_SCAN)
-    .find((r) => r.cells.some((c) => ALIASES[normaliseHeader(text(c))] === 'name'));
-  if (headerRow) return headerRow;
+const alias = (c: GridCell | undefined): Column | undefined => ALIASES[normaliseHeader(text(c))];
+
+/**
+ * The index (in nonEmpty) of the first row among the first HEADER_SCAN with a 姓名/name column; refuses the
+ * file without one.
+ */
+function findHeader(nonEmpty: readonly GridRow[], errors: FieldProblem[], warnings: FieldProblem[]): number {
+  const at = nonEmpty.slice(0, HEADER_SCAN).findIndex((r) => r.cells.some((c) => alias(c) === 'name'));
+  if (at >= 0) return at;
   if (errors.length > 0) throw invalid(errors, warnings);
   const first = nonEmpty[0];
   throw new LotteryError(
@@ -156,6 +173,49 @@ function findHeader(nonEmpty: readonly GridRow[], errors: FieldProblem[], warnin
       extra: { warnings },
     },
   );
+}
+
+/**
+ * A government form's two-row header: a group title row and the column names under it, with cells merged across
+ * both rows (編號 and 姓名 spanning rows 1–2, 「服務單位」 over 單位 and 職稱). xlsx fills a merged area with its
+ * value; a CSV leaves the other cells blank. The row under the 姓名 row continues the header when each of its
+ * cells is blank, repeats the cell above (a vertical merge), or sits under a group title; and it names at least
+ * one column (a data row has a name under 姓名, so it never qualifies). The row above lends a column name where
+ * the 姓名 row is blank (編號 merged down, exported to CSV). The names come from the lower row first.
+ */
+function combineHeader(nonEmpty: readonly GridRow[], at: number): { header: GridRow; rows: number[] } {
+  const h = nonEmpty[at] as GridRow;
+  const prev = nonEmpty[at - 1];
+  const next = nonEmpty[at + 1];
+  const upper = prev?.row === h.row - 1 ? prev : undefined;
+  const lower = next?.row === h.row + 1 && continuesHeader(h, next) ? next : undefined;
+  const width = Math.max(h.cells.length, lower?.cells.length ?? 0, upper?.cells.length ?? 0);
+  const cells: Array<GridCell | undefined> = [];
+  let fromUpper = false;
+  for (let i = 0; i < width; i++) {
+    const [hc, lc, uc] = [h.cells[i], lower?.cells[i], upper?.cells[i]];
+    if (text(lc) !== '' && (alias(lc) !== undefined || text(hc) === '')) cells[i] = lc;
+    else if (text(hc) !== '') cells[i] = hc;
+    else if (alias(uc) !== undefined) {
+      cells[i] = uc;
+      fromUpper = true;
+    }
+  }
+  const rows = [...(fromUpper && upper ? [upper.row] : []), h.row, ...(lower ? [lower.row] : [])];
+  return { header: { row: rows[rows.length - 1] as number, cells }, rows };
+}
+
+function continuesHeader(h: GridRow, lower: GridRow): boolean {
+  let names = false;
+  for (let i = 0; i < lower.cells.length; i++) {
+    const t = text(lower.cells[i]);
+    if (t === '' || t === text(h.cells[i])) continue;
+    const a = alias(lower.cells[i]);
+    if (a !== undefined) names = true;
+    // Under a column name, only another column name: anything else is a person's value.
+    else if (alias(h.cells[i]) !== undefined) return false;
+  }
+  return names;
 }
 
 /** The header's cells → which column holds what; refused columns are errors, unknown or repeated ones warnings. */

@@ -184,20 +184,36 @@ function pickSheet(
   return ws;
 }
 
+/**
+ * The text a grid may hold in all: every later step (national-ID scan, cleaning, headers) reads each cell, and
+ * a 32,767-character shared string referenced by a million cells would be 32 billion characters of work.
+ */
+export const MAX_GRID_TEXT = 32 * 1024 * 1024;
+
 /** Each row with a value, as its cells' text; hidden rows are marked, for a warning. */
 function readGrid(ws: ExcelJS.Worksheet): GridRow[] {
   const grid: GridRow[] = [];
+  let total = 0;
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: Array<GridCell | undefined> = [];
     row.eachCell({ includeEmpty: false }, (cell, col) => {
       // A merged cell reads as its top-left value, as a person sees the merged area.
       const src = cell.isMerged && cell.master ? cell.master : cell;
       const text = valueText(src.value, src.numFmt);
+      total += text.length;
+      if (total > MAX_GRID_TEXT) throw tooMuchText();
       cells[col - 1] = struck(src) ? { text, strike: true } : { text };
     });
     grid.push(row.hidden ? { row: rowNumber, cells, hidden: true } : { row: rowNumber, cells });
   });
   return grid;
+}
+
+function tooMuchText(): LotteryError {
+  return new LotteryError('PAYLOAD_TOO_LARGE', {
+    zh: `工作表的文字超過 ${MAX_GRID_TEXT / 1024 / 1024}M 字元`,
+    en: `The worksheet holds more than ${MAX_GRID_TEXT / 1024 / 1024}M characters of text`,
+  });
 }
 
 function tooManySheetRows(): LotteryError {

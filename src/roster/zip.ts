@@ -92,14 +92,69 @@ export function readEntry(buf: Buffer, e: ZipEntry, budget: number): Buffer {
   }
 }
 
-/** Inflates every entry against the 50 MB budget; throws 413 past it. Returns the entries and their sizes. */
-export function checkZip(buf: Buffer): ZipEntry[] {
+/** An entry with its inflated bytes. */
+export type ZipPart = ZipEntry & { data: Buffer };
+
+/** Inflates every entry against the 50 MB budget; throws 413 past it. Returns the entries and their bytes. */
+export function checkZip(buf: Buffer): ZipPart[] {
   const entries = listZip(buf);
   let budget = MAX_UNCOMPRESSED;
-  for (const e of entries) {
+  return entries.map((e) => {
     if (e.size > budget) throw tooLarge();
-    const out = readEntry(buf, e, budget);
-    budget -= out.length;
+    const data = readEntry(buf, e, budget);
+    budget -= data.length;
+    return { ...e, data };
+  });
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(b: Buffer): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < b.length; i++) c = (CRC_TABLE[(c ^ (b[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A zip of the given parts, stored (not compressed): the checked copy of a workbook that exceljs reads. */
+export function storedZip(parts: ReadonlyArray<{ name: string; data: Buffer }>): Buffer {
+  const out: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const p of parts) {
+    const name = Buffer.from(p.name, 'utf8');
+    const crc = crc32(p.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6); // names are UTF-8
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(p.data.length, 18);
+    local.writeUInt32LE(p.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const c = Buffer.alloc(46);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(0x0800, 8);
+    c.writeUInt32LE(crc, 16);
+    c.writeUInt32LE(p.data.length, 20);
+    c.writeUInt32LE(p.data.length, 24);
+    c.writeUInt16LE(name.length, 28);
+    c.writeUInt32LE(offset, 42);
+    out.push(local, name, p.data);
+    central.push(c, name);
+    offset += 30 + name.length + p.data.length;
   }
-  return entries;
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(parts.length, 8);
+  end.writeUInt16LE(parts.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...out, cd, end]);
 }

@@ -3,6 +3,7 @@ import { LotteryError, type FieldProblem } from '../domain/errors';
 import { parseExclusion } from '../domain/input/body';
 import { parseRoster, type RosterInputRow } from '../domain/input/roster';
 import { rosterDigest, type RosterEntry } from '../domain/protocol';
+import { carryExclusions, rosterDiff } from '../domain/roster-diff';
 import { notFound, type Context } from './context';
 import type { RosterLoadReport } from './views';
 
@@ -27,17 +28,26 @@ function rosterErrors(pre: readonly FieldProblem[], parsed: readonly FieldProble
   );
 }
 
-/**
- * Replaces the whole roster atomically. Any invalid row: 422 listing every bad row, and nothing changes.
- * `dryRun` validates at any status and saves nothing.
- */
-export function loadRoster(
-  c: Context,
-  actor: string,
-  id: string,
+/** What a roster upload carries besides its rows. */
+export interface LoadOptions {
+  strictFields: boolean;
+  dryRun?: boolean;
+  warnings?: FieldProblem[];
+  errors?: FieldProblem[];
+  /**
+   * Whether the upload has an excluded column (a file: its header; JSON: any entry with the key). Without one,
+   * the reasons already on the roster are kept by id (issue 12); with one, the file's replace them.
+   */
+  excludedColumn?: boolean;
+  /** The rosterDigest the dry run reported: the load is refused (409) when it would load anything else. */
+  expect?: string;
+}
+
+/** The rows checked; throws 422 with every error of the file. */
+function validRoster(
   rows: readonly RosterInputRow[],
-  opts: { strictFields: boolean; dryRun?: boolean; warnings?: FieldProblem[]; errors?: FieldProblem[] },
-): RosterLoadReport {
+  opts: LoadOptions,
+): { entries: RosterEntry[]; warnings: FieldProblem[] } {
   const parsed = parseRoster(rows, { strictFields: opts.strictFields });
   const warnings = [...(opts.warnings ?? []), ...parsed.warnings];
   const errors = rosterErrors(opts.errors ?? [], parsed.errors);
@@ -56,32 +66,66 @@ export function loadRoster(
       { zh: '名冊沒有任何申報人', en: 'The roster has no entries' },
       { problems: [], extra: { warnings } },
     );
-  const digest = rosterDigest(parsed.entries, c.d.sha256);
-  const report: RosterLoadReport = {
-    count: parsed.entries.length,
-    poolSize: parsed.entries.filter((e) => !e.excluded).length,
-    rosterDigest: digest,
-    units: countUnits(parsed.entries),
-    warnings,
-  };
-  if (opts.dryRun) {
-    c.mustGetLottery(id);
-    return { ...report, dryRun: true };
-  }
-  return c.store.write((tx) => {
+  return { entries: parsed.entries, warnings };
+}
+
+/**
+ * Replaces the whole roster atomically. Any invalid row: 422 listing every bad row, and nothing changes.
+ * `dryRun` validates at any status and saves nothing. Over an existing roster the answer has a `diff`, and the
+ * real load applies the same plan inside its transaction (the current roster is re-read there).
+ */
+export function loadRoster(
+  c: Context,
+  actor: string,
+  id: string,
+  rows: readonly RosterInputRow[],
+  opts: LoadOptions,
+): RosterLoadReport {
+  const valid = validRoster(rows, opts);
+  const excludedColumn = opts.excludedColumn ?? rows.some((r) => Object.hasOwn(r.values, 'excluded'));
+  const plan = (): { entries: RosterEntry[]; report: RosterLoadReport } => {
     const l = c.mustGetLottery(id);
-    requireStatus(l.status, 'roster', l.cancelledAt !== null);
-    c.store.replaceRoster(id, parsed.entries, digest);
+    if (!opts.dryRun) requireStatus(l.status, 'roster', l.cancelledAt !== null);
+    const prev = c.store.roster(id);
+    const entries = carryExclusions(prev, valid.entries, excludedColumn);
+    const digest = rosterDigest(entries, c.d.sha256);
+    if (opts.expect !== undefined && opts.expect !== digest) throw changedSincePreview();
+    const report: RosterLoadReport = {
+      count: entries.length,
+      poolSize: entries.filter((e) => !e.excluded).length,
+      rosterDigest: digest,
+      units: countUnits(entries),
+      warnings: valid.warnings,
+      ...(prev.length > 0 ? { diff: rosterDiff(prev, l.rosterDigest, entries, excludedColumn) } : {}),
+    };
+    return { entries, report };
+  };
+  if (opts.dryRun) return c.store.read(() => ({ ...plan().report, dryRun: true }));
+  return c.store.write((tx) => {
+    const { entries, report } = plan();
+    c.store.replaceRoster(id, entries, report.rosterDigest);
     c.d.fault?.('roster.load');
     c.journal(
       tx,
       {
         type: 'roster.loaded',
-        data: { lottery: id, count: report.count, poolSize: report.poolSize, rosterDigest: digest },
+        data: {
+          lottery: id,
+          count: report.count,
+          poolSize: report.poolSize,
+          rosterDigest: report.rosterDigest,
+        },
       },
       actor,
     );
     return report;
+  });
+}
+
+function changedSincePreview(): LotteryError {
+  return new LotteryError('CONFLICT', {
+    zh: '名冊在檢查後已有變更，請重新檢查檔案後再載入',
+    en: 'The roster changed after the check: check the file again before loading it',
   });
 }
 

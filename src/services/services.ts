@@ -1,6 +1,5 @@
 import type { Bundle } from '../domain/bundle';
 import type { Checkpoint } from '../domain/checkpoint';
-import type { FieldProblem } from '../domain/errors';
 import type { ChainResult, JournalEntry } from '../domain/journal';
 import type { RosterInputRow } from '../domain/input/roster';
 import type { RosterEntry } from '../domain/protocol';
@@ -124,7 +123,7 @@ export class Services {
     actor: string,
     id: string,
     rows: readonly RosterInputRow[],
-    opts: { strictFields: boolean; dryRun?: boolean; warnings?: FieldProblem[]; errors?: FieldProblem[] },
+    opts: roster.LoadOptions,
   ): RosterLoadReport {
     return roster.loadRoster(this.c, actor, id, rows, opts);
   }

@@ -2,6 +2,7 @@ import type { Json } from '../domain/canonical';
 import type { FieldProblem } from '../domain/errors';
 import { meetingJson } from '../domain/input/definition';
 import type { RosterEntry } from '../domain/protocol';
+import type { RosterDiff } from '../domain/roster-diff';
 import { DEFAULT_PUBLIC_FIELDS, publicPerson, type PublicPerson } from '../domain/publish';
 import { quota as quotaOf } from '../domain/quota';
 import type { LotteryRow, ResultRow } from '../store/store';
@@ -110,6 +111,8 @@ export interface RosterLoadReport {
   units: Array<{ unit: string; count: number; poolSize: number }>;
   warnings: FieldProblem[];
   dryRun?: boolean;
+  /** Over an existing roster: what the load changes (issue 12). */
+  diff?: RosterDiff;
 }
 
 export interface LockAnswer {

@@ -1,5 +1,6 @@
 import { el, onFiles, said, tr, tryApi, withCode, type Problem } from './api';
 import { errorSentence, fieldLabel, problemSentence } from '../http/pages/sentences';
+import { diffSection, headerSentence, type Diff } from './roster-diff';
 
 /** The ethics office's page: roster upload with a dry-run report first, the roster search, inline exclusions. */
 interface Report {
@@ -11,11 +12,16 @@ interface Report {
   format?: string;
   encoding?: string;
   sheet?: string;
+  headerRow?: number;
+  headerRows?: number[];
+  diff?: Diff;
 }
 
 const upload = document.getElementById('upload');
 const lottery = upload?.dataset.lottery ?? document.getElementById('roster-table')?.dataset.lottery ?? '';
 let pending: File | undefined;
+/** The digest the dry run reported: the confirmed load must load exactly that (409 otherwise). */
+let pendingDigest: string | undefined;
 
 function problemList(title: string, items: NonNullable<Problem['errors']>, cls: string): HTMLElement {
   const s = el('div');
@@ -79,7 +85,9 @@ async function dryRun(file: File): Promise<void> {
       ),
     ),
   );
+  if (d.headerRow !== undefined) report.append(headerSentence(d.headerRow, d.headerRows));
   report.append(el('p', `${tr('載入後的名冊摘要：', 'Roster digest once loaded: ')}${d.rosterDigest}`));
+  if (d.diff) report.append(diffSection(d.diff));
   const t = el('table', undefined, 'report-table');
   const hr = el('tr');
   for (const h of [tr('單位', 'Unit'), tr('人數', 'People'), tr('抽籤母體', 'Pool')])
@@ -98,6 +106,7 @@ async function dryRun(file: File): Promise<void> {
   report.append(t);
   if (d.warnings.length) report.append(problemList(tr('提醒', 'Warnings'), d.warnings, 'warnings'));
   pending = file;
+  pendingDigest = d.rosterDigest;
   confirm.hidden = false;
 }
 
@@ -108,7 +117,7 @@ document.getElementById('confirm-load')?.addEventListener('click', async () => {
   if (!pending) return;
   const r = await tryApi<Report>(
     'PUT',
-    `/api/v1/lotteries/${encodeURIComponent(lottery)}/roster`,
+    `/api/v1/lotteries/${encodeURIComponent(lottery)}/roster${pendingDigest ? `?expect=${pendingDigest}` : ''}`,
     pending,
     pending.type || 'application/octet-stream',
   );

@@ -1,6 +1,7 @@
 /**
  * Hostile input to the server: 10,000 generated requests, at least 100 per route and at most 50 over 1 MB —
- * random JSON, JSON nested 50,000 deep, broken CSV, truncated xlsx, huge strings, __proto__ keys, wrong content
+ * random JSON, JSON nested 50,000 deep, broken CSV, truncated xlsx, xlsx bombs (one merged cell A1:XFD1048576, a
+ * whole-grid dimension, column span, data validation or defined name), huge strings, __proto__ keys, wrong content
  * types, path tricks in ids and Unicode confusables, and lottery-draw/v2's ceremony routes with hostile spellings of
  * the dice (variation selectors, commas, full-width digits and commas, zero-width characters). No 500, no crash,
  * and after every 4xx the journal head and a digest of every table are unchanged. Some stage-1 draws carry the real
@@ -19,10 +20,13 @@ import { sha256Node } from '../../src/keys/signer';
 import { tempDir, testSigner } from '../helpers/app';
 import vectors from '../fixtures/draw-v2.json';
 import { DICE, prng, taipeiToday } from './helpers';
+import { xlsxBombs } from '../roster/parts';
 
 const rand = prng(424242);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
 const XLSX = fs.readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'examples', 'roster-113.xlsx'));
+// Issue 12: a 7.5 KB merge bomb blocked the event loop for 30 s, then killed the server out of memory.
+const BOMBS = xlsxBombs();
 const CONFUSABLES = [
   'Ｄ００１',
   'D0O1',
@@ -139,7 +143,7 @@ function body(): { data: string | Buffer; type: string } {
     };
   if (r < 0.62)
     return {
-      data: XLSX.subarray(0, Math.floor(rand() * XLSX.length)),
+      data: rand() < 0.3 ? pick(BOMBS) : XLSX.subarray(0, Math.floor(rand() * XLSX.length)),
       type: pick([
         'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
         'text/csv',
@@ -388,6 +392,19 @@ describe('10,000 hostile requests', () => {
     if (N >= 1000) expect(Math.min(targetedDraws, targetedReads)).toBeGreaterThanOrEqual(50);
     // The pinned ceremony is still open and undrawn: every refused spelling drew nothing.
     expect(services.getLottery(pinned).status).toBe('locked');
+    // Every xlsx bomb as the ethics officer's upload onto the draft: the merge, dimension and column bombs are
+    // refused, dry run or not; the validation and defined-name ones load as the roster they hold (dry run).
+    const before = [JSON.stringify(store.journalHead()), tablesDigest(store)];
+    const upload = (bomb: Buffer, q: string) =>
+      request(app)
+        .put(`/api/v1/lotteries/${ids[0]}/roster${q}`)
+        .set('Authorization', `Bearer ${tokens.ethics}`)
+        .set('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .send(bomb);
+    for (const [i, bomb] of BOMBS.entries())
+      for (const q of i < 3 ? ['?dryRun=1', ''] : ['?dryRun=1'])
+        expect([i, q, (await upload(bomb, q)).status]).toEqual([i, q, i === 2 ? 422 : i < 3 ? 413 : 200]);
+    expect([JSON.stringify(store.journalHead()), tablesDigest(store)]).toEqual(before);
     const check = await request(app)
       .get('/api/v1/journal/verify')
       .set('Authorization', `Bearer ${tokens.auditor}`);

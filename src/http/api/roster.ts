@@ -43,9 +43,11 @@ export function rosterRoutes(r: Router, services: Services): void {
       next();
     },
     h(async (req, res) => {
-      onlyQuery(req, ['dryRun', 'sheet']);
+      onlyQuery(req, ['dryRun', 'sheet', 'expect']);
       const dryRun = ['1', 'true'].includes(queryStr(req, 'dryRun', /^(1|0|true|false)$/) ?? '0');
       const sheet = queryStr(req, 'sheet', /^[^\p{Cc}]{1,31}$/u);
+      // The dry run's rosterDigest: the load applies exactly what the preview showed, or is refused (409).
+      const expect = queryStr(req, 'expect', /^[0-9a-f]{64}$/);
       const upload = req.is('multipart/form-data')
         ? await readMultipartFile(req, ROSTER_LIMIT)
         : { bytes: await readBody(req, ROSTER_LIMIT), type: req.headers['content-type'] };
@@ -55,12 +57,17 @@ export function rosterRoutes(r: Router, services: Services): void {
         dryRun,
         warnings: imported.warnings,
         errors: imported.errors,
+        ...(imported.excludedColumn === undefined ? {} : { excludedColumn: imported.excludedColumn }),
+        ...(expect === undefined ? {} : { expect }),
       });
       res.json({
         ...report,
         format: imported.format,
         ...(imported.encoding ? { encoding: imported.encoding } : {}),
         ...(imported.sheet ? { sheet: imported.sheet } : {}),
+        ...(imported.headerRow === undefined
+          ? {}
+          : { headerRow: imported.headerRow, headerRows: imported.headerRows }),
       });
     }),
   );

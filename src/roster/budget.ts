@@ -1,0 +1,263 @@
+import { LotteryError, type Message } from '../domain/errors';
+import { storedZip, type ZipPart } from './zip';
+
+/**
+ * A workbook's cell and merge budget, checked on the inflated XML before exceljs builds anything. exceljs turns
+ * some short strings into one object per cell they name: a merged range (`A1:XFD1048576`, 17 billion cells, in a
+ * 7.5 KB file: the event loop blocked for 30 s, then the server died out of memory), a data validation's sqref,
+ * a defined name's range, a `<col max>`. The 50 MB inflation limit bounds the XML, not what it names; so every
+ * count that becomes memory is bounded here, and the parts a roster never needs (data validations, defined
+ * names) are cut out of the copy exceljs reads.
+ *
+ * The limits are generous for rosters: 100,000 people × 10 columns is 1,000,000 cells, and a few hundred merges
+ * (a title across the table, group headers, a unit merged down its people) are a few thousand cells.
+ */
+export const XLSX_BUDGET = {
+  /** Cells exceljs would create: every <c> of every sheet, plus every cell a merge or table covers. */
+  cells: 1_000_000,
+  /** Merged ranges in the workbook (exceljs checks each new merge against every earlier one). */
+  merges: 5_000,
+  /** The area a sheet's <dimension ref> declares. */
+  dimensionArea: 50_000_000,
+  /** Entries of the shared-string table, counted and as declared. */
+  sharedStrings: 1_000_000,
+  /** The XML of one shared string (Excel's own limit is 32,767 characters). */
+  sharedStringBytes: 256 * 1024,
+  /** XML elements in all parts: each is an object or more in exceljs (a cell with its value is two or three). */
+  elements: 4_000_000,
+  /**
+   * Elements other than cells, rows and their text: styles, hyperlinks, comments, drawings, conditional formats.
+   * A 124 KB file with 2.8 million <xf/> in its styles once held the event loop for 12 s in 640 MB.
+   */
+  otherElements: 200_000,
+  /** Worksheet parts (each is a heavy object in exceljs, whatever it holds). */
+  sheets: 1_000,
+} as const;
+
+/** Excel's grid: 1,048,576 rows by 16,384 columns (XFD). A reference past it is not a spreadsheet's. */
+export const MAX_ROW = 1_048_576;
+export const MAX_COL = 16_384;
+
+const WORKSHEET = /xl\/worksheets\/sheet(\d+)[.]xml/; // the entries exceljs reads as worksheets
+const TABLE = /xl\/tables\/(table\d+)[.]xml/;
+
+function overBudget(what: Message, max: number): LotteryError {
+  return new LotteryError(
+    'PAYLOAD_TOO_LARGE',
+    {
+      zh: `試算表超過讀取上限：${what.zh}上限為 ${max.toLocaleString('en-US')}`,
+      en: `The spreadsheet is over a reading limit: ${what.en} at most ${max.toLocaleString('en-US')}`,
+    },
+    { extra: { limit: { name: what.en, max } } },
+  );
+}
+
+function outsideGrid(ref: string): LotteryError {
+  return new LotteryError(
+    'ROSTER_INVALID',
+    {
+      zh: `試算表的儲存格參照 ${ref.slice(0, 40)} 超出 Excel 的範圍（${MAX_ROW.toLocaleString('en-US')} 列、XFD 欄）`,
+      en: `The spreadsheet refers to ${ref.slice(0, 40)}, outside Excel's grid (${MAX_ROW.toLocaleString('en-US')} rows, columns to XFD)`,
+    },
+    {
+      problems: [
+        {
+          field: 'file',
+          code: 'REF_OUTSIDE_GRID',
+          message: { zh: '儲存格參照超出範圍', en: 'cell reference outside the grid' },
+        },
+      ],
+    },
+  );
+}
+
+/** "AB12" → {row, col}; undefined parts for a whole column ("C") or a whole row ("3"). */
+function cellRef(s: string): { row?: number; col?: number } {
+  const m = /^\$?([A-Za-z]{0,4})\$?(\d{0,8})$/.exec(s.trim());
+  if (!m || (m[1] === '' && m[2] === '')) throw outsideGrid(s);
+  let col: number | undefined;
+  if (m[1]) {
+    col = 0;
+    for (const ch of (m[1] as string).toUpperCase()) col = col * 26 + (ch.charCodeAt(0) - 64);
+  }
+  const row = m[2] ? Number(m[2]) : undefined;
+  if ((col !== undefined && (col < 1 || col > MAX_COL)) || (row !== undefined && (row < 1 || row > MAX_ROW)))
+    throw outsideGrid(s);
+  return { ...(row === undefined ? {} : { row }), ...(col === undefined ? {} : { col }) };
+}
+
+/** The number of cells a reference like A1, A1:D2, C:C or 1:2 covers. */
+export function refArea(ref: string): number {
+  const [a = '', b = a] = ref.split(':');
+  const p = cellRef(a);
+  const q = cellRef(b);
+  const rows = p.row === undefined || q.row === undefined ? MAX_ROW : Math.abs(q.row - p.row) + 1;
+  const cols = p.col === undefined || q.col === undefined ? MAX_COL : Math.abs(q.col - p.col) + 1;
+  return rows * cols;
+}
+
+const attr = (tag: string, name: string): string | undefined =>
+  new RegExp(`\\s${name}\\s*=\\s*["']([^"']*)["']`).exec(tag)?.[1];
+
+interface Tally {
+  cells: number;
+  merges: number;
+  elements: number;
+  other: number;
+}
+
+/** One worksheet's XML: its cells, merges, columns, rows and dimension, against the budget. */
+function scanSheet(xml: string, t: Tally): void {
+  const tags = /<(?:\w+:)?(c|row|col|mergeCell|dimension|f)[\s/>][^>]*/g;
+  for (let m = tags.exec(xml); m; m = tags.exec(xml)) {
+    const tag = m[0];
+    const ref = attr(tag, 'r') ?? attr(tag, 'ref');
+    switch (m[1]) {
+      case 'c':
+        t.cells++;
+        if (ref !== undefined) cellRef(ref);
+        break;
+      case 'row':
+        t.cells++; // a Row object, even without cells
+        if (ref !== undefined && !/^\d{1,7}$/.test(ref)) throw outsideGrid(ref);
+        if (ref !== undefined && Number(ref) > MAX_ROW) throw outsideGrid(ref);
+        break;
+      case 'col':
+        for (const n of [attr(tag, 'min'), attr(tag, 'max')])
+          if (n !== undefined && !(/^\d{1,5}$/.test(n) && Number(n) <= MAX_COL))
+            throw outsideGrid(`col ${n}`);
+        break;
+      case 'mergeCell':
+        if (++t.merges > XLSX_BUDGET.merges)
+          throw overBudget({ zh: '合併儲存格數', en: 'merged ranges' }, XLSX_BUDGET.merges);
+        if (ref !== undefined) t.cells += refArea(ref);
+        break;
+      case 'dimension':
+        if (ref !== undefined && refArea(ref) > XLSX_BUDGET.dimensionArea)
+          throw overBudget(
+            { zh: '工作表宣告的範圍（dimension）', en: 'the declared sheet dimension (cells)' },
+            XLSX_BUDGET.dimensionArea,
+          );
+        break;
+      case 'f':
+        // A shared formula's ref names the cells it fills.
+        if (ref !== undefined) t.cells += refArea(ref);
+        break;
+    }
+    if (t.cells > XLSX_BUDGET.cells)
+      throw overBudget(
+        { zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' },
+        XLSX_BUDGET.cells,
+      );
+  }
+}
+
+function scanSharedStrings(xml: string): void {
+  const max = XLSX_BUDGET.sharedStrings;
+  const what = { zh: '共用字串數', en: 'shared strings' };
+  const head = /<(?:\w+:)?sst\b[^>]*/.exec(xml)?.[0] ?? '';
+  for (const n of [attr(head, 'count'), attr(head, 'uniqueCount')])
+    if (n !== undefined && !(/^\d{1,9}$/.test(n) && Number(n) <= max * 10)) throw overBudget(what, max);
+  let count = 0;
+  let last = 0;
+  const si = /<(?:\w+:)?si[\s/>]/g;
+  for (let m = si.exec(xml); m; m = si.exec(xml)) {
+    if (++count > max) throw overBudget(what, max);
+    if (m.index - last > XLSX_BUDGET.sharedStringBytes)
+      throw overBudget(
+        { zh: '單一共用字串的位元組數', en: 'bytes in one shared string' },
+        XLSX_BUDGET.sharedStringBytes,
+      );
+    last = m.index;
+  }
+  if (xml.length - last > XLSX_BUDGET.sharedStringBytes + 1024)
+    throw overBudget(
+      { zh: '單一共用字串的位元組數', en: 'bytes in one shared string' },
+      XLSX_BUDGET.sharedStringBytes,
+    );
+}
+
+/**
+ * Removes every `local` element (with any prefix) and its content, in one pass: a start tag without its end tag
+ * cuts the rest of the part (exceljs then refuses the broken XML, 422), never a scan per occurrence.
+ */
+function cutElements(xml: string, local: string): string {
+  const start = new RegExp(`<(\\w+:)?${local}\\b[^>]*>`, 'g');
+  let out = '';
+  let from = 0;
+  let cutAny = false;
+  for (let m = start.exec(xml); m; m = start.exec(xml)) {
+    cutAny = true;
+    out += xml.slice(from, m.index);
+    if (m[0].endsWith('/>')) from = start.lastIndex;
+    else {
+      const close = `</${m[1] ?? ''}${local}>`;
+      const end = xml.indexOf(close, start.lastIndex);
+      if (end < 0) return out;
+      from = end + close.length;
+      start.lastIndex = from;
+    }
+  }
+  return cutAny ? out + xml.slice(from) : xml;
+}
+
+/** Data validations and defined names: nothing a roster reads, and each range in them is one object per cell. */
+function cut(name: string, xml: string): string {
+  if (WORKSHEET.test(name)) return cutElements(xml, 'dataValidations');
+  if (name === 'xl/workbook.xml') return cutElements(xml, 'definedNames');
+  return xml;
+}
+
+// The elements of cells and their text, counted by the cell budget; everything else is "other".
+const CELL_ELEMENTS = new Set(['c', 'v', 'f', 'is', 't', 'r', 'rPr', 'row', 'si', 'sheetData']);
+
+/** Every element of a part, against the element budgets. */
+function countElements(xml: string, t: Tally): void {
+  const open = /<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/g;
+  for (let m = open.exec(xml); m; m = open.exec(xml)) {
+    if (++t.elements > XLSX_BUDGET.elements)
+      throw overBudget({ zh: 'XML 元素數', en: 'XML elements' }, XLSX_BUDGET.elements);
+    if (!CELL_ELEMENTS.has(m[1] as string) && ++t.other > XLSX_BUDGET.otherElements)
+      throw overBudget(
+        {
+          zh: '儲存格以外的 XML 元素數（樣式、註解、圖形等）',
+          en: 'XML elements other than cells (styles, comments, drawings…)',
+        },
+        XLSX_BUDGET.otherElements,
+      );
+  }
+}
+
+function scanTable(xml: string, t: Tally): void {
+  const ref = attr(/<(?:\w+:)?table\b[^>]*/.exec(xml)?.[0] ?? '', 'ref');
+  if (ref !== undefined) t.cells += refArea(ref);
+  if (t.cells > XLSX_BUDGET.cells)
+    throw overBudget(
+      { zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' },
+      XLSX_BUDGET.cells,
+    );
+}
+
+/**
+ * Checks the inflated workbook against XLSX_BUDGET and returns the copy for exceljs: the same parts, stored,
+ * with data validations and defined names removed. Throws 413 over a budget, 422 for a reference off the grid.
+ */
+export function budgetedWorkbook(entries: readonly ZipPart[]): Buffer {
+  const t: Tally = { cells: 0, merges: 0, elements: 0, other: 0 };
+  if (entries.filter((e) => WORKSHEET.test(e.name)).length > XLSX_BUDGET.sheets)
+    throw overBudget({ zh: '工作表數', en: 'worksheets' }, XLSX_BUDGET.sheets);
+  const parts = entries.map((e) => {
+    // Every part exceljs may parse as XML has .xml, .rels or .vml in its name (its patterns are unanchored);
+    // media and binary parts stay bytes.
+    if (/xl\/media\//.test(e.name) || !/[.](xml|rels|vml)/i.test(e.name))
+      return { name: e.name, data: e.data };
+    const xml = cut(e.name, e.data.toString('utf8'));
+    if (WORKSHEET.test(e.name)) scanSheet(xml, t);
+    else if (TABLE.test(e.name)) scanTable(xml, t);
+    else if (/sharedStrings/.test(e.name)) scanSharedStrings(xml);
+    // Counted after the cut: what was cut is never parsed.
+    countElements(xml, t);
+    return { name: e.name, data: Buffer.from(xml, 'utf8') };
+  });
+  return storedZip(parts);
+}
