@@ -57,7 +57,13 @@ export function loginCookieValue(req: Request): string | undefined {
 
 export function setLoginCookie(req: Request, res: Response, value: string): void {
   const name = req.secure ? HOST_LOGIN_COOKIE : LOGIN_COOKIE;
-  const attrs = [`${name}=${value}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${LOGIN_MINUTES * 60}`];
+  const attrs = [
+    `${name}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${LOGIN_MINUTES * 60}`,
+  ];
   if (req.secure) attrs.push('Secure');
   res.append('Set-Cookie', attrs.join('; '));
 }

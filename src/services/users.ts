@@ -58,7 +58,8 @@ export function addUser(
 ): UserView & { token: string } {
   const { name, role } = parseNewUser(input);
   if (input.password !== undefined) checkPasswordRule(input.password);
-  const passwordHash = input.password === undefined ? undefined : hashPassword(input.password, c.d.randomBytes(16));
+  const passwordHash =
+    input.password === undefined ? undefined : hashPassword(input.password, c.d.randomBytes(16));
   const token = c.d.randomBytes(32).toString('base64url');
   return c.store.write((tx) => {
     if (c.store.userByName(name))
@@ -86,7 +87,10 @@ export function revokeUser(c: Context, actor: string, name: string): void {
   c.store.write((tx) => {
     const u = userNamed(c, name);
     if (u.revoked_at)
-      throw new LotteryError('CONFLICT', { zh: `帳號 ${u.name} 已停用`, en: `user ${u.name} is already deactivated` });
+      throw new LotteryError('CONFLICT', {
+        zh: `帳號 ${u.name} 已停用`,
+        en: `user ${u.name} is already deactivated`,
+      });
     keepAnAdmin(c, u);
     c.store.revokeUser(u.id, c.now());
     c.store.signIn.deleteSessionsOf(u.id);

@@ -92,7 +92,9 @@ export class SignInTables {
 
   /** The active (not deactivated) admins: read inside the write transaction that would remove one. */
   activeAdminCount(): number {
-    const r = this.stmt("SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND revoked_at IS NULL").get() as {
+    const r = this.stmt(
+      "SELECT COUNT(*) AS n FROM users WHERE role = 'admin' AND revoked_at IS NULL",
+    ).get() as {
       n: number;
     };
     return r.n;

@@ -8,7 +8,11 @@ import type { PageDeps } from './common';
 
 /** Signing in and out, and the language switch. */
 export function sessionPages(r: Router, d: PageDeps): void {
-  r.get('/', (_req, res) => res.redirect(303, res.locals.session ? '/lotteries' : '/login'));
+  // An admin's work is the accounts (issue 12): the lotteries' pages are not for that role.
+  const home = (role: string | undefined): string => (role === 'admin' ? '/admin/users' : '/lotteries');
+  r.get('/', (_req, res) =>
+    res.redirect(303, res.locals.session ? home(res.locals.session.user.role) : '/login'),
+  );
 
   // A display preference, not a state change of the service: a plain link, so it works before sign-in too.
   r.get('/lang/:lang', (req, res) => {
@@ -28,7 +32,11 @@ export function sessionPages(r: Router, d: PageDeps): void {
     return token;
   };
   const loginPage = (req: Request, res: Response, extra: Record<string, unknown>): void =>
-    res.render('login.njk', { title: tr(pageLang(res), '登入', 'Sign in'), loginToken: loginToken(req, res), ...extra });
+    res.render('login.njk', {
+      title: tr(pageLang(res), '登入', 'Sign in'),
+      loginToken: loginToken(req, res),
+      ...extra,
+    });
 
   r.get('/login', (req, res) => {
     loginPage(req, res, { next: typeof req.query.next === 'string' ? req.query.next : '' });
@@ -49,9 +57,9 @@ export function sessionPages(r: Router, d: PageDeps): void {
         username,
       });
     try {
-      const { sessionId } = d.auth.signIn(username, password, req.ip ?? 'unknown');
+      const { sessionId, session } = d.auth.signIn(username, password, req.ip ?? 'unknown');
       setSessionCookie(req, res, sessionId, SESSION_HOURS * 3600);
-      res.redirect(303, nextUrl);
+      res.redirect(303, nextUrl === '/lotteries' ? home(session.user.role) : nextUrl);
     } catch (e) {
       if (!(e instanceof LotteryError)) throw e;
       res.status(401);
