@@ -1,5 +1,7 @@
-import type { Request, Response, Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
+import { LotteryError } from '../../domain/errors';
 import { ROLES } from '../../domain/model';
+import { STATUS } from '../problem';
 import { formBody } from '../forms';
 import { pageLang, tr } from '../i18n';
 import { actor, checkCsrf, need, type PageDeps } from './common';
@@ -22,8 +24,26 @@ const DONE: Record<string, [string, string]> = {
   deactivate: ['已停用帳號 {user}', 'User {user} deactivated'],
 };
 
+type Render = (res: Response, extra?: Record<string, unknown>) => void;
+
+/**
+ * A refusal stays on the page it came from, with its own bilingual message ("the last active admin", "at least
+ * 10 characters") and its code's status, rather than the generic error page.
+ */
+const onPage =
+  (render: Render, fn: (req: Request, res: Response) => void): RequestHandler =>
+  (req, res) => {
+    try {
+      fn(req, res);
+    } catch (e) {
+      if (!(e instanceof LotteryError)) throw e;
+      res.status(STATUS[e.code]);
+      render(res, { error: e });
+    }
+  };
+
 export function adminPages(r: Router, d: PageDeps): void {
-  const page = (res: Response, extra: Record<string, unknown> = {}): void =>
+  const page: Render = (res, extra = {}) =>
     res.render('admin-users.njk', {
       title: tr(pageLang(res), '帳號管理', 'Users'),
       users: d.services.listAccounts(),
@@ -39,48 +59,84 @@ export function adminPages(r: Router, d: PageDeps): void {
     page(res, what ? { notice: tr(pageLang(res), what[0], what[1], { user }) } : {});
   });
   // Adding shows the new account's API token once, on this answer only: it is never stored or shown again.
-  r.post('/admin/users', need('admin'), formBody, checkCsrf, (req, res) => {
-    const b = fields(req);
-    const u = d.services.addUser(actor(res), {
-      name: b.name ?? '',
-      role: b.role ?? '',
-      password: b.password ?? '',
-      ...(b.display ? { display: b.display } : {}),
-    });
-    res.status(201);
-    page(res, {
-      issued: { name: u.name, token: u.token },
-      notice: tr(pageLang(res), '已建立帳號 {user}', 'User {user} created', { user: u.name }),
-    });
-  });
-  r.post('/admin/users/:name/password', need('admin'), formBody, checkCsrf, (req, res) => {
-    d.services.setUserPassword(actor(res), nameParam(req), fields(req).password ?? '');
-    done(res, 'password', nameParam(req));
-  });
-  r.post('/admin/users/:name/role', need('admin'), formBody, checkCsrf, (req, res) => {
-    d.services.changeRole(actor(res), nameParam(req), fields(req).role ?? '');
-    done(res, 'role', nameParam(req));
-  });
-  r.post('/admin/users/:name/token', need('admin'), formBody, checkCsrf, (req, res) => {
-    const t = d.services.revokeToken(actor(res), nameParam(req));
-    page(res, {
-      issued: t,
-      notice: tr(pageLang(res), '已撤銷 {user} 的舊權杖', 'The old API token of {user} is revoked', {
-        user: t.name,
-      }),
-    });
-  });
-  r.post('/admin/users/:name/unlock', need('admin'), formBody, checkCsrf, (req, res) => {
-    d.auth.unlock(actor(res), nameParam(req));
-    done(res, 'unlock', nameParam(req));
-  });
-  r.post('/admin/users/:name/deactivate', need('admin'), formBody, checkCsrf, (req, res) => {
-    d.services.revokeUser(actor(res), nameParam(req));
-    done(res, 'deactivate', nameParam(req));
-  });
+  r.post(
+    '/admin/users',
+    need('admin'),
+    formBody,
+    checkCsrf,
+    onPage(page, (req, res) => {
+      const b = fields(req);
+      const u = d.services.addUser(actor(res), {
+        name: b.name ?? '',
+        role: b.role ?? '',
+        password: b.password ?? '',
+        ...(b.display ? { display: b.display } : {}),
+      });
+      res.status(201);
+      page(res, {
+        issued: { name: u.name, token: u.token },
+        notice: tr(pageLang(res), '已建立帳號 {user}', 'User {user} created', { user: u.name }),
+      });
+    }),
+  );
+  r.post(
+    '/admin/users/:name/password',
+    need('admin'),
+    formBody,
+    checkCsrf,
+    onPage(page, (req, res) => {
+      d.services.setUserPassword(actor(res), nameParam(req), fields(req).password ?? '');
+      done(res, 'password', nameParam(req));
+    }),
+  );
+  r.post(
+    '/admin/users/:name/role',
+    need('admin'),
+    formBody,
+    checkCsrf,
+    onPage(page, (req, res) => {
+      d.services.changeRole(actor(res), nameParam(req), fields(req).role ?? '');
+      done(res, 'role', nameParam(req));
+    }),
+  );
+  r.post(
+    '/admin/users/:name/token',
+    need('admin'),
+    formBody,
+    checkCsrf,
+    onPage(page, (req, res) => {
+      const t = d.services.revokeToken(actor(res), nameParam(req));
+      page(res, {
+        issued: t,
+        notice: tr(pageLang(res), '已撤銷 {user} 的舊權杖', 'The old API token of {user} is revoked', {
+          user: t.name,
+        }),
+      });
+    }),
+  );
+  r.post(
+    '/admin/users/:name/unlock',
+    need('admin'),
+    formBody,
+    checkCsrf,
+    onPage(page, (req, res) => {
+      d.auth.unlock(actor(res), nameParam(req));
+      done(res, 'unlock', nameParam(req));
+    }),
+  );
+  r.post(
+    '/admin/users/:name/deactivate',
+    need('admin'),
+    formBody,
+    checkCsrf,
+    onPage(page, (req, res) => {
+      d.services.revokeUser(actor(res), nameParam(req));
+      done(res, 'deactivate', nameParam(req));
+    }),
+  );
 
   const anyone = need('admin', 'ethics', 'drawer', 'auditor');
-  const accountPage = (res: Response, extra: Record<string, unknown> = {}): void =>
+  const accountPage: Render = (res, extra = {}) =>
     res.render('account-password.njk', { title: tr(pageLang(res), '變更密碼', 'Change password'), ...extra });
   r.get('/account/password', anyone, (req, res) =>
     accountPage(
@@ -88,9 +144,15 @@ export function adminPages(r: Router, d: PageDeps): void {
       req.query.done === '1' ? { notice: tr(pageLang(res), '密碼已變更', 'Password changed') } : {},
     ),
   );
-  r.post('/account/password', anyone, formBody, checkCsrf, (req, res) => {
-    const s = res.locals.session;
-    if (s) d.auth.changeOwnPassword(s, fields(req).current_password ?? '', fields(req).new_password ?? '');
-    res.redirect(303, '/account/password?done=1');
-  });
+  r.post(
+    '/account/password',
+    anyone,
+    formBody,
+    checkCsrf,
+    onPage(accountPage, (req, res) => {
+      const s = res.locals.session;
+      if (s) d.auth.changeOwnPassword(s, fields(req).current_password ?? '', fields(req).new_password ?? '');
+      res.redirect(303, '/account/password?done=1');
+    }),
+  );
 }
