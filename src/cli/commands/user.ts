@@ -52,7 +52,7 @@ async function addUser(flags: Flags, json: boolean, io: Out): Promise<number> {
     if (json) io.out(JSON.stringify(u) + '\n');
     else
       io.out(
-        `已建立帳號 ${safeText(u.name)}（${u.role}），id ${u.id}／user ${safeText(u.name)} (${u.role}) created, id ${u.id}\n` +
+        `已建立帳號 ${safeText(u.name)}（${u.role}）／user ${safeText(u.name)} (${u.role}) created, id ${u.id}\n` +
           `API 權杖（僅顯示這一次）／token (shown once): ${u.token}\n` +
           (password !== undefined ? '已設定登入密碼／sign-in password set\n' : ''),
       );
