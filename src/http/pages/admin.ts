@@ -50,6 +50,10 @@ export function adminPages(r: Router, d: PageDeps): void {
       roles: ROLES,
       ...extra,
     });
+  // Every admin form: role admin, the session's CSRF token, and a refusal shown on the users page.
+  const action = (path: string, fn: (req: Request, res: Response) => void): void => {
+    r.post(path, need('admin'), formBody, checkCsrf, onPage(page, fn));
+  };
   const done = (res: Response, what: string, user: string): void =>
     res.redirect(303, `/admin/users?done=${what}&user=${encodeURIComponent(user)}`);
 
@@ -59,82 +63,50 @@ export function adminPages(r: Router, d: PageDeps): void {
     page(res, what ? { notice: tr(pageLang(res), what[0], what[1], { user }) } : {});
   });
   // Adding shows the new account's API token once, on this answer only: it is never stored or shown again.
-  r.post(
-    '/admin/users',
-    need('admin'),
-    formBody,
-    checkCsrf,
-    onPage(page, (req, res) => {
-      const b = fields(req);
-      const u = d.services.addUser(actor(res), {
-        name: b.name ?? '',
-        role: b.role ?? '',
-        password: b.password ?? '',
-        ...(b.display ? { display: b.display } : {}),
-      });
-      res.status(201);
-      page(res, {
-        issued: { name: u.name, token: u.token },
-        notice: tr(pageLang(res), '已建立帳號 {user}', 'User {user} created', { user: u.name }),
-      });
-    }),
-  );
-  r.post(
-    '/admin/users/:name/password',
-    need('admin'),
-    formBody,
-    checkCsrf,
-    onPage(page, (req, res) => {
-      d.services.setUserPassword(actor(res), nameParam(req), fields(req).password ?? '');
-      done(res, 'password', nameParam(req));
-    }),
-  );
-  r.post(
-    '/admin/users/:name/role',
-    need('admin'),
-    formBody,
-    checkCsrf,
-    onPage(page, (req, res) => {
-      d.services.changeRole(actor(res), nameParam(req), fields(req).role ?? '');
-      done(res, 'role', nameParam(req));
-    }),
-  );
-  r.post(
-    '/admin/users/:name/token',
-    need('admin'),
-    formBody,
-    checkCsrf,
-    onPage(page, (req, res) => {
-      const t = d.services.revokeToken(actor(res), nameParam(req));
-      page(res, {
-        issued: t,
-        notice: tr(pageLang(res), '已撤銷 {user} 的舊權杖', 'The old API token of {user} is revoked', {
-          user: t.name,
-        }),
-      });
-    }),
-  );
-  r.post(
-    '/admin/users/:name/unlock',
-    need('admin'),
-    formBody,
-    checkCsrf,
-    onPage(page, (req, res) => {
-      d.auth.unlock(actor(res), nameParam(req));
-      done(res, 'unlock', nameParam(req));
-    }),
-  );
-  r.post(
-    '/admin/users/:name/deactivate',
-    need('admin'),
-    formBody,
-    checkCsrf,
-    onPage(page, (req, res) => {
-      d.services.revokeUser(actor(res), nameParam(req));
-      done(res, 'deactivate', nameParam(req));
-    }),
-  );
+  action('/admin/users', (req, res) => {
+    const b = fields(req);
+    const u = d.services.addUser(actor(res), {
+      name: b.name ?? '',
+      role: b.role ?? '',
+      password: b.password ?? '',
+      ...(b.display ? { display: b.display } : {}),
+    });
+    res.status(201);
+    page(res, {
+      issued: { name: u.name, token: u.token },
+      notice: tr(pageLang(res), '已建立帳號 {user}', 'User {user} created', { user: u.name }),
+    });
+  });
+  action('/admin/users/:name/password', (req, res) => {
+    d.services.setUserPassword(actor(res), nameParam(req), fields(req).password ?? '');
+    done(res, 'password', nameParam(req));
+  });
+  action('/admin/users/:name/role', (req, res) => {
+    d.services.changeRole(actor(res), nameParam(req), fields(req).role ?? '');
+    done(res, 'role', nameParam(req));
+  });
+  action('/admin/users/:name/token', (req, res) => {
+    const t = d.services.revokeToken(actor(res), nameParam(req));
+    page(res, {
+      issued: t,
+      notice: tr(pageLang(res), '已撤銷 {user} 的舊權杖', 'The old API token of {user} is revoked', {
+        user: t.name,
+      }),
+    });
+  });
+  action('/admin/users/:name/unlock', (req, res) => {
+    d.auth.unlock(actor(res), nameParam(req));
+    done(res, 'unlock', nameParam(req));
+  });
+  action('/admin/users/:name/deactivate', (req, res) => {
+    d.services.revokeUser(actor(res), nameParam(req));
+    done(res, 'deactivate', nameParam(req));
+  });
+  accountPages(r, d);
+}
 
+/** One's own password, for anyone signed in. */
+function accountPages(r: Router, d: PageDeps): void {
   const anyone = need('admin', 'ethics', 'drawer', 'auditor');
   const accountPage: Render = (res, extra = {}) =>
     res.render('account-password.njk', { title: tr(pageLang(res), '變更密碼', 'Change password'), ...extra });
