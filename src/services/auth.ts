@@ -189,22 +189,6 @@ export class Auth {
     this.d.store.write(() => this.d.store.signIn.deleteSession(idHash));
   }
 
-  /** `lottery user unlock NAME`: lifts every lockout of the account and journals it. */
-  unlock(actor: string, name: string): void {
-    this.d.store.write((tx) => {
-      const user = this.d.store.userByName(name.normalize('NFC'));
-      if (!user)
-        throw new LotteryError('NOT_FOUND', { zh: `找不到帳號 ${name}`, en: `User ${name} not found` });
-      this.d.store.signIn.clearLoginFailures(user.id);
-      this.d.store.signIn.setLockJournalledUntil(user.id, null);
-      tx.appendJournal(
-        { type: 'user.unlocked', data: { user: user.id } },
-        { actor, at: this.now().toISOString() },
-        this.d.sha256,
-      );
-    });
-  }
-
   /** The sign-in form's CSRF value (double-submit: the same value in a cookie and a hidden field). */
   loginToken(): string {
     return this.d.randomBytes(32).toString('base64url');

@@ -78,6 +78,10 @@ export class Services {
     return users.revokeToken(this.c, actor, name);
   }
 
+  unlockUser(actor: string, name: string): void {
+    users.unlockUser(this.c, actor, name);
+  }
+
   listAccounts(): users.AccountView[] {
     return users.listAccounts(this.c);
   }

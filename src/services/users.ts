@@ -121,6 +121,16 @@ export function changeRole(c: Context, actor: string, name: string, roleInput: s
   });
 }
 
+/** Lifts every sign-in lockout of the account (every address), journalled; the next lock is journalled anew. */
+export function unlockUser(c: Context, actor: string, name: string): void {
+  c.store.write((tx) => {
+    const u = userNamed(c, name);
+    c.store.signIn.clearLoginFailures(u.id);
+    c.store.signIn.setLockJournalledUntil(u.id, null);
+    c.journal(tx, { type: 'user.unlocked', data: { user: u.id } }, actor);
+  });
+}
+
 /** Replaces the API token: the old one stops working, and the new one is returned to be shown once. */
 export function revokeToken(c: Context, actor: string, name: string): { name: string; token: string } {
   const token = c.d.randomBytes(32).toString('base64url');

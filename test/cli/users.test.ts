@@ -51,9 +51,7 @@ describe('lottery user add --password-stdin', () => {
       'a long enough password\n',
     );
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(
-      /^已建立帳號 林怡芬（ethics）／user 林怡芬 \(ethics\) created, id u\w+$/m,
-    );
+    expect(ok.out).toMatch(/^已建立帳號 林怡芬（ethics）／user 林怡芬 \(ethics\) created, id u\w+$/m);
     expect(ok.out).toMatch(/^API 權杖（僅顯示這一次）／token \(shown once\): [A-Za-z0-9_-]{40,}$/m);
     withStore((s) => {
       const types = s.journalPage({ limit: 10 }).map((e) => e.type);

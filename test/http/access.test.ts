@@ -46,6 +46,14 @@ const EXPECT: Record<string, Who> = {
   'GET /api/v1/journal': ['auditor'],
   'GET /api/v1/journal/verify': ['auditor'],
   'GET /api/v1/journal/checkpoint': 'public',
+  // issue 12: the accounts as JSON, for admins
+  'GET /api/v1/users': ['admin'],
+  'POST /api/v1/users': ['admin'],
+  'POST /api/v1/users/:name/password': ['admin'],
+  'POST /api/v1/users/:name/role': ['admin'],
+  'POST /api/v1/users/:name/token': ['admin'],
+  'POST /api/v1/users/:name/unlock': ['admin'],
+  'POST /api/v1/users/:name/deactivate': ['admin'],
   // pages
   'GET /': 'public',
   'GET /login': 'public',

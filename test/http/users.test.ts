@@ -309,3 +309,40 @@ describe('the sign-in form', () => {
     ).toBe(303);
   });
 });
+
+describe('the JSON API /api/v1/users (admin bearer token)', () => {
+  it('lists, adds with a password, and refuses the last admin’s deactivation (409 CONFLICT)', async () => {
+    const list = await request(t.app)
+      .get('/api/v1/users')
+      .set(...bearer(t.tokens.admin))
+      .expect(200);
+    expect(JSON.stringify(list.body)).not.toMatch(/scrypt|token/i);
+    expect(list.body.users).toContainEqual(
+      expect.objectContaining({ name: '林怡芬', role: 'ethics', hasPassword: true, deactivated: false }),
+    );
+    const short = await request(t.app)
+      .post('/api/v1/users')
+      .set(...bearer(t.tokens.admin))
+      .send({ name: 'api-user', role: 'auditor', password: 'short' });
+    expect([short.status, short.body.code]).toEqual([422, 'VALIDATION_FAILED']);
+    expect(t.store.userByName('api-user')).toBeUndefined();
+    const made = await request(t.app)
+      .post('/api/v1/users')
+      .set(...bearer(t.tokens.admin))
+      .send({ name: 'api-user', role: 'auditor', password: 'long enough password' })
+      .expect(201);
+    await request(t.app)
+      .get('/api/v1/journal')
+      .set(...bearer(made.body.token))
+      .expect(200);
+    const last = await request(t.app)
+      .post('/api/v1/users/admin/deactivate')
+      .set(...bearer(t.tokens.admin))
+      .expect(409);
+    expect(last.body.code).toBe('CONFLICT');
+    await request(t.app)
+      .get('/api/v1/users')
+      .set(...bearer(t.tokens.ethics))
+      .expect(403);
+  });
+});

@@ -88,8 +88,8 @@ export async function userCommand(positional: string[], flags: Flags, io: Out): 
   if (sub === 'list') return listUsers(flags, json, io);
   if (sub === 'unlock') {
     const name = nameArg(positional, 'unlock');
-    return withDatabase(flags, ({ auth }) => {
-      auth.unlock('cli', name);
+    return withDatabase(flags, ({ services }) => {
+      services.unlockUser('cli', name);
       io.out(`已解除 ${safeText(name)} 的登入鎖定／sign-in lockouts of ${safeText(name)} lifted\n`);
     });
   }

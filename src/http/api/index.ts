@@ -7,6 +7,7 @@ import { publicRoutes } from './public';
 import { recordRoutes } from './record';
 import { rosterRoutes } from './roster';
 import { physicalRoutes } from './physical';
+import { userRoutes } from './users';
 
 /**
  * The JSON API under /api/v1 (docs/api.md). Each route names the roles it allows (allow()); authentication ran
@@ -21,5 +22,6 @@ export function apiRouter(services: Services): Router {
   recordRoutes(r, services);
   physicalRoutes(r, services);
   auditRoutes(r, services);
+  userRoutes(r, services); // issue 12: the accounts, for admins
   return r;
 }

@@ -95,7 +95,7 @@ export function adminPages(r: Router, d: PageDeps): void {
     });
   });
   action('/admin/users/:name/unlock', (req, res) => {
-    d.auth.unlock(actor(res), nameParam(req));
+    d.services.unlockUser(actor(res), nameParam(req));
     done(res, 'unlock', nameParam(req));
   });
   action('/admin/users/:name/deactivate', (req, res) => {
