@@ -45,10 +45,9 @@ export function sessionPages(r: Router, d: PageDeps): void {
     // Only a path on this site: "//host" would send the browser elsewhere after sign-in.
     const { username, password, next: nextUrl } = loginForm(req);
     // Login CSRF: a form posted from another site (Origin), or without this browser's token, signs no one in.
-    if (!originOk(req, d.publicUrl) || !loginTokenOk(req))
-      return res.status(403).render('login.njk', {
-        title: tr(pageLang(res), '登入', 'Sign in'),
-        loginToken: loginToken(req, res),
+    if (!originOk(req, d.publicUrl) || !loginTokenOk(req)) {
+      res.status(403);
+      return loginPage(req, res, {
         error: new LotteryError('FORBIDDEN', {
           zh: '登入表單已過期或來自其他網站，請重新載入登入頁後再試',
           en: 'The sign-in form expired or came from another site: reload the sign-in page and try again',
@@ -56,6 +55,7 @@ export function sessionPages(r: Router, d: PageDeps): void {
         next: nextUrl,
         username,
       });
+    }
     try {
       const { sessionId, session } = d.auth.signIn(username, password, req.ip ?? 'unknown');
       setSessionCookie(req, res, sessionId, SESSION_HOURS * 3600);
