@@ -268,6 +268,8 @@ describe('the sign-in form', () => {
     expect(set).toMatch(/; SameSite=Strict/);
     const value = /^lottery_login=([^;]+)/.exec(set)?.[1];
     expect(page.text).toContain(`name="_login" value="${value}"`);
+    // A browser under no-referrer posts Origin: null, which is refused: the sign-in page lets it send its origin.
+    expect(page.headers['referrer-policy']).toBe('same-origin');
   });
 
   it('without the token, or with another one, POST /login signs no one in (403, bilingual)', async () => {

@@ -31,12 +31,16 @@ export function sessionPages(r: Router, d: PageDeps): void {
     setLoginCookie(req, res, token);
     return token;
   };
-  const loginPage = (req: Request, res: Response, extra: Record<string, unknown>): void =>
+  const loginPage = (req: Request, res: Response, extra: Record<string, unknown>): void => {
+    // Under the site-wide `Referrer-Policy: no-referrer` a browser posts this form with `Origin: null`, which
+    // POST /login refuses; `same-origin` lets it send the real origin here, and still nothing to other sites.
+    res.set('Referrer-Policy', 'same-origin');
     res.render('login.njk', {
       title: tr(pageLang(res), '登入', 'Sign in'),
       loginToken: loginToken(req, res),
       ...extra,
     });
+  };
 
   r.get('/login', (req, res) => {
     loginPage(req, res, { next: typeof req.query.next === 'string' ? req.query.next : '' });
