@@ -7,4 +7,6 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/slow/'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
   testTimeout: 30000,
+  // Says once why the e2e suite is skipped when there is no Chromium (test/e2e/browser.ts).
+  globalSetup: '<rootDir>/test/e2e/global-setup.ts',
 };

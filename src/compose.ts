@@ -37,6 +37,8 @@ export interface ServiceWiring {
   production?: boolean;
   /** The signer's certificate is the local test CA's; by default, read from the certificate itself. */
   testCertificate?: boolean;
+  /** LOTTERY_CONTACT (Config.letterContact). */
+  letterContact?: string;
 }
 
 /** Services on a store, with the runtime's clock, randomness and hasher. */
@@ -50,6 +52,7 @@ export function composeServices(w: ServiceWiring, runtime: Runtime = nodeRuntime
     ...(w.publicUrl ? { publicUrl: w.publicUrl } : {}),
     ...(w.publicFields ? { publicFields: w.publicFields } : {}),
     ...(w.fault ? { fault: w.fault } : {}),
+    ...(w.letterContact ? { letterContact: w.letterContact } : {}),
     production: w.production === true,
     testCertificate:
       w.testCertificate ?? (w.signer.certificatePem ? isTestCertificate(w.signer.certificatePem) : true),
@@ -123,6 +126,7 @@ export function composeServer(config: Config, env: NodeJS.ProcessEnv, now: Date)
       publicFields: config.publicFields,
       trustProxy: config.trustProxy,
       production: config.production,
+      ...(config.letterContact ? { letterContact: config.letterContact } : {}),
       testCertificate:
         setup.source === 'local-test-ca' ||
         (setup.signer.certificatePem ? isTestCertificate(setup.signer.certificatePem) : true),

@@ -48,6 +48,9 @@ export const ERROR_CODES = [
   // issue 11: the lottery's life on the meeting day
   'CANCELLED',
   'NOT_REHEARSAL',
+  // issue 12: exports and letters (docs/exports.md)
+  'REHEARSAL_NOT_EXPORTED',
+  'NOT_ENCODABLE',
   'INTERNAL',
 ] as const;
 

@@ -32,6 +32,8 @@ const SIMPLE_ESCAPES: ReadonlyMap<number, string> = new Map([
   [0x74, '\t'],
 ]);
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** One JSON number with a fraction or exponent, anchored where it starts (sticky: never a scan of the text). */
+const FRACTION = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 /** What open() returns when it opened a frame, and handUp() when a container wants its next value. */
 const OPENED: unique symbol = Symbol('opened');
@@ -54,6 +56,8 @@ export class StrictParser {
   constructor(
     private readonly s: string,
     private readonly maxDepth: number,
+    /** Read fractions and exponents (finite ones) as JSON.parse would: the HTTP edge, not the bundle. */
+    private readonly fractions = false,
   ) {}
 
   /** $.journal[3].data: the place of the value being read inside the first `frames` open containers. */
@@ -368,6 +372,7 @@ export class StrictParser {
     if (first === 0x30 && digits > 1)
       this.fail('not well-formed JSON: number with a leading zero', 'JSON 格式錯誤：數字有前導零');
     const next = s.charCodeAt(i);
+    if ((next === 0x2e || next === 0x65 || next === 0x45) && this.fractions) return this.fraction(from);
     if (next === 0x2e || next === 0x65 || next === 0x45)
       this.fail(
         'number with a fraction or an exponent (lottery-draw/v1 numbers are plain integers)',
@@ -380,5 +385,15 @@ export class StrictParser {
     if (negative && v === 0) this.fail('number -0', '數字為 -0');
     this.i = i;
     return negative ? -v : v;
+  }
+
+  /** A number with a fraction or an exponent at `from` (fractions mode): RFC 8259 §6's grammar, and finite. */
+  private fraction(from: number): number {
+    FRACTION.lastIndex = from;
+    const text = FRACTION.exec(this.s)?.[0] ?? '';
+    const v = Number(text);
+    if (!Number.isFinite(v)) this.fail('number too large to represent', '數字過大，無法表示');
+    this.i = from + text.length;
+    return v;
   }
 }

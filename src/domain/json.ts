@@ -21,6 +21,11 @@ export interface StrictJsonOptions {
   maxDepth?: number;
   /** Largest text accepted, in UTF-8 bytes. Default 64 MiB. */
   maxBytes?: number;
+  /**
+   * Read numbers with a fraction or an exponent (finite ones) instead of refusing them. For the HTTP edge, where
+   * `year: 113.5` is a field problem to name, not an unreadable body; bundles keep plain integers only.
+   */
+  fractions?: boolean;
 }
 
 export const DEFAULT_MAX_BUNDLE_BYTES = 64 * 1024 * 1024; // 64 MiB
@@ -67,5 +72,5 @@ export function parseStrictJson(text: string, opts: StrictJsonOptions = {}): unk
   // A BOM is not JSON (RFC 8259 §8.1), and some parsers skip it while others refuse: refuse it everywhere.
   if (text.charCodeAt(0) === 0xfeff)
     throw new BundleUnreadable('the text starts with a byte-order mark (BOM) (開頭有位元組順序記號 BOM)');
-  return new StrictParser(text, maxDepth).parse();
+  return new StrictParser(text, maxDepth, opts.fractions === true).parse();
 }

@@ -5,9 +5,12 @@
  * follow the 個人資料保護法 practice of masking names as 王○明.
  */
 
-export type PublicField = 'name' | 'name:masked' | 'unit' | 'title';
+export type PublicField = 'name' | 'name:masked' | 'name:surname' | 'unit' | 'title';
 
-export const PUBLIC_FIELDS: readonly PublicField[] = ['name', 'name:masked', 'unit', 'title'];
+export const PUBLIC_FIELDS: readonly PublicField[] = ['name', 'name:masked', 'name:surname', 'unit', 'title'];
+
+/** The ways of showing a name; a list may hold at most one of them. */
+const NAME_FIELDS: readonly PublicField[] = ['name', 'name:masked', 'name:surname'];
 
 export const DEFAULT_PUBLIC_FIELDS: readonly PublicField[] = ['name', 'unit', 'title'];
 
@@ -18,18 +21,18 @@ export function parsePublicFields(text: string): PublicField[] {
     const f = raw.trim();
     if (f === '') continue;
     const known = PUBLIC_FIELDS.find((k) => k === f);
-    if (!known) throw new Error(`unknown field ${f} (use name, name:masked, unit, title)`);
+    if (!known) throw new Error(`unknown field ${f} (use name, name:masked, name:surname, unit, title)`);
     if (!fields.includes(known)) fields.push(known);
   }
-  if (fields.includes('name') && fields.includes('name:masked'))
-    throw new Error('name and name:masked exclude each other');
+  const names = fields.filter((f) => NAME_FIELDS.includes(f));
+  if (names.length > 1) throw new Error(`${names.join(' and ')} exclude each other`);
   return fields;
 }
 
 /** The columns a public table shows, in a fixed order whatever order the setting lists them in. */
 export function publicColumns(fields: readonly PublicField[]): Array<'name' | 'unit' | 'title'> {
   const cols: Array<'name' | 'unit' | 'title'> = [];
-  if (fields.includes('name') || fields.includes('name:masked')) cols.push('name');
+  if (fields.some((f) => NAME_FIELDS.includes(f))) cols.push('name');
   if (fields.includes('unit')) cols.push('unit');
   if (fields.includes('title')) cols.push('title');
   return cols;
@@ -50,6 +53,19 @@ export function maskName(name: string): string {
   return chars.map((c, i) => (i === 0 || i === chars.length - 1 || SEPARATOR.test(c) ? c : '○')).join('');
 }
 
+/**
+ * 王小明 → 王○○, 王明 → 王○, 歐陽小明 → 歐○○○: only the first character stays (Taipei's 個資遮蔽 SOP shows
+ * the surname alone). A compound surname (歐陽, 張簡, 司馬) is not guessed: no list of surnames can tell 歐陽
+ * from a given name starting 陽 reliably, and a wrong guess would show one character of the given name, so
+ * the first code point alone is kept. Code points, not UTF-16 units, so 𠀋 is one character; separators
+ * (spaces, middle dots) stay as in maskName so the shape of the name is kept. A one-character name is masked whole.
+ */
+export function surnameOnly(name: string): string {
+  const chars = Array.from(name);
+  if (chars.length <= 1) return chars.length === 0 ? '' : '○';
+  return chars.map((c, i) => (i === 0 || SEPARATOR.test(c) ? c : '○')).join('');
+}
+
 export interface PublicPerson {
   id: string;
   name?: string;
@@ -65,6 +81,7 @@ export function publicPerson(
   const out: PublicPerson = { id: p.id };
   if (fields.includes('name')) out.name = p.name;
   else if (fields.includes('name:masked')) out.name = maskName(p.name);
+  else if (fields.includes('name:surname')) out.name = surnameOnly(p.name);
   if (fields.includes('unit') && p.unit !== undefined) out.unit = p.unit;
   if (fields.includes('title') && p.title !== undefined) out.title = p.title;
   return out;

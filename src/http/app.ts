@@ -30,8 +30,13 @@ export interface AppOptions {
   log?: Logger;
   publicUrl?: string;
   publicFields?: readonly PublicField[];
-  /** Behind a reverse proxy (TRUST_PROXY): trust X-Forwarded-Proto for Secure cookies. */
-  trustProxy?: boolean;
+  /**
+   * The reverse proxies' addresses (TRUST_PROXY, config.ts): X-Forwarded-For/-Proto are read only from a peer in
+   * this list, for the rate limits' address and Secure cookies. Empty or absent: no forwarded header is read.
+   */
+  trustProxy?: readonly string[];
+  /** Start-up warnings (test CA, local public URL) shown on the admin and result pages. Default none. */
+  serviceWarnings?: ReadonlyArray<{ zh: string; en: string }>;
   /** Rate limits (sign-in 10/min, public 600/min per address); false only for benchmarks. */
   rateLimits?: boolean;
   /** Crash testing only: see Deps.fault in services. */
@@ -40,6 +45,8 @@ export interface AppOptions {
   production?: boolean;
   /** The signer's certificate is the local test CA's (by default read from the certificate). */
   testCertificate?: boolean;
+  /** LOTTERY_CONTACT: whom the notification letters name (services/exports.ts). */
+  letterContact?: string;
 }
 
 /**
@@ -59,7 +66,9 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(securityHeaders());
-  if (opts.trustProxy) app.set('trust proxy', 1);
+  // An address list, never `true` or a hop count: a forwarded header from any peer not listed is ignored, so a
+  // direct client cannot pick its own req.ip and walk past the sign-in limit (issue 12).
+  app.set('trust proxy', opts.trustProxy && opts.trustProxy.length > 0 ? [...opts.trustProxy] : false);
   useTemplates(app);
   app.use(pageLocals);
   useStatic(app);
@@ -83,6 +92,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
       clock,
       publicUrl: opts.publicUrl ?? 'http://localhost:3000',
       publicFields: opts.publicFields ?? DEFAULT_PUBLIC_FIELDS,
+      serviceWarnings: opts.serviceWarnings ?? [],
     }),
   );
   app.use(notFound);

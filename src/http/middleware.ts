@@ -3,6 +3,7 @@ import express, { type Express, type Request, type RequestHandler, type Response
 import helmet from 'helmet';
 import nunjucks from 'nunjucks';
 import { LotteryError } from '../domain/errors';
+import { BundleUnreadable, parseStrictJson } from '../domain/json';
 import type { Logger } from '../util/log';
 import { fail } from './authenticate';
 import { langOf, PUNCTUATION, tr } from './i18n';
@@ -129,9 +130,59 @@ export function jsonBody(limit: number = JSON_LIMIT): RequestHandler[] {
         );
       next();
     },
-    express.json({ limit, strict: true, type: 'application/json' }),
+    express.raw({ limit, type: 'application/json' }),
+    strictJson,
   ];
 }
+
+function malformed(zh: string, en: string): LotteryError {
+  return new LotteryError('MALFORMED_BODY', { zh, en });
+}
+
+/**
+ * The raw body → req.body through the domain's strict reader (domain/json.ts), not JSON.parse: a duplicate key
+ * would otherwise be read last-wins here and first-wins by another reader of the same request (a proxy, a log, a
+ * WAF), and so would a lone surrogate, a rounded big number or 20.0 read as 20. House rule: refuse them all.
+ */
+const strictJson: RequestHandler = (req, _res, next) => {
+  const raw: unknown = req.body;
+  if (!Buffer.isBuffer(raw)) {
+    req.body = undefined;
+    return next();
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+  if (charset !== undefined && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8')
+    return next(
+      new LotteryError('UNSUPPORTED_MEDIA_TYPE', {
+        zh: 'JSON 須以 UTF-8 編碼',
+        en: 'JSON must be encoded in UTF-8',
+      }),
+    );
+  if (raw.length === 0) {
+    req.body = {};
+    return next();
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(raw);
+  } catch {
+    return next(malformed('內容不是有效的 UTF-8', 'Request body is not valid UTF-8'));
+  }
+  let value: unknown;
+  try {
+    value = parseStrictJson(text, { maxBytes: raw.length + 1, fractions: true });
+  } catch (e) {
+    // The strict reader's message names the problem and where it is, in English with Chinese beside it.
+    const why = e instanceof BundleUnreadable ? e.message : 'unreadable';
+    return next(
+      malformed(`內容不是有效的嚴格 JSON：${why}`, `Request body is not valid strict JSON: ${why}`),
+    );
+  }
+  if (typeof value !== 'object' || value === null)
+    return next(malformed('內容須為 JSON 物件或陣列', 'Request body must be a JSON object or array'));
+  req.body = value;
+  next();
+};
 
 /** Whatever no route answered. */
 export const notFound: RequestHandler = (_req, _res, next) => {

@@ -43,6 +43,8 @@ export function pagesRouter(d: PageDeps): Router {
     res.locals.meetingDate = meetingDateFor(res);
     res.locals.dateInput = rocDateInput;
     res.locals.localTime = (at: string | undefined): string => (at ? localTimeFor(res)(at) : '');
+    // Start-up warnings (test CA, local public URL) for templates/service-warnings.njk: empty renders nothing.
+    res.locals.serviceWarnings = d.serviceWarnings ?? [];
     res.set('Cache-Control', 'no-store');
     next();
   });

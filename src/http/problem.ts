@@ -50,6 +50,9 @@ export const STATUS: Record<ErrorCode, number> = {
   // issue 11: a cancelled lottery refuses every further action; only a rehearsal's roster is copied
   CANCELLED: 409,
   NOT_REHEARSAL: 409,
+  // issue 12: a rehearsal is never exported; a Big5 file is refused rather than written with '?'
+  REHEARSAL_NOT_EXPORTED: 409,
+  NOT_ENCODABLE: 422,
   INTERNAL: 500,
 };
 
@@ -177,6 +180,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
  * Requests Node's parser refuses before express sees them (headers over 16 kB, broken request lines) would
  * otherwise get a bare status line with no body. Answer them in the same vocabulary as every other refusal.
  */
+/** How long a refused client may linger after its answer before its socket is destroyed. */
+const CLIENT_ERROR_LINGER_MS = 1000;
+
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable) {
@@ -189,10 +195,21 @@ export function answerClientErrors(server: Server): void {
             zh: '請求標頭過大（上限 16 kB），請清除此網站的 Cookie 後再試',
             en: "Request headers too large (limit 16 kB); clear this site's cookies and try again",
           })
-        : new LotteryError('MALFORMED_BODY', { zh: '請求格式錯誤', en: 'Malformed request' });
+        : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? new LotteryError('MALFORMED_BODY', {
+              zh: '請求未在時限內送達',
+              en: 'The request did not arrive in time',
+            })
+          : new LotteryError('MALFORMED_BODY', { zh: '請求格式錯誤', en: 'Malformed request' });
     const payload = Buffer.from(JSON.stringify(problemBody(e)), 'utf8');
     const status = STATUS[e.code];
     const reason = status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
+    // The HTTP server is half-open: end() alone only sends our FIN, and a client that never closes its side (the
+    // slowloris) would hold the descriptor forever. A client that reads the answer closes at once; any other is
+    // destroyed a moment later (not at once: closing with its bytes unread would reset the answer away).
+    const timer = setTimeout(() => socket.destroy(), CLIENT_ERROR_LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json; charset=utf-8\r\n` +
         `Content-Length: ${payload.length}\r\nConnection: close\r\n\r\n${payload.toString('utf8')}`,

@@ -32,6 +32,8 @@ export interface Deps {
    * the test CA or pointing at a local public URL (services/record-checklist.ts).
    */
   production?: boolean;
+  /** Whom the notification letters name to contact (LOTTERY_CONTACT); unset: templates/letter.json's `contact`. */
+  letterContact?: string;
   /** The signer's certificate is the local test CA's, not the office's PKCS#12 (keys/certs.ts isTestCertificate). */
   testCertificate?: boolean;
   /**

@@ -8,6 +8,7 @@ import * as audit from './audit';
 import * as ceremony from './ceremony';
 import * as physical from './physical';
 import { Context, type Deps } from './context';
+import * as exportsRoom from './exports';
 import * as life from './life';
 import * as lotteries from './lotteries';
 import * as record from './record';
@@ -262,5 +263,22 @@ export class Services {
 
   recordPdf(id: string, kind: 'full' | 'public'): Buffer {
     return record.recordPdf(this.c, id, kind);
+  }
+
+  // ---- issue 12: exports and letters (services/exports.ts; reads, not journalled) ----
+
+  /** A drawn, real lottery's results as xlsx or CSV (UTF-8 with a BOM, or Big5: 422 on a character it lacks). */
+  exportResults(id: string, format: exportsRoom.ResultsFormat): Promise<exportsRoom.ExportFile> {
+    return exportsRoom.resultsFile(this.c, id, format);
+  }
+
+  /** The notification letters (通知), one page per person drawn. */
+  exportLetters(id: string): Promise<exportsRoom.ExportFile> {
+    return exportsRoom.lettersPdf(this.c, id);
+  }
+
+  /** The yearly summary for the upper-level ethics office. */
+  exportSummary(year: number): Promise<exportsRoom.ExportFile> {
+    return exportsRoom.yearSummary(this.c, year);
   }
 }

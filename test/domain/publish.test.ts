@@ -1,5 +1,11 @@
 import { configFromEnv } from '../../src/config';
-import { maskName, parsePublicFields, publicColumns, publicPerson } from '../../src/domain/publish';
+import {
+  maskName,
+  parsePublicFields,
+  publicColumns,
+  publicPerson,
+  surnameOnly,
+} from '../../src/domain/publish';
 
 describe('masking a name for the public pages (王○明)', () => {
   it.each([
@@ -13,6 +19,42 @@ describe('masking a name for the public pages (王○明)', () => {
     ['', ''],
   ])('%s becomes %s', (name, masked) => {
     expect(maskName(name)).toBe(masked);
+  });
+});
+
+describe('showing only the surname for the public pages (name:surname, 王○○)', () => {
+  it.each([
+    ['王小明', '王○○'],
+    ['王明', '王○'],
+    // compound surnames are not guessed: only the first character is kept
+    ['歐陽小明', '歐○○○'],
+    ['瓦歷斯·諾幹', '瓦○○·○○'],
+    ['𠀋小明', '𠀋○○'],
+    ['王𠀋', '王○'],
+    ['林', '○'],
+    ['', ''],
+  ])('%s becomes %s', (name, masked) => {
+    expect(surnameOnly(name)).toBe(masked);
+  });
+
+  it('when the office chooses name:surname › the public person carries the surname only, beside name:masked', () => {
+    const fields = parsePublicFields('name:surname,title');
+    expect(publicColumns(fields)).toEqual(['name', 'title']);
+    expect(publicPerson({ id: 'A1', name: '歐陽小明', unit: '資訊處', title: '處長' }, fields)).toEqual({
+      id: 'A1',
+      name: '歐○○○',
+      title: '處長',
+    });
+    expect(publicPerson({ id: 'A1', name: '歐陽小明' }, parsePublicFields('name:masked')).name).toBe(
+      '歐○○明',
+    );
+  });
+
+  it('when two ways of showing the name are listed › the service refuses to start', () => {
+    expect(() => configFromEnv({ LOTTERY_PUBLIC_FIELDS: 'name:masked,name:surname' })).toThrow(
+      /exclude each other/,
+    );
+    expect(() => configFromEnv({ LOTTERY_PUBLIC_FIELDS: 'name,name:surname' })).toThrow(/exclude each other/);
   });
 });
 

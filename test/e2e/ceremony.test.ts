@@ -21,6 +21,7 @@ import {
   type Harness,
   type Services,
 } from './harness';
+import { describeBrowser } from './browser';
 import { taipeiDate } from '../../src/domain/ceremony';
 
 const isText = (l: Locator, t: string, timeout?: number): Promise<void> =>
@@ -125,7 +126,7 @@ afterAll(async () => {
   await stopHarness(h);
 });
 
-describe('the ceremony in a browser', () => {
+describeBrowser('the ceremony in a browser', () => {
   let lotteryId = '';
   let bundlePath = '';
 

@@ -13,6 +13,7 @@ import { sha256Node } from '../../src/keys/signer';
 import { Auth } from '../../src/services/auth';
 import { Store } from '../../src/store/store';
 import { tempDir, testSigner } from '../helpers/app';
+import { browserPath } from './browser';
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 export const SHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
@@ -40,6 +41,8 @@ export async function startHarness(
   users: ReadonlyArray<{ name: string; role: Role; display?: string }>,
   extraArgs: readonly string[] = [],
 ): Promise<Harness> {
+  // First, before a server or a database is opened that a failure would leave behind.
+  const executablePath = browserPath();
   const store = Store.open(path.join(tempDir(), file));
   const built = buildApp({ store, signer: testSigner(), rateLimits: false });
   const services = built.services;
@@ -61,7 +64,7 @@ export async function startHarness(
   const addr = server.address();
   const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath,
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -24,6 +24,7 @@ import {
   type Harness,
   type Services,
 } from './harness';
+import { describeBrowser } from './browser';
 import { pdftotext } from '../helpers/poppler';
 
 /** A raw ISO date or date-time, which no page may show a person (issue 11: 民國 dates everywhere). */
@@ -101,7 +102,7 @@ async function issue(page: Page): Promise<Buffer> {
   return res.body();
 }
 
-describe('the meeting day in a browser', () => {
+describeBrowser('the meeting day in a browser', () => {
   it('a rehearsal drawn and recorded, the real lottery from its roster, a physical draw full screen, the record through its checklist', async () => {
     // ---- 1. The rehearsal, from the new-lottery form, with its meeting typed as a 民國 date (not today).
     const office = await signedIn(h, 'ethics');

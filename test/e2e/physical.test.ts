@@ -6,6 +6,7 @@
 import { type Browser, type Page } from 'playwright-core';
 import { taipeiDate } from '../../src/domain/ceremony';
 import { axeViolations, until, startHarness, stopHarness, type Harness, type Services } from './harness';
+import { describeBrowser } from './browser';
 
 let h: Harness;
 let base: string;
@@ -51,7 +52,7 @@ async function enter(page: Page, stage: number, n: number): Promise<void> {
   await page.click(`#stage-${stage} .ball-form button[type=submit]`);
 }
 
-describe('the ball-entry screen in a browser', () => {
+describeBrowser('the ball-entry screen in a browser', () => {
   it('when the minister enters balls › big numbers with the sheet’s names, an undo with a reason, and stage 2 follows', async () => {
     const id = lockedPhysical();
     const c = await browser.newContext({ viewport: { width: 1280, height: 720 }, locale: 'zh-TW' });

@@ -12,6 +12,7 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { taipeiDate } from '../../src/domain/ceremony';
 import { tempDir } from '../helpers/app';
 import { axe, until, signIn, startHarness, stopHarness, type Harness, type Services } from './harness';
+import { describeBrowser } from './browser';
 import { pdftotext } from '../helpers/poppler';
 
 /**
@@ -159,7 +160,7 @@ afterAll(async () => {
   await stopHarness(h);
 });
 
-describe('the projector fit for the minister', () => {
+describeBrowser('the projector fit for the minister', () => {
   let id = '';
   let stage1: string[] = [];
 
@@ -317,7 +318,7 @@ describe('the projector fit for the minister', () => {
   });
 });
 
-describe('ROC dates and Chinese roles on the pages', () => {
+describeBrowser('ROC dates and Chinese roles on the pages', () => {
   it('when a meeting date is typed as 114/1/22 14:30 › it is kept as ISO and shown as a 民國 date; roles are in Chinese', async () => {
     const c = await context();
     const page = await signIn(base, c, 'ethics');

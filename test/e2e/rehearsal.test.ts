@@ -8,6 +8,7 @@ import path from 'node:path';
 import {} from 'playwright-core';
 import { Store } from '../../src/store/store';
 import { axe, watermark, signedIn, startHarness, stopHarness, type Harness, type Services } from './harness';
+import { describeBrowser } from './browser';
 
 let h: Harness;
 let base: string;
@@ -26,7 +27,7 @@ afterAll(async () => {
   await stopHarness(h);
 });
 
-describe('a rehearsal, and the real lottery made from its roster, in a browser', () => {
+describeBrowser('a rehearsal, and the real lottery made from its roster, in a browser', () => {
   it('the rehearsal is marked across the screen, amended after the lock, copied, and a real one cancelled', async () => {
     const page = await signedIn(h, 'ethics');
     await page.fill('#agency', '數位發展部');

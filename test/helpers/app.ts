@@ -71,6 +71,8 @@ export function makeApp(
     production?: boolean;
     publicUrl?: string;
     testCertificate?: boolean;
+    /** LOTTERY_CONTACT, as the server would pass it. */
+    letterContact?: string;
   } = {},
 ): TestApp {
   const dir = tempDir();

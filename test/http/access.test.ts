@@ -43,6 +43,11 @@ const EXPECT: Record<string, Who> = {
   'PATCH /api/v1/lotteries/:id/meeting': ['ethics'],
   'POST /api/v1/lotteries/:id/cancel': ['ethics'],
   'POST /api/v1/lotteries/:id/copy': ['ethics'],
+  // issue 12: exports and letters
+  'GET /api/v1/lotteries/:id/export/results.xlsx': ['ethics', 'admin', 'auditor'],
+  'GET /api/v1/lotteries/:id/export/results.csv': ['ethics', 'admin', 'auditor'],
+  'GET /api/v1/lotteries/:id/export/letters.pdf': ['ethics', 'admin'],
+  'GET /api/v1/export/summary.xlsx': ['ethics', 'admin', 'auditor'],
   'GET /api/v1/journal': ['auditor'],
   'GET /api/v1/journal/verify': ['auditor'],
   'GET /api/v1/journal/checkpoint': 'public',

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import type { Services } from '../../services/services';
 import { auditRoutes } from './audit';
 import { ceremonyRoutes } from './ceremony';
+import { exportRoutes } from './exports';
 import { lotteryRoutes } from './lotteries';
 import { publicRoutes } from './public';
 import { recordRoutes } from './record';
@@ -23,5 +24,6 @@ export function apiRouter(services: Services): Router {
   physicalRoutes(r, services);
   auditRoutes(r, services);
   userRoutes(r, services); // issue 12: the accounts, for admins
+  exportRoutes(r, services);
   return r;
 }

@@ -17,6 +17,8 @@ export interface PageDeps {
   clock: () => Date;
   publicUrl: string;
   publicFields: readonly PublicField[];
+  /** Start-up warnings (server.ts), shown by templates/service-warnings.njk; none in most tests. */
+  serviceWarnings?: ReadonlyArray<{ zh: string; en: string }>;
 }
 
 /** A page for some roles only: with no session, sign in first and come back; with another role, 403. */
