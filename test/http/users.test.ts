@@ -5,9 +5,18 @@
  */
 import crypto from 'node:crypto';
 import request from 'supertest';
+import { buildApp } from '../../src/http/app';
 import { sha256Node } from '../../src/keys/signer';
 import { Auth, LOCK_MINUTES, MAX_FAILURES } from '../../src/services/auth';
-import { auth as bearer, loginForm, makeApp, postLogin, sessionCookie, type TestApp } from '../helpers/app';
+import {
+  auth as bearer,
+  loginForm,
+  makeApp,
+  postLogin,
+  sessionCookie,
+  testSigner,
+  type TestApp,
+} from '../helpers/app';
 
 let t: TestApp;
 let now: Date;
@@ -346,5 +355,20 @@ describe('the JSON API /api/v1/users (admin bearer token)', () => {
       .get('/api/v1/users')
       .set(...bearer(t.tokens.ethics))
       .expect(403);
+  });
+});
+
+describe('the admin page and the service’s start-up warnings', () => {
+  it('when the service started with a warning › the admin page shows it', async () => {
+    const { app } = buildApp({
+      store: t.store,
+      signer: testSigner(),
+      clock: () => now,
+      serviceWarnings: [{ zh: '測試憑證簽署中', en: 'Signing under the test CA' }],
+    });
+    const cookie = await sessionCookie(app, 'admin', 'password-admin-123');
+    const page = await request(app).get('/admin/users').set('Cookie', cookie).expect(200);
+    expect(page.text).toContain('class="service-warnings"');
+    expect(page.text).toContain('測試憑證簽署中');
   });
 });
