@@ -4,10 +4,13 @@ Usage:
   lottery serve                                   start the service (PORT, LOTTERY_DB, HOST)
   lottery user add --name NAME --role ROLE [--display NAME] [--json] [--db PATH]
                                                   roles: admin, ethics, drawer, auditor; prints the token once
-    lottery user add ... --password-stdin         also set a web sign-in password, read from standard input
-  lottery user unlock NAME [--db PATH]          lift sign-in lockouts of NAME
+    lottery user add ... --password-stdin         also set a web sign-in password (10+ characters), read from
+                                                  standard input; one transaction: a refusal creates nothing
+  lottery user passwd NAME [--db PATH]            set NAME's sign-in password, read from standard input (10+)
+  lottery user role NAME ROLE [--db PATH]         change NAME's role (the last active admin keeps theirs)
+  lottery user unlock NAME [--db PATH]            lift sign-in lockouts of NAME
   lottery user list [--json] [--db PATH]
-  lottery user revoke NAME [--db PATH]
+  lottery user deactivate NAME [--db PATH]        deactivate NAME (also: user revoke NAME); never the last admin
     lottery backup DEST [--db PATH]                 consistent copy of the live database (mode 0600; not the key)
   lottery verify BUNDLE.json --fingerprint SHA256:HEX | --key PUBLIC.pem
                  [--commitment HEX] [--entropy DICE] [--checkpoint SAVED.json] [--pdf RECORD.pdf] [--max-bytes N] [--json]

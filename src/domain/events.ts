@@ -82,6 +82,12 @@ export type EventDataMap = {
   'lottery.cancelled': { lottery: string; reason: string };
   /** On a rehearsal's side: a real lottery `to` was created from its roster and exclusions. */
   'lottery.copied': { lottery: string; to: string };
+  // issue 12: users on the web (protocol.md §7). Never any hash or token in the data.
+  /** A sign-in password set: at creation, reset by an admin, or changed by its owner. */
+  'user.password.set': { user: string };
+  'user.role.changed': { user: string; role: string; previousRole: string };
+  /** The API token replaced: the old bearer token no longer works. */
+  'user.token.revoked': { user: string };
 };
 
 export type EventType = keyof EventDataMap;
@@ -170,6 +176,10 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
   'meeting.updated': { lottery: 'required', meeting: 'required' },
   'lottery.cancelled': { lottery: 'required', reason: 'required' },
   'lottery.copied': { lottery: 'required', to: 'required' },
+  // issue 12: users on the web
+  'user.password.set': { user: 'required' },
+  'user.role.changed': { user: 'required', role: 'required', previousRole: 'required' },
+  'user.token.revoked': { user: 'required' },
 };
 
 /** Every type in the union, in the order of protocol.md's table: EVENT_FIELDS's keys, so none can be missed. */

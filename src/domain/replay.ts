@@ -166,6 +166,14 @@ function replayEntry(result: ReplayResult, e: JournalEntry): void {
     result.anomalies.push(id === undefined ? { seq: e.seq, reason } : { seq: e.seq, lottery: id, reason });
   };
   if (e.type === 'user.added') return userAdded(result.users, d, bad);
+  // issue 12: a role changed by an admin; the users map holds each account's role as it now stands.
+  if (e.type === 'user.role.changed') {
+    const user = str(d, 'user');
+    const role = str(d, 'role');
+    if (user && role && result.users.has(user)) result.users.set(user, { role });
+    else bad('user.role.changed for an unknown user or without a role');
+    return;
+  }
   if (!LOTTERY_PREFIXES.some((p) => e.type.startsWith(p))) return;
   if (id === undefined) return bad(`${e.type} names no lottery`);
   const l = result.lotteries.get(id);

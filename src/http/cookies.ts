@@ -39,3 +39,31 @@ export function clearSessionCookie(req: Request, res: Response): void {
     `${name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${req.secure ? '; Secure' : ''}`,
   );
 }
+
+/**
+ * The sign-in form's CSRF cookie (issue 12): the double-submit half of the token GET /login puts in the form.
+ * SameSite=Strict and HttpOnly: a cross-site page can neither send it along nor read it, so it cannot forge a
+ * sign-in (login CSRF signs the victim into the attacker's account). Short-lived: a form left open longer is
+ * simply reloaded.
+ */
+export const LOGIN_COOKIE = 'lottery_login';
+export const HOST_LOGIN_COOKIE = '__Host-lottery_login';
+export const LOGIN_MINUTES = 30;
+
+export function loginCookieValue(req: Request): string | undefined {
+  const c = parseCookies(req.headers.cookie);
+  return req.secure ? c[HOST_LOGIN_COOKIE] : c[LOGIN_COOKIE];
+}
+
+export function setLoginCookie(req: Request, res: Response, value: string): void {
+  const name = req.secure ? HOST_LOGIN_COOKIE : LOGIN_COOKIE;
+  const attrs = [
+    `${name}=${value}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${LOGIN_MINUTES * 60}`,
+  ];
+  if (req.secure) attrs.push('Secure');
+  res.append('Set-Cookie', attrs.join('; '));
+}

@@ -2,6 +2,7 @@ import express, { type Request } from 'express';
 import { ENTRY_TYPE, LOTTERY_ID } from '../domain/grammar';
 import { MEETING_FIELDS } from '../domain/model';
 import { safeEqual, type Session } from '../services/auth';
+import { loginCookieValue } from './cookies';
 
 /**
  * What the pages' forms (and the audit page's filter) mean. Every page route reads its input through here, so
@@ -27,6 +28,33 @@ export function csrfOk(req: Request, s: Session): boolean {
  */
 export function localPath(next: unknown, fallback: string): string {
   return typeof next === 'string' && /^\/(?![/\\])[A-Za-z0-9/_\-?=&.%]*$/.test(next) ? next : fallback;
+}
+
+/**
+ * The sign-in form's CSRF check (issue 12): the hidden `_login` field must equal the SameSite=Strict cookie GET
+ * /login set (double submit), compared in constant time. A cross-site form can send neither.
+ */
+export function loginTokenOk(req: Request): boolean {
+  const t: unknown = (req.body as Record<string, unknown> | undefined)?._login;
+  const c = loginCookieValue(req);
+  return typeof t === 'string' && t.length >= 20 && c !== undefined && safeEqual(t, c);
+}
+
+/**
+ * Whether a request's Origin header, when a browser sent one, is this site: the origin it was asked at (scheme and
+ * Host) or the configured public URL's. `Origin: null` (a sandboxed frame, a file://, a redirect chain) is refused.
+ * No Origin at all is left to the CSRF token: older browsers omit it on same-origin POSTs.
+ */
+export function originOk(req: Request, publicUrl: string): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true;
+  const allowed = new Set([`${req.protocol}://${req.get('host') ?? ''}`]);
+  try {
+    allowed.add(new URL(publicUrl).origin);
+  } catch {
+    // A malformed public URL allows nothing more.
+  }
+  return origin !== 'null' && allowed.has(origin);
 }
 
 /** The sign-in form. */

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { rocDateInput } from '../domain/input/definition';
 import { pageLang, roleName, type Lang } from './i18n';
 import { sessionCookieValue } from './cookies';
+import { adminPages } from './pages/admin';
 import { auditPages } from './pages/audit';
 import { ceremonyPages } from './pages/ceremony';
 import { localTimeFor, meetingDateFor, type PageDeps } from './pages/common';
@@ -55,5 +56,6 @@ export function pagesRouter(d: PageDeps): Router {
   physicalPages(r, d);
   auditPages(r, d);
   verifyPages(r, d);
+  adminPages(r, d); // issue 12: users on the web, and one's own password
   return r;
 }

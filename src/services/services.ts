@@ -60,9 +60,30 @@ export class Services {
 
   addUser(
     actor: string,
-    input: { name: string; role: string; display?: string },
+    input: { name: string; role: string; display?: string; password?: string },
   ): UserView & { token: string } {
     return users.addUser(this.c, actor, input);
+  }
+
+  // issue 12: users managed on the web and by the CLI (services/users.ts)
+  setUserPassword(actor: string, name: string, password: string): void {
+    users.setUserPassword(this.c, actor, name, password);
+  }
+
+  changeRole(actor: string, name: string, role: string): void {
+    users.changeRole(this.c, actor, name, role);
+  }
+
+  revokeToken(actor: string, name: string): { name: string; token: string } {
+    return users.revokeToken(this.c, actor, name);
+  }
+
+  unlockUser(actor: string, name: string): void {
+    users.unlockUser(this.c, actor, name);
+  }
+
+  listAccounts(): users.AccountView[] {
+    return users.listAccounts(this.c);
   }
 
   revokeUser(actor: string, name: string): void {

@@ -82,14 +82,17 @@ export async function stopHarness(h: Harness | undefined): Promise<void> {
   h?.store?.close();
 }
 
-/** Signs `username` in on a new page of `c` and waits for the lotteries page. */
+/**
+ * Signs `username` in on a new page of `c` through the sign-in form (which carries its `_login` CSRF token, issue
+ * 12) and waits for the first page: the lotteries, or for an admin the users (/admin/users).
+ */
 export async function signIn(base: string, c: BrowserContext, username: string): Promise<Page> {
   const page = await c.newPage();
   await page.goto(`${base}/login`);
   await page.fill('input[name=username]', username);
   await page.fill('input[name=password]', `password-${username}-123`);
   await page.click('button[type=submit]');
-  await page.waitForURL(/\/lotteries/);
+  await page.waitForURL(/\/(lotteries|admin\/users)/);
   return page;
 }
 

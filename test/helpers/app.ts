@@ -175,3 +175,39 @@ export async function drawnLottery(
   await lockAndDraw(t, id, entropy);
   return id;
 }
+
+/**
+ * What a browser holds before it posts the sign-in form (issue 12): GET /login's CSRF cookie (`lottery_login`)
+ * and the same value in the form's hidden `_login` field.
+ */
+export async function loginForm(app: Express): Promise<{ cookie: string; token: string }> {
+  const page = await request(app).get('/login').expect(200);
+  const cookie =
+    ([] as string[])
+      .concat(page.headers['set-cookie'] ?? [])
+      .map((c) => c.split(';')[0] ?? '')
+      .find((c) => c.startsWith('lottery_login=')) ?? '';
+  const token = /name="_login" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+  return { cookie, token };
+}
+
+/** Posts the sign-in form as a browser would: GET /login first, then the form with its token and cookie. */
+export async function postLogin(
+  app: Express,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<request.Response> {
+  const f = await loginForm(app);
+  return request(app)
+    .post('/login')
+    .set({ ...headers, Cookie: [f.cookie, headers.Cookie].filter(Boolean).join('; ') })
+    .type('form')
+    .send({ _login: f.token, ...fields });
+}
+
+/** Signs in with a password on the pages; returns the session cookie ("name=value"). */
+export async function sessionCookie(app: Express, username: string, password: string): Promise<string> {
+  const res = await postLogin(app, { username, password });
+  const set = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
+  return (set.find((c) => c.startsWith('lottery_session=')) ?? '').split(';')[0] ?? '';
+}

@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { sha256Node } from '../../src/keys/signer';
 import { Auth } from '../../src/services/auth';
-import { createLoaded, makeApp, type TestApp } from '../helpers/app';
+import { createLoaded, loginForm, makeApp, sessionCookie, type TestApp } from '../helpers/app';
 
 type Role = 'admin' | 'ethics' | 'drawer' | 'auditor';
 const ROLES: Role[] = ['admin', 'ethics', 'drawer', 'auditor'];
@@ -51,6 +51,14 @@ const EXPECT: Record<string, Who> = {
   'GET /api/v1/journal': ['auditor'],
   'GET /api/v1/journal/verify': ['auditor'],
   'GET /api/v1/journal/checkpoint': 'public',
+  // issue 12: the accounts as JSON, for admins
+  'GET /api/v1/users': ['admin'],
+  'POST /api/v1/users': ['admin'],
+  'POST /api/v1/users/:name/password': ['admin'],
+  'POST /api/v1/users/:name/role': ['admin'],
+  'POST /api/v1/users/:name/token': ['admin'],
+  'POST /api/v1/users/:name/unlock': ['admin'],
+  'POST /api/v1/users/:name/deactivate': ['admin'],
   // pages
   'GET /': 'public',
   'GET /login': 'public',
@@ -73,6 +81,16 @@ const EXPECT: Record<string, Who> = {
   'POST /lotteries/:id/record': ['ethics'],
   'GET /audit': ['auditor'],
   'GET /verify/:id': 'public',
+  // issue 12: users on the web (admin only), and one's own password (anyone signed in)
+  'GET /admin/users': ['admin'],
+  'POST /admin/users': ['admin'],
+  'POST /admin/users/:name/password': ['admin'],
+  'POST /admin/users/:name/role': ['admin'],
+  'POST /admin/users/:name/token': ['admin'],
+  'POST /admin/users/:name/unlock': ['admin'],
+  'POST /admin/users/:name/deactivate': ['admin'],
+  'GET /account/password': ['admin', 'ethics', 'drawer', 'auditor'],
+  'POST /account/password': ['admin', 'ethics', 'drawer', 'auditor'],
   // Last: signing out ends the session the rows above use.
   'POST /logout': 'public',
 };
@@ -101,6 +119,8 @@ function listRoutes(app: Express): string[] {
 let t: TestApp;
 let id: string;
 let sessions: Record<Role, { cookie: string; csrf: string }>;
+// What a browser holds after GET /login (issue 12: the sign-in form's CSRF cookie and field).
+let login: { cookie: string; token: string };
 let clockNow = new Date('2026-01-20T01:00:00.000Z');
 
 beforeAll(async () => {
@@ -123,16 +143,13 @@ beforeAll(async () => {
     const u = t.store.userByName(names[r]);
     if (!u) throw new Error(r);
     auth.setPassword(u.id, `password-${r}-0123`);
-    const res = await request(t.app)
-      .post('/login')
-      .type('form')
-      .send({ username: names[r], password: `password-${r}-0123` });
-    const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const cookie = await sessionCookie(t.app, names[r], `password-${r}-0123`);
     const page = await request(t.app)
       .get('/verify/' + id)
       .set('Cookie', cookie);
     sessions[r] = { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page.text)?.[1] ?? '' };
   }
+  login = await loginForm(t.app);
 });
 afterAll(() => t.close());
 
@@ -146,11 +163,13 @@ function call(route: string, auth: { bearer?: string; cookie?: string; csrf?: st
   ]?.(url);
   if (!req) throw new Error(route);
   if (auth.bearer) req.set('Authorization', `Bearer ${auth.bearer}`);
-  if (auth.cookie) req.set('Cookie', auth.cookie);
+  const signingIn = method === 'POST' && pattern === '/login';
+  const cookies = [auth.cookie, signingIn ? login.cookie : undefined].filter(Boolean).join('; ');
+  if (cookies) req.set('Cookie', cookies);
   if (auth.csrf) req.set('X-CSRF-Token', auth.csrf);
   if (method !== 'GET') {
     if (url.startsWith('/api/')) req.set('Content-Type', 'application/json').send('{}');
-    else req.type('form').send({ _csrf: auth.csrf ?? '' });
+    else req.type('form').send({ _csrf: auth.csrf ?? '', ...(signingIn ? { _login: login.token } : {}) });
   }
   return req;
 }
@@ -224,11 +243,7 @@ describe('sessions and tokens that lapse', () => {
   });
 
   it('an idle session expires after an hour', async () => {
-    const res = await request(t.app)
-      .post('/login')
-      .type('form')
-      .send({ username: 'auditor', password: 'password-auditor-0123' });
-    const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const cookie = await sessionCookie(t.app, 'auditor', 'password-auditor-0123');
     await request(t.app).get('/audit').set('Cookie', cookie).expect(200);
     clockNow = new Date(clockNow.getTime() + 61 * 60_000);
     await request(t.app).get('/audit').set('Cookie', cookie).expect(303);

@@ -7,7 +7,7 @@ import { buildApp } from '../../src/http/app';
 import { COOKIE } from '../../src/http/cookies';
 import { composeAuth } from '../../src/compose';
 import { sha256Node } from '../../src/keys/signer';
-import { auth, createLoaded, makeApp, testSigner, type TestApp } from '../helpers/app';
+import { auth, createLoaded, makeApp, postLogin, testSigner, type TestApp } from '../helpers/app';
 import crypto from 'node:crypto';
 
 let t: TestApp;
@@ -20,11 +20,12 @@ afterEach(() => t.close());
 async function knock(app: ReturnType<typeof buildApp>['app']): Promise<number[]> {
   const statuses: number[] = [];
   for (let i = 0; i < 11; i++) {
-    const r = await request(app)
-      .post('/login')
-      .set('X-Forwarded-For', `203.0.113.${i + 1}`)
-      .type('form')
-      .send({ username: 'nobody', password: 'wrong-password-x' });
+    // Through the sign-in form as a browser posts it (GET /login's CSRF token first: issue 12).
+    const r = await postLogin(
+      app,
+      { username: 'nobody', password: 'wrong-password-x' },
+      { 'X-Forwarded-For': `203.0.113.${i + 1}` },
+    );
     statuses.push(r.status);
   }
   return statuses;
@@ -47,11 +48,11 @@ describe('TRUST_PROXY with the port reachable directly', () => {
     for (let i = 0; i < 11; i++)
       statuses.push(
         (
-          await request(app)
-            .post('/login')
-            .set('X-Forwarded-For', '198.51.100.7')
-            .type('form')
-            .send({ username: 'nobody', password: 'wrong-password-x' })
+          await postLogin(
+            app,
+            { username: 'nobody', password: 'wrong-password-x' },
+            { 'X-Forwarded-For': '198.51.100.7' },
+          )
         ).status,
       );
     expect(statuses[10]).toBe(429);

@@ -13,6 +13,7 @@ import {
   openCeremony,
   ownConnection,
   type TestApp,
+  sessionCookie,
 } from '../helpers/app';
 
 /**
@@ -496,11 +497,7 @@ describe('when the office works from the pages', () => {
     const u = t.store.userByName('林怡芬');
     if (!u) throw new Error('no ethics user');
     a.setPassword(u.id, 'password-ethics-0123');
-    const res = await api()
-      .post('/login')
-      .type('form')
-      .send({ username: '林怡芬', password: 'password-ethics-0123' });
-    const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    const cookie = await sessionCookie(t.app, '林怡芬', 'password-ethics-0123');
     const page = await api().get('/lotteries').set('Cookie', cookie);
     return { cookie, csrf: /name="csrf-token" content="([^"]+)"/.exec(page.text)?.[1] ?? '' };
   }

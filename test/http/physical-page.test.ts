@@ -3,7 +3,7 @@ import request from 'supertest';
 import { sha256Node } from '../../src/keys/signer';
 import { Auth } from '../../src/services/auth';
 import { initialPool } from '../../src/domain/protocol';
-import { auth as bearer, createLoaded, example, makeApp, type TestApp } from '../helpers/app';
+import { auth as bearer, createLoaded, example, makeApp, sessionCookie, type TestApp } from '../helpers/app';
 
 // The ball-entry screen of a physical draw (templates/physical.njk): each number on the sheet with its name, the
 // stage's quota, the entry and undo forms and their script; and a random lottery's screen says there is nothing.
@@ -25,11 +25,7 @@ beforeEach(() => {
 afterEach(() => t.close());
 
 async function cookieOf(name: string): Promise<string> {
-  const res = await request(t.app)
-    .post('/login')
-    .type('form')
-    .send({ username: name, password: `password-${name}-123` });
-  return String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+  return sessionCookie(t.app, name, `password-${name}-123`);
 }
 
 describe('the ball-entry screen', () => {

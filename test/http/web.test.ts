@@ -8,6 +8,7 @@ import {
   drawnLottery,
   makeApp,
   openCeremony,
+  postLogin,
   type TestApp,
 } from '../helpers/app';
 import crypto from 'node:crypto';
@@ -40,9 +41,11 @@ async function signIn(
   name: string,
   address?: string,
 ): Promise<{ cookie: string; csrf: string; res: request.Response }> {
-  const agent = request(t.app).post('/login').type('form');
-  if (address) agent.set('X-Forwarded-For', address);
-  const res = await agent.send({ username: name, password: `password-${name}-123` });
+  const res = await postLogin(
+    t.app,
+    { username: name, password: `password-${name}-123` },
+    address ? { 'X-Forwarded-For': address } : {},
+  );
   const cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
   const page = await request(t.app).get('/lotteries').set('Cookie', cookie);
   const csrf = /name="csrf-token" content="([^"]+)"/.exec(page.text)?.[1] ?? '';
@@ -75,37 +78,37 @@ describe('signing in', () => {
   });
 
   it('a wrong password answers 401 with a page, and says nothing about which part was wrong', async () => {
-    const r = await request(t.app).post('/login').type('form').send({ username: '林怡芬', password: 'nope' });
+    const r = await postLogin(t.app, { username: '林怡芬', password: 'nope' });
     expect(r.status).toBe(401);
     expect(r.text).toContain('帳號或密碼不正確');
-    const r2 = await request(t.app)
-      .post('/login')
-      .type('form')
-      .send({ username: 'nobody', password: 'nope' });
+    const r2 = await postLogin(t.app, { username: 'nobody', password: 'nope' });
     expect(r2.text).toContain('帳號或密碼不正確');
   });
 
   it('five failures in a row lock the account from that address for 15 minutes, journalled; other addresses still sign in; unlock lifts it', async () => {
     t.app.set('trust proxy', true);
     for (let i = 0; i < 5; i++)
-      await request(t.app)
-        .post('/login')
-        .set('X-Forwarded-For', '10.0.0.66')
-        .type('form')
-        .send({ username: 'minister', password: 'wrong' })
-        .expect(401);
-    const locked = await request(t.app)
-      .post('/login')
-      .set('X-Forwarded-For', '10.0.0.66')
-      .type('form')
-      .send({ username: 'minister', password: 'password-minister-123' });
+      expect(
+        (
+          await postLogin(
+            t.app,
+            { username: 'minister', password: 'wrong' },
+            { 'X-Forwarded-For': '10.0.0.66' },
+          )
+        ).status,
+      ).toBe(401);
+    const locked = await postLogin(
+      t.app,
+      { username: 'minister', password: 'password-minister-123' },
+      { 'X-Forwarded-For': '10.0.0.66' },
+    );
     // Locked looks like any failure, so that a stranger cannot tell which accounts exist.
     expect(locked.status).toBe(401);
-    const unknown = await request(t.app)
-      .post('/login')
-      .set('X-Forwarded-For', '10.0.0.66')
-      .type('form')
-      .send({ username: 'nobody', password: 'x' });
+    const unknown = await postLogin(
+      t.app,
+      { username: 'nobody', password: 'x' },
+      { 'X-Forwarded-For': '10.0.0.66' },
+    );
     expect(locked.text.match(/<p class="error"[^]*?<\/p>/)?.[0]).toBe(
       unknown.text.match(/<p class="error"[^]*?<\/p>/)?.[0],
     );
@@ -114,11 +117,7 @@ describe('signing in', () => {
     now = new Date(now.getTime() + 16 * 60_000);
     expect((await signIn('minister', '10.0.0.66')).res.status).toBe(303);
     for (let i = 0; i < 5; i++)
-      await request(t.app)
-        .post('/login')
-        .set('X-Forwarded-For', '10.0.0.66')
-        .type('form')
-        .send({ username: 'minister', password: 'wrong' });
+      await postLogin(t.app, { username: 'minister', password: 'wrong' }, { 'X-Forwarded-For': '10.0.0.66' });
     let out = '';
     expect(
       await main(['user', 'unlock', 'minister', '--db', t.dbFile], {
@@ -145,16 +144,14 @@ describe('signing in', () => {
 
   it('after sign-in, only a path on this site is followed (no open redirect)', async () => {
     for (const next of ['//evil.example/phish', '/\\evil', 'https://evil.example', '//3232235777']) {
-      const r = await request(t.app)
-        .post('/login')
-        .type('form')
-        .send({ username: 'auditor', password: 'password-auditor-123', next });
+      const r = await postLogin(t.app, { username: 'auditor', password: 'password-auditor-123', next });
       expect([next, r.headers.location]).toEqual([next, '/lotteries']);
     }
-    const ok = await request(t.app)
-      .post('/login')
-      .type('form')
-      .send({ username: 'auditor', password: 'password-auditor-123', next: '/audit' });
+    const ok = await postLogin(t.app, {
+      username: 'auditor',
+      password: 'password-auditor-123',
+      next: '/audit',
+    });
     expect(ok.headers.location).toBe('/audit');
   });
 
@@ -162,10 +159,11 @@ describe('signing in', () => {
     const asked = await request(t.app).get('/audit?lottery=x&type=lottery.created').expect(303);
     const next = new URL(String(asked.headers.location), 'http://x').searchParams.get('next');
     expect(next).toBe('/audit?lottery=x&type=lottery.created');
-    const r = await request(t.app)
-      .post('/login')
-      .type('form')
-      .send({ username: 'auditor', password: 'password-auditor-123', next });
+    const r = await postLogin(t.app, {
+      username: 'auditor',
+      password: 'password-auditor-123',
+      next: next ?? '',
+    });
     expect(r.headers.location).toBe('/audit?lottery=x&type=lottery.created');
     const lang = await request(t.app).get(`/lang/en?next=${encodeURIComponent(next ?? '')}`);
     expect(lang.headers.location).toBe(r.headers.location);
@@ -204,10 +202,7 @@ describe('signing in', () => {
       },
     );
     expect(code).toBe(0);
-    const r = await request(t.app)
-      .post('/login')
-      .type('form')
-      .send({ username: 'newbie', password: 'a long enough password' });
+    const r = await postLogin(t.app, { username: 'newbie', password: 'a long enough password' });
     expect(r.status).toBe(303);
   });
 });
@@ -373,19 +368,12 @@ describe('pages', () => {
 describe('rate limits', () => {
   it('sign-in: the 11th attempt in a minute from one address is 429 with Retry-After', async () => {
     for (let i = 0; i < 10; i++)
-      await request(t.app)
-        .post('/login')
-        .type('form')
-        .send({ username: 'nobody', password: 'x' })
-        .expect(401);
-    const r = await request(t.app)
-      .post('/login')
-      .type('form')
-      .send({ username: 'nobody', password: 'x' })
-      .expect(429);
+      expect((await postLogin(t.app, { username: 'nobody', password: 'x' })).status).toBe(401);
+    const r = await postLogin(t.app, { username: 'nobody', password: 'x' });
+    expect(r.status).toBe(429);
     expect(Number(r.headers['retry-after'])).toBeGreaterThan(0);
     now = new Date(now.getTime() + 61_000);
-    await request(t.app).post('/login').type('form').send({ username: 'nobody', password: 'x' }).expect(401);
+    expect((await postLogin(t.app, { username: 'nobody', password: 'x' })).status).toBe(401);
   });
 
   it('public endpoints: the 601st request in a minute is 429 with Retry-After, as problem+json', async () => {

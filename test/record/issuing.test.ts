@@ -13,6 +13,7 @@ import {
   testCaCertPem,
   testSigner,
   type TestApp,
+  sessionCookie,
 } from '../helpers/app';
 import { pdftotext } from '../helpers/poppler';
 
@@ -203,11 +204,7 @@ describe('when an ethics officer issues the record from the page', () => {
       randomBytes: crypto.randomBytes,
       sha256: sha256Node,
     }).setPassword(u.id, 'password-ethics-0123');
-    const res = await request(t.app)
-      .post('/login')
-      .type('form')
-      .send({ username: '林怡芬', password: 'password-ethics-0123' });
-    cookie = String(res.headers['set-cookie']?.[0] ?? '').split(';')[0] ?? '';
+    cookie = await sessionCookie(t.app, '林怡芬', 'password-ethics-0123');
     const page = await request(t.app).get(`/lotteries/${id}/result`).set('Cookie', cookie).expect(200);
     csrf = /name="csrf-token" content="([^"]+)"/.exec(page.text)?.[1] ?? '';
     expect(page.text).toContain(`/lotteries/${id}/record/confirm`);

@@ -8,6 +8,7 @@ import { publicRoutes } from './public';
 import { recordRoutes } from './record';
 import { rosterRoutes } from './roster';
 import { physicalRoutes } from './physical';
+import { userRoutes } from './users';
 
 /**
  * The JSON API under /api/v1 (docs/api.md). Each route names the roles it allows (allow()); authentication ran
@@ -22,6 +23,7 @@ export function apiRouter(services: Services): Router {
   recordRoutes(r, services);
   physicalRoutes(r, services);
   auditRoutes(r, services);
+  userRoutes(r, services); // issue 12: the accounts, for admins
   exportRoutes(r, services);
   return r;
 }
