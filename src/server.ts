@@ -1,7 +1,8 @@
 import http, { type Server } from 'node:http';
 import { StartupError, type Config } from './config';
 import { buildApp } from './http/app';
-import { answerClientErrors } from './http/problem';
+import { answerClientErrors, problemBody } from './http/problem';
+import { LotteryError } from './domain/errors';
 import { composeServer } from './compose';
 import { isLocalUrl } from './services/record-checklist';
 import type { Store } from './store/store';
@@ -26,12 +27,14 @@ export interface Running {
 
 /** Until the app is wired, every request is a 503: the port is held, but nothing behind it is open yet. */
 function notReady(_req: http.IncomingMessage, res: http.ServerResponse): void {
-  const body = JSON.stringify({
-    type: 'about:blank',
-    status: 503,
-    code: 'UNAVAILABLE',
-    message: { zh: '服務啟動中，請稍候', en: 'The service is starting; try again shortly' },
-  });
+  const body = JSON.stringify(
+    problemBody(
+      new LotteryError('UNAVAILABLE', {
+        zh: '服務啟動中，請稍候',
+        en: 'The service is starting; try again shortly',
+      }),
+    ),
+  );
   res.writeHead(503, { 'Content-Type': 'application/problem+json; charset=utf-8', 'Retry-After': '1' });
   res.end(body);
 }

@@ -51,6 +51,8 @@ export const ERROR_CODES = [
   // issue 12: exports and letters (docs/exports.md)
   'REHEARSAL_NOT_EXPORTED',
   'NOT_ENCODABLE',
+  // issue 12: the port is bound before the database is open; requests in between are told to retry
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -53,10 +53,11 @@ export const STATUS: Record<ErrorCode, number> = {
   // issue 12: a rehearsal is never exported; a Big5 file is refused rather than written with '?'
   REHEARSAL_NOT_EXPORTED: 409,
   NOT_ENCODABLE: 422,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
-function problemBody(e: LotteryError): Record<string, unknown> {
+export function problemBody(e: LotteryError): Record<string, unknown> {
   const status = STATUS[e.code];
   const body: Record<string, unknown> = {
     type: `urn:asset-review-lottery:problem:${e.code}`,
