@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import crypto from 'node:crypto';
-import { nodesCompletedBy, type HashBytes, type TreeNodes } from '../domain/log/merkle';
+import { nodesCompletedBy, type TreeNodes } from '../domain/log/merkle';
+import { sha256Bytes } from '../util/sha256';
+
+export { sha256Bytes };
 
 type Stmt = (sql: string) => Database.Statement;
-
-export const sha256Bytes: HashBytes = (d) => new Uint8Array(crypto.createHash('sha256').update(d).digest());
 
 /** A journal entry's hash (64 hex characters) as the 32 raw bytes that are its leaf input. */
 export const leafInput = (hashHex: string): Uint8Array => new Uint8Array(Buffer.from(hashHex, 'hex'));
@@ -33,6 +33,13 @@ export class LogTable {
     return r.n;
   }
 
+  /** The hash of the entry with `seq` (hex, as the journal shows it): the leaf input, not the leaf hash. */
+  entryHash(seq: number): string {
+    const r = this.stmt('SELECT hash FROM journal WHERE seq = ?').get(seq) as { hash: string } | undefined;
+    if (!r) throw new RangeError(`no journal entry ${seq}`);
+    return r.hash;
+  }
+
   appendLeaf(index: number, leaf: Uint8Array): void {
     const ins = this.stmt('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
     for (const n of nodesCompletedBy(sha256Bytes, this.nodes, index, leaf))
@@ -59,5 +66,4 @@ export class LogTable {
       if (rows.length < 10000) return n;
     }
   }
-
 }

@@ -31,7 +31,7 @@ afterEach(() => {
 const journalTree = (s: Store): ReturnType<typeof memoryTree> =>
   memoryTree(
     sha256Bytes,
-    [...s.journalRows()].map((r) => leafInput(r.hash)),
+    [...s.journalRows()].map((r) => leafInput(String(r.hash))),
   );
 
 describe('the log tree in the store', () => {

@@ -58,7 +58,10 @@ const hasControl = (s: string, allowNewline: boolean): boolean =>
 
 export function validKeyName(name: string): boolean {
   return (
-    name.length > 0 && name.length <= 256 && !/[\s+\u007f\u0085\u00a0]/u.test(name) && !hasControl(name, false)
+    name.length > 0 &&
+    name.length <= 256 &&
+    !/[\s+\u007f\u0085\u00a0]/u.test(name) &&
+    !hasControl(name, false)
   );
 }
 
