@@ -23,6 +23,7 @@ import {
 } from './rows';
 import { migrate, MIGRATIONS_DIR, openConnection } from './schema';
 import { SignInTables } from './signin';
+import { LogTable } from './log-table';
 import { PhysicalTables } from './physical';
 import { databaseSnapshot } from './snapshot';
 
@@ -47,19 +48,25 @@ export class Store {
   readonly signIn: SignInTables;
   /** Pool sheets and balls: the physical draw's tables (physical.ts). */
   readonly physical: PhysicalTables;
+  /** The journal's Merkle tree (log-table.ts, issue 13). */
+  readonly log: LogTable;
 
   private constructor(db: Database.Database, file: string) {
     this.db = db;
     this.path = file;
     this.signIn = new SignInTables(this.stmt);
     this.physical = new PhysicalTables(this.stmt);
+    this.log = new LogTable(this.stmt);
   }
 
   /** Opens (creating with mode 0600 if new: the file holds pre-draw secrets and token hashes) and migrates. */
   static open(file: string): Store {
     const db = openConnection(file);
     migrate(db);
-    return new Store(db, file);
+    const store = new Store(db, file);
+    // A journal written before migration 008 gets its tree now, once, in one transaction.
+    if (store.log.size() < (store.journalHead()?.seq ?? 0)) store.write(() => store.log.catchUp());
+    return store;
   }
 
   /** Opens an existing file read-only, for the offline verifier. Never creates or migrates. */

@@ -1,0 +1,117 @@
+import { LotteryError } from '../domain/errors';
+import { consistencyProof, inclusionProof, rootAt } from '../domain/log/merkle';
+import { bytesBase64, formatCheckpoint } from '../domain/log/note';
+import type { LogSigner } from '../keys/log-key';
+import type { Store } from '../store/store';
+import { sha256Bytes } from '../util/sha256';
+
+/**
+ * The witnessed log's read side (issue 13, protocol.md §10): the log's key, its signed checkpoint, and RFC 9162
+ * proofs. None of these reveals any entry's data: a proof is hashes of hashes, and an inclusion answer carries
+ * only the entry's own hash, which the public may already see.
+ */
+export interface InclusionAnswer {
+  seq: number;
+  size: number;
+  leafIndex: number;
+  entryHash: string;
+  proof: string[];
+}
+
+export interface ConsistencyAnswer {
+  from: number;
+  to: number;
+  proof: string[];
+}
+
+const beyond = (what: string, size: number): LotteryError =>
+  new LotteryError('CONFLICT', {
+    zh: `${what}超出目前的紀錄樹（共 ${size} 筆）`,
+    en: `${what} is beyond the log's current tree (${size} entries)`,
+  });
+
+const invalid = (zh: string, en: string): LotteryError => new LotteryError('VALIDATION_FAILED', { zh, en });
+
+export class LogService {
+  private cached: { size: number; note: string } | undefined;
+
+  constructor(
+    private readonly d: {
+      store: Store;
+      signer: LogSigner;
+      cosignatureLines?: (size: number, root: string) => string[];
+    },
+  ) {}
+
+  get origin(): string {
+    return this.d.signer.name;
+  }
+
+  verifierKey(): string {
+    return this.d.signer.verifierKey;
+  }
+
+  size(): number {
+    return this.d.store.read(() => this.d.store.log.size());
+  }
+
+  /** The checkpoint body of the first `size` entries. */
+  checkpointText(size: number): string {
+    const root = this.d.store.read(() => rootAt(sha256Bytes, this.d.store.log.nodes, size));
+    return formatCheckpoint({ origin: this.origin, size, root });
+  }
+
+  /**
+   * The latest checkpoint as a signed note: the log's signature, then every cosignature stored for this tree.
+   * Ed25519 is deterministic, so the log's line is the same each time; the note is cached until the head moves.
+   */
+  checkpoint(): { size: number; note: string } {
+    const size = this.size();
+    if (this.cached?.size !== size) {
+      const text = this.checkpointText(size);
+      this.cached = { size, note: `${text}\n${this.d.signer.signLine(text)}\n` };
+    }
+    const root = this.cached.note.split('\n')[2] ?? '';
+    const cosigs = this.d.cosignatureLines?.(size, root) ?? [];
+    return {
+      size,
+      note: cosigs.length === 0 ? this.cached.note : this.cached.note + cosigs.map((l) => `${l}\n`).join(''),
+    };
+  }
+
+  inclusion(seq: number, size: number): InclusionAnswer {
+    if (!Number.isSafeInteger(seq) || seq < 1)
+      throw invalid('seq 須為正整數', 'seq must be a positive integer');
+    if (!Number.isSafeInteger(size) || size < 1)
+      throw invalid('size 須為正整數', 'size must be a positive integer');
+    if (seq > size) throw invalid('seq 不可大於 size', 'seq must not exceed size');
+    return this.d.store.read(() => {
+      const n = this.d.store.log.size();
+      if (size > n) throw beyond('size ', n);
+      return {
+        seq,
+        size,
+        leafIndex: seq - 1,
+        // The entry's own hash (the leaf input), as the journal shows it; not the leaf hash.
+        entryHash: this.d.store.log.entryHash(seq),
+        proof: inclusionProof(sha256Bytes, this.d.store.log.nodes, seq - 1, size).map(bytesBase64),
+      };
+    });
+  }
+
+  consistency(from: number, to: number): ConsistencyAnswer {
+    if (!Number.isSafeInteger(from) || from < 1)
+      throw invalid('from 須為正整數', 'from must be a positive integer');
+    if (!Number.isSafeInteger(to) || to < 1) throw invalid('to 須為正整數', 'to must be a positive integer');
+    if (from > to) throw invalid('from 不可大於 to', 'from must not exceed to');
+    return this.d.store.read(() => {
+      const n = this.d.store.log.size();
+      if (to > n) throw beyond('to ', n);
+      return {
+        from,
+        to,
+        proof: consistencyProof(sha256Bytes, this.d.store.log.nodes, from, to).map(bytesBase64),
+      };
+    });
+  }
+}
