@@ -96,14 +96,52 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
 /** The values that mean "trust every peer" in express or in habit; each is refused with what to write instead. */
 const TRUST_EVERYONE = new Set(['1', 'true', 'yes', 'on', '*', 'all', 'any', '0.0.0.0/0', '::/0']);
 
+/** The 128 bits of an IPv6 address (net.isIP has said it is one), most significant first, as 8 groups. */
+function ipv6Groups(ip: string): number[] {
+  let text = ip;
+  // An embedded IPv4 tail (::ffff:10.0.0.1) becomes its two groups.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes('::') ? (text.split('::') as [string, string]) : [text, undefined];
+  const h = head === '' ? [] : head.split(':');
+  const t = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = tail === undefined ? [] : Array<string>(8 - h.length - t.length).fill('0');
+  return [...h, ...zeros, ...t].map((g) => parseInt(g, 16));
+}
+
+/**
+ * The smallest prefix a proxy range may have. A range says "every host in it is our reverse proxy": anything
+ * wider than a /8 (IPv4) or a /32 (IPv6) is not a proxy list but a way of trusting everyone, e.g. 0.0.0.0/1 with
+ * 128.0.0.0/1, or ::ffff:0.0.0.0/96, which is every IPv4 peer as seen by a dual-stack socket (issue 12, found
+ * from outside). IPv6 ranges in the low block ::/80 (IPv4-mapped and -compatible addresses) are held to the
+ * IPv4 rule, counted from bit 96.
+ */
+function narrowEnough(ip: string, family: number, bits: number): boolean {
+  if (family === 4) return bits >= 8;
+  const g = ipv6Groups(ip);
+  const low = g.slice(0, 5).every((x) => x === 0);
+  return low ? bits >= 104 : bits >= 32;
+}
+
 function isCidr(v: string): boolean {
   const slash = v.indexOf('/');
   if (slash < 0) return net.isIP(v) !== 0;
   const ip = v.slice(0, slash);
   const bits = v.slice(slash + 1);
   const family = net.isIP(ip);
-  if (family === 0 || !/^\d{1,3}$/.test(bits)) return false;
-  return Number(bits) <= (family === 4 ? 32 : 128);
+  // Canonical decimal only: "/00" and "/000" read as 0 here but are refused by express's parser at start-up.
+  if (family === 0 || !/^(0|[1-9]\d{0,2})$/.test(bits)) return false;
+  const n = Number(bits);
+  if (n > (family === 4 ? 32 : 128)) return false;
+  if (!narrowEnough(ip, family, n))
+    throw new StartupError(
+      `TRUST_PROXY 的「${v}」範圍過大（IPv4 至少 /8、IPv6 至少 /32），等於相信任何來源；請只寫反向代理的位址`,
+      `TRUST_PROXY: "${v}" is too wide a range (at least /8 for IPv4, /32 for IPv6): it would trust every peer; list only the reverse proxies`,
+    );
+  return true;
 }
 
 /**
@@ -129,8 +167,8 @@ export function parseTrustProxy(raw: string | undefined): string[] {
     else if (isCidr(v)) out.push(v);
     else
       throw new StartupError(
-        `TRUST_PROXY 的「${v}」不是 IP 位址或 CIDR；請寫 loopback，或以逗號分隔的 IP 與 CIDR（如 10.0.0.5,fd00::/8）`,
-        `TRUST_PROXY: "${v}" is not an IP address or CIDR; write loopback, or IPs and CIDRs separated by commas (e.g. 10.0.0.5,fd00::/8)`,
+        `TRUST_PROXY 的「${v}」不是 IP 位址或 CIDR；請寫 loopback，或以逗號分隔的 IP 與 CIDR（如 10.0.0.5,fd00::/48）`,
+        `TRUST_PROXY: "${v}" is not an IP address or CIDR; write loopback, or IPs and CIDRs separated by commas (e.g. 10.0.0.5,fd00::/48)`,
       );
   }
   return out;

@@ -118,13 +118,41 @@ describe('TRUST_PROXY', () => {
     (v) => expect(() => parseTrustProxy(`loopback,${v}`)).toThrow(v),
   );
 
+  // Found from outside: ranges that are "everyone" in disguise, and prefixes express itself cannot read (which
+  // used to fail only after the database had been created).
+  it.each([
+    '::ffff:0.0.0.0/96',
+    '0.0.0.0/1',
+    '128.0.0.0/1',
+    '1.2.3.4/0',
+    '10.0.0.0/7',
+    '::/32',
+    '::ffff:10.0.0.0/100',
+    'fd00::/8',
+    '0.0.0.0/00',
+    '::/000',
+  ])(
+    'when it is the over-wide or non-canonical range %j › refused at start, before anything is opened',
+    (v) => {
+      expect(() => parseTrustProxy(v)).toThrow(StartupError);
+    },
+  );
+
+  it('when a range is narrow enough › it is kept, IPv4-mapped ranges counted as IPv4', () => {
+    expect(parseTrustProxy('10.0.0.0/8,::ffff:10.0.0.0/104,2001:db8::/32')).toEqual([
+      '10.0.0.0/8',
+      '::ffff:10.0.0.0/104',
+      '2001:db8::/32',
+    ]);
+  });
+
   it('when it lists loopback, IPv4 and IPv6 addresses and CIDRs › each is kept', () => {
-    expect(parseTrustProxy(' loopback, 10.0.0.5 ,192.168.1.0/24,::1,fd00::/8')).toEqual([
+    expect(parseTrustProxy(' loopback, 10.0.0.5 ,192.168.1.0/24,::1,fd00::/48')).toEqual([
       'loopback',
       '10.0.0.5',
       '192.168.1.0/24',
       '::1',
-      'fd00::/8',
+      'fd00::/48',
     ]);
   });
 
