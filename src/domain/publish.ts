@@ -38,6 +38,16 @@ export function publicColumns(fields: readonly PublicField[]): Array<'name' | 'u
   return cols;
 }
 
+/**
+ * A name's user-perceived characters (grapheme clusters), not code points: 王 with a combining accent is one
+ * character, so masking never leaves a bare accent nor counts it as a character of the given name (found from
+ * outside). Intl.Segmenter is deterministic and pure (ICU data, no I/O), in Node and in browsers alike.
+ */
+const segmenter = new Intl.Segmenter('zh-Hant', { granularity: 'grapheme' });
+function graphemes(s: string): string[] {
+  return Array.from(segmenter.segment(s), (g) => g.segment);
+}
+
 /** Separators inside a name that stay visible: spaces and the middle dots of indigenous and foreign names. */
 const SEPARATOR = /^[\s·‧・•.-]$/u;
 
@@ -47,7 +57,7 @@ const SEPARATOR = /^[\s·‧・•.-]$/u;
  * separators stay so the shape of the name is kept. A one-character name is masked whole.
  */
 export function maskName(name: string): string {
-  const chars = Array.from(name);
+  const chars = graphemes(name);
   if (chars.length <= 1) return chars.length === 0 ? '' : '○';
   if (chars.length === 2) return `${chars[0] ?? ''}○`;
   return chars.map((c, i) => (i === 0 || i === chars.length - 1 || SEPARATOR.test(c) ? c : '○')).join('');
@@ -61,7 +71,7 @@ export function maskName(name: string): string {
  * (spaces, middle dots) stay as in maskName so the shape of the name is kept. A one-character name is masked whole.
  */
 export function surnameOnly(name: string): string {
-  const chars = Array.from(name);
+  const chars = graphemes(name);
   if (chars.length <= 1) return chars.length === 0 ? '' : '○';
   return chars.map((c, i) => (i === 0 || SEPARATOR.test(c) ? c : '○')).join('');
 }

@@ -82,8 +82,16 @@ export function resultTable(d: ResultsData): Array<Array<string | number>> {
  */
 export function neutralise(v: string | number): string {
   const s = String(v);
-  return typeof v === 'string' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return typeof v === 'string' && FORMULA_START.test(s) ? `'${s}` : s;
 }
+
+/**
+ * What a spreadsheet may read past before the formula sign: spaces, the soft hyphen and the invisible characters a
+ * roster accepts (zero-width, word joiner, BOM, Hangul fillers), found from outside; and the full-width signs
+ * ＝＋－＠, which an East Asian IME types and some spreadsheets convert. When in doubt, the apostrophe is cheap.
+ */
+const FORMULA_START =
+  /^[\t\r]|^[\s\u00ad\u200b-\u200f\u2060-\u2064\ufeff\u3164\u115f\u1160\uffa0]*[=+\-@\uff1d\uff0b\uff0d\uff20]/u;
 
 /** RFC 4180: quoted when it holds a comma, a quote or a line break; CRLF between records. */
 function csvField(v: string | number): string {

@@ -15,6 +15,7 @@ describe('masking a name for the public pages (王○明)', () => {
     ['瓦歷斯·諾幹', '瓦○○·○幹'],
     ['John Smith', 'J○○○ ○○○○h'],
     ['𠀋小明', '𠀋○明'],
+    ['王小\u0301明', '王○明'],
     ['林', '○'],
     ['', ''],
   ])('%s becomes %s', (name, masked) => {
@@ -31,6 +32,8 @@ describe('showing only the surname for the public pages (name:surname, 王○○
     ['瓦歷斯·諾幹', '瓦○○·○○'],
     ['𠀋小明', '𠀋○○'],
     ['王𠀋', '王○'],
+    // found from outside: a combining accent belongs to its character, it is not a character of the given name
+    ['王\u0301明', '王\u0301○'],
     ['林', '○'],
     ['', ''],
   ])('%s becomes %s', (name, masked) => {

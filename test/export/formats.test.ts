@@ -34,7 +34,14 @@ describe('CSV cells a spreadsheet would read as a formula', () => {
     ['+1', "'+1"],
     ['-1', "'-1"],
     ['@SUM(A1)', "'@SUM(A1)"],
+    // found from outside: full-width signs, and invisible characters a roster accepts before the sign
+    ['＝HYPERLINK("http://x")', `'＝HYPERLINK("http://x")`],
+    ['＋1', "'＋1"],
+    ['\u00ad=1+1', "'\u00ad=1+1"],
+    ['\u3164=1+1', "'\u3164=1+1"],
+    [' =1+1', "' =1+1"],
     ['王小明', '王小明'],
+    ['王小明=1', '王小明=1'],
   ])('when a name is %s › it is written as %s', (v, out) => {
     expect(neutralise(v)).toBe(out);
     expect(parse(csvText([[v]]), { relaxQuotes: false })).toEqual([[out]]);
