@@ -222,11 +222,12 @@ export class Auth {
     if (this.locked(s.user.id, address, now)) {
       checkPassword(oldPassword, this.dummy);
       this.signOut(s.idHash);
-      throw wrongCurrent();
+      throw signedOut();
     }
     if (stored === null || !checkPassword(oldPassword, stored)) {
-      if (this.countFailure(s.user.id, address, now)) this.signOut(s.idHash);
-      throw wrongCurrent();
+      if (!this.countFailure(s.user.id, address, now)) throw wrongCurrent();
+      this.signOut(s.idHash);
+      throw signedOut();
     }
     const hash = hashPassword(newPassword, this.d.randomBytes(16));
     this.d.store.write((tx) => {
@@ -246,4 +247,10 @@ const wrongCurrent = (): LotteryError =>
   new LotteryError('VALIDATION_FAILED', {
     zh: '目前的密碼不正確（連續錯誤 5 次將登出並暫停 15 分鐘）',
     en: 'The current password is wrong (5 failures in a row sign you out and pause for 15 minutes)',
+  });
+
+const signedOut = (): LotteryError =>
+  new LotteryError('UNAUTHENTICATED', {
+    zh: '目前的密碼連續錯誤過多：已登出，此帳號在這部電腦暫停登入 15 分鐘',
+    en: 'Too many wrong current passwords: signed out, and this account is paused on this computer for 15 minutes',
   });

@@ -149,16 +149,26 @@ describe('when a password is long only before normalising, or invisible, or has 
 
 describe('when someone at a signed-in PC guesses the current password on /account/password', () => {
   it('the 5th wrong guess ends the session, locks account+address, and journals user.locked once', async () => {
+    const tab = await signedIn('林怡芬', 'password-ethics-123');
     const s = await signedIn('林怡芬', 'password-ethics-123');
     const guess = (current: string): request.Test =>
       form(s, '/account/password', { current_password: current, new_password: 'new-password-99' });
     for (let i = 0; i < 4; i++) expect((await guess(`wrong-${i}`)).status).toBe(422);
     await request(t.app).get('/account/password').set('Cookie', s.cookie).expect(200);
-    expect((await guess('wrong-4')).status).toBe(422);
+    const fifth = await guess('wrong-4');
+    expect(fifth.status).toBe(401);
+    expect(fifth.text).toContain('已登出');
     expect((await request(t.app).get('/account/password').set('Cookie', s.cookie)).status).toBe(303);
     expect((await postLogin(t.app, { username: '林怡芬', password: 'password-ethics-123' })).status).toBe(
       401,
     );
+    // Another tab of the same account at the same PC: even the right password is not checked while locked.
+    const right = await form(tab, '/account/password', {
+      current_password: 'password-ethics-123',
+      new_password: 'new-password-99',
+    });
+    expect(right.status).toBe(401);
+    expect((await request(t.app).get('/account/password').set('Cookie', tab.cookie)).status).toBe(303);
     expect(t.store.journalPage({ limit: 100, type: 'user.locked' })).toHaveLength(1);
     expect(t.store.signIn.passwordHash(t.store.userByName('林怡芬')?.id ?? '')).not.toBeNull();
   });
