@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { LotteryError } from '../domain/errors';
 import type { Sha256 } from '../domain/canonical';
 import type { Role } from '../domain/model';
-import type { Store } from '../store/store';
+import type { Store, UserRow } from '../store/store';
+import { checkPasswordRule, normalizeName } from '../domain/input/account';
 
 /**
  * Web sign-in. Passwords are hashed with scrypt and a per-user salt; sessions and lockouts live in SQLite, so any
@@ -18,16 +19,8 @@ export const IDLE_MINUTES = 60;
 export const MAX_FAILURES = 5;
 export const LOCK_MINUTES = 15;
 
-/** Sign-in passwords: at least 10 characters, checked before anything is written (issue 12). */
-export const MIN_PASSWORD = 10;
-
-export function checkPasswordRule(password: string): void {
-  if ([...password].length < MIN_PASSWORD)
-    throw new LotteryError('VALIDATION_FAILED', {
-      zh: `密碼至少 ${MIN_PASSWORD} 個字元`,
-      en: `The password must have at least ${MIN_PASSWORD} characters`,
-    });
-}
+// Sign-in passwords: one rule for the web, the API and the CLI (domain/input/account.ts, issue 12).
+export { checkPasswordRule, MIN_PASSWORD } from '../domain/input/account';
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 };
 
@@ -104,9 +97,46 @@ export class Auth {
     );
   }
 
+  /** The account for a typed name: NFKC as stored (issue 12), or NFC for a name stored before that rule. */
+  private userNamed(name: string): UserRow | undefined {
+    return this.d.store.userByName(normalizeName(name)) ?? this.d.store.userByName(name.normalize('NFC'));
+  }
+
+  /**
+   * One more failure for the account from this address (a wrong sign-in, or a wrong current password on
+   * /account/password): the fifth locks the pair, journalled once per account per lock period. True if it locked.
+   */
+  private countFailure(userId: string, address: string, now: Date): boolean {
+    return this.d.store.write((tx) => {
+      const failures = (this.d.store.signIn.loginFailures(userId, address)?.failures ?? 0) + 1;
+      if (failures < MAX_FAILURES) {
+        this.d.store.signIn.setLoginFailures(userId, address, failures, null);
+        return false;
+      }
+      const until = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
+      this.d.store.signIn.setLoginFailures(userId, address, 0, until);
+      // One entry per account per lock period: a lock from another address within it is not journalled again.
+      const journalled = this.d.store.signIn.lockJournalledUntil(userId);
+      if (!journalled || new Date(journalled) <= now) {
+        this.d.store.signIn.setLockJournalledUntil(userId, until);
+        tx.appendJournal(
+          { type: 'user.locked', data: { user: userId, until } },
+          { actor: 'system', at: now.toISOString() },
+          this.d.sha256,
+        );
+      }
+      return true;
+    });
+  }
+
+  private locked(userId: string, address: string, now: Date): boolean {
+    const state = this.d.store.signIn.loginFailures(userId, address);
+    return !!state?.lockedUntil && new Date(state.lockedUntil) > now;
+  }
+
   /** Checks the password and opens a session (a fresh id: never reuse one from before sign-in). */
   signIn(name: string, password: string, address: string): { sessionId: string; session: Session } {
-    const user = this.d.store.userByName(name.normalize('NFC'));
+    const user = this.userNamed(name);
     const now = this.now();
     if (!user || user.revoked_at) {
       checkPassword(password, this.dummy);
@@ -120,23 +150,7 @@ export class Auth {
     const stored = this.d.store.signIn.passwordHash(user.id);
     const ok = stored !== null && checkPassword(password, stored);
     if (!ok) {
-      this.d.store.write((tx) => {
-        const failures = (this.d.store.signIn.loginFailures(user.id, address)?.failures ?? 0) + 1;
-        if (failures >= MAX_FAILURES) {
-          const until = new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString();
-          this.d.store.signIn.setLoginFailures(user.id, address, 0, until);
-          // One entry per account per lock period: a lock from another address within it is not journalled again.
-          const journalled = this.d.store.signIn.lockJournalledUntil(user.id);
-          if (!journalled || new Date(journalled) <= now) {
-            this.d.store.signIn.setLockJournalledUntil(user.id, until);
-            tx.appendJournal(
-              { type: 'user.locked', data: { user: user.id, until } },
-              { actor: 'system', at: now.toISOString() },
-              this.d.sha256,
-            );
-          }
-        } else this.d.store.signIn.setLoginFailures(user.id, address, failures, null);
-      });
+      this.countFailure(user.id, address, now);
       throw badLogin();
     }
     const sessionId = this.d.randomBytes(32).toString('base64url');
@@ -198,23 +212,45 @@ export class Auth {
    * A person changes their own password, knowing the old one. Their other sessions end (whoever else held one is
    * out); this one stays. Journalled as user.password.set, never with any hash.
    */
-  changeOwnPassword(s: Session, oldPassword: string, newPassword: string): void {
+  changeOwnPassword(s: Session, oldPassword: string, newPassword: string, address: string): void {
     checkPasswordRule(newPassword);
+    // A wrong current password counts as a failed sign-in of this account from this address (issue 12: anyone at
+    // the unattended projector PC could otherwise guess it without limit); the fifth locks the pair and ends this
+    // session, and a locked pair is not even checked.
+    const now = this.now();
     const stored = this.d.store.signIn.passwordHash(s.user.id);
-    if (stored === null || !checkPassword(oldPassword, stored))
-      throw new LotteryError('VALIDATION_FAILED', {
-        zh: '目前的密碼不正確',
-        en: 'The current password is wrong',
-      });
+    if (this.locked(s.user.id, address, now)) {
+      checkPassword(oldPassword, this.dummy);
+      this.signOut(s.idHash);
+      throw signedOut();
+    }
+    if (stored === null || !checkPassword(oldPassword, stored)) {
+      if (!this.countFailure(s.user.id, address, now)) throw wrongCurrent();
+      this.signOut(s.idHash);
+      throw signedOut();
+    }
     const hash = hashPassword(newPassword, this.d.randomBytes(16));
     this.d.store.write((tx) => {
+      this.d.store.signIn.clearLoginFailures(s.user.id, address);
       this.d.store.signIn.setPassword(s.user.id, hash);
       this.d.store.signIn.deleteSessionsExcept(s.user.id, s.idHash);
       tx.appendJournal(
         { type: 'user.password.set', data: { user: s.user.id } },
-        { actor: `user:${s.user.id}`, at: this.now().toISOString() },
+        { actor: `user:${s.user.id}`, at: now.toISOString() },
         this.d.sha256,
       );
     });
   }
 }
+
+const wrongCurrent = (): LotteryError =>
+  new LotteryError('VALIDATION_FAILED', {
+    zh: '目前的密碼不正確（連續錯誤 5 次將登出並暫停 15 分鐘）',
+    en: 'The current password is wrong (5 failures in a row sign you out and pause for 15 minutes)',
+  });
+
+const signedOut = (): LotteryError =>
+  new LotteryError('UNAUTHENTICATED', {
+    zh: '目前的密碼連續錯誤過多：已登出，此帳號在這部電腦暫停登入 15 分鐘',
+    en: 'Too many wrong current passwords: signed out, and this account is paused on this computer for 15 minutes',
+  });

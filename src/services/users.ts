@@ -1,4 +1,5 @@
 import { LotteryError } from '../domain/errors';
+import { nameSkeleton, normalizeName } from '../domain/input/account';
 import { parseNewUser } from '../domain/input/body';
 import { ROLES, type Role } from '../domain/model';
 import type { UserRow } from '../store/store';
@@ -33,9 +34,39 @@ function keepAnAdmin(c: Context, u: UserRow): void {
 }
 
 function userNamed(c: Context, name: string): UserRow {
-  const u = c.store.userByName(name.normalize('NFC'));
+  // NFKC as names are stored (issue 12); NFC for a name stored before that rule.
+  const u = c.store.userByName(normalizeName(name)) ?? c.store.userByName(name.normalize('NFC'));
   if (!u) throw notFound(`帳號 ${name}`, `User ${name}`);
   return u;
+}
+
+/**
+ * A deactivated account stays deactivated (there is no reactivation): it is not made admin, given a token or a
+ * password, which would arm an account nobody watches (issue 12).
+ */
+function activeNamed(c: Context, name: string): UserRow {
+  const u = userNamed(c, name);
+  if (u.revoked_at)
+    throw new LotteryError('CONFLICT', {
+      zh: `帳號 ${u.name} 已停用，不能變更角色、權杖或密碼`,
+      en: `user ${u.name} is deactivated: its role, token and password cannot be changed`,
+    });
+  return u;
+}
+
+/** A new name that looks like an existing one (ａｄｍｉｎ１, аdmin1 beside admin1) would be read as it. */
+function refuseLookAlike(c: Context, name: string): void {
+  const skeleton = nameSkeleton(name);
+  const other = c.store.listUsers().find((u) => u.name === name || nameSkeleton(u.name) === skeleton);
+  if (other)
+    throw new LotteryError('CONFLICT', {
+      zh:
+        other.name === name ? `帳號 ${name} 已存在` : `帳號名稱 ${name} 與既有帳號 ${other.name} 看起來相同`,
+      en:
+        other.name === name
+          ? `user ${name} already exists`
+          : `the name ${name} looks like the existing user ${other.name}`,
+    });
 }
 
 function parseRole(role: string): Role {
@@ -62,8 +93,7 @@ export function addUser(
     input.password === undefined ? undefined : hashPassword(input.password, c.d.randomBytes(16));
   const token = c.d.randomBytes(32).toString('base64url');
   return c.store.write((tx) => {
-    if (c.store.userByName(name))
-      throw new LotteryError('CONFLICT', { zh: `帳號 ${name} 已存在`, en: `user ${name} already exists` });
+    refuseLookAlike(c, name);
     const id = c.newId('u');
     c.store.insertUser({
       id,
@@ -103,7 +133,7 @@ export function setUserPassword(c: Context, actor: string, name: string, passwor
   checkPasswordRule(password);
   const hash = hashPassword(password, c.d.randomBytes(16));
   c.store.write((tx) => {
-    const u = userNamed(c, name);
+    const u = activeNamed(c, name);
     c.store.signIn.setPassword(u.id, hash);
     c.store.signIn.deleteSessionsOf(u.id);
     c.journal(tx, { type: 'user.password.set', data: { user: u.id } }, actor);
@@ -113,7 +143,7 @@ export function setUserPassword(c: Context, actor: string, name: string, passwor
 export function changeRole(c: Context, actor: string, name: string, roleInput: string): void {
   const role = parseRole(roleInput);
   c.store.write((tx) => {
-    const u = userNamed(c, name);
+    const u = activeNamed(c, name);
     if (u.role === role) return;
     if (role !== 'admin') keepAnAdmin(c, u);
     c.store.signIn.setRole(u.id, role);
@@ -131,12 +161,15 @@ export function unlockUser(c: Context, actor: string, name: string): void {
   });
 }
 
-/** Replaces the API token: the old one stops working, and the new one is returned to be shown once. */
+/** Replaces the API token: the old one and the account's web sessions stop working, and the new one is returned to be shown once. */
 export function revokeToken(c: Context, actor: string, name: string): { name: string; token: string } {
   const token = c.d.randomBytes(32).toString('base64url');
   return c.store.write((tx) => {
-    const u = userNamed(c, name);
+    const u = activeNamed(c, name);
     c.store.signIn.setTokenHash(u.id, c.d.sha256(token));
+    // A token is replaced because it leaked: whoever had it may have signed in on the web too, so the account's
+    // sessions end with it (a fresh sign-in is cheap).
+    c.store.signIn.deleteSessionsOf(u.id);
     c.journal(tx, { type: 'user.token.revoked', data: { user: u.id } }, actor);
     return { name: u.name, token };
   });

@@ -124,3 +124,35 @@ describe('lottery user passwd | role | deactivate', () => {
     expect(unknown.err).toContain('沒有 user frobnicate 這個指令／unknown user command frobnicate');
   });
 });
+
+describe('when --db names a file that does not exist (a typo in the path)', () => {
+  it('every user command but add refuses it (exit 2, bilingual) and creates no file; add creates it', async () => {
+    const typo = path.join(tempDir(), 'typo.sqlite');
+    for (const [args, stdin] of [
+      [['user', 'list'], undefined],
+      [['user', 'passwd', 'admin'], 'a long enough password\n'],
+      [['user', 'role', 'admin', 'ethics'], undefined],
+      [['user', 'unlock', 'admin'], undefined],
+      [['user', 'deactivate', 'admin'], undefined],
+      [['user', 'revoke', 'admin'], undefined],
+    ] as Array<[string[], string | undefined]>) {
+      const r = await run([...args, '--db', typo], stdin);
+      expect([args.join(' '), r.code]).toEqual([args.join(' '), 2]);
+      expect(r.err).toContain('找不到資料庫檔案');
+      expect(r.err).toContain('no database file');
+      expect(fs.existsSync(typo)).toBe(false);
+    }
+    expect((await run(['user', 'add', '--name', 'admin', '--role', 'admin', '--db', typo])).code).toBe(0);
+    expect(fs.existsSync(typo)).toBe(true);
+  });
+});
+
+describe('when the password read from stdin has a newline in the middle', () => {
+  it('user passwd refuses it (exit 1) and sets nothing', async () => {
+    await run(['user', 'add', '--name', 'admin', '--role', 'admin', '--db', db]);
+    const r = await run(['user', 'passwd', 'admin', '--db', db], 'first-line-pw\nsecond-line\n');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('控制字元');
+    withStore((s) => expect(s.signIn.passwordHash(s.userByName('admin')?.id ?? '')).toBeNull());
+  });
+});

@@ -3,6 +3,7 @@
  * service runs on (the first admin is made here; later ones on the admin page, /admin/users). Each change is one
  * transaction with its journal entry, and a refusal leaves nothing behind.
  */
+import fs from 'node:fs';
 import { openDatabase, type Opened } from '../../compose';
 import { checkPasswordRule } from '../../services/auth';
 import { dbPath, str, UsageError, type Flags, type Out } from '../args';
@@ -24,9 +25,19 @@ async function readPassword(io: Out): Promise<string> {
   return pw;
 }
 
-/** Runs fn on the database of --db (or LOTTERY_DB), closing it afterwards whatever happens. */
-function withDatabase(flags: Flags, fn: (db: Opened) => void): number {
-  const db = openDatabase(dbPath(flags));
+/**
+ * Runs fn on the database of --db (or LOTTERY_DB), closing it afterwards whatever happens. Only `user add` may
+ * create the file (the first admin is made on a new database); any other command on a missing file is a typo in
+ * the path, and must not leave a new empty database behind and exit 0 (issue 12).
+ */
+function withDatabase(flags: Flags, fn: (db: Opened) => void, create = false): number {
+  const file = dbPath(flags);
+  if (!create && !fs.existsSync(file))
+    throw usage(
+      `找不到資料庫檔案 ${safeText(file)}（只有 user add 會建立新的資料庫）`,
+      `no database file ${safeText(file)} (only user add creates one)`,
+    );
+  const db = openDatabase(file);
   try {
     fn(db);
   } finally {
@@ -41,22 +52,26 @@ async function addUser(flags: Flags, json: boolean, io: Out): Promise<number> {
   if (!name || !role) throw usage('user add 需要 --name 與 --role', 'user add needs --name and --role');
   const display = str(flags, 'display');
   const password = flags.get('password-stdin') === true ? await readPassword(io) : undefined;
-  return withDatabase(flags, ({ services }) => {
-    // One transaction: the user, its password and their journal entries, or nothing.
-    const u = services.addUser('cli', {
-      name,
-      role,
-      ...(display ? { display } : {}),
-      ...(password !== undefined ? { password } : {}),
-    });
-    if (json) io.out(JSON.stringify(u) + '\n');
-    else
-      io.out(
-        `已建立帳號 ${safeText(u.name)}（${u.role}）／user ${safeText(u.name)} (${u.role}) created, id ${u.id}\n` +
-          `API 權杖（僅顯示這一次）／token (shown once): ${u.token}\n` +
-          (password !== undefined ? '已設定登入密碼／sign-in password set\n' : ''),
-      );
-  });
+  return withDatabase(
+    flags,
+    ({ services }) => {
+      // One transaction: the user, its password and their journal entries, or nothing.
+      const u = services.addUser('cli', {
+        name,
+        role,
+        ...(display ? { display } : {}),
+        ...(password !== undefined ? { password } : {}),
+      });
+      if (json) io.out(JSON.stringify(u) + '\n');
+      else
+        io.out(
+          `已建立帳號 ${safeText(u.name)}（${u.role}）／user ${safeText(u.name)} (${u.role}) created, id ${u.id}\n` +
+            `API 權杖（僅顯示這一次）／token (shown once): ${u.token}\n` +
+            (password !== undefined ? '已設定登入密碼／sign-in password set\n' : ''),
+        );
+    },
+    true,
+  );
 }
 
 function listUsers(flags: Flags, json: boolean, io: Out): number {

@@ -1,4 +1,5 @@
 import { fieldProblem, LotteryError, validationFailed } from '../errors';
+import { accountName } from './account';
 import { reasonText } from './text';
 import { ROLES, type Role } from '../model';
 
@@ -87,17 +88,12 @@ export function parseExclusion(body: unknown): string {
   return raw === null ? '' : reasonText(raw, 'excluded');
 }
 
-/** A new account: a name without whitespace or invisible characters (it is typed at sign-in), and a role. */
+/** A new account: a name that looks like no other (domain/input/account.ts), and a role. */
 export function parseNewUser(input: { name: string; role: string; display?: string }): {
   name: string;
   role: Role;
 } {
-  const name = input.name.normalize('NFC');
-  if (!/^\S{1,64}$/u.test(name) || /[\p{Cc}\p{Cf}\p{Cs}]/u.test(name))
-    throw new LotteryError('VALIDATION_FAILED', {
-      zh: '帳號名稱不得為空白或含空白，至多 64 字',
-      en: 'name must be 1–64 characters without whitespace',
-    });
+  const name = accountName(input.name);
   if (!(ROLES as readonly string[]).includes(input.role))
     throw new LotteryError('VALIDATION_FAILED', {
       zh: `角色須為 ${ROLES.join('、')} 之一`,

@@ -1,7 +1,9 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { LotteryError } from '../../domain/errors';
 import { ROLES } from '../../domain/model';
+import { stringFields } from '../../domain/input/account';
 import { STATUS } from '../problem';
+import { rateLimit } from '../ratelimit';
 import { formBody } from '../forms';
 import { pageLang, tr } from '../i18n';
 import { actor, checkCsrf, need, type PageDeps } from './common';
@@ -13,7 +15,9 @@ import { actor, checkCsrf, need, type PageDeps } from './common';
  */
 
 type Fields = Record<string, string | undefined>;
-const fields = (req: Request): Fields => (req.body ?? {}) as Fields;
+// A form's fields, exactly (issue 12): a misspelt or extra field is refused (422) rather than dropped.
+const fields = (req: Request, allowed: readonly string[] = []): Fields =>
+  stringFields(req.body as unknown, ['_csrf', ...allowed]);
 const nameParam = (req: Request): string => (typeof req.params.name === 'string' ? req.params.name : '');
 
 /** What each action's redirect (?done=…) says on the page afterwards. */
@@ -64,7 +68,7 @@ export function adminPages(r: Router, d: PageDeps): void {
   });
   // Adding shows the new account's API token once, on this answer only: it is never stored or shown again.
   action('/admin/users', (req, res) => {
-    const b = fields(req);
+    const b = fields(req, ['name', 'role', 'password', 'display']);
     const u = d.services.addUser(actor(res), {
       name: b.name ?? '',
       role: b.role ?? '',
@@ -78,14 +82,15 @@ export function adminPages(r: Router, d: PageDeps): void {
     });
   });
   action('/admin/users/:name/password', (req, res) => {
-    d.services.setUserPassword(actor(res), nameParam(req), fields(req).password ?? '');
+    d.services.setUserPassword(actor(res), nameParam(req), fields(req, ['password']).password ?? '');
     done(res, 'password', nameParam(req));
   });
   action('/admin/users/:name/role', (req, res) => {
-    d.services.changeRole(actor(res), nameParam(req), fields(req).role ?? '');
+    d.services.changeRole(actor(res), nameParam(req), fields(req, ['role']).role ?? '');
     done(res, 'role', nameParam(req));
   });
   action('/admin/users/:name/token', (req, res) => {
+    fields(req);
     const t = d.services.revokeToken(actor(res), nameParam(req));
     page(res, {
       issued: t,
@@ -95,10 +100,12 @@ export function adminPages(r: Router, d: PageDeps): void {
     });
   });
   action('/admin/users/:name/unlock', (req, res) => {
+    fields(req);
     d.services.unlockUser(actor(res), nameParam(req));
     done(res, 'unlock', nameParam(req));
   });
   action('/admin/users/:name/deactivate', (req, res) => {
+    fields(req);
     d.services.revokeUser(actor(res), nameParam(req));
     done(res, 'deactivate', nameParam(req));
   });
@@ -116,14 +123,19 @@ function accountPages(r: Router, d: PageDeps): void {
       req.query.done === '1' ? { notice: tr(pageLang(res), '密碼已變更', 'Password changed') } : {},
     ),
   );
+  // Guessing the current password is a sign-in attempt (issue 12): rate-limited like POST /login, and each
+  // wrong guess counts towards the account+address lockout in auth.ts.
+  const limit = rateLimit({ limit: 10, windowMs: 60_000, clock: d.clock, name: 'password change' });
   r.post(
     '/account/password',
+    limit,
     anyone,
     formBody,
     checkCsrf,
     onPage(accountPage, (req, res) => {
       const s = res.locals.session;
-      if (s) d.auth.changeOwnPassword(s, fields(req).current_password ?? '', fields(req).new_password ?? '');
+      const b = fields(req, ['current_password', 'new_password']);
+      if (s) d.auth.changeOwnPassword(s, b.current_password ?? '', b.new_password ?? '', req.ip ?? 'unknown');
       res.redirect(303, '/account/password?done=1');
     }),
   );
