@@ -1,4 +1,5 @@
 import { LotteryError, type Message } from '../domain/errors';
+import { EMPTY_WORKSHEET, sheetToRead } from './sheet-pick';
 import { eachTag, XmlUnreadable, type XmlTag } from './xml-tags';
 import { storedZip, type ZipPart } from './zip';
 
@@ -255,6 +256,15 @@ function unreadableXml(part: string, e: XmlUnreadable): LotteryError {
   );
 }
 
+function readableSheet(entries: readonly ZipPart[], sheetName: string | undefined): string | undefined {
+  try {
+    return sheetToRead(entries, sheetName);
+  } catch (err) {
+    if (err instanceof XmlUnreadable) throw unreadableXml('xl/workbook.xml', err);
+    throw err;
+  }
+}
+
 function kindOf(name: string): PartKind {
   if (WORKSHEET.test(name)) return 'sheet';
   if (TABLE.test(name)) return 'table';
@@ -266,11 +276,15 @@ function kindOf(name: string): PartKind {
  * Checks the inflated workbook against XLSX_BUDGET and returns the copy for exceljs: the same parts, stored,
  * with data validations and defined names removed. Throws 413 over a budget, 422 for a reference off the grid.
  */
-export function budgetedWorkbook(entries: readonly ZipPart[]): Buffer {
+export function budgetedWorkbook(entries: readonly ZipPart[], sheetName?: string): Buffer {
   const t: Tally = { cells: 0, merges: 0, elements: 0, other: 0 };
   if (entries.filter((e) => WORKSHEET.test(e.name)).length > XLSX_BUDGET.sheets)
     throw overBudget({ zh: '工作表數', en: 'worksheets' }, XLSX_BUDGET.sheets);
+  const read = readableSheet(entries, sheetName);
   const parts = entries.map((e) => {
+    // Only the worksheet that will be read is parsed (sheet-pick.ts): the others are emptied, never counted.
+    if (read !== undefined && WORKSHEET.test(e.name) && e.name !== read)
+      return { name: e.name, data: Buffer.from(EMPTY_WORKSHEET, 'utf8') };
     // Every part exceljs may parse as XML has .xml, .rels or .vml in its name (its patterns are unanchored);
     // media and binary parts stay bytes.
     if (/xl\/media\//.test(e.name) || !/[.](xml|rels|vml)/i.test(e.name))

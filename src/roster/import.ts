@@ -181,7 +181,7 @@ async function fromWorkbook(bytes: Buffer, sheet: string | undefined): Promise<I
   if (!entries.some((e) => e.name === 'xl/workbook.xml'))
     throw unsupported('此壓縮檔不是 Excel 活頁簿（.xlsx）', 'This zip file is not an Excel workbook (.xlsx)');
   // Counted and cut before exceljs sees it: a merge or a range in a 7 KB file can name 17 billion cells.
-  const x = await gridFromXlsx(budgetedWorkbook(entries), sheet);
+  const x = await gridFromXlsx(budgetedWorkbook(entries, sheet), sheet);
   return { ...rowsFromGrid(x.grid, x.warnings), strictFields: false, format: 'xlsx', sheet: x.sheet };
 }
 
