@@ -32,6 +32,19 @@ export function hiddenColumn(row: number, column: string, name: string): FieldPr
   );
 }
 
+/** A row below the header with 姓名 under 姓名 that could not be read as part of the header: an error. */
+export function unreadHeader(row: number, headerRows: readonly number[]): FieldProblem {
+  const rows = headerRows.join('、');
+  return problem(
+    row,
+    undefined,
+    'header',
+    'HEADER_NOT_READ',
+    `第 ${row} 列看似標題列（姓名欄寫著「姓名」），但無法與第 ${rows} 列的標題合併判讀；請將標題整理為一列後再上傳`,
+    `Row ${row} looks like a header row (姓名 under 姓名) but could not be read with the header in row(s) ${headerRows.join(', ')}: make the header one row and upload again`,
+  );
+}
+
 /** A data row that is the header again (two exports pasted together): skipped, naming the row. */
 export function repeatedHeader(row: number): FieldProblem {
   return problem(

@@ -3,7 +3,7 @@ import { clean, looksLikeNationalId } from '../domain/input/text';
 import type { RosterInputRow } from '../domain/input/roster';
 import type { RosterField } from '../domain/protocol';
 import { columnLetter } from './csv';
-import { hiddenColumn, loadedAnyway, repeatedHeader, skippedRowWarnings } from './row-warnings';
+import { hiddenColumn, loadedAnyway, repeatedHeader, skippedRowWarnings, unreadHeader } from './row-warnings';
 
 /**
  * A spreadsheet-shaped roster (CSV, tab-separated text or a worksheet) → roster rows. Offices' files have title
@@ -112,6 +112,8 @@ export function rowsFromGrid(grid: readonly GridRow[], preWarnings: FieldProblem
   const columns = mapColumns(headerRow, errors, warnings);
   // National-ID cells and refused columns are reported with every other error of the file, not alone.
   const body = readBody(nonEmpty, headerRow, columns, warnings);
+  // Not a person named 「姓名」 with a BAD_ID: a header error naming the rows the header spans.
+  errors.push(...body.headerLike.map((row) => unreadHeader(row, headerRows)));
   warnings.push(...skippedRowWarnings(body));
   return {
     rows: body.rows,
@@ -303,6 +305,8 @@ export interface Body {
   rows: RosterInputRow[];
   /** Rows below the header without a name (template rows with only a 序號). */
   nameless: number[];
+  /** Rows with 姓名 under 姓名 that are not the header again: a header row the reader could not combine. */
+  headerLike: number[];
   /** Rows with a name below the footer. */
   afterFooter: number[];
   footerRow: number | undefined;
@@ -328,7 +332,7 @@ function readBody(
   warnings: FieldProblem[],
 ): Body {
   const letters = columnLetters(columns);
-  const body: Body = { rows: [], nameless: [], afterFooter: [], footerRow: undefined };
+  const body: Body = { rows: [], nameless: [], headerLike: [], afterFooter: [], footerRow: undefined };
   const cell = (r: GridRow, k: Column): GridCell | undefined => {
     const i = columns.get(k);
     return i === undefined ? undefined : r.cells[i];
@@ -351,6 +355,10 @@ function readBody(
       continue;
     }
     const name = text(cell(r, 'name'));
+    if (alias(cell(r, 'name')) === 'name') {
+      body.headerLike.push(r.row);
+      continue;
+    }
     if (name === '') {
       body.nameless.push(r.row);
       continue;

@@ -77,6 +77,15 @@ describe('when a group title that is itself a column name is merged over two sub
   });
 });
 
+describe('when a second header row cannot be combined with the first', () => {
+  it('the error names the header rows (HEADER_NOT_READ), never a misleading BAD_ID for a person named 姓名', async () => {
+    const r = await dryRun('編號,姓名,單位\n編號,姓名,科別\nD001,王小明,秘書處\n').expect(422);
+    expect(r.body.errors.map((e: { code: string }) => e.code)).toEqual(['HEADER_NOT_READ']);
+    expect(r.body.errors[0]).toMatchObject({ row: 2 });
+    expect(r.body.errors[0].message.zh).toContain('第 1 列的標題');
+  });
+});
+
 describe('when the 排除原因 column is hidden in the worksheet', () => {
   it('it is applied with a HIDDEN_COLUMN warning naming the column, as a hidden row is', async () => {
     const wb = new ExcelJS.Workbook();
