@@ -1,4 +1,6 @@
 import { LotteryError, type Message } from '../domain/errors';
+import { EMPTY_WORKSHEET, sheetToRead } from './sheet-pick';
+import { eachTag, XmlUnreadable, type XmlTag } from './xml-tags';
 import { storedZip, type ZipPart } from './zip';
 
 /**
@@ -96,9 +98,6 @@ export function refArea(ref: string): number {
   return rows * cols;
 }
 
-const attr = (tag: string, name: string): string | undefined =>
-  new RegExp(`\\s${name}\\s*=\\s*["']([^"']*)["']`).exec(tag)?.[1];
-
 interface Tally {
   cells: number;
   merges: number;
@@ -106,131 +105,8 @@ interface Tally {
   other: number;
 }
 
-/** One worksheet's XML: its cells, merges, columns, rows and dimension, against the budget. */
-function scanSheet(xml: string, t: Tally): void {
-  const tags = /<(?:\w+:)?(c|row|col|mergeCell|dimension|f)[\s/>][^>]*/g;
-  for (let m = tags.exec(xml); m; m = tags.exec(xml)) {
-    const tag = m[0];
-    const ref = attr(tag, 'r') ?? attr(tag, 'ref');
-    switch (m[1]) {
-      case 'c':
-        t.cells++;
-        if (ref !== undefined) cellRef(ref);
-        break;
-      case 'row':
-        t.cells++; // a Row object, even without cells
-        if (ref !== undefined && !/^\d{1,7}$/.test(ref)) throw outsideGrid(ref);
-        if (ref !== undefined && Number(ref) > MAX_ROW) throw outsideGrid(ref);
-        break;
-      case 'col':
-        for (const n of [attr(tag, 'min'), attr(tag, 'max')])
-          if (n !== undefined && !(/^\d{1,5}$/.test(n) && Number(n) <= MAX_COL))
-            throw outsideGrid(`col ${n}`);
-        break;
-      case 'mergeCell':
-        if (++t.merges > XLSX_BUDGET.merges)
-          throw overBudget({ zh: '合併儲存格數', en: 'merged ranges' }, XLSX_BUDGET.merges);
-        if (ref !== undefined) t.cells += refArea(ref);
-        break;
-      case 'dimension':
-        if (ref !== undefined && refArea(ref) > XLSX_BUDGET.dimensionArea)
-          throw overBudget(
-            { zh: '工作表宣告的範圍（dimension）', en: 'the declared sheet dimension (cells)' },
-            XLSX_BUDGET.dimensionArea,
-          );
-        break;
-      case 'f':
-        // A shared formula's ref names the cells it fills.
-        if (ref !== undefined) t.cells += refArea(ref);
-        break;
-    }
-    if (t.cells > XLSX_BUDGET.cells)
-      throw overBudget(
-        { zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' },
-        XLSX_BUDGET.cells,
-      );
-  }
-}
-
-function scanSharedStrings(xml: string): void {
-  const max = XLSX_BUDGET.sharedStrings;
-  const what = { zh: '共用字串數', en: 'shared strings' };
-  const head = /<(?:\w+:)?sst\b[^>]*/.exec(xml)?.[0] ?? '';
-  for (const n of [attr(head, 'count'), attr(head, 'uniqueCount')])
-    if (n !== undefined && !(/^\d{1,9}$/.test(n) && Number(n) <= max * 10)) throw overBudget(what, max);
-  let count = 0;
-  let last = 0;
-  const si = /<(?:\w+:)?si[\s/>]/g;
-  for (let m = si.exec(xml); m; m = si.exec(xml)) {
-    if (++count > max) throw overBudget(what, max);
-    if (m.index - last > XLSX_BUDGET.sharedStringBytes)
-      throw overBudget(
-        { zh: '單一共用字串的位元組數', en: 'bytes in one shared string' },
-        XLSX_BUDGET.sharedStringBytes,
-      );
-    last = m.index;
-  }
-  if (xml.length - last > XLSX_BUDGET.sharedStringBytes + 1024)
-    throw overBudget(
-      { zh: '單一共用字串的位元組數', en: 'bytes in one shared string' },
-      XLSX_BUDGET.sharedStringBytes,
-    );
-}
-
-/**
- * Removes every `local` element (with any prefix) and its content, in one pass: a start tag without its end tag
- * cuts the rest of the part (exceljs then refuses the broken XML, 422), never a scan per occurrence.
- */
-function cutElements(xml: string, local: string): string {
-  const start = new RegExp(`<(\\w+:)?${local}\\b[^>]*>`, 'g');
-  let out = '';
-  let from = 0;
-  let cutAny = false;
-  for (let m = start.exec(xml); m; m = start.exec(xml)) {
-    cutAny = true;
-    out += xml.slice(from, m.index);
-    if (m[0].endsWith('/>')) from = start.lastIndex;
-    else {
-      const close = `</${m[1] ?? ''}${local}>`;
-      const end = xml.indexOf(close, start.lastIndex);
-      if (end < 0) return out;
-      from = end + close.length;
-      start.lastIndex = from;
-    }
-  }
-  return cutAny ? out + xml.slice(from) : xml;
-}
-
-/** Data validations and defined names: nothing a roster reads, and each range in them is one object per cell. */
-function cut(name: string, xml: string): string {
-  if (WORKSHEET.test(name)) return cutElements(xml, 'dataValidations');
-  if (name === 'xl/workbook.xml') return cutElements(xml, 'definedNames');
-  return xml;
-}
-
-// The elements of cells and their text, counted by the cell budget; everything else is "other".
-const CELL_ELEMENTS = new Set(['c', 'v', 'f', 'is', 't', 'r', 'rPr', 'row', 'si', 'sheetData']);
-
-/** Every element of a part, against the element budgets. */
-function countElements(xml: string, t: Tally): void {
-  const open = /<(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/g;
-  for (let m = open.exec(xml); m; m = open.exec(xml)) {
-    if (++t.elements > XLSX_BUDGET.elements)
-      throw overBudget({ zh: 'XML 元素數', en: 'XML elements' }, XLSX_BUDGET.elements);
-    if (!CELL_ELEMENTS.has(m[1] as string) && ++t.other > XLSX_BUDGET.otherElements)
-      throw overBudget(
-        {
-          zh: '儲存格以外的 XML 元素數（樣式、註解、圖形等）',
-          en: 'XML elements other than cells (styles, comments, drawings…)',
-        },
-        XLSX_BUDGET.otherElements,
-      );
-  }
-}
-
-function scanTable(xml: string, t: Tally): void {
-  const ref = attr(/<(?:\w+:)?table\b[^>]*/.exec(xml)?.[0] ?? '', 'ref');
-  if (ref !== undefined) t.cells += refArea(ref);
+function addCells(t: Tally, n: number): void {
+  t.cells += n;
   if (t.cells > XLSX_BUDGET.cells)
     throw overBudget(
       { zh: '儲存格數（含合併範圍）', en: 'cells (merged ranges included)' },
@@ -238,26 +114,192 @@ function scanTable(xml: string, t: Tally): void {
     );
 }
 
+function checkCol(n: string | undefined): void {
+  if (n !== undefined && !(/^\s*\d{1,5}\s*$/.test(n) && Number(n) <= MAX_COL && Number(n) >= 1))
+    throw outsideGrid(`col ${n}`);
+}
+
+/** One element of a worksheet: its cells, merges, columns, rows and dimension, against the budget. */
+function sheetElement(tag: XmlTag, t: Tally): void {
+  const ref = tag.attrs.get('ref');
+  const r = tag.attrs.get('r');
+  switch (tag.local) {
+    case 'c':
+      addCells(t, 1);
+      if (r !== undefined) cellRef(r);
+      break;
+    case 'row':
+      addCells(t, 1); // a Row object, even without cells
+      if (r !== undefined && !(/^\s*\d{1,7}\s*$/.test(r) && Number(r) <= MAX_ROW && Number(r) >= 1))
+        throw outsideGrid(r);
+      break;
+    case 'col':
+      checkCol(tag.attrs.get('min'));
+      checkCol(tag.attrs.get('max'));
+      break;
+    case 'mergeCell':
+      if (++t.merges > XLSX_BUDGET.merges)
+        throw overBudget({ zh: '合併儲存格數', en: 'merged ranges' }, XLSX_BUDGET.merges);
+      if (ref !== undefined) addCells(t, refArea(ref));
+      break;
+    case 'dimension':
+      if (ref !== undefined && refArea(ref) > XLSX_BUDGET.dimensionArea)
+        throw overBudget(
+          { zh: '工作表宣告的範圍（dimension）', en: 'the declared sheet dimension (cells)' },
+          XLSX_BUDGET.dimensionArea,
+        );
+      break;
+    case 'f':
+      // A shared formula's ref names the cells it fills.
+      if (ref !== undefined) addCells(t, refArea(ref));
+      break;
+  }
+}
+
+const SST = { zh: '共用字串數', en: 'shared strings' };
+const SST_BYTES = { zh: '單一共用字串的位元組數', en: 'bytes in one shared string' };
+
+/** The shared-string table: its declared counts and each <si>, against the budget. */
+function sstElement(tag: XmlTag, s: { count: number; last: number }): void {
+  const max = XLSX_BUDGET.sharedStrings;
+  if (tag.local === 'sst')
+    for (const n of [tag.attrs.get('count'), tag.attrs.get('uniqueCount')])
+      if (n !== undefined && !(/^\s*\d{1,9}\s*$/.test(n) && Number(n) <= max * 10))
+        throw overBudget(SST, max);
+  if (tag.local !== 'si') return;
+  if (++s.count > max) throw overBudget(SST, max);
+  if (tag.start - s.last > XLSX_BUDGET.sharedStringBytes)
+    throw overBudget(SST_BYTES, XLSX_BUDGET.sharedStringBytes);
+  s.last = tag.start;
+}
+
+// The elements of cells and their text, counted by the cell budget; everything else is "other".
+const CELL_ELEMENTS = new Set(['c', 'v', 'f', 'is', 't', 'r', 'rPr', 'row', 'si', 'sheetData']);
+// The elements whose attributes the budget reads.
+const BUDGETED = new Set(['c', 'row', 'col', 'mergeCell', 'dimension', 'f', 'sst', 'si', 'table']);
+
+function countElement(tag: XmlTag, t: Tally): void {
+  if (++t.elements > XLSX_BUDGET.elements)
+    throw overBudget({ zh: 'XML 元素數', en: 'XML elements' }, XLSX_BUDGET.elements);
+  if (!CELL_ELEMENTS.has(tag.local) && ++t.other > XLSX_BUDGET.otherElements)
+    throw overBudget(
+      {
+        zh: '儲存格以外的 XML 元素數（樣式、註解、圖形等）',
+        en: 'XML elements other than cells (styles, comments, drawings…)',
+      },
+      XLSX_BUDGET.otherElements,
+    );
+}
+
+type PartKind = 'sheet' | 'table' | 'sst' | 'other';
+
+/**
+ * One part, read tag by tag (xml-tags.ts), against the budget; returns the part with `cut` elements (and all
+ * they hold) removed. What is cut is neither counted nor parsed. Data validations and defined names: nothing a
+ * roster reads, and each range in them is one object per cell in exceljs.
+ */
+function scanPart(xml: string, kind: PartKind, cutLocal: string | undefined, t: Tally): string {
+  const sst = { count: 0, last: 0 };
+  const kept: string[] = [];
+  let from = 0;
+  let cutting: { start: number; depth: number } | undefined;
+  eachTag(xml, BUDGETED, (tag) => {
+    if (cutting) {
+      if (tag.local === cutLocal && !tag.selfClosing) cutting.depth += tag.end ? -1 : 1;
+      if (cutting.depth === 0) {
+        kept.push(xml.slice(from, cutting.start));
+        from = tag.stop;
+        cutting = undefined;
+      }
+      return;
+    }
+    if (tag.end) return;
+    if (tag.local === cutLocal) {
+      if (tag.selfClosing) {
+        kept.push(xml.slice(from, tag.start));
+        from = tag.stop;
+      } else cutting = { start: tag.start, depth: 1 };
+      return;
+    }
+    countElement(tag, t);
+    if (kind === 'sheet') sheetElement(tag, t);
+    else if (kind === 'sst') sstElement(tag, sst);
+    else if (kind === 'table' && tag.local === 'table') {
+      const ref = tag.attrs.get('ref');
+      if (ref !== undefined) addCells(t, refArea(ref));
+    }
+  });
+  if (cutting) throw new XmlUnreadable(`an unclosed <${cutLocal ?? ''}>`);
+  if (kind === 'sst' && xml.length - sst.last > XLSX_BUDGET.sharedStringBytes + 1024)
+    throw overBudget(SST_BYTES, XLSX_BUDGET.sharedStringBytes);
+  if (kept.length === 0) return xml;
+  kept.push(xml.slice(from));
+  return kept.join('');
+}
+
+function unreadableXml(part: string, e: XmlUnreadable): LotteryError {
+  return new LotteryError(
+    'ROSTER_INVALID',
+    {
+      zh: `試算表的 ${part.slice(0, 60)} 無法以 XML 讀取（${e.message}），未載入`,
+      en: `The spreadsheet's ${part.slice(0, 60)} is not readable XML (${e.message}); nothing was loaded`,
+    },
+    {
+      problems: [
+        {
+          field: 'file',
+          code: 'UNREADABLE_XML',
+          message: { zh: '試算表的 XML 無法讀取', en: 'unreadable XML in the spreadsheet' },
+        },
+      ],
+    },
+  );
+}
+
+function readableSheet(entries: readonly ZipPart[], sheetName: string | undefined): string | undefined {
+  try {
+    return sheetToRead(entries, sheetName);
+  } catch (err) {
+    if (err instanceof XmlUnreadable) throw unreadableXml('xl/workbook.xml', err);
+    throw err;
+  }
+}
+
+function kindOf(name: string): PartKind {
+  if (WORKSHEET.test(name)) return 'sheet';
+  if (TABLE.test(name)) return 'table';
+  if (/sharedStrings/.test(name)) return 'sst';
+  return 'other';
+}
+
 /**
  * Checks the inflated workbook against XLSX_BUDGET and returns the copy for exceljs: the same parts, stored,
  * with data validations and defined names removed. Throws 413 over a budget, 422 for a reference off the grid.
  */
-export function budgetedWorkbook(entries: readonly ZipPart[]): Buffer {
+export function budgetedWorkbook(entries: readonly ZipPart[], sheetName?: string): Buffer {
   const t: Tally = { cells: 0, merges: 0, elements: 0, other: 0 };
   if (entries.filter((e) => WORKSHEET.test(e.name)).length > XLSX_BUDGET.sheets)
     throw overBudget({ zh: '工作表數', en: 'worksheets' }, XLSX_BUDGET.sheets);
+  const read = readableSheet(entries, sheetName);
   const parts = entries.map((e) => {
+    // Only the worksheet that will be read is parsed (sheet-pick.ts): the others are emptied, never counted.
+    if (read !== undefined && WORKSHEET.test(e.name) && e.name !== read)
+      return { name: e.name, data: Buffer.from(EMPTY_WORKSHEET, 'utf8') };
     // Every part exceljs may parse as XML has .xml, .rels or .vml in its name (its patterns are unanchored);
     // media and binary parts stay bytes.
     if (/xl\/media\//.test(e.name) || !/[.](xml|rels|vml)/i.test(e.name))
       return { name: e.name, data: e.data };
-    const xml = cut(e.name, e.data.toString('utf8'));
-    if (WORKSHEET.test(e.name)) scanSheet(xml, t);
-    else if (TABLE.test(e.name)) scanTable(xml, t);
-    else if (/sharedStrings/.test(e.name)) scanSharedStrings(xml);
-    // Counted after the cut: what was cut is never parsed.
-    countElements(xml, t);
-    return { name: e.name, data: Buffer.from(xml, 'utf8') };
+    const kind = kindOf(e.name);
+    const cutLocal =
+      kind === 'sheet' ? 'dataValidations' : e.name === 'xl/workbook.xml' ? 'definedNames' : undefined;
+    try {
+      const xml = scanPart(e.data.toString('utf8'), kind, cutLocal, t);
+      return { name: e.name, data: Buffer.from(xml, 'utf8') };
+    } catch (err) {
+      // A tag this reader cannot read whole is refused: exceljs's parser might read it another way.
+      if (err instanceof XmlUnreadable) throw unreadableXml(e.name, err);
+      throw err;
+    }
   });
   return storedZip(parts);
 }

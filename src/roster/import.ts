@@ -1,4 +1,5 @@
 import { LotteryError, type FieldProblem } from '../domain/errors';
+import { BundleUnreadable, parseStrictJson, showKey } from '../domain/json';
 import { MAX_ROSTER, type RosterInputRow } from '../domain/input/roster';
 import { splitDelimited } from './csv';
 import { decodeText, type Encoding } from './decode';
@@ -43,18 +44,42 @@ function tooManyRows(): LotteryError {
   });
 }
 
+/**
+ * The domain's strict reader (domain/json.ts), as the JSON middleware reads every other body: JSON.parse keeps
+ * the last of two duplicate keys (`{"entries":[…],"entries":[…]}` — a proxy or a log reading the first sees
+ * another roster), skips a BOM, reads 1e999 as Infinity and recurses as deep as the nesting goes.
+ */
 function fromJson(bytes: Buffer): { rows: RosterInputRow[] } {
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''));
-  } catch {
+    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    body = parseStrictJson(text, { maxBytes: bytes.length + 1, fractions: true });
+  } catch (e) {
+    const why = e instanceof BundleUnreadable ? e.message : 'not valid UTF-8';
     throw new LotteryError('MALFORMED_BODY', {
-      zh: '內容不是有效的 UTF-8 JSON',
-      en: 'The body is not valid UTF-8 JSON',
+      zh: `內容不是有效的嚴格 UTF-8 JSON：${why}`,
+      en: `The body is not valid strict UTF-8 JSON: ${why}`,
     });
   }
+  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
+  const unknown = isObject ? Object.keys(body as object).filter((k) => k !== 'entries') : [];
+  if (unknown.length > 0)
+    throw new LotteryError(
+      'VALIDATION_FAILED',
+      {
+        zh: `內容只能有 entries 欄位，不認得：${unknown.map(showKey).join('、')}`,
+        en: `The body may hold only "entries"; unknown: ${unknown.map(showKey).join(', ')}`,
+      },
+      {
+        problems: unknown.slice(0, 20).map((k) => ({
+          field: showKey(k),
+          code: 'UNKNOWN_FIELD',
+          message: { zh: '不認得的欄位', en: 'unknown field' },
+        })),
+      },
+    );
   const entries =
-    typeof body === 'object' && body !== null && !Array.isArray(body)
+    isObject && Object.prototype.hasOwnProperty.call(body, 'entries')
       ? (body as Record<string, unknown>).entries
       : undefined;
   if (!Array.isArray(entries))
@@ -156,7 +181,7 @@ async function fromWorkbook(bytes: Buffer, sheet: string | undefined): Promise<I
   if (!entries.some((e) => e.name === 'xl/workbook.xml'))
     throw unsupported('此壓縮檔不是 Excel 活頁簿（.xlsx）', 'This zip file is not an Excel workbook (.xlsx)');
   // Counted and cut before exceljs sees it: a merge or a range in a 7 KB file can name 17 billion cells.
-  const x = await gridFromXlsx(budgetedWorkbook(entries), sheet);
+  const x = await gridFromXlsx(budgetedWorkbook(entries, sheet), sheet);
   return { ...rowsFromGrid(x.grid, x.warnings), strictFields: false, format: 'xlsx', sheet: x.sheet };
 }
 

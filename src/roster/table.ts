@@ -3,6 +3,7 @@ import { clean, looksLikeNationalId } from '../domain/input/text';
 import type { RosterInputRow } from '../domain/input/roster';
 import type { RosterField } from '../domain/protocol';
 import { columnLetter } from './csv';
+import { hiddenColumn, loadedAnyway, repeatedHeader, skippedRowWarnings, unreadHeader } from './row-warnings';
 
 /**
  * A spreadsheet-shaped roster (CSV, tab-separated text or a worksheet) → roster rows. Offices' files have title
@@ -12,6 +13,8 @@ import { columnLetter } from './csv';
 export interface GridCell {
   text: string;
   strike?: boolean;
+  /** The cell's column is hidden in the worksheet (xlsx only). */
+  hiddenColumn?: boolean;
 }
 
 export interface GridRow {
@@ -109,6 +112,8 @@ export function rowsFromGrid(grid: readonly GridRow[], preWarnings: FieldProblem
   const columns = mapColumns(headerRow, errors, warnings);
   // National-ID cells and refused columns are reported with every other error of the file, not alone.
   const body = readBody(nonEmpty, headerRow, columns, warnings);
+  // Not a person named 「姓名」 with a BAD_ID: a header error naming the rows the header spans.
+  errors.push(...body.headerLike.map((row) => unreadHeader(row, headerRows)));
   warnings.push(...skippedRowWarnings(body));
   return {
     rows: body.rows,
@@ -194,7 +199,10 @@ function combineHeader(nonEmpty: readonly GridRow[], at: number): { header: Grid
   let fromUpper = false;
   for (let i = 0; i < width; i++) {
     const [hc, lc, uc] = [h.cells[i], lower?.cells[i], upper?.cells[i]];
-    if (text(lc) !== '' && (alias(lc) !== undefined || text(hc) === '')) cells[i] = lc;
+    // The lower row's name wins where it is a column name, or under the 2nd+ column of a merged group title
+    // (the title maps to its first sub-column, so 「單位」 over 一級單位 | 二級單位 reads 一級單位 as the unit).
+    const repeatsLeft = i > 0 && text(hc) !== '' && text(hc) === text(h.cells[i - 1]);
+    if (text(lc) !== '' && (alias(lc) !== undefined || text(hc) === '' || repeatsLeft)) cells[i] = lc;
     else if (text(hc) !== '') cells[i] = hc;
     else if (alias(uc) !== undefined) {
       cells[i] = uc;
@@ -205,6 +213,20 @@ function combineHeader(nonEmpty: readonly GridRow[], at: number): { header: Grid
   return { header: { row: rows[rows.length - 1] as number, cells }, rows };
 }
 
+/**
+ * Whether cell i of the header row is part of a group title spread across columns: xlsx fills a horizontal
+ * merge (「單位」 over C1:D1 reads 單位, 單位), a CSV leaves the cells after it blank above a name.
+ */
+function inGroup(h: GridRow, lower: GridRow, i: number): boolean {
+  const t = text(h.cells[i]);
+  const spreads = (j: number): boolean =>
+    text(h.cells[j]) === t || (text(h.cells[j]) === '' && text(lower.cells[j]) !== '');
+  if (t !== '' && (spreads(i + 1) || spreads(i - 1))) return true;
+  // A blank cell after a group title (CSV): the group goes on while the row above stays blank.
+  for (let j = i - 1; j >= 0 && t === ''; j--) if (text(h.cells[j]) !== '') return inGroup(h, lower, j);
+  return false;
+}
+
 function continuesHeader(h: GridRow, lower: GridRow): boolean {
   let names = false;
   for (let i = 0; i < lower.cells.length; i++) {
@@ -212,6 +234,9 @@ function continuesHeader(h: GridRow, lower: GridRow): boolean {
     if (t === '' || t === text(h.cells[i])) continue;
     const a = alias(lower.cells[i]);
     if (a !== undefined) names = true;
+    // Under a group title (「單位」 over 一級單位 | 二級單位), the sub-column names. A data row never passes:
+    // under 姓名 (never a group) it has a person's name, which is not a column name.
+    else if (inGroup(h, lower, i)) names = true;
     // Under a column name, only another column name: anything else is a person's value.
     else if (alias(h.cells[i]) !== undefined) return false;
   }
@@ -257,6 +282,8 @@ function mapColumns(
       return;
     }
     columns.set(col, i);
+    // A hidden 排除原因 column takes people out of the pool unseen: read, as hidden rows are, with a warning.
+    if (c?.hiddenColumn) warnings.push(hiddenColumn(headerRow.row, columnLetter(i), raw));
   });
   // 編號 is the id; 序號 only when there is no 編號 (it is then the printed running number).
   if (!columns.has('id') && columns.has('serial')) {
@@ -274,13 +301,27 @@ function columnLetters(columns: ReadonlyMap<Column, number>): Partial<Record<Ros
   return letters;
 }
 
-interface Body {
+export interface Body {
   rows: RosterInputRow[];
   /** Rows below the header without a name (template rows with only a 序號). */
   nameless: number[];
+  /** Rows with 姓名 under 姓名 that are not the header again: a header row the reader could not combine. */
+  headerLike: number[];
   /** Rows with a name below the footer. */
   afterFooter: number[];
   footerRow: number | undefined;
+}
+
+/** A row whose every cell is a column name or repeats the header's cell above it: the header again. */
+function isHeaderAgain(r: GridRow, headerRow: GridRow): boolean {
+  let any = false;
+  for (let i = 0; i < r.cells.length; i++) {
+    const t = text(r.cells[i]);
+    if (t === '') continue;
+    if (t !== text(headerRow.cells[i]) && alias(r.cells[i]) === undefined) return false;
+    any = true;
+  }
+  return any;
 }
 
 /** The rows below the header, up to the footer: each person's values, the rows skipped, and what was loaded anyway. */
@@ -291,7 +332,7 @@ function readBody(
   warnings: FieldProblem[],
 ): Body {
   const letters = columnLetters(columns);
-  const body: Body = { rows: [], nameless: [], afterFooter: [], footerRow: undefined };
+  const body: Body = { rows: [], nameless: [], headerLike: [], afterFooter: [], footerRow: undefined };
   const cell = (r: GridRow, k: Column): GridCell | undefined => {
     const i = columns.get(k);
     return i === undefined ? undefined : r.cells[i];
@@ -308,7 +349,16 @@ function readBody(
       if (text(cell(r, 'name')) !== '') body.afterFooter.push(r.row);
       continue;
     }
+    if (isHeaderAgain(r, headerRow)) {
+      // Two exports pasted together: the second one's header is not a person named 「姓名」.
+      warnings.push(repeatedHeader(r.row));
+      continue;
+    }
     const name = text(cell(r, 'name'));
+    if (alias(cell(r, 'name')) === 'name') {
+      body.headerLike.push(r.row);
+      continue;
+    }
     if (name === '') {
       body.nameless.push(r.row);
       continue;
@@ -326,62 +376,4 @@ function readBody(
     body.rows.push({ row: r.row, values, columns: letters });
   }
   return body;
-}
-
-/** A hidden row and struck-through cells are loaded, with a warning: the office decides, not the parser. */
-function loadedAnyway(r: GridRow): FieldProblem[] {
-  const warnings: FieldProblem[] = [];
-  if (r.hidden)
-    warnings.push(
-      problem(
-        r.row,
-        undefined,
-        'row',
-        'HIDDEN_ROW',
-        '此列在試算表中是隱藏的，仍已載入；請確認是否應列入',
-        'This row is hidden in the spreadsheet and was loaded anyway: check it belongs',
-      ),
-    );
-  r.cells.forEach((c, i) => {
-    if (c?.strike && text(c) !== '')
-      warnings.push(
-        problem(
-          r.row,
-          columnLetter(i),
-          'cell',
-          'STRUCK_THROUGH',
-          '此儲存格有刪除線，仍已載入；請確認此人是否應列入',
-          'This cell is struck through and was loaded anyway: check this person belongs',
-        ),
-      );
-  });
-  return warnings;
-}
-
-/** One warning for the named rows below the footer, one for the rows without a name. */
-function skippedRowWarnings({ afterFooter, footerRow, nameless }: Body): FieldProblem[] {
-  const warnings: FieldProblem[] = [];
-  if (afterFooter.length > 0)
-    warnings.push({
-      row: afterFooter[0] as number,
-      field: 'row',
-      code: 'ROWS_AFTER_FOOTER',
-      count: afterFooter.length,
-      message: {
-        zh: `第 ${footerRow} 列為表尾（合計、總計、製表或核章），其後 ${afterFooter.length} 列有姓名但未載入：第 ${afterFooter.slice(0, 10).join('、')} 列`,
-        en: `Row ${footerRow} ends the table (合計, 總計, 製表 or 核章); ${afterFooter.length} row${afterFooter.length === 1 ? '' : 's'} with a name below it ${afterFooter.length === 1 ? 'was' : 'were'} not loaded: ${afterFooter.slice(0, 10).join(', ')}`,
-      },
-    } as FieldProblem);
-  if (nameless.length > 0)
-    warnings.push({
-      row: nameless[0] as number,
-      field: 'name',
-      code: 'ROWS_WITHOUT_NAME',
-      count: nameless.length,
-      message: {
-        zh: `略過 ${nameless.length} 列沒有姓名的資料列（第 ${nameless.slice(0, 10).join('、')}${nameless.length > 10 ? '…' : ''} 列）`,
-        en: `Skipped ${nameless.length} row${nameless.length === 1 ? '' : 's'} without a name (row${nameless.length === 1 ? '' : 's'} ${nameless.slice(0, 10).join(', ')}${nameless.length > 10 ? ', …' : ''})`,
-      },
-    } as FieldProblem);
-  return warnings;
 }

@@ -194,6 +194,9 @@ export const MAX_GRID_TEXT = 32 * 1024 * 1024;
 function readGrid(ws: ExcelJS.Worksheet): GridRow[] {
   const grid: GridRow[] = [];
   let total = 0;
+  const hiddenCols = new Set<number>();
+  const colCount = Math.min(ws.columnCount, 16_384);
+  for (let i = 1; i <= colCount; i++) if (ws.getColumn(i).hidden) hiddenCols.add(i);
   ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells: Array<GridCell | undefined> = [];
     row.eachCell({ includeEmpty: false }, (cell, col) => {
@@ -202,7 +205,11 @@ function readGrid(ws: ExcelJS.Worksheet): GridRow[] {
       const text = valueText(src.value, src.numFmt);
       total += text.length;
       if (total > MAX_GRID_TEXT) throw tooMuchText();
-      cells[col - 1] = struck(src) ? { text, strike: true } : { text };
+      cells[col - 1] = {
+        text,
+        ...(struck(src) ? { strike: true } : {}),
+        ...(hiddenCols.has(col) ? { hiddenColumn: true } : {}),
+      };
     });
     grid.push(row.hidden ? { row: rowNumber, cells, hidden: true } : { row: rowNumber, cells });
   });

@@ -3,7 +3,7 @@ import { LotteryError, type FieldProblem } from '../domain/errors';
 import { parseExclusion } from '../domain/input/body';
 import { parseRoster, type RosterInputRow } from '../domain/input/roster';
 import { rosterDigest, type RosterEntry } from '../domain/protocol';
-import { carryExclusions, rosterDiff } from '../domain/roster-diff';
+import { carryExclusions, notCarriedWarnings, rosterDiff } from '../domain/roster-diff';
 import { notFound, type Context } from './context';
 import type { RosterLoadReport } from './views';
 
@@ -83,11 +83,14 @@ export function loadRoster(
 ): RosterLoadReport {
   const valid = validRoster(rows, opts);
   const excludedColumn = opts.excludedColumn ?? rows.some((r) => Object.hasOwn(r.values, 'excluded'));
+  // Without any id, parseRoster numbers the rows: those numbers name a row, not a person (issue 12 attack).
+  const idColumn = rows.some((r) => typeof r.values.id === 'string' && r.values.id.trim() !== '');
   const plan = (): { entries: RosterEntry[]; report: RosterLoadReport } => {
     const l = c.mustGetLottery(id);
     if (!opts.dryRun) requireStatus(l.status, 'roster', l.cancelledAt !== null);
     const prev = c.store.roster(id);
-    const entries = carryExclusions(prev, valid.entries, excludedColumn);
+    const carried = carryExclusions(prev, valid.entries, excludedColumn, idColumn);
+    const entries = carried.entries;
     const digest = rosterDigest(entries, c.d.sha256);
     if (opts.expect !== undefined && opts.expect !== digest) throw changedSincePreview();
     const report: RosterLoadReport = {
@@ -95,8 +98,10 @@ export function loadRoster(
       poolSize: entries.filter((e) => !e.excluded).length,
       rosterDigest: digest,
       units: countUnits(entries),
-      warnings: valid.warnings,
-      ...(prev.length > 0 ? { diff: rosterDiff(prev, l.rosterDigest, entries, excludedColumn) } : {}),
+      warnings: [...notCarriedWarnings(carried.notCarried), ...valid.warnings],
+      ...(prev.length > 0
+        ? { diff: rosterDiff(prev, l.rosterDigest, entries, excludedColumn, carried, idColumn) }
+        : {}),
     };
     return { entries, report };
   };

@@ -13,13 +13,14 @@ export interface Diff {
   previous: { count: number; rosterDigest: string | null };
   added: Person[];
   removed: Person[];
-  changed: Array<Person & { fields: string[] }>;
+  changed: Array<Person & { fields: Array<string | { field: string; from: string; to: string }> }>;
   exclusions: {
     kept: Array<Person & { reason: string }>;
-    dropped: Array<Person & { reason: string; removed: boolean }>;
+    dropped: Array<Person & { reason: string; removed: boolean; why?: string; now?: string }>;
     changed: Array<Person & { from: string | null; to: string }>;
   };
   keptReasons: boolean;
+  matchedBy?: 'id' | 'name-unit';
   counts: Record<'added' | 'removed' | 'changed' | 'kept' | 'dropped' | 'exclusionsChanged', number>;
   truncated: boolean;
 }
@@ -52,6 +53,29 @@ export function headerSentence(headerRow: number, rows: readonly number[] | unde
   return p;
 }
 
+/** 「單位 會計室 → 秘書處」: the office checks the new value against the old, not only that one changed. */
+function fieldChange(f: string | { field: string; from: string; to: string }): string {
+  if (typeof f === 'string') return said(fieldLabel(f), f); // an answer from before the values were listed
+  const v = (s: string): string => (s === '' ? tr('（空白）', '(blank)') : s);
+  return `${said(fieldLabel(f.field), f.field)} ${v(f.from)} → ${v(f.to)}`;
+}
+
+function droppedWhy(e: Diff['exclusions']['dropped'][number]): string {
+  if (e.why === 'NAME_CHANGED')
+    return tr(
+      `（編號 ${e.id} 的姓名已變為 ${e.now ?? ''}，原因未保留）`,
+      ` (id ${e.id} is now ${e.now ?? ''}: not kept)`,
+    );
+  if (e.why === 'NOT_UNIQUE')
+    return tr(
+      '（無編號欄且姓名與單位重複，無法確認是誰）',
+      ' (no id column and the name and unit are shared)',
+    );
+  return e.removed
+    ? tr('（此人已不在名冊）', ' (no longer on the roster)')
+    : tr('（檔案未填）', ' (blank in the file)');
+}
+
 export function diffSection(d: Diff): HTMLElement {
   const s = el('section');
   s.id = 'report-diff';
@@ -77,8 +101,8 @@ export function diffSection(d: Diff): HTMLElement {
   );
   const reasons = d.keptReasons
     ? tr(
-        `檔案沒有「排除原因」欄：保留頁面上已輸入的 ${c.kept} 筆不列入抽籤原因（依編號對應）`,
-        `The file has no excluded column: kept ${c.kept} exclusion${c.kept === 1 ? '' : 's'} typed on the page (matched by id)`,
+        `檔案沒有「排除原因」欄：保留頁面上已輸入的 ${c.kept} 筆不列入抽籤原因（${d.matchedBy === 'name-unit' ? '檔案無編號欄，依姓名與單位對應' : '依編號與姓名對應'}）`,
+        `The file has no excluded column: kept ${c.kept} exclusion${c.kept === 1 ? '' : 's'} typed on the page (${d.matchedBy === 'name-unit' ? 'no id column: matched by name and unit' : 'matched by id and name'})`,
       )
     : tr(
         '檔案有「排除原因」欄：以檔案的內容取代目前的不列入抽籤原因',
@@ -96,10 +120,7 @@ export function diffSection(d: Diff): HTMLElement {
       list(
         tr(`資料變更（${c.changed}）`, `Changed (${c.changed})`),
         'diff-changed',
-        d.changed.map(
-          (x) =>
-            `${who(x)}${tr('：', ': ')}${x.fields.map((f) => said(fieldLabel(f), f)).join(tr('、', ', '))}`,
-        ),
+        d.changed.map((x) => `${who(x)}${tr('：', ': ')}${x.fields.map(fieldChange).join(tr('、', ', '))}`),
       ),
     );
   appendExclusions(s, d);
@@ -118,10 +139,7 @@ function appendExclusions(s: HTMLElement, d: Diff): void {
       list(
         tr(`將刪除的不列入抽籤原因（${c.dropped}）`, `Exclusions dropped (${c.dropped})`),
         'diff-dropped',
-        x.dropped.map(
-          (e) =>
-            `${who(e)}${tr('：', ': ')}${q(e.reason)}${e.removed ? tr('（此人已不在名冊）', ' (no longer on the roster)') : tr('（檔案未填）', ' (blank in the file)')}`,
-        ),
+        x.dropped.map((e) => `${who(e)}${tr('：', ': ')}${q(e.reason)}${droppedWhy(e)}`),
       ),
     );
   if (x.changed.length)

@@ -228,9 +228,9 @@ describeBrowser('running the office: users on the web, a roster re-uploaded, the
     expect(await page.locator('#diff-kept-reasons.diff-replaced').count()).toBe(0);
     await hasText(diff.locator('.diff-added'), 'D022 方志豪');
     await hasText(diff.locator('.diff-removed'), 'D021 蘇家銘');
-    // The changed person and which particular changed (the list names the field, not its old and new value).
+    // The changed person, which particular changed, and its old and new value.
     expect((await diff.locator('.diff-changed li').allInnerTexts()).map((t) => t.trim())).toEqual([
-      'D003 陳志明：單位',
+      'D003 陳志明：單位 會計室 → 秘書處',
     ]);
     await hasText(diff.locator('.diff-kept-list'), `D005 劉建宏：「${REASON}」`);
     expect(await diff.locator('.diff-dropped').count()).toBe(0);

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { auth, makeApp, type TestApp } from '../helpers/app';
-import { mergeBomb, PEOPLE, sheetRows, xlsxOf } from './parts';
+import { budgetBypasses, mergeBomb, PEOPLE, sheetRows, xlsxOf } from './parts';
 
 /**
  * Issue 12: a 7.5 KB xlsx whose only content was one merged cell A1:XFD1048576 blocked the event loop for 30 s
@@ -94,6 +94,10 @@ describe('when an xlsx names more cells than it holds', () => {
         sheet: `<sheetData>${data}</sheetData><dataValidations count="2"><dataValidation type="none" sqref="A1:A2"/><dataValidation type="list" sqref="B1:XFD1048576"><formula1>"a"</formula1></dataValidation></dataValidations>`,
       },
       {
+        // Looks self-closing to a regex (`/>` inside a value): the whole element is still cut.
+        sheet: `<sheetData>${data}</sheetData><dataValidations a="/>" count="1"><dataValidation type="list" sqref="A1:XFD1048576"><formula1>"a"</formula1></dataValidation></dataValidations>`,
+      },
+      {
         sheet: `<sheetData>${data}</sheetData><extLst><ext uri="x"><x14:dataValidations xmlns:x14="x" count="1"><x14:dataValidation type="list"><xm:sqref>A1:XFD1048576</xm:sqref></x14:dataValidation></x14:dataValidations></ext></extLst>`,
       },
     ]) {
@@ -139,5 +143,38 @@ describe('when an xlsx has millions of elements outside its cells', () => {
     );
     expect(r.status).toBe(413);
     expect(r.body.message.en).toContain('XML elements other than cells');
+  });
+});
+
+describe("when a budgeted tag hides its attributes from a regex (the attacker's bypasses)", () => {
+  it.each(budgetBypasses())(
+    '%s is refused (413 or 422) and the server keeps answering',
+    async (_what, bytes) => {
+      const r = await dryRun(bytes);
+      expect([413, 422]).toContain(r.status);
+      expect(['PAYLOAD_TOO_LARGE', 'ROSTER_INVALID']).toContain(r.body.code);
+      await request(t.app)
+        .get(`/api/v1/lotteries/${id}/roster`)
+        .set(...auth(t.tokens.ethics))
+        .expect(200);
+    },
+  );
+
+  it('a ">" inside an ordinary attribute of a real roster still loads', async () => {
+    const r = await dryRun(
+      xlsxOf({
+        sheet: `<sheetData>${data}</sheetData><mergeCells count="1"><mergeCell a="x>y" ref="E1:F1"/></mergeCells>`,
+      }),
+    ).expect(200);
+    expect(r.body.count).toBe(2);
+  });
+
+  it('a DOCTYPE (which could declare entities) is refused as unreadable XML', async () => {
+    const bytes = xlsxOf({
+      sheet: `<sheetData>${data}</sheetData>`,
+      extra: [['xl/x.xml', '<!DOCTYPE x [<!ENTITY a "b">]><x/>']],
+    });
+    const r = await dryRun(bytes).expect(422);
+    expect(r.body.errors[0].code).toBe('UNREADABLE_XML');
   });
 });

@@ -86,6 +86,36 @@ export function dimensionBomb(): Buffer {
   return xlsxOf({ dimension: 'A1:XFD1048576', sheet: `<sheetData>${sheetRows(PEOPLE)}</sheetData>` });
 }
 
+/**
+ * The attacker's bypasses of a tag regex that stopped at the first `>` (issue 12 attack): a `>` or a fake
+ * `ref=` inside another attribute's value, a namespace prefix, an entity in the value, a duplicate attribute,
+ * and a cut element that only looks self-closing.
+ */
+export function budgetBypasses(): Array<[string, Buffer]> {
+  const data = `<sheetData>${sheetRows(PEOPLE)}</sheetData>`;
+  const merge = (m: string): Buffer => xlsxOf({ sheet: `${data}<mergeCells count="1">${m}</mergeCells>` });
+  return [
+    ['a ">" in an earlier attribute', merge('<mergeCell a=">" ref="A1:XFD1048576"/>')],
+    ['a fake ref inside an earlier value', merge(`<mergeCell a=" ref='A1'" ref="A1:XFD1048576"/>`)],
+    ['single quotes holding a ">"', merge(`<mergeCell a='">' ref='A1:XFD1048576'/>`)],
+    ['a namespace prefix', merge('<x:mergeCell xmlns:x="urn:x" ref="A1:XFD1048576"/>')],
+    ['an entity inside the ref', merge('<mergeCell ref="A1&#58;XFD1048576"/>')],
+    ['a duplicate ref', merge('<mergeCell ref="A1" ref="A1:XFD1048576"/>')],
+    ['a ">" before a col max', xlsxOf({ sheet: `<cols><col a=">" min="1" max="100000000"/></cols>${data}` })],
+    ['a ">" before a dimension', xlsxOf({ sheet: `<dimension a=">" ref="A1:XFD1048576"/>${data}` })],
+    [
+      'a ">" before the shared-string count',
+      xlsxOf({
+        sharedStrings: {
+          attrs: 'a=">" count="2000000000" uniqueCount="2000000000"',
+          body: '<si><t>x</t></si>',
+        },
+        sheet: data,
+      }),
+    ],
+  ];
+}
+
 /** The shapes that name billions of cells in a few bytes: a merge, a dimension, a column span, a validation. */
 export function xlsxBombs(): Buffer[] {
   const data = `<sheetData>${sheetRows(PEOPLE)}</sheetData>`;

@@ -87,7 +87,9 @@ describe('when a roster without an excluded column is uploaded over one with rea
     expect(diff.previous).toEqual({ count: 3, rosterDigest: before.rosterDigest });
     expect(diff.added).toEqual([{ id: 'D004', name: '林怡芬' }]);
     expect(diff.removed).toEqual([{ id: 'D003', name: '陳志明' }]);
-    expect(diff.changed).toEqual([{ id: 'D001', name: '王小明', fields: ['unit'] }]);
+    expect(diff.changed).toEqual([
+      { id: 'D001', name: '王小明', fields: [{ field: 'unit', from: '總務處', to: '秘書室' }] },
+    ]);
     expect(diff.exclusions).toEqual({
       kept: [{ id: 'D002', name: '李美華', reason: '留職停薪' }],
       dropped: [{ id: 'D003', name: '陳志明', reason: '已離職', removed: true }],
