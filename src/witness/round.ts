@@ -188,7 +188,10 @@ function posted(w: Witness, io: WitnessIo, status: number, text: string, size: n
   else if (status >= 500) {
     io.err(say({ zh: `送出副署時紀錄回應 HTTP ${status}`, en: `posting the cosignature: HTTP ${status}` }));
     return 2;
-  } else io.err(say({ zh: `紀錄拒收副署（HTTP ${status}）`, en: `the log refused the cosignature (HTTP ${status})` }));
+  } else
+    io.err(
+      say({ zh: `紀錄拒收副署（HTTP ${status}）`, en: `the log refused the cosignature (HTTP ${status})` }),
+    );
   io.err(`${detail}\n`);
   return 1;
 }

@@ -114,14 +114,16 @@ function logUrl(flags: Flags): string {
 /** The interval of --every in ms, or undefined for --once (the default is one round). */
 function interval(flags: Flags): number | undefined {
   const once = flags.get('once');
-  if (once !== undefined && once !== true)
-    throw usage('--once 不接受值', '--once takes no value');
+  if (once !== undefined && once !== true) throw usage('--once 不接受值', '--once takes no value');
   const every = str(flags, 'every');
   if (every === undefined) return undefined;
   if (once === true) throw usage('--once 與 --every 只能擇一', 'give --once or --every, not both');
   const ms = parseInterval(every);
   if (ms === undefined)
-    throw usage('--every 須如 30s、10m、1h（10 秒至 24 小時）', '--every must be like 30s, 10m, 1h (10 s to 24 h)');
+    throw usage(
+      '--every 須如 30s、10m、1h（10 秒至 24 小時）',
+      '--every must be like 30s, 10m, 1h (10 s to 24 h)',
+    );
   return ms;
 }
 
@@ -180,7 +182,10 @@ export async function witnessCommand(
 ): Promise<number> {
   const sub = positional[0] ?? 'run';
   if (!(sub in ALLOWED) || positional.length > 1)
-    throw usage(`沒有 witness ${positional.join(' ')} 這個指令`, `unknown witness command ${positional.join(' ')}`);
+    throw usage(
+      `沒有 witness ${positional.join(' ')} 這個指令`,
+      `unknown witness command ${positional.join(' ')}`,
+    );
   onlyOptions(sub, flags);
   try {
     if (sub === 'keygen') return keygen(flags, io);

@@ -80,11 +80,7 @@ export function proofNeeded(prev: Checkpoint, cur: Checkpoint): { from: number; 
 }
 
 /** The answer of GET /api/v1/log/consistency: `{from, to, proof: [base64 of 32 bytes]}` for exactly this range. */
-export function parseConsistencyAnswer(
-  body: unknown,
-  from: number,
-  to: number,
-): Uint8Array[] | Failure {
+export function parseConsistencyAnswer(body: unknown, from: number, to: number): Uint8Array[] | Failure {
   const b = body as { from?: unknown; to?: unknown; proof?: unknown } | null;
   if (typeof b !== 'object' || b === null || b.from !== from || b.to !== to || !Array.isArray(b.proof))
     return untrusted(
@@ -95,7 +91,10 @@ export function parseConsistencyAnswer(
   for (const p of b.proof as unknown[]) {
     const raw = typeof p === 'string' ? canonicalBase64(p) : undefined;
     if (!raw || raw.length !== 32)
-      return untrusted('一致性證明含有不是 32 位元組雜湊的項目', 'the consistency proof holds a non-hash item');
+      return untrusted(
+        '一致性證明含有不是 32 位元組雜湊的項目',
+        'the consistency proof holds a non-hash item',
+      );
     proof.push(raw);
   }
   if (proof.length > 128) return untrusted('一致性證明過長', 'the consistency proof is too long');
