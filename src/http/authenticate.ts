@@ -56,7 +56,8 @@ export function authenticate(services: Services, auth: Auth): RequestHandler {
 }
 
 /** Public endpoints answer everyone alike: a stale token sent along must not turn them into a 401. */
-export const isPublic = (p: string): boolean => /^\/v1\/(public\/|journal\/checkpoint$|health$)/.test(p);
+export const isPublic = (p: string): boolean =>
+  /^\/v1\/(public\/|journal\/checkpoint$|health$|log\/(key|checkpoint|consistency|inclusion)$)/.test(p);
 
 /** The API's role guard: 401 with nobody signed in, 403 for a role the route does not list. */
 export const allow =

@@ -14,6 +14,7 @@ import * as record from './record';
 import type { RecordChecklist } from './record-checklist';
 import * as roster from './roster';
 import * as users from './users';
+import { journalLogKey, LogService } from './log';
 import {
   publicView,
   PublicViewCache,
@@ -51,9 +52,18 @@ export class Services {
   private readonly c: Context;
   private readonly publicCache: PublicViewCache;
 
+  /** issue 13: the witnessed log's read side (protocol.md §10); undefined without a log key. */
+  readonly log: LogService | undefined;
+
   constructor(d: Deps) {
     this.c = new Context(d);
     this.publicCache = new PublicViewCache(this.c);
+    this.log = d.logSigner ? new LogService({ store: d.store, signer: d.logSigner }) : undefined;
+  }
+
+  /** issue 13: `log.key` journalled when the log key differs from the last one journalled; its seq, if written. */
+  journalLogKey(): number | undefined {
+    return journalLogKey(this.c);
   }
 
   // ---- users ----
