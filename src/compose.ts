@@ -9,7 +9,9 @@ import type { AppOptions } from './http/app';
 import { isTestCertificate } from './keys/certs';
 import { loadSigning, type SigningSetup } from './keys/material';
 import { keyPathFor, loadOrCreateKey, sha256Node, signerFromPem, type Signer } from './keys/signer';
+import type { LogSigner } from './keys/log-key';
 import { Auth } from './services/auth';
+import { LogService } from './services/log';
 import { Services, type Deps } from './services/services';
 import { Store } from './store/store';
 
@@ -39,6 +41,8 @@ export interface ServiceWiring {
   testCertificate?: boolean;
   /** LOTTERY_CONTACT (Config.letterContact). */
   letterContact?: string;
+  /** issue 13 (WSRV): the log's Ed25519 key; the witness endpoints need it (else 503). */
+  logSigner?: LogSigner;
 }
 
 /** Services on a store, with the runtime's clock, randomness and hasher. */
@@ -53,9 +57,19 @@ export function composeServices(w: ServiceWiring, runtime: Runtime = nodeRuntime
     ...(w.publicFields ? { publicFields: w.publicFields } : {}),
     ...(w.fault ? { fault: w.fault } : {}),
     ...(w.letterContact ? { letterContact: w.letterContact } : {}),
+    ...(w.logSigner ? { log: witnessedLog(w.store, w.logSigner) } : {}),
     production: w.production === true,
     testCertificate:
       w.testCertificate ?? (w.signer.certificatePem ? isTestCertificate(w.signer.certificatePem) : true),
+  });
+}
+
+/** issue 13 (WSRV): the log's read side, serving the cosignatures stored for each tree with its checkpoint. */
+export function witnessedLog(store: Store, signer: LogSigner): LogService {
+  return new LogService({
+    store,
+    signer,
+    cosignatureLines: (size, root) => store.cosignatures.linesFor(size, root),
   });
 }
 

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import express from 'express';
 import { DEFAULT_PUBLIC_FIELDS, type PublicField } from '../domain/publish';
+import type { LogSigner } from '../keys/log-key';
 import type { Signer } from '../keys/signer';
 import { sha256Node } from '../keys/signer';
 import { composeAuth, composeServices } from '../compose';
@@ -47,6 +48,8 @@ export interface AppOptions {
   testCertificate?: boolean;
   /** LOTTERY_CONTACT: whom the notification letters name (services/exports.ts). */
   letterContact?: string;
+  /** issue 13 (WSRV): the log's Ed25519 key (keys/log-key.ts), for the witness endpoints. */
+  logSigner?: LogSigner;
 }
 
 /**
@@ -79,6 +82,11 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     const publicLimit = rateLimit({ limit: 600, windowMs: 60_000, clock, name: 'public' });
     app.use('/login', (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
     app.use(['/api/v1/public', '/api/v1/journal/checkpoint', '/verify'], publicLimit);
+    // issue 13 (WSRV): a registration code is guessed no faster than a password; the log view and cosignatures
+    // are public reads and writes, limited like the public pages.
+    const witnessLimit = rateLimit({ limit: 10, windowMs: 60_000, clock, name: 'witness registration' });
+    app.use('/api/v1/witness/register', witnessLimit);
+    app.use(['/api/v1/log/cosignatures', /^\/api\/v1\/lotteries\/[^/]+\/log$/], publicLimit);
   }
   const signedIn = authenticate(services, auth);
   app.use('/api', (req, res, next) => (isPublic(req.path) ? next() : signedIn(req, res, next)));

@@ -9,6 +9,7 @@ import { recordRoutes } from './record';
 import { rosterRoutes } from './roster';
 import { physicalRoutes } from './physical';
 import { userRoutes } from './users';
+import { witnessRoutes } from './witness';
 
 /**
  * The JSON API under /api/v1 (docs/api.md). Each route names the roles it allows (allow()); authentication ran
@@ -25,5 +26,6 @@ export function apiRouter(services: Services): Router {
   auditRoutes(r, services);
   userRoutes(r, services); // issue 12: the accounts, for admins
   exportRoutes(r, services);
+  witnessRoutes(r, services); // issue 13: witnesses and cosignatures
   return r;
 }
