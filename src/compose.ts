@@ -14,6 +14,7 @@ import { sha256Bytes } from './util/sha256';
 import { loadSigning, type SigningSetup } from './keys/material';
 import { keyPathFor, loadOrCreateKey, sha256Node, signerFromPem, type Signer } from './keys/signer';
 import { Auth } from './services/auth';
+import { LogService } from './services/log';
 import { Services, type Deps } from './services/services';
 import { Store } from './store/store';
 
@@ -60,9 +61,19 @@ export function composeServices(w: ServiceWiring, runtime: Runtime = nodeRuntime
     ...(w.fault ? { fault: w.fault } : {}),
     ...(w.letterContact ? { letterContact: w.letterContact } : {}),
     ...(w.logSigner ? { logSigner: w.logSigner } : {}),
+    ...(w.logSigner ? { log: witnessedLog(w.store, w.logSigner) } : {}),
     production: w.production === true,
     testCertificate:
       w.testCertificate ?? (w.signer.certificatePem ? isTestCertificate(w.signer.certificatePem) : true),
+  });
+}
+
+/** issue 13 (WSRV): the log's read side, serving the cosignatures stored for each tree with its checkpoint. */
+export function witnessedLog(store: Store, signer: LogSigner): LogService {
+  return new LogService({
+    store,
+    signer,
+    cosignatureLines: (size, root) => store.cosignatures.linesFor(size, root),
   });
 }
 

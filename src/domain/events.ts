@@ -96,6 +96,22 @@ export type EventDataMap = {
   'log.key': { key: string };
   /** A sign-in (or a bearer token's first opening or draw): `session` = SHA-256 hex of the session id. */
   'session.started': { user: string; session: string };
+  // issue 13 (WSRV): the witnessed log's witnesses (protocol.md §7, §10). Never the one-time code in the data.
+  /** The ethics officer issued a one-time registration code for a person of the meeting room. */
+  'witness.invited': { lottery: string; name: string; role: 'monitor' | 'witness' };
+  /** A cosigner key registered: a room witness of `lottery` with its code, or a remote one (no lottery). */
+  'witness.registered': { lottery?: string; name: string; role: string; keyName: string; publicKey: string };
+  /** A witness key's cosignatures are no longer accepted from now on. */
+  'witness.revoked': { keyName: string; reason: string };
+  /** A valid cosignature stored; `lottery` when a room witness of it cosigned its checkpoint (size N_L). */
+  'checkpoint.cosigned': {
+    lottery?: string;
+    size: number;
+    rootHash: string;
+    keyName: string;
+    timestamp: number;
+    signature: string;
+  };
 };
 
 export type EventType = keyof EventDataMap;
@@ -198,6 +214,24 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
   // issue 13
   'log.key': { key: 'required' },
   'session.started': { user: 'required', session: 'required' },
+  // issue 13 (WSRV): witnesses
+  'witness.invited': { lottery: 'required', name: 'required', role: 'required' },
+  'witness.registered': {
+    lottery: 'optional',
+    name: 'required',
+    role: 'required',
+    keyName: 'required',
+    publicKey: 'required',
+  },
+  'witness.revoked': { keyName: 'required', reason: 'required' },
+  'checkpoint.cosigned': {
+    lottery: 'optional',
+    size: 'required',
+    rootHash: 'required',
+    keyName: 'required',
+    timestamp: 'required',
+    signature: 'required',
+  },
 };
 
 /** Every type in the union, in the order of protocol.md's table: EVENT_FIELDS's keys, so none can be missed. */

@@ -91,6 +91,11 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     const publicLimit = rateLimit({ limit: 600, windowMs: 60_000, clock, name: 'public' });
     app.use('/login', (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
     app.use(['/api/v1/public', '/api/v1/journal/checkpoint', '/api/v1/log', '/verify'], publicLimit);
+    // issue 13 (WSRV): a registration code is guessed no faster than a password; the log view and cosignatures
+    // are public reads and writes, limited like the public pages.
+    const witnessLimit = rateLimit({ limit: 10, windowMs: 60_000, clock, name: 'witness registration' });
+    app.use('/api/v1/witness/register', witnessLimit);
+    app.use(/^\/api\/v1\/lotteries\/[^/]+\/log$/, publicLimit); // /api/v1/log/* is limited above
   }
   const signedIn = authenticate(services, auth);
   app.use('/api', (req, res, next) => (isPublic(req.path) ? next() : signedIn(req, res, next)));

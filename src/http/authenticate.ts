@@ -55,9 +55,13 @@ export function authenticate(services: Services, auth: Auth): RequestHandler {
   };
 }
 
+/** issue 13 (WSRV): a witness's device registers (its code authenticates), reads its lottery's log, cosigns. */
+const WITNESS_PUBLIC = /^\/v1\/(witness\/register|lotteries\/[^/]+\/log|log\/cosignatures)$/;
+
 /** Public endpoints answer everyone alike: a stale token sent along must not turn them into a 401. */
 export const isPublic = (p: string): boolean =>
-  /^\/v1\/(public\/|journal\/checkpoint$|health$|log\/(key|checkpoint|consistency|inclusion)$)/.test(p);
+  /^\/v1\/(public\/|journal\/checkpoint$|health$|log\/(key|checkpoint|consistency|inclusion)$)/.test(p) ||
+  WITNESS_PUBLIC.test(p);
 
 /** The API's role guard: 401 with nobody signed in, 403 for a role the route does not list. */
 export const allow =

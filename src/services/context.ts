@@ -8,6 +8,7 @@ import { LOTTERY_ID } from '../domain/grammar';
 import type { PublicField } from '../domain/publish';
 import type { LogSigner } from '../keys/log-key';
 import type { Signer } from '../keys/signer';
+import type { LogService } from './log';
 import type { CeremonyRow, LotteryRow, Store, WriteTx } from '../store/store';
 
 /**
@@ -44,6 +45,8 @@ export interface Deps {
   fault?: (point: FaultPoint) => void;
   /** issue 13: the witnessed log's Ed25519 key (services/log.ts); without it the log endpoints answer 503. */
   logSigner?: LogSigner;
+  /** issue 13: the witnessed log (services/log.ts); without it the witness endpoints answer 503. */
+  log?: LogService;
 }
 
 export type FaultPoint = 'roster.load' | 'lock' | 'draw' | 'record';

@@ -1,6 +1,6 @@
 import { LotteryError } from '../domain/errors';
 import { consistencyProof, inclusionProof, rootAt } from '../domain/log/merkle';
-import { bytesBase64, formatCheckpoint } from '../domain/log/note';
+import { bytesBase64, formatCheckpoint, formatNote } from '../domain/log/note';
 import type { LogSigner } from '../keys/log-key';
 import type { Store } from '../store/store';
 import { sha256Bytes } from '../util/sha256';
@@ -133,6 +133,16 @@ export class LogService {
         proof: consistencyProof(sha256Bytes, this.d.store.log.nodes, from, to).map(bytesBase64),
       };
     });
+  }
+
+  /**
+   * issue 13 (WSRV): the signed note of the first `size` entries (at most the head): the log's line, then the
+   * cosignatures stored for that tree. What a lottery's witnesses cosign and its bundle carries, at its N_L.
+   */
+  noteAt(size: number): string {
+    const text = this.checkpointText(size);
+    const cosigs = this.d.cosignatureLines?.(size, text.split('\n')[2] ?? '') ?? [];
+    return formatNote(text, [this.d.signer.signLine(text), ...cosigs]);
   }
 }
 

@@ -10,6 +10,7 @@ import { recordRoutes } from './record';
 import { rosterRoutes } from './roster';
 import { physicalRoutes } from './physical';
 import { userRoutes } from './users';
+import { witnessRoutes } from './witness';
 
 /**
  * The JSON API under /api/v1 (docs/api.md). Each route names the roles it allows (allow()); authentication ran
@@ -27,5 +28,6 @@ export function apiRouter(services: Services): Router {
   userRoutes(r, services); // issue 12: the accounts, for admins
   exportRoutes(r, services);
   logRoutes(r, services); // issue 13: the witnessed log, public
+  witnessRoutes(r, services); // issue 13: witnesses and cosignatures
   return r;
 }
