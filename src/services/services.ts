@@ -18,6 +18,7 @@ import * as users from './users';
 import { journalLogKey, LogService } from './log';
 import * as witness from './witness';
 import * as cosign from './witness-cosign';
+import type { Via } from './sessions';
 import {
   publicView,
   PublicViewCache,
@@ -36,6 +37,7 @@ import {
  * each method hands its call to its room.
  */
 export type { Deps, FaultPoint } from './context';
+export type { Via } from './sessions';
 export type {
   CeremonyView,
   DrawAnswer,
@@ -178,8 +180,8 @@ export class Services {
   }
 
   /** Opens (or reopens) the ceremony and hands the opener its one-time token. */
-  openCeremony(actor: string, id: string, body: unknown): OpenCeremonyAnswer {
-    return ceremony.openCeremony(this.c, actor, id, body);
+  openCeremony(actor: string, id: string, body: unknown, via?: Via): OpenCeremonyAnswer {
+    return ceremony.openCeremony(this.c, actor, id, body, via);
   }
 
   adjournCeremony(actor: string, id: string, body: unknown): LotteryView {
@@ -190,15 +192,15 @@ export class Services {
     return ceremony.readEntropy(this.c, id, body);
   }
 
-  draw(actor: string, id: string, stageParam: string, body: unknown): DrawAnswer {
-    return ceremony.draw(this.c, actor, id, stageParam, body);
+  draw(actor: string, id: string, stageParam: string, body: unknown, via?: Via): DrawAnswer {
+    return ceremony.draw(this.c, actor, id, stageParam, body, via);
   }
 
   // ---- physical draws (實體抽籤, protocol.md §6.1) ----
 
   /** Enters one ball drawn from the drum; the quota-th closes the stage. */
-  enterBall(actor: string, id: string, stageParam: string, body: unknown): physical.BallAnswer {
-    return physical.enterBall(this.c, actor, id, stageParam, body);
+  enterBall(actor: string, id: string, stageParam: string, body: unknown, via?: Via): physical.BallAnswer {
+    return physical.enterBall(this.c, actor, id, stageParam, body, via);
   }
 
   /** Withdraws the last ball entered, before the next one, with a reason. */
