@@ -6,6 +6,7 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { buildApp } from '../../src/http/app';
 import { makeTestCertificates } from '../../src/keys/certs';
+import type { LogSigner } from '../../src/keys/log-key';
 import { generatePrivatePem, signerFromPem, type Signer } from '../../src/keys/signer';
 import { logSignerFromPem, type LogSigner } from '../../src/keys/log-key';
 import { Services } from '../../src/services/services';
@@ -81,6 +82,8 @@ export function makeApp(
     testCertificate?: boolean;
     /** LOTTERY_CONTACT, as the server would pass it. */
     letterContact?: string;
+    /** issue 13: the log's Ed25519 key (the witness endpoints). */
+    logSigner?: LogSigner;
   } = {},
 ): TestApp {
   const dir = tempDir();
