@@ -6,7 +6,6 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { buildApp } from '../../src/http/app';
 import { makeTestCertificates } from '../../src/keys/certs';
-import type { LogSigner } from '../../src/keys/log-key';
 import { generatePrivatePem, signerFromPem, type Signer } from '../../src/keys/signer';
 import { logSignerFromPem, type LogSigner } from '../../src/keys/log-key';
 import { Services } from '../../src/services/services';

@@ -128,7 +128,7 @@ describe('witnesses: invite, register, check the log, cosign', () => {
     expect(view.consistency?.from).toBe(opened[0]?.seq);
     const tree = memoryTree(
       sha256Bytes,
-      [...t.store.journalRows()].map((r) => Buffer.from(r.hash, 'hex')),
+      [...t.store.journalRows()].map((r) => Buffer.from(String(r.hash), 'hex')),
     );
     const { from, to, proof } = view.consistency as { from: number; to: number; proof: string[] };
     const roots = [rootAt(sha256Bytes, tree, from), rootAt(sha256Bytes, tree, to)] as const;
