@@ -11,7 +11,7 @@ import {
   type LogCheckpoint,
   type Message,
 } from '../domain/log/witness';
-import { formatVerifierKey, SIG_ED25519, type VerifierKey } from '../domain/log/note';
+import { formatVerifierKey, parseNote, SIG_ED25519, type VerifierKey } from '../domain/log/note';
 import { verifyEd25519Node } from '../keys/log-key';
 import { sha256Bytes } from '../util/sha256';
 import { getText, NetworkError, postJson, type FetchFn } from './http';
@@ -149,40 +149,41 @@ async function checkAgainstPrevious(
   return refuse(w, io, f, notes, vkeyText(key));
 }
 
+/** The bilingual message of a problem+json answer, if it has one. */
+function problemMessage(text: string): Message | undefined {
+  try {
+    const m = (JSON.parse(text) as { message?: { zh?: unknown; en?: unknown } }).message;
+    return typeof m?.zh === 'string' && typeof m.en === 'string' ? { zh: m.zh, en: m.en } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What the log answered to the cosignature. */
 function posted(w: Witness, io: WitnessIo, status: number, text: string, size: number): Code {
   if (status === 200 || status === 201) {
-    let stored: Array<{ keyName?: unknown; size?: unknown; timestamp?: unknown }> = [];
+    let b: { stored?: unknown; already?: unknown } = {};
     try {
-      const b = JSON.parse(text) as { stored?: unknown };
-      if (Array.isArray(b.stored)) stored = b.stored as typeof stored;
+      b = JSON.parse(text) as typeof b;
     } catch {
-      stored = [];
+      b = {};
     }
-    const mine = stored.some((s) => s.keyName === w.key.name && s.size === size);
-    io.out(
-      mine
-        ? say({ zh: '紀錄已儲存這個副署', en: 'the log stored this cosignature' })
-        : say({
-            zh: '紀錄已收到，先前已存有此金鑰對這棵樹的副署',
-            en: 'the log accepted it; it already held a cosignature of this key on this tree',
-          }),
-    );
+    const mine = (list: unknown): boolean =>
+      Array.isArray(list) &&
+      list.some((s: { keyName?: unknown; size?: unknown }) => s.keyName === w.key.name && s.size === size);
+    if (mine(b.stored)) io.out(say({ zh: '紀錄已儲存這個副署', en: 'the log stored this cosignature' }));
+    else if (mine(b.already))
+      io.out(say({ zh: '紀錄先前已存有這個副署', en: 'the log already held this cosignature' }));
+    else
+      io.out(say({ zh: `紀錄回應：${text.slice(0, 200)}`, en: `the log answered: ${text.slice(0, 200)}` }));
     return 0;
   }
-  const detail = text.slice(0, 300);
+  const server = problemMessage(text);
   if (status === 403)
     io.err(
       say({
         zh: `紀錄不認得這把見證金鑰：請政風單位在伺服器上執行 npx lottery witness register --name 名稱 --vkey ${w.key.vkey}`,
         en: `the log does not know this witness key: ask the ethics office to run, on the server, npx lottery witness register --name NAME --vkey ${w.key.vkey}`,
-      }),
-    );
-  else if (status === 409)
-    io.err(
-      say({
-        zh: `紀錄表示它在 ${size} 筆時的樹與它剛簽署的檢查點不同：紀錄對不同的人說不同的話`,
-        en: `the log says its tree at ${size} entries differs from the checkpoint it just signed: it tells different people different things`,
       }),
     );
   else if (status >= 500) {
@@ -192,8 +193,30 @@ function posted(w: Witness, io: WitnessIo, status: number, text: string, size: n
     io.err(
       say({ zh: `紀錄拒收副署（HTTP ${status}）`, en: `the log refused the cosignature (HTTP ${status})` }),
     );
-  io.err(`${detail}\n`);
+  io.err(server ? say(server) : `${text.slice(0, 300)}\n`);
   return 1;
+}
+
+/**
+ * The cosigned note: the one kept, when the tree is the same one and it is still this key's (the log keeps the
+ * first cosignature of a key on a tree); else a new cosignature at the current time.
+ */
+function cosign(
+  w: Witness,
+  io: WitnessIo,
+  key: VerifierKey,
+  cur: LogCheckpoint,
+): { note: string; timestamp: number } {
+  const kept = w.state.read(CHECKPOINT);
+  const line = kept && parseNote(kept)?.signatures.find((s) => s.name === w.key.name && s.id === w.key.id);
+  if (kept && line && parseNote(kept)?.text === cur.note.text) {
+    const raw = line.signature;
+    let timestamp = 0;
+    for (let i = 0; i < 8; i++) timestamp = timestamp * 256 + (raw[i] ?? 0);
+    return { note: kept, timestamp };
+  }
+  const timestamp = Math.floor(io.clock().getTime() / 1000);
+  return { note: cosignedNote(cur, key, w.key.cosign(cur.note.text, timestamp)), timestamp };
 }
 
 async function roundOrThrow(w: Witness, io: WitnessIo): Promise<Code> {
@@ -217,8 +240,7 @@ async function roundOrThrow(w: Witness, io: WitnessIo): Promise<Code> {
   }
   const stop = await checkAgainstPrevious(w, io, key, cur, curText);
   if (stop !== undefined) return stop;
-  const timestamp = Math.floor(io.clock().getTime() / 1000);
-  const note = cosignedNote(cur, key, w.key.cosign(cur.note.text, timestamp));
+  const { note, timestamp } = cosign(w, io, key, cur);
   // Kept before it is posted: once signed, this is the tree every later one must extend.
   if (w.state.read(LOG_KEY) === undefined) w.state.write(LOG_KEY, `${vkeyText(key)}\n`);
   w.state.write(CHECKPOINT, note);

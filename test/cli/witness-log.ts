@@ -1,114 +1,58 @@
 /**
- * A running log for the remote witness's tests: the log endpoints of issue 13 served over HTTP on a real
- * database (LogService on a Store, the log key beside the database), until the service's own routes are merged.
- * The contract is docs/api.md's: GET /api/v1/log/{key,checkpoint,consistency}, POST /api/v1/log/cosignatures.
+ * The real service, running on a temporary database, as the remote witness's tests need it: started with
+ * startServer (as test/cli/files.test.ts does), its log key beside the database, registration through the CLI
+ * as the ethics office runs it, and what it stored read back from its journal.
  */
-import express from 'express';
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import {
-  parseCheckpoint,
-  parseNote,
-  parseVerifierKey,
-  signaturesBy,
-  verifyCosignature,
-} from '../../src/domain/log/note';
-import {
-  loadOrCreateLogKey,
-  logKeyPathFor,
-  logSignerFromPem,
-  verifyEd25519Node,
-} from '../../src/keys/log-key';
-import { LogService } from '../../src/services/log';
-import { Store } from '../../src/store/store';
-import { sha256Bytes } from '../../src/util/sha256';
+import { main } from '../../src/cli/main';
+import { configFromEnv } from '../../src/config';
+import { startServer } from '../../src/server';
+import { silentLogger } from '../../src/util/log';
+import { ownConnection } from '../helpers/app';
 
 export interface RunningLog {
   url: string;
+  db: string;
   /** The log's verifier key, as GET /api/v1/log/key answers. */
   vkey: string;
-  /** Every request line served, `GET /path?query`. */
-  requests: string[];
-  /** The ethics office registers a remote witness's vkey. */
+  /** The ethics office registers a remote witness's vkey (`npx lottery witness register`). */
   register(name: string, vkey: string): Promise<void>;
-  /** The tree sizes this key's stored cosignatures are on. */
+  /** The tree sizes of the `checkpoint.cosigned` entries this key has in the journal. */
   cosignedBy(keyName: string): number[];
   close(): Promise<void>;
 }
 
-export const ORIGIN = '127.0.0.1/asset-review-lottery';
-
-export async function startLog(dbFile: string): Promise<RunningLog> {
-  const store = Store.open(dbFile);
-  const signer = logSignerFromPem(loadOrCreateLogKey(logKeyPathFor(dbFile)).pem, ORIGIN);
-  const registryFile = path.join(path.dirname(dbFile), 'remote-witnesses.json');
-  const registry = (): string[] =>
-    fs.existsSync(registryFile) ? (JSON.parse(fs.readFileSync(registryFile, 'utf8')) as string[]) : [];
-  const stored: Array<{ keyName: string; size: number; root: string; line: string; timestamp: number }> = [];
-  const log = new LogService({
-    store,
-    signer,
-    cosignatureLines: (size, root) =>
-      stored.filter((s) => s.size === size && s.root === root).map((s) => s.line),
-  });
-  const requests: string[] = [];
-  const app = express();
-  app.use((req, _res, next) => {
-    requests.push(`${req.method} ${req.originalUrl}`);
-    next();
-  });
-  app.use(express.json());
-  app.get('/api/v1/log/key', (_req, res) => void res.type('text/plain').send(log.verifierKey()));
-  app.get('/api/v1/log/checkpoint', (_req, res) => void res.type('text/plain').send(log.checkpoint().note));
-  app.get('/api/v1/log/consistency', (req, res) => {
-    try {
-      res.json(log.consistency(Number(req.query.from), Number(req.query.to)));
-    } catch (e) {
-      res.status(409).json({ detail: String(e) });
-    }
-  });
-  app.post('/api/v1/log/cosignatures', (req, res) => {
-    const note = parseNote(String((req.body as { note?: unknown }).note));
-    const cp = note && parseCheckpoint(note.text);
-    if (!note || !cp) return void res.status(422).json({});
-    if (cp.size > log.size() || log.checkpointText(cp.size) !== note.text)
-      return void res.status(409).json({});
-    const out: Array<{ keyName: string; size: number; timestamp: number }> = [];
-    for (const vkey of registry()) {
-      const key = parseVerifierKey(sha256Bytes, vkey);
-      const timestamp = key && verifyCosignature(note, key, verifyEd25519Node);
-      if (!key || timestamp === undefined) continue;
-      const root = note.text.split('\n')[2] ?? '';
-      const line = (signaturesBy(note, key)[0] as { line: string }).line;
-      if (!stored.some((s) => s.keyName === key.name && s.size === cp.size)) {
-        stored.push({ keyName: key.name, size: cp.size, root, line, timestamp });
-        out.push({ keyName: key.name, size: cp.size, timestamp });
-      }
-    }
-    if (out.length === 0 && !registry().some((v) => note.signatures.some((s) => v.startsWith(`${s.name}+`))))
-      return void res.status(403).json({});
-    res.status(201).json({ stored: out });
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((r) => server.once('listening', () => r()));
+export async function startLog(db: string): Promise<RunningLog> {
+  const running = await startServer({ ...configFromEnv({}), dbFile: db, port: 0 }, silentLogger, {});
+  const vkey = await (await fetch(`${running.url}/api/v1/log/key`)).text();
   let closed = false;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    vkey: log.verifierKey(),
-    requests,
-    register(name, vkey) {
-      void name;
-      fs.writeFileSync(registryFile, JSON.stringify([...registry(), vkey]));
-      return Promise.resolve();
+    url: running.url,
+    db,
+    vkey,
+    async register(name, witnessKey) {
+      let err = '';
+      const code = await main(['witness', 'register', '--name', name, '--vkey', witnessKey, '--db', db], {
+        out: () => undefined,
+        err: (s) => (err += s),
+      });
+      if (code !== 0) throw new Error(`witness register: ${err}`);
     },
-    cosignedBy: (keyName) => stored.filter((s) => s.keyName === keyName).map((s) => s.size),
+    cosignedBy: (keyName) =>
+      ownConnection(path.resolve(db), (c) =>
+        (
+          c
+            .prepare("SELECT data FROM journal WHERE type = 'checkpoint.cosigned' ORDER BY seq")
+            .all() as Array<{ data: string }>
+        )
+          .map((r) => JSON.parse(r.data) as { keyName: string; size: number })
+          .filter((d) => d.keyName === keyName)
+          .map((d) => d.size),
+      ),
     async close() {
       if (closed) return;
       closed = true;
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
-      store.close();
+      await running.close();
     },
   };
 }

@@ -96,6 +96,7 @@ interface Office {
   key: string;
   state: string;
   vkey: string;
+  name: string;
 }
 
 async function newOffice(name = 'witness.example.gov.tw/ethics'): Promise<Office> {
@@ -103,11 +104,22 @@ async function newOffice(name = 'witness.example.gov.tw/ethics'): Promise<Office
   const key = path.join(dir, 'witness.pem');
   const r = await run(['witness', 'keygen', '--name', name, '--out', key]);
   expect(r.code).toBe(0);
-  return { dir, key, state: path.join(dir, 'state'), vkey: r.out.trim() };
+  return { dir, key, state: path.join(dir, 'state'), vkey: r.out.trim(), name };
 }
 
-const witness = (o: Office, log: RunningLog, extra: string[] = [], deps?: RunDeps) =>
-  run(['witness', '--log', log.url, '--key', o.key, '--state', o.state, '--once', ...extra], deps);
+/** Every request the witness made, `GET /path?query`. */
+let requests: string[] = [];
+const recording: typeof fetch = (input, init) => {
+  const u = new URL(String(input));
+  requests.push(`${init?.method ?? 'GET'} ${u.pathname}${u.search}`);
+  return fetch(input, init);
+};
+
+const witness = (o: Office, log: RunningLog, extra: string[] = [], deps: RunDeps = {}) =>
+  run(['witness', '--log', log.url, '--key', o.key, '--state', o.state, '--once', ...extra], {
+    fetch: recording,
+    ...deps,
+  });
 
 const saved = (o: Office): string => fs.readFileSync(path.join(o.state, 'checkpoint'), 'utf8');
 
@@ -121,7 +133,7 @@ describe('witness keygen', () => {
     expect(again.code).toBe(1);
     expect(again.err).toContain('is not overwritten');
     const bad = await run(['witness', 'keygen', '--name', 'has space', '--out', path.join(o.dir, 'b.pem')]);
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(fs.existsSync(path.join(o.dir, 'b.pem'))).toBe(false);
   });
 
@@ -158,29 +170,35 @@ describe('the remote witness against a running log', () => {
   });
   afterEach(() => log.close());
 
-  it('cosigns, keeps the note, verifies consistency on the next round, and the log stores both', async () => {
+  it('cosigns, keeps the note, verifies consistency on the next round, and the log journals both', async () => {
     const first = await witness(office, log, ['--log-key', log.vkey]);
     expect([first.code, first.err]).toEqual([0, '']);
     expect(first.out).toContain('the log stored this cosignature');
     expect(fs.statSync(office.state).mode & 0o777).toBe(0o700);
     expect(fs.readFileSync(path.join(office.state, 'log-key'), 'utf8').trim()).toBe(log.vkey);
     const size1 = Number(saved(office).split('\n')[1]);
-    expect(size1).toBe(journalSize(db));
+    // The log journalled the cosignature as the entry after the tree it cosigned.
+    expect(journalSize(db)).toBe(size1 + 1);
+    expect(log.cosignedBy(office.name)).toEqual([size1]);
 
     await append(db, 3);
-    const requests = log.requests.length;
+    requests = [];
     const second = await witness(office, log);
     expect([second.code, second.err]).toEqual([0, '']);
-    expect(log.requests.slice(requests)).toContain(
-      `GET /api/v1/log/consistency?from=${size1}&to=${size1 + 3}`,
+    expect(requests).toEqual([
+      'GET /api/v1/log/checkpoint',
+      `GET /api/v1/log/consistency?from=${size1}&to=${size1 + 4}`,
+      'POST /api/v1/log/cosignatures',
+    ]);
+    expect(Number(saved(office).split('\n')[1])).toBe(size1 + 4);
+    expect(log.cosignedBy(office.name)).toEqual([size1, size1 + 4]);
+    // The log's own checkpoint of that tree now carries this office's cosignature, as saved.
+    const note = await (await fetch(`${log.url}/api/v1/log/checkpoint?size=${size1 + 4}`)).text();
+    expect(note).toContain(
+      saved(office)
+        .split('\n')
+        .find((l) => l.startsWith(`\u2014 ${office.name} `)),
     );
-    expect(Number(saved(office).split('\n')[1])).toBe(size1 + 3);
-    // The log's own checkpoint now carries this office's cosignature.
-    const note = await (await fetch(`${log.url}/api/v1/log/checkpoint`)).text();
-    expect(note).toContain(`\u2014 witness.example.gov.tw/ethics `);
-
-    // The same tree again: cosigned again, no proof needed.
-    expect((await witness(office, log)).code).toBe(0);
   });
 
   it('a rewritten database: exit 1, evidence in the state directory, and it never cosigns that log again', async () => {
@@ -197,11 +215,12 @@ describe('the remote witness against a running log', () => {
     await append(db, 1);
     const served = await (await fetch(`${log.url}/api/v1/log/checkpoint`)).text();
     // The rewritten tree carries a valid log signature: only the witness's memory can tell.
-    expect(served.split('\n')[1]).toBe(String(size + 1));
+    const servedSize = Number(served.split('\n')[1]);
+    expect(servedSize).toBe(size + 2);
 
     const r = await witness(office, log);
     expect(r.code).toBe(1);
-    expect(r.err).toContain(`consistency proof from ${size} to ${size + 1} entries fails`);
+    expect(r.err).toContain(`consistency proof from ${size} to ${servedSize} entries fails`);
     expect(r.err).toContain('一致性證明不成立');
     const evidence = fs.readdirSync(office.state).filter((f) => f.startsWith('evidence-'));
     expect(evidence).toHaveLength(1);
@@ -225,14 +244,15 @@ describe('the remote witness against a running log', () => {
     const later = await witness(office, log, [], { fetch: spy });
     expect([later.code, fetched]).toEqual([1, 0]);
     expect(later.err).toContain('refused this log for good');
-    expect(log.cosignedBy('witness.example.gov.tw/ethics').filter((s) => s > size)).toEqual([]);
+    expect(log.cosignedBy(office.name).filter((s) => s > size)).toEqual([]);
   });
 
-  it('the same size with another root (rewritten, nothing appended): exit 1 and refused', async () => {
+  it('the same size with another root (rewritten, the cosignature entry dropped): exit 1 and refused', async () => {
     await append(db, 2);
     expect((await witness(office, log, ['--log-key', log.vkey])).code).toBe(0);
     await log.close();
     rewriteHistory(db);
+    truncate(db, 1);
     log = await startLog(db);
     const r = await witness(office, log);
     expect(r.code).toBe(1);
@@ -260,7 +280,7 @@ describe('the remote witness against a running log', () => {
     expect(r.err).toContain('no valid signature by the pinned log key');
     expect(fs.existsSync(path.join(office.state, 'log-key'))).toBe(false);
     expect(fs.existsSync(path.join(office.state, 'checkpoint'))).toBe(false);
-    expect(log.cosignedBy('witness.example.gov.tw/ethics')).toEqual([]);
+    expect(log.cosignedBy(office.name)).toEqual([]);
     // Once pinned, another --log-key is refused too.
     expect((await witness(office, log, ['--log-key', log.vkey])).code).toBe(0);
     expect((await witness(office, log, ['--log-key', other.vkey])).code).toBe(1);
@@ -280,6 +300,20 @@ describe('the remote witness against a running log', () => {
     expect(down.err).toContain('cannot reach');
     expect(saved(office)).toBe(before);
     log = await startLog(db);
+  });
+
+  it('a post that fails: exit 2, the checkpoint kept; the next round posts the same cosignature again', async () => {
+    const failingPost: typeof fetch = (input, init) =>
+      init?.method === 'POST' ? Promise.reject(new Error('connection reset')) : recording(input, init);
+    const r = await witness(office, log, ['--log-key', log.vkey], { fetch: failingPost });
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('connection reset');
+    const kept = saved(office);
+    expect(log.cosignedBy(office.name)).toEqual([]);
+    const again = await witness(office, log);
+    expect([again.code, again.out]).toEqual([0, expect.stringContaining('the log stored this cosignature')]);
+    expect(saved(office)).toBe(kept);
+    expect(log.cosignedBy(office.name)).toEqual([Number(kept.split('\n')[1])]);
   });
 
   it('an unregistered key: the log refuses the cosignature (403) and the office is told how to register', async () => {

@@ -7,8 +7,9 @@
  */
 import fs from 'node:fs';
 import { openDatabase } from '../../compose';
-import { parseVerifierKey, SIG_COSIGNATURE_V1, bytesBase64, type VerifierKey } from '../../domain/log/note';
+import type { VerifierKey } from '../../domain/log/note';
 import { parseInterval, parseLogKey } from '../../domain/log/witness';
+import { WITNESS_KEY_NAME } from '../../services/witness';
 import { sha256Bytes } from '../../util/sha256';
 import { createWitnessKey, KeyFileError, loadWitnessKey } from '../../witness/key';
 import { witnessRound, type Code, type Witness, type WitnessIo } from '../../witness/round';
@@ -41,7 +42,14 @@ function need(flags: Flags, name: string, sub: string): string {
 }
 
 function keygen(flags: Flags, io: Out): number {
-  const key = createWitnessKey(need(flags, 'name', 'keygen'), need(flags, 'out', 'keygen'));
+  const name = need(flags, 'name', 'keygen');
+  // The names the log registers (services/witness.ts): ASCII, so that no name can look like another's.
+  if (!WITNESS_KEY_NAME.test(name))
+    throw usage(
+      '金鑰名稱須為英文字母、數字與 . _ / : @ -（以字母或數字開頭，至多 128 字元），如 audit.example.gov.tw/lottery',
+      'the key name must be ASCII letters, digits and . _ / : @ - (starting with a letter or digit, up to 128), e.g. audit.example.gov.tw/lottery',
+    );
+  const key = createWitnessKey(name, need(flags, 'out', 'keygen'));
   io.out(`${key.vkey}\n`);
   io.err(
     '已建立見證金鑰（權限 0600，請妥善保管並另行備份）。請將上面這行交給政風單位登錄：\n' +
@@ -51,36 +59,20 @@ function keygen(flags: Flags, io: Out): number {
   return 0;
 }
 
-/** The service method WSRV adds (journalled `witness.registered`, role remote). */
-interface RemoteWitnessRegistry {
-  registerRemoteWitness(
-    actor: string,
-    input: { name: string; keyName: string; publicKey: string },
-  ): { keyName: string; fingerprint?: string };
-}
-
 function register(flags: Flags, io: Out): number {
   const name = need(flags, 'name', 'register');
-  const vkey = parseVerifierKey(sha256Bytes, need(flags, 'vkey', 'register'));
-  if (!vkey || vkey.type !== SIG_COSIGNATURE_V1)
-    throw usage(
-      '--vkey 不是見證金鑰（NAME+KEYID+BASE64，類型 0x04，由 witness keygen 印出）',
-      '--vkey is not a witness key (NAME+KEYID+BASE64 of type 0x04, as witness keygen prints it)',
-    );
+  const vkey = need(flags, 'vkey', 'register');
   const db = openDatabase(dbPath(flags));
   try {
-    const registry = db.services as unknown as RemoteWitnessRegistry;
-    registry.registerRemoteWitness('cli', {
-      name,
-      keyName: vkey.name,
-      publicKey: bytesBase64(vkey.publicKey),
-    });
+    // One transaction with its `witness.registered` entry (role remote); a malformed or taken key is refused.
+    const w = db.services.registerRemoteWitness('cli', { name, vkey });
+    io.out(
+      `已登錄遠端見證 ${safeText(w.name)}（金鑰 ${safeText(w.keyName)}，指紋 ${w.fingerprint}）／` +
+        `remote witness ${safeText(w.name)} registered (key ${safeText(w.keyName)}, fingerprint ${w.fingerprint})\n`,
+    );
   } finally {
     db.store.close();
   }
-  io.out(
-    `已登錄遠端見證 ${safeText(name)}（金鑰 ${safeText(vkey.name)}）／remote witness ${safeText(name)} registered (key ${safeText(vkey.name)})\n`,
-  );
   return 0;
 }
 
