@@ -21,6 +21,8 @@ export class StateDir {
   static open(dir: string): StateDir {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!fs.statSync(dir).isDirectory()) throw new Error(`${dir} is not a directory`);
+    // Whoever may write here could delete `refused` or replace `checkpoint`: the owner only.
+    fs.chmodSync(dir, 0o700);
     return new StateDir(path.resolve(dir));
   }
 

@@ -146,6 +146,32 @@ describe('witness keygen', () => {
   });
 });
 
+describe('witness usage', () => {
+  it('without --log, --key or --state: exit 2 and what is missing, in both languages', async () => {
+    const r = await run(['witness', '--once']);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('witness 需要 --log／witness needs --log');
+    const extra = await run(['witness', 'keygen', '--name', 'a.example/w', '--out', 'x', '--log', 'u']);
+    expect([extra.code, extra.err]).toEqual([
+      2,
+      expect.stringContaining('unknown option --log for witness keygen'),
+    ]);
+    const both = await run([
+      'witness',
+      '--log',
+      'http://x',
+      '--key',
+      'k',
+      '--state',
+      's',
+      '--once',
+      '--every',
+      '1m',
+    ]);
+    expect([both.code, both.err]).toEqual([2, expect.stringContaining('give --once or --every, not both')]);
+  });
+});
+
 describe('--every', () => {
   it('reads 30s, 10m and 1h, and refuses what is not an interval', () => {
     expect([parseInterval('30s'), parseInterval('10m'), parseInterval('1h')]).toEqual([
@@ -314,6 +340,13 @@ describe('the remote witness against a running log', () => {
     expect([again.code, again.out]).toEqual([0, expect.stringContaining('the log stored this cosignature')]);
     expect(saved(office)).toBe(kept);
     expect(log.cosignedBy(office.name)).toEqual([Number(kept.split('\n')[1])]);
+  });
+
+  it('the ethics office registers a key once: a second registration of it is refused', async () => {
+    const again = await run(['witness', 'register', '--name', '另一處', '--vkey', office.vkey, '--db', db]);
+    expect(again.code).toBe(1);
+    const bad = await run(['witness', 'register', '--name', 'x', '--vkey', log.vkey, '--db', db]);
+    expect(bad.code).toBe(1);
   });
 
   it('an unregistered key: the log refuses the cosignature (403) and the office is told how to register', async () => {
