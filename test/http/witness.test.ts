@@ -50,7 +50,7 @@ function cosign(d: Device, note: string, timestamp: number, signWith = d.priv): 
   return `${note}${signatureLine(d.keyName, id, cosignatureBytes(timestamp, sig))}\n`;
 }
 
-let now = Date.now();
+const now = Date.now();
 const clock = (): Date => new Date(now);
 const seconds = (): number => Math.floor(now / 1000);
 
@@ -128,7 +128,7 @@ describe('witnesses: invite, register, check the log, cosign', () => {
     expect(view.consistency?.from).toBe(opened[0]?.seq);
     const tree = memoryTree(
       sha256Bytes,
-      [...t.store.journalRows()].map((r) => Buffer.from(r.hash, 'hex')),
+      [...t.store.journalRows()].map((r) => Buffer.from(String(r.hash), 'hex')),
     );
     const { from, to, proof } = view.consistency as { from: number; to: number; proof: string[] };
     const roots = [rootAt(sha256Bytes, tree, from), rootAt(sha256Bytes, tree, to)] as const;
