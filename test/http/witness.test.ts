@@ -16,7 +16,9 @@ import {
   type Note,
   type VerifierKey,
 } from '../../src/domain/log/note';
+import { verifyBundle, verifyDatabase } from '../../src/domain/verify';
 import { logSignerFromPem, verifyEd25519Node } from '../../src/keys/log-key';
+import { nodeVerifyDeps } from '../../src/keys/signer';
 import { sha256Bytes } from '../../src/util/sha256';
 import { auth, createLoaded, lockAndDraw, makeApp, ownConnection, type TestApp } from '../helpers/app';
 
@@ -202,6 +204,19 @@ describe('witnesses: invite, register, check the log, cosign', () => {
     const second = await postNote(t, cosign(monitor, text, seconds() + 1)).expect(409);
     expect(second.body.code).toBe('CONFLICT');
     expect(t.store.journalHead()?.seq).toBe(before);
+  });
+
+  it('when the bundle is exported after the cosigning › the witness entries leave every check passing, and verify --db passes', async () => {
+    const b = await request(t.app)
+      .get(`/api/v1/lotteries/${id}/bundle`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
+    const fp = (await request(t.app).get(`/api/v1/public/lotteries/${id}`)).body.keyFingerprint as string;
+    const r = await verifyBundle(b.body, nodeVerifyDeps, { trustedFingerprint: fp });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const db = await verifyDatabase(t.store.snapshot(), nodeVerifyDeps);
+    expect(db.checks.filter((c) => !c.ok)).toEqual([]);
   });
 
   it('when the rows are touched outside the service › the tables refuse it', () => {
