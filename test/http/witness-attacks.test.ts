@@ -125,6 +125,30 @@ describe('witness attacks', () => {
     }
   });
 
+  it('when codes are tried in a burst › the eleventh in a minute is refused with 429', async () => {
+    const burst = makeApp({ clock: () => new Date(now), logSigner });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await register(burst, 'B'.repeat(22), device('x'))).status);
+      expect(statuses).toEqual([...Array<number>(10).fill(403), 429]);
+    } finally {
+      burst.close();
+    }
+  });
+
+  it('when the CLI registers a remote witness without the log key › it works', () => {
+    const bare = makeApp({ clock });
+    try {
+      const office = device('office.example/w');
+      const vkey = formatVerifierKey(sha256Bytes, office.keyName, SIG_COSIGNATURE_V1, office.pub);
+      expect(bare.services.registerRemoteWitness('cli', { name: '監察院', vkey }).keyName).toBe(
+        office.keyName,
+      );
+    } finally {
+      bare.close();
+    }
+  });
+
   it('when a key name is taken, even in another case, or the key itself is › 409', async () => {
     expect((await register(t, await invite(t, a, 'Eve'), device('ALICE')).expect(409)).body.code).toBe(
       'CONFLICT',
