@@ -18,9 +18,19 @@ import {
 } from '../../src/domain/log/note';
 import { verifyBundle, verifyDatabase } from '../../src/domain/verify';
 import { logSignerFromPem, verifyEd25519Node } from '../../src/keys/log-key';
-import { nodeVerifyDeps } from '../../src/keys/signer';
+import { nodeVerifyDeps, sha256Node } from '../../src/keys/signer';
+import { Context } from '../../src/services/context';
+import { bundleCosigners } from '../../src/services/witness-cosign';
 import { sha256Bytes } from '../../src/util/sha256';
-import { auth, createLoaded, lockAndDraw, makeApp, ownConnection, type TestApp } from '../helpers/app';
+import {
+  auth,
+  createLoaded,
+  lockAndDraw,
+  makeApp,
+  ownConnection,
+  testSigner,
+  type TestApp,
+} from '../helpers/app';
 
 /**
  * issue 13: the meeting room's witnesses. Each device (here a node:crypto Ed25519 key) registers with its
@@ -175,6 +185,22 @@ describe('witnesses: invite, register, check the log, cosign', () => {
     expect(t.store.cosignatures.linesFor(view.size, root)).toEqual([line]);
     const served = (await logView(t, id)).checkpoint;
     expect(served).toBe(note);
+    const c = new Context({
+      store: t.store,
+      clock,
+      randomBytes: (n) => crypto.randomBytes(n),
+      sha256: sha256Node,
+      signer: testSigner(),
+    });
+    expect(bundleCosigners(c, id, view.size)).toEqual([
+      {
+        name: '王監察',
+        role: 'monitor',
+        keyName: 'monitor.wang',
+        publicKey: monitor.b64,
+        timestamp: seconds(),
+      },
+    ]);
     const vk = parseVerifierKey(sha256Bytes, reg.vkey) as VerifierKey;
     expect(verifyCosignature(parseNote(served) as Note, vk, verifyEd25519Node)).toBe(seconds());
     const list = await request(t.app)
