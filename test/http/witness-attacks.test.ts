@@ -100,9 +100,17 @@ describe('witness attacks', () => {
   });
 
   it('when a code has expired (after the meeting day) › 403', async () => {
-    const code = await invite(t, a, 'Dave');
+    const inv = await request(t.app)
+      .post(`/api/v1/lotteries/${a}/witnesses/invitations`)
+      .set(...auth(t.tokens.ethics))
+      .send({ name: 'Dave', role: 'witness' })
+      .expect(201);
+    // The meeting is today (Taipei): the code lasts until midnight there, 16:00 UTC.
+    const day = t.store.lottery(a)?.meeting.date as string;
+    expect(inv.body.expiresAt).toBe(`${day}T16:00:00.000Z`);
+    const code = (inv.body as { code: string }).code;
     const saved = now;
-    now += 8 * 86_400_000;
+    now += 86_400_000; // the next day: the meeting day is over, long before the seven days
     try {
       const r = await register(t, code, device('dave')).expect(403);
       expect(r.body.message.en).toMatch(/expired/);
