@@ -242,6 +242,22 @@ export function cosignersOf(c: Context, id: string, size = checkpointSizeOf(c, i
   return out;
 }
 
+/**
+ * For the bundle's `log.cosignatures` (owner VERIFY): the witnesses whose cosignature of N_L is stored, with
+ * their raw keys (standard base64) for display; the verifier trusts only the keys it is given.
+ */
+export function bundleCosigners(
+  c: Context,
+  id: string,
+  size: number,
+): Array<{ name: string; role: string; keyName: string; publicKey: string; timestamp: number }> {
+  return cosignersOf(c, id, size).map((s) => {
+    const w = c.store.witnesses.byKeyName(s.keyName) as WitnessRow;
+    const publicKey = Buffer.from(w.publicKey).toString('base64');
+    return { name: s.name, role: s.role, keyName: s.keyName, publicKey, timestamp: s.timestamp };
+  });
+}
+
 export interface WitnessListItem {
   name: string;
   role: string;

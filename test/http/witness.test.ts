@@ -16,9 +16,21 @@ import {
   type Note,
   type VerifierKey,
 } from '../../src/domain/log/note';
+import { verifyBundle, verifyDatabase } from '../../src/domain/verify';
 import { logSignerFromPem, verifyEd25519Node } from '../../src/keys/log-key';
+import { nodeVerifyDeps, sha256Node } from '../../src/keys/signer';
+import { Context } from '../../src/services/context';
+import { bundleCosigners } from '../../src/services/witness-cosign';
 import { sha256Bytes } from '../../src/util/sha256';
-import { auth, createLoaded, lockAndDraw, makeApp, ownConnection, type TestApp } from '../helpers/app';
+import {
+  auth,
+  createLoaded,
+  lockAndDraw,
+  makeApp,
+  ownConnection,
+  testSigner,
+  type TestApp,
+} from '../helpers/app';
 
 /**
  * issue 13: the meeting room's witnesses. Each device (here a node:crypto Ed25519 key) registers with its
@@ -50,7 +62,7 @@ function cosign(d: Device, note: string, timestamp: number, signWith = d.priv): 
   return `${note}${signatureLine(d.keyName, id, cosignatureBytes(timestamp, sig))}\n`;
 }
 
-let now = Date.now();
+const now = Date.now();
 const clock = (): Date => new Date(now);
 const seconds = (): number => Math.floor(now / 1000);
 
@@ -173,6 +185,22 @@ describe('witnesses: invite, register, check the log, cosign', () => {
     expect(t.store.cosignatures.linesFor(view.size, root)).toEqual([line]);
     const served = (await logView(t, id)).checkpoint;
     expect(served).toBe(note);
+    const c = new Context({
+      store: t.store,
+      clock,
+      randomBytes: (n) => crypto.randomBytes(n),
+      sha256: sha256Node,
+      signer: testSigner(),
+    });
+    expect(bundleCosigners(c, id, view.size)).toEqual([
+      {
+        name: '王監察',
+        role: 'monitor',
+        keyName: 'monitor.wang',
+        publicKey: monitor.b64,
+        timestamp: seconds(),
+      },
+    ]);
     const vk = parseVerifierKey(sha256Bytes, reg.vkey) as VerifierKey;
     expect(verifyCosignature(parseNote(served) as Note, vk, verifyEd25519Node)).toBe(seconds());
     const list = await request(t.app)
@@ -202,6 +230,19 @@ describe('witnesses: invite, register, check the log, cosign', () => {
     const second = await postNote(t, cosign(monitor, text, seconds() + 1)).expect(409);
     expect(second.body.code).toBe('CONFLICT');
     expect(t.store.journalHead()?.seq).toBe(before);
+  });
+
+  it('when the bundle is exported after the cosigning › the witness entries leave every check passing, and verify --db passes', async () => {
+    const b = await request(t.app)
+      .get(`/api/v1/lotteries/${id}/bundle`)
+      .set(...auth(t.tokens.auditor))
+      .expect(200);
+    const fp = (await request(t.app).get(`/api/v1/public/lotteries/${id}`)).body.keyFingerprint as string;
+    const r = await verifyBundle(b.body, nodeVerifyDeps, { trustedFingerprint: fp });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.ok).toBe(true);
+    const db = await verifyDatabase(t.store.snapshot(), nodeVerifyDeps);
+    expect(db.checks.filter((c) => !c.ok)).toEqual([]);
   });
 
   it('when the rows are touched outside the service › the tables refuse it', () => {
