@@ -68,6 +68,7 @@ const OPTIONS: Record<string, string[]> = {
     'help',
   ],
   backup: ['db', 'help'],
+  witness: ['name', 'out', 'vkey', 'db', 'log', 'key', 'state', 'log-key', 'once', 'every', 'help'],
 };
 
 export function checkOptions(cmd: string, flags: Flags): void {

@@ -9,6 +9,7 @@ import { backupCommand } from './commands/backup';
 import { serveCommand } from './commands/serve';
 import { userCommand } from './commands/user';
 import { verifyCommand } from './commands/verify';
+import { witnessCommand } from './commands/witness';
 import { jsonFailure } from './report';
 import { USAGE } from './usage';
 
@@ -19,6 +20,7 @@ function dispatch(cmd: string, positional: string[], flags: Flags, io: Out): Pro
   if (cmd === 'user') return userCommand(positional, flags, io);
   if (cmd === 'verify') return verifyCommand(positional, flags, io);
   if (cmd === 'backup') return backupCommand(positional, flags, io);
+  if (cmd === 'witness') return witnessCommand(positional, flags, io);
   throw new UsageError(`unknown command ${cmd}`);
 }
 

@@ -22,4 +22,12 @@ Usage:
                                                   --max-bytes: largest bundle read, in bytes (default 64 MiB)
   lottery verify --db PATH [--checkpoint FILE] [--json]
                                                   exit 0: every check holds; 1: a check fails; 2: unreadable input
+  lottery witness keygen --name NAME --out FILE   a remote witness's Ed25519 key (0600); prints its vkey
+  lottery witness register --name NAME --vkey VKEY [--db PATH]
+                                                  (ethics office, on the server) register a remote witness key
+  lottery witness --log URL --key FILE --state DIR [--log-key VKEY|FILE] [--once | --every 10m]
+                                                  check the log's checkpoint against the pinned key and the last one
+                                                  cosigned (consistency proof), cosign, post; docs/witness.md
+                                                  exit 0: cosigned; 1: log inconsistent or refused (evidence in DIR)
+                                                  or not trusted; 2: network or usage
 `;

@@ -6,7 +6,9 @@ import type { JournalEvent } from '../domain/events';
 import type { JournalEntry } from '../domain/journal';
 import { LOTTERY_ID } from '../domain/grammar';
 import type { PublicField } from '../domain/publish';
+import type { LogSigner } from '../keys/log-key';
 import type { Signer } from '../keys/signer';
+import type { LogService } from './log';
 import type { CeremonyRow, LotteryRow, Store, WriteTx } from '../store/store';
 
 /**
@@ -41,6 +43,10 @@ export interface Deps {
    * crash test kills the process, to prove a transaction is all or nothing.
    */
   fault?: (point: FaultPoint) => void;
+  /** issue 13: the witnessed log's Ed25519 key (services/log.ts); without it the log endpoints answer 503. */
+  logSigner?: LogSigner;
+  /** issue 13: the witnessed log (services/log.ts); without it the witness endpoints answer 503. */
+  log?: LogService;
 }
 
 export type FaultPoint = 'roster.load' | 'lock' | 'draw' | 'record';

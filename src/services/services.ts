@@ -3,6 +3,7 @@ import type { Checkpoint } from '../domain/checkpoint';
 import type { ChainResult, JournalEntry } from '../domain/journal';
 import type { RosterInputRow } from '../domain/input/roster';
 import type { RosterEntry } from '../domain/protocol';
+import type { LotteryLogView } from '../domain/log/lottery';
 import * as audit from './audit';
 import * as ceremony from './ceremony';
 import * as physical from './physical';
@@ -14,6 +15,10 @@ import * as record from './record';
 import type { RecordChecklist } from './record-checklist';
 import * as roster from './roster';
 import * as users from './users';
+import { journalLogKey, LogService } from './log';
+import * as witness from './witness';
+import * as cosign from './witness-cosign';
+import type { Via } from './sessions';
 import {
   publicView,
   PublicViewCache,
@@ -32,6 +37,7 @@ import {
  * each method hands its call to its room.
  */
 export type { Deps, FaultPoint } from './context';
+export type { Via } from './sessions';
 export type {
   CeremonyView,
   DrawAnswer,
@@ -51,9 +57,18 @@ export class Services {
   private readonly c: Context;
   private readonly publicCache: PublicViewCache;
 
+  /** issue 13: the witnessed log's read side (protocol.md §10); undefined without a log key. */
+  readonly log: LogService | undefined;
+
   constructor(d: Deps) {
     this.c = new Context(d);
     this.publicCache = new PublicViewCache(this.c);
+    this.log = d.log ?? (d.logSigner ? new LogService({ store: d.store, signer: d.logSigner }) : undefined);
+  }
+
+  /** issue 13: `log.key` journalled when the log key differs from the last one journalled; its seq, if written. */
+  journalLogKey(): number | undefined {
+    return journalLogKey(this.c);
   }
 
   // ---- users ----
@@ -165,8 +180,8 @@ export class Services {
   }
 
   /** Opens (or reopens) the ceremony and hands the opener its one-time token. */
-  openCeremony(actor: string, id: string, body: unknown): OpenCeremonyAnswer {
-    return ceremony.openCeremony(this.c, actor, id, body);
+  openCeremony(actor: string, id: string, body: unknown, via?: Via): OpenCeremonyAnswer {
+    return ceremony.openCeremony(this.c, actor, id, body, via);
   }
 
   adjournCeremony(actor: string, id: string, body: unknown): LotteryView {
@@ -177,15 +192,15 @@ export class Services {
     return ceremony.readEntropy(this.c, id, body);
   }
 
-  draw(actor: string, id: string, stageParam: string, body: unknown): DrawAnswer {
-    return ceremony.draw(this.c, actor, id, stageParam, body);
+  draw(actor: string, id: string, stageParam: string, body: unknown, via?: Via): DrawAnswer {
+    return ceremony.draw(this.c, actor, id, stageParam, body, via);
   }
 
   // ---- physical draws (實體抽籤, protocol.md §6.1) ----
 
   /** Enters one ball drawn from the drum; the quota-th closes the stage. */
-  enterBall(actor: string, id: string, stageParam: string, body: unknown): physical.BallAnswer {
-    return physical.enterBall(this.c, actor, id, stageParam, body);
+  enterBall(actor: string, id: string, stageParam: string, body: unknown, via?: Via): physical.BallAnswer {
+    return physical.enterBall(this.c, actor, id, stageParam, body, via);
   }
 
   /** Withdraws the last ball entered, before the next one, with a reason. */
@@ -279,5 +294,45 @@ export class Services {
   /** The yearly summary for the upper-level ethics office. */
   exportSummary(year: number): Promise<exportsRoom.ExportFile> {
     return exportsRoom.yearSummary(this.c, year);
+  }
+
+  // ---- issue 13 (WSRV): the meeting room's witnesses and their cosignatures (witness.ts, witness-cosign.ts) ----
+
+  /** A one-time registration code for a person of the meeting room (shown once; stored as its hash). */
+  inviteWitness(actor: string, id: string, body: unknown): ReturnType<typeof witness.inviteWitness> {
+    return witness.inviteWitness(this.c, actor, id, body);
+  }
+
+  /** A witness's device registers its Ed25519 key with its code (no sign-in: the code authenticates). */
+  registerWitness(body: unknown): witness.RegisteredAnswer {
+    return witness.registerWitness(this.c, body);
+  }
+
+  /** An upper-level office's witness, by its cosigner verifier key (CLI `witness register`, API). */
+  registerRemoteWitness(actor: string, body: unknown): ReturnType<typeof witness.registerRemoteWitness> {
+    return witness.registerRemoteWitness(this.c, actor, body);
+  }
+
+  revokeWitness(actor: string, keyName: string, body: unknown): { keyName: string; revokedAt: string } {
+    return witness.revokeWitness(this.c, actor, keyName, body);
+  }
+
+  /** The lottery's checkpoint at N_L and the proofs a witness's device checks before cosigning. */
+  lotteryLog(id: string): LotteryLogView {
+    return cosign.lotteryLog(this.c, id);
+  }
+
+  /** A cosigned checkpoint note: each new valid cosignature by a registered witness is stored and journalled. */
+  submitCosignature(body: unknown): cosign.CosignedAnswer {
+    return cosign.submitCosignature(this.c, body);
+  }
+
+  listWitnesses(id: string): cosign.WitnessListItem[] {
+    return cosign.listWitnesses(this.c, id);
+  }
+
+  /** Who has cosigned the lottery's checkpoint (the public view's `cosigners`, the record). */
+  cosigners(id: string): cosign.Cosigner[] {
+    return cosign.cosignersOf(this.c, id);
   }
 }

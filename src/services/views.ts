@@ -10,6 +10,7 @@ import type { LotteryStatus, Role } from '../domain/model';
 import { userOf, type Context } from './context';
 import { physicalView, type PhysicalView } from './physical-view';
 import { lifeView, type LifeView } from './life-view';
+import { cosignersOf, type Cosigner } from './witness-cosign';
 
 /**
  * The answers' shapes, what the signed-in and the public views show, and the public view's cache. Reads only:
@@ -102,6 +103,8 @@ export interface PublicView
   notice: NoticeRef | null;
   /** Each drawn stage, its winners showing only what LOTTERY_PUBLIC_FIELDS publishes. */
   results?: Array<Omit<StageResultView, 'winners'> & { winners: PublicPerson[] }>;
+  /** issue 13: who has cosigned the lottery's checkpoint (size N_L), by key name; only once someone has. */
+  cosigners?: Cosigner[];
 }
 
 export interface RosterLoadReport {
@@ -315,6 +318,8 @@ export function publicView(c: Context, id: string): PublicView {
         ...r,
         winners: r.winners.map((w) => publicPerson(w, c.d.publicFields ?? DEFAULT_PUBLIC_FIELDS)),
       }));
+      const cosigners = cosignersOf(c, id);
+      if (cosigners.length > 0) v.cosigners = cosigners;
     }
     return v;
   });

@@ -24,6 +24,7 @@ import {
 import { migrate, MIGRATIONS_DIR, openConnection } from './schema';
 import { SignInTables } from './signin';
 import { LogTable } from './log-table';
+import { CosignatureTable, WitnessTables } from './witness';
 import { PhysicalTables } from './physical';
 import { databaseSnapshot } from './snapshot';
 
@@ -38,6 +39,7 @@ export { MIGRATIONS_DIR };
 export type { CeremonyRow, JournalFilter, LotteryRow, ResultRow, UserRow } from './rows';
 export type { Stamp, WriteTx } from './journal-table';
 export type { BallRow, PoolSheetRow } from './physical';
+export type { CosignatureRow, InvitationRow, WitnessRole, WitnessRow } from './witness';
 
 const USER_COLUMNS = 'id, name, display, role, created_at, revoked_at';
 
@@ -50,6 +52,9 @@ export class Store {
   readonly physical: PhysicalTables;
   /** The journal's Merkle tree (log-table.ts, issue 13). */
   readonly log: LogTable;
+  /** issue 13: witness invitations and keys, and their cosignatures (witness.ts, migration 009). */
+  readonly witnesses: WitnessTables;
+  readonly cosignatures: CosignatureTable;
 
   private constructor(db: Database.Database, file: string) {
     this.db = db;
@@ -57,6 +62,8 @@ export class Store {
     this.signIn = new SignInTables(this.stmt);
     this.physical = new PhysicalTables(this.stmt);
     this.log = new LogTable(this.stmt);
+    this.witnesses = new WitnessTables(this.stmt);
+    this.cosignatures = new CosignatureTable(this.stmt);
   }
 
   /** Opens (creating with mode 0600 if new: the file holds pre-draw secrets and token hashes) and migrates. */
@@ -147,6 +154,15 @@ export class Store {
     this.stmt(
       'INSERT INTO users (id, name, display, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ).run(u.id, u.name, u.display ?? null, u.role, u.tokenHash, u.createdAt);
+  }
+
+  /** issue 13: whether the journal holds `session.started` for this user and session (services/sessions.ts). */
+  hasSessionStarted(user: string, session: string): boolean {
+    return (
+      this.stmt(
+        "SELECT 1 FROM journal WHERE type = 'session.started' AND json_extract(data, '$.session') = ? AND json_extract(data, '$.user') = ? LIMIT 1",
+      ).get(session, user) !== undefined
+    );
   }
 
   userByTokenHash(tokenHash: string): UserRow | undefined {

@@ -3,12 +3,14 @@ import type { Services } from '../../services/services';
 import { auditRoutes } from './audit';
 import { ceremonyRoutes } from './ceremony';
 import { exportRoutes } from './exports';
+import { logRoutes } from './log';
 import { lotteryRoutes } from './lotteries';
 import { publicRoutes } from './public';
 import { recordRoutes } from './record';
 import { rosterRoutes } from './roster';
 import { physicalRoutes } from './physical';
 import { userRoutes } from './users';
+import { witnessRoutes } from './witness';
 
 /**
  * The JSON API under /api/v1 (docs/api.md). Each route names the roles it allows (allow()); authentication ran
@@ -25,5 +27,7 @@ export function apiRouter(services: Services): Router {
   auditRoutes(r, services);
   userRoutes(r, services); // issue 12: the accounts, for admins
   exportRoutes(r, services);
+  logRoutes(r, services); // issue 13: the witnessed log, public
+  witnessRoutes(r, services); // issue 13: witnesses and cosignatures
   return r;
 }
