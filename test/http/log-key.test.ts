@@ -38,8 +38,9 @@ describe('the log key', () => {
     expect(first.keys).toEqual([first.served]);
     const again = await start(db, { LOTTERY_PUBLIC_URL: 'https://lottery.example.gov.tw' });
     expect(again.keys).toEqual([first.served]); // not at every start
-    // The CLI, without the service's environment, keeps the journalled name of the same key: no new entry.
+    // The CLI, without the service's environment, keeps the journalled name of the same key, and journals none.
     const cli = openDatabase(db, undefined, {});
+    expect(cli.services.log?.verifierKey()).toBe(first.served);
     expect(logKeys(cli.store)).toEqual([first.served]);
     cli.store.close();
     const renamed = await start(db, { LOTTERY_LOG_ORIGIN: 'example.gov.tw/lottery' });
