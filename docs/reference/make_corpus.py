@@ -226,7 +226,10 @@ def make(genuine_path, outdir, key_file):
         add('roster-duplicate-id', 'the excluded roster entry twice', {'roster.order', 'roster.digest'}, bundle=b)
     t = dumps(c()).replace('"format":', '"format":"lottery-audit-bundle/v1","format":', 1)
     add('duplicate-key-top', 'a duplicate top-level key', exit_code=2, text=t)
-    t = dumps(c()).replace('"data":{', '"data":{"role":"x",', 1)
+    # The first entry's first data key, repeated (the journal begins with log.key since issue 13, not user.added).
+    t = dumps(c())
+    k = t[t.index('"data":{"') + 9:].split('"', 1)[0]
+    t = t.replace('"data":{', '"data":{"%s":"x",' % k, 1)
     add('duplicate-key-data', 'a duplicate key inside journal data', exit_code=2, text=t)
     t = dumps(c()).replace('"format":', '"form\\u0061t":"x","format":', 1)
     add('duplicate-key-escaped', 'a duplicate key spelt with an escape', exit_code=2, text=t)

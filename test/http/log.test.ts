@@ -1,5 +1,11 @@
 import request from 'supertest';
-import { leafHash, memoryTree, rootAt, verifyConsistency, verifyInclusion } from '../../src/domain/log/merkle';
+import {
+  leafHash,
+  memoryTree,
+  rootAt,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../src/domain/log/merkle';
 import { parseCheckpoint, parseNote, parseVerifierKey, verifyNoteSignature } from '../../src/domain/log/note';
 import { verifyEd25519Node } from '../../src/keys/log-key';
 import { sha256Bytes } from '../../src/util/sha256';
@@ -51,7 +57,12 @@ describe('the log key', () => {
     const first = await request(t.app)
       .get('/api/v1/journal?limit=1')
       .set(...auth(t.tokens.auditor));
-    expect(first.body.entries[0]).toMatchObject({ seq: 1, type: 'log.key', actor: 'system', data: { key: r.text } });
+    expect(first.body.entries[0]).toMatchObject({
+      seq: 1,
+      type: 'log.key',
+      actor: 'system',
+      data: { key: r.text },
+    });
   });
 
   it('is journalled once: a second app on the same database writes no new log.key', () => {
