@@ -7,6 +7,7 @@ import type { JournalEntry } from '../domain/journal';
 import { LOTTERY_ID } from '../domain/grammar';
 import type { PublicField } from '../domain/publish';
 import type { Signer } from '../keys/signer';
+import type { LogService } from './log';
 import type { CeremonyRow, LotteryRow, Store, WriteTx } from '../store/store';
 
 /**
@@ -41,6 +42,8 @@ export interface Deps {
    * crash test kills the process, to prove a transaction is all or nothing.
    */
   fault?: (point: FaultPoint) => void;
+  /** issue 13: the witnessed log (services/log.ts); without it a bundle has no `log`. */
+  log?: LogService;
 }
 
 export type FaultPoint = 'roster.load' | 'lock' | 'draw' | 'record';

@@ -65,18 +65,19 @@ export class LogService {
    * The latest checkpoint as a signed note: the log's signature, then every cosignature stored for this tree.
    * Ed25519 is deterministic, so the log's line is the same each time; the note is cached until the head moves.
    */
-  checkpoint(): { size: number; note: string } {
-    const size = this.size();
-    if (this.cached?.size !== size) {
+  checkpoint(at?: number): { size: number; note: string } {
+    const size = at ?? this.size();
+    if (at !== undefined && (!Number.isSafeInteger(at) || at < 0 || at > this.size()))
+      throw beyond('size ', this.size());
+    let signed = this.cached?.size === size ? this.cached.note : undefined;
+    if (signed === undefined) {
       const text = this.checkpointText(size);
-      this.cached = { size, note: `${text}\n${this.d.signer.signLine(text)}\n` };
+      signed = `${text}\n${this.d.signer.signLine(text)}\n`;
+      if (at === undefined) this.cached = { size, note: signed };
     }
-    const root = this.cached.note.split('\n')[2] ?? '';
+    const root = signed.split('\n')[2] ?? '';
     const cosigs = this.d.cosignatureLines?.(size, root) ?? [];
-    return {
-      size,
-      note: cosigs.length === 0 ? this.cached.note : this.cached.note + cosigs.map((l) => `${l}\n`).join(''),
-    };
+    return { size, note: signed + cosigs.map((l) => `${l}\n`).join('') };
   }
 
   inclusion(seq: number, size: number): InclusionAnswer {

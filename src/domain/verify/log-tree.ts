@@ -17,43 +17,56 @@ import {
  * the ceremony opened under, both from the journal; the tree of the journal's hashes; the note and the key. Pure.
  */
 
-const STAGE_TYPES: readonly string[] = ['stage.drawn', 'stage.recorded'];
-
 const ofLottery = (e: JournalEntry, id: string): boolean => e.data.lottery === id;
+const isStageEnd = (e: JournalEntry): boolean => e.type === 'stage.drawn' || e.type === 'stage.recorded';
 
-/**
- * N_L: the seq of the lottery's final stage entry (`stage.drawn` of its last stage, or `stage.recorded` for a
- * physical draw). The same definition as src/domain/log/lottery.ts's lotteryCheckpointSize (issue 13 contract);
- * the lead keeps one of the two.
- */
-export function lotteryCheckpointSize(
-  entries: readonly JournalEntry[],
-  lotteryId: string,
-): number | undefined {
-  let last: JournalEntry | undefined;
+/** The number of stages of the lottery's definition as it last stood (lottery.created, then lottery.updated). */
+function stageCount(entries: readonly JournalEntry[], id: string): number | undefined {
+  let n: number | undefined;
   for (const e of entries)
-    if (ofLottery(e, lotteryId) && STAGE_TYPES.includes(e.type)) {
-      const stage = typeof e.data.stage === 'number' ? e.data.stage : 0;
-      const lastStage = typeof last?.data.stage === 'number' ? last.data.stage : 0;
-      if (last === undefined || stage >= lastStage) last = e;
+    if (ofLottery(e, id) && (e.type === 'lottery.created' || e.type === 'lottery.updated')) {
+      const stages = e.data.stages;
+      if (Array.isArray(stages)) n = stages.length;
     }
-  return last?.seq;
+  return n;
+}
+
+function finalStageEntry(entries: readonly JournalEntry[], id: string): JournalEntry | undefined {
+  const n = stageCount(entries, id);
+  if (n === undefined || n < 1) return undefined;
+  return entries.find((e) => ofLottery(e, id) && isStageEnd(e) && e.data.stage === n);
 }
 
 /**
- * S_open: the seq of the lottery's last `ceremony.opened` before its first stage entry (a physical draw: its last
- * `ceremony.opened` up to N_L). A lottery drawn without a ceremony (lottery-draw/v1) opens at its last
- * `lottery.locked` before the draw.
+ * N_L: the seq of the entry that closed the lottery's last stage (`stage.drawn`, or `stage.recorded` for a
+ * physical draw). The same definition as WSRV's src/domain/log/lottery.ts lotteryCheckpointSize (issue 13
+ * contract), written here until that is merged: the lead keeps one of the two.
  */
-export function lotteryOpenSize(entries: readonly JournalEntry[], lotteryId: string): number | undefined {
-  const mine = entries.filter((e) => ofLottery(e, lotteryId));
-  const first = mine.find((e) => STAGE_TYPES.includes(e.type));
-  const end = lotteryCheckpointSize(entries, lotteryId);
-  if (!first || end === undefined) return undefined;
-  const before = first.type === 'stage.recorded' ? end : first.seq - 1;
-  const last = (type: string): number | undefined =>
-    mine.filter((e) => e.type === type && e.seq <= before).pop()?.seq;
-  return last('ceremony.opened') ?? last('lottery.locked');
+export function lotteryCheckpointSize(entries: readonly JournalEntry[], id: string): number | undefined {
+  return finalStageEntry(entries, id)?.seq;
+}
+
+/**
+ * S_open: the seq of the last `ceremony.opened` before stage 1 was drawn (physical: before N_L); without any
+ * (lottery-draw/v1), the last `lottery.locked` before it. As src/domain/log/lottery.ts's ceremonyOpenSize.
+ */
+export function lotteryOpenSize(entries: readonly JournalEntry[], id: string): number | undefined {
+  const last = finalStageEntry(entries, id);
+  if (!last) return undefined;
+  const first =
+    last.type === 'stage.recorded'
+      ? last
+      : entries.find((e) => ofLottery(e, id) && e.type === 'stage.drawn' && e.data.stage === 1);
+  const bound = first?.seq ?? last.seq;
+  let opened: number | undefined;
+  let locked: number | undefined;
+  for (const e of entries) {
+    if (e.seq >= bound) break;
+    if (!ofLottery(e, id)) continue;
+    if (e.type === 'ceremony.opened') opened = e.seq;
+    if (e.type === 'lottery.locked') locked = e.seq;
+  }
+  return opened ?? locked;
 }
 
 export const hexBytes = (hex: string): Uint8Array => {
