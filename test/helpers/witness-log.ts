@@ -22,7 +22,7 @@ import {
 } from '../../src/domain/protocol';
 import { lotteryCheckpointSize, lotteryOpenSize } from '../../src/domain/verify/log';
 import { logSignerFromPem, type LogSigner } from '../../src/keys/log-key';
-import { sha256Node } from '../../src/keys/signer';
+import { sha256Node, type Signer } from '../../src/keys/signer';
 import { LogService } from '../../src/services/log';
 import { Services } from '../../src/services/services';
 import { sha256Bytes } from '../../src/util/sha256';
@@ -38,15 +38,20 @@ export const ORIGIN = 'lottery.example.gov.tw/asset-review-lottery';
 
 export interface WitnessLog {
   signer: LogSigner;
+  /** The log key's private PEM (make_corpus.py re-signs rewritten notes with it). */
+  pem: string;
   services: Services;
   /** Cosignature lines stored per tree size, as WSRV's store keeps them. */
   lines: Map<number, string[]>;
 }
 
 /** Journals `log.key` (as the service does at start) and returns services whose bundles carry the log. */
-export function withLog(t: TestApp): WitnessLog {
-  const pem = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
-  const signer = logSignerFromPem(pem.toString(), ORIGIN);
+export function withLog(t: TestApp, opts: { signer?: Signer; clock?: () => Date } = {}): WitnessLog {
+  const pem = crypto
+    .generateKeyPairSync('ed25519')
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  const signer = logSignerFromPem(pem, ORIGIN);
   const event = { type: 'log.key', data: { key: signer.verifierKey } } as unknown as JournalEvent;
   t.store.write((tx) =>
     tx.appendJournal(event, { actor: 'system', at: new Date().toISOString() }, sha256Node),
@@ -55,17 +60,19 @@ export function withLog(t: TestApp): WitnessLog {
   const log = new LogService({ store: t.store, signer, cosignatureLines: (size) => lines.get(size) ?? [] });
   const services = new Services({
     store: t.store,
-    signer: testSigner(),
-    clock: () => new Date(),
+    signer: opts.signer ?? testSigner(),
+    clock: opts.clock ?? ((): Date => new Date()),
     randomBytes: (n) => crypto.randomBytes(n),
     sha256: sha256Node,
     log,
   });
-  return { signer, services, lines };
+  return { signer, pem, services, lines };
 }
 
 export interface Witness {
   name: string;
+  /** The private key (PKCS#8 PEM), for make_corpus.py. */
+  pem: string;
   vkey: string;
   cosign(checkpointText: string, timestamp: number): string;
 }
@@ -76,6 +83,7 @@ export function witness(name: string): Witness {
   const id = keyId(sha256Bytes, name, SIG_COSIGNATURE_V1, raw);
   return {
     name,
+    pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     vkey: formatVerifierKey(sha256Bytes, name, SIG_COSIGNATURE_V1, raw),
     cosign: (text, timestamp) => {
       const sig = crypto.sign(null, Buffer.from(cosignatureMessage(text, timestamp)), privateKey);
