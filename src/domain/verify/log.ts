@@ -55,7 +55,7 @@ export async function logChecks(
 
 /** log.key: the bundle's log key is the pinned one, or the journal's last `log.key` at or before N_L. */
 function logKey(v: LogView, opts: VerifyOptions): Check {
-  const name = 'log.key';
+  const name: CheckName = 'log.key';
   if (!v.key)
     return fail(name, "the bundle's log key is not an Ed25519 verifier key NAME+KEYID+BASE64(0x01‖key)");
   let held: string;
@@ -90,7 +90,7 @@ function logKey(v: LogView, opts: VerifyOptions): Check {
 
 /** log.checkpoint: signed by the log key, at N_L, with the root of the journal's tree at N_L. */
 async function logCheckpoint(v: LogView, ed: VerifyEd25519Async): Promise<Check> {
-  const name = 'log.checkpoint';
+  const name: CheckName = 'log.checkpoint';
   if (!v.note || !v.checkpoint)
     return fail(name, 'the checkpoint is not a signed note with a checkpoint body');
   if (!v.key) return fail(name, 'no log key to check the signature with');
@@ -111,7 +111,7 @@ async function logCheckpoint(v: LogView, ed: VerifyEd25519Async): Promise<Check>
 
 /** log.inclusion: one verifying proof per entry of the lottery up to N_L, and no other. */
 function logInclusion(v: LogView): Check {
-  const name = 'log.inclusion';
+  const name: CheckName = 'log.inclusion';
   if (!v.checkpoint) return fail(name, 'no checkpoint to prove inclusion in');
   if (v.size === undefined) return fail(name, 'the lottery has no final stage entry, so N_L is unknown');
   const n = v.size;
@@ -142,7 +142,7 @@ function logInclusion(v: LogView): Check {
 
 /** log.consistency: the tree the ceremony opened under (S_open) is a prefix of the checkpoint's (N_L). */
 function logConsistency(v: LogView): Check {
-  const name = 'log.consistency';
+  const name: CheckName = 'log.consistency';
   const c = v.log.consistency;
   if (v.size === undefined || v.open === undefined)
     return fail(name, 'the journal has no ceremony.opened and final stage entry of this lottery');
@@ -179,7 +179,7 @@ function witnessKeys(v: LogView, texts: readonly string[]): VerifierKey[] | stri
 
 /** log.cosigned: at least K of the pinned witness keys have a valid cosignature on the checkpoint. */
 async function logCosigned(v: LogView, opts: VerifyOptions, ed: VerifyEd25519Async): Promise<Check> {
-  const name = 'log.cosigned';
+  const name: CheckName = 'log.cosigned';
   const keys = witnessKeys(v, opts.witnessKeys ?? []);
   if (typeof keys === 'string') return fail(name, keys);
   const k = opts.witnesses ?? keys.length;
