@@ -2,6 +2,7 @@ import { readBundleJson } from '../domain/bundle';
 import { checkLabel } from '../domain/checks';
 import { verifyBundle, type Report, type VerifyOptions } from '../domain/verify';
 import { el, onFiles, tr } from './api';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2';
 
 /**
  * Public verification in the browser: the same library the CLI and the server use, hashing with WebCrypto, and
@@ -10,7 +11,20 @@ import { el, onFiles, tr } from './api';
 const hex = (b: ArrayBuffer): string =>
   Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
 
+/** Raw Ed25519 public key (32 bytes) into WebCrypto; a key or signature it cannot take is "does not verify". */
+async function verifyEd25519(pub: Uint8Array, msg: Uint8Array, sig: Uint8Array): Promise<boolean> {
+  try {
+    const key = await crypto.subtle.importKey('raw', new Uint8Array(pub), 'Ed25519', false, ['verify']);
+    return await crypto.subtle.verify('Ed25519', key, new Uint8Array(sig), new Uint8Array(msg));
+  } catch {
+    return false;
+  }
+}
+
 const deps = {
+  // issue 13, the witnessed log: the tree's hash must be synchronous (noble), Ed25519 is WebCrypto's.
+  hashBytes: (b: Uint8Array): Uint8Array => nobleSha256(b),
+  verifyEd25519,
   sha256: async (s: string): Promise<string> =>
     hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))),
   sha256Bytes: async (b: Uint8Array): Promise<string> =>
@@ -95,6 +109,8 @@ async function run(files: FileList | File[]): Promise<void> {
     // signed by any other key fails `key.pinned`, however well it verifies against its own key.
     const opts: VerifyOptions = {};
     if (page.fingerprint) opts.trustedFingerprint = page.fingerprint;
+    // issue 13: the log's key as this page publishes it (data-log-key), when it does.
+    if (page.logKey) opts.logKey = page.logKey;
     const observed = (document.getElementById('vcommitment') as HTMLInputElement | null)?.value.replace(
       /\s+/g,
       '',
