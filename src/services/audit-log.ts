@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
 import type { BundleLog } from '../domain/bundle';
 import type { JournalEntry } from '../domain/journal';
 import { journalledCosigners } from '../domain/log/cosigners';
 import { lotteryCheckpointSize, lotteryOpenSize } from '../domain/verify/log';
+import type { RecordCosigner } from '../record/render';
 import type { Context } from './context';
 
 /**
@@ -34,4 +36,24 @@ export function bundleLog(c: Context, id: string, journal: readonly JournalEntry
       .map((e) => ({ seq: e.seq, proof: log.inclusion(e.seq, size).proof })),
     consistency: { from: open, to: size, proof: log.consistency(open, size).proof },
   };
+}
+
+/**
+ * The record's cosigners (issue 13): the lottery's journalled cosignatures (`checkpoint.cosigned` naming it), each
+ * with its registration's name and role and its key's fingerprint (`SHA256:` + hex of the SHA-256 of the 32
+ * raw key bytes). Read in the caller's transaction.
+ */
+export function recordCosigners(c: Context, id: string): RecordCosigner[] {
+  const page = (type: string): JournalEntry[] => c.store.journalPage({ limit: 1000, type });
+  const entries = [...page('witness.registered'), ...page('checkpoint.cosigned')].sort(
+    (a, b) => a.seq - b.seq,
+  );
+  return journalledCosigners(entries, id).map((w) => ({
+    name: w.name,
+    role: w.role,
+    fingerprint: `SHA256:${crypto.createHash('sha256').update(Buffer.from(w.publicKey, 'base64')).digest('hex')}`,
+    size: w.size,
+    rootHash: w.rootHash,
+    timestamp: w.timestamp,
+  }));
 }
