@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { main } from '../../src/cli/main';
 import { BundleUnreadable, readBundleJson } from '../../src/domain/bundle';
 import { verifyBundle, type Report } from '../../src/domain/verify';
 import { bytesBase64 } from '../../src/domain/log/note';
@@ -220,5 +221,47 @@ describe('the log checks fail closed', () => {
     const r = await verify(y);
     expect(failing(r)).toEqual(['format']);
     expect(detail(r, 'format')).toBe('log.inclusion is malformed');
+  });
+});
+
+describe('verify’s log flags', () => {
+  const cli = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
+    let out = '';
+    let err = '';
+    const code = await main(['verify', ...args], { out: (s) => (out += s), err: (s) => (err += s) });
+    return { code, out, err };
+  };
+  const file = (name: string, text: string): string => {
+    const f = path.join(t.dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+
+  it('take --log-key as the key itself or a file, --witness-key once per witness, --witnesses K', async () => {
+    const bundle = file('flags.json', JSON.stringify(honest));
+    const base = [bundle, '--fingerprint', fingerprint];
+    const keyFile = file('log.vkey', `${w.signer.verifierKey}\n`);
+    expect((await cli([...base, '--log-key', keyFile])).code).toBe(0);
+    expect((await cli([...base, '--log-key', w.signer.verifierKey])).code).toBe(0);
+    const ws = ['--witness-key', file('a.vkey', a.vkey), '--witness-key', file('b.vkey', b.vkey)];
+    expect((await cli([...base, ...ws])).code).toBe(0);
+    expect((await cli([...base, ...ws.slice(0, 2), '--witnesses', '2'])).code).toBe(1);
+    const text = (await cli([...base, ...ws, '--witnesses', '2'])).out;
+    expect(text).toContain('log.cosigned');
+    expect(text).toContain('見證人共同簽署檢查點');
+  });
+
+  it('refuse what is not a key of its type, a quorum that is not a number, and log flags with --db (exit 2)', async () => {
+    const bundle = file('flags.json', JSON.stringify(honest));
+    const base = [bundle, '--fingerprint', fingerprint];
+    // A cosigner key (0x04) is not the log's key (0x01), and the other way round.
+    expect((await cli([...base, '--log-key', a.vkey])).code).toBe(2);
+    expect((await cli([...base, '--witness-key', file('log.vkey', w.signer.verifierKey)])).code).toBe(2);
+    // --witness-key takes a file, never the key text itself.
+    expect((await cli([...base, '--witness-key', a.vkey])).code).toBe(2);
+    expect((await cli([...base, '--witness-key', path.join(t.dir, 'missing.vkey')])).code).toBe(2);
+    expect((await cli([...base, '--witnesses', 'two'])).code).toBe(2);
+    expect((await cli(['--db', t.dbFile, '--witnesses', '1'])).code).toBe(2);
+    expect((await cli([...base, '--log-key', 'x', '--log-key', 'y'])).code).toBe(2);
   });
 });

@@ -193,7 +193,7 @@ async function logCosigned(v: LogView, opts: VerifyOptions, ed: VerifyEd25519Asy
   for (const key of keys) {
     const t = await verifyCosignature(v.note, key, ed);
     if (t === undefined) missing.push(key.name);
-    else signed.push(`${key.name} at ${new Date(t * 1000).toISOString()}`);
+    else signed.push(`${key.name} (time ${t})`);
   }
   const at = `the checkpoint at size ${v.checkpoint.size}, root ${short(v.checkpoint.root)}…`;
   if (signed.length < k)
