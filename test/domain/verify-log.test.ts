@@ -6,6 +6,7 @@ import { BundleUnreadable, readBundleJson } from '../../src/domain/bundle';
 import { verifyBundle, type Report } from '../../src/domain/verify';
 import { bytesBase64 } from '../../src/domain/log/note';
 import { nodeVerifyDeps } from '../../src/keys/signer';
+import { browserVerifyDeps } from '../../src/web/verify-deps';
 import { drawnLottery, makeApp, type TestApp } from '../helpers/app';
 import {
   noteText,
@@ -263,5 +264,17 @@ describe('verify’s log flags', () => {
     expect((await cli([...base, '--witnesses', 'two'])).code).toBe(2);
     expect((await cli(['--db', t.dbFile, '--witnesses', '1'])).code).toBe(2);
     expect((await cli([...base, '--log-key', 'x', '--log-key', 'y'])).code).toBe(2);
+  });
+});
+
+describe('the browser verifier’s WebCrypto, run under Node’s', () => {
+  it('answers Ed25519 with a Promise, and gives the same report as node:crypto', async () => {
+    const opts = { trustedFingerprint: fingerprint, ...pins() };
+    const web = await verifyBundle(honest, browserVerifyDeps, opts);
+    const node = await verifyBundle(honest, nodeVerifyDeps, opts);
+    expect(web.checks.map((c) => [c.name, c.ok])).toEqual(node.checks.map((c) => [c.name, c.ok]));
+    expect(failing(web)).toEqual([]);
+    const forged = await verifyBundle(rewriteWithServiceKeys(honest, w.signer), browserVerifyDeps, opts);
+    expect(failing(forged)).toEqual(['log.cosigned']);
   });
 });
