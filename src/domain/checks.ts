@@ -104,7 +104,10 @@ export const CHECK_LABELS: Readonly<Record<CheckKind, { zh: string; en: string }
   'log.key': { zh: '見證紀錄的金鑰', en: 'log key' },
   'log.checkpoint': { zh: '見證紀錄的檢查點簽章與樹根', en: 'log checkpoint signature and root' },
   'log.inclusion': { zh: '本抽籤的日誌項目皆在紀錄樹中', en: "the lottery's entries are in the log" },
-  'log.consistency': { zh: '紀錄樹延續抽籤程序開啟時的樹', en: 'log extends the tree the ceremony opened under' },
+  'log.consistency': {
+    zh: '紀錄樹延續抽籤程序開啟時的樹',
+    en: 'log extends the tree the ceremony opened under',
+  },
   'log.cosigned': { zh: '見證人共同簽署檢查點', en: 'checkpoint cosigned by the witnesses' },
   'checkpoint.extends': { zh: '日誌延續檢查點', en: 'journal extends the checkpoint' },
   'checkpoint.key': { zh: '簽章金鑰的延續', en: 'signing key continuity' },
