@@ -1736,9 +1736,15 @@ def lottery_sizes(entries, lid):
         (e for e in mine if e['type'] == 'stage.drawn' and e['data'].get('stage') == 1
          and is_int(e['data'].get('stage'))), None)
     bound = first['seq'] if first else last['seq']
-    opened = [e['seq'] for e in mine if e['type'] == 'ceremony.opened' and e['seq'] < bound]
-    locked = [e['seq'] for e in mine if e['type'] == 'lottery.locked' and e['seq'] < bound]
-    return last['seq'], (opened[-1] if opened else locked[-1] if locked else None)
+    opened = locked = None
+    for e in entries:  # in journal order, up to the first entry at or after the bound
+        if e['seq'] >= bound:
+            break
+        if e['data'].get('lottery') == lid and e['type'] == 'ceremony.opened':
+            opened = e['seq']
+        if e['data'].get('lottery') == lid and e['type'] == 'lottery.locked':
+            locked = e['seq']
+    return last['seq'], (opened if opened is not None else locked)
 
 
 def proof_hashes(proof):
