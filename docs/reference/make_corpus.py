@@ -3,6 +3,10 @@
 
 Usage:
   python3 docs/reference/make_corpus.py GENUINE.json OUTDIR --key GENUINE_PRIVATE.pem
+  python3 docs/reference/make_corpus.py GENUINE_LOG.json OUTDIR --key GENUINE_PRIVATE.pem --log-key LOG_PRIVATE.pem
+          --witness NAME=PRIVATE.pem --witness NAME=PRIVATE.pem
+      the witnessed log's cases (issue 13, §10): a bundle with a log whose note the two witnesses cosigned; Ed25519
+      signing through `openssl pkeyutl -sign -rawin`
 
 Writes OUTDIR/NN-name.json for each case, a stranger's key pair (stranger.pem, stranger.pub.pem), and
 OUTDIR/cases.json: [{file, description, args, exit, failing}], where `args` are extra command-line arguments of
@@ -779,7 +783,179 @@ def next_day(at):
     return t.strftime('%Y-%m-%dT%H:%M:%S.') + at[20:23] + 'Z'
 
 
+# ---------------------------------------------------------------------------------------------------------------
+# the witnessed log (issue 13, §10): a genuine bundle with a log and two witnesses' cosignatures
+# ---------------------------------------------------------------------------------------------------------------
+
+def ed25519_sign(private_pem_file, message):
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(message)
+        f.flush()
+        return openssl(['pkeyutl', '-sign', '-inkey', private_pem_file, '-rawin', '-in', f.name])
+
+
+def ed25519_raw_public(private_pem_file):
+    return openssl(['pkey', '-in', private_pem_file, '-pubout', '-outform', 'DER'])[-32:]
+
+
+def b64(b):
+    import base64
+    return base64.b64encode(b).decode()
+
+
+def vkey(name, typ, pub):
+    return '%s+%08x+%s' % (name, vb.key_id(name, typ, pub), b64(bytes([typ]) + pub))
+
+
+def sig_line(name, typ, pub, sig):
+    return '\u2014 %s %s' % (name, b64(vb.key_id(name, typ, pub).to_bytes(4, 'big') + sig))
+
+
+def cosign_line(name, pem, text, timestamp):
+    pub = ed25519_raw_public(pem)
+    sig = ed25519_sign(pem, ('cosignature/v1\ntime %d\n' % timestamp + text).encode('utf-8'))
+    return sig_line(name, vb.SIG_COSIGNATURE_V1, pub, timestamp.to_bytes(8, 'big') + sig)
+
+
+def tree_path(lh, m, start, n):
+    """RFC 9162 §2.1.3.1 PATH(m, D[start:start+n])."""
+    if n <= 1:
+        return []
+    k = vb.split_point(n)
+    if m < k:
+        return tree_path(lh, m, start, k) + [vb.mth(lh, start + k, start + n)]
+    return tree_path(lh, m - k, start + k, n - k) + [vb.mth(lh, start, start + k)]
+
+
+def subproof(lh, m, start, n, whole):
+    """RFC 9162 §2.1.4.1 SUBPROOF(m, D[start:start+n], b)."""
+    if m == n:
+        return [] if whole else [vb.mth(lh, start, start + n)]
+    k = vb.split_point(n)
+    if m <= k:
+        return subproof(lh, m, start, k, whole) + [vb.mth(lh, start + k, start + n)]
+    return subproof(lh, m - k, start + k, n - k, False) + [vb.mth(lh, start, start + k)]
+
+
+def note_parts(note):
+    sep = note.rfind('\n\n')
+    return note[:sep + 1], [l for l in note[sep + 2:].split('\n') if l]
+
+
+def rebuild_log(b, log_pem, keep_cosignatures=True):
+    """The log as the keyholder would rebuild it over a rewritten journal: the tree of the new hashes, a fresh
+    note signed by the log key at N_L, fresh inclusion and consistency proofs. The old cosignature lines stay."""
+    log, lid = b['log'], b['lottery']['id']
+    size, opened = vb.lottery_sizes(b['journal'], lid)
+    lh = [vb.leaf_hash(bytes.fromhex(e['hash'])) for e in b['journal'][:size]]
+    origin = note_parts(log['checkpoint'])[0].split('\n')[0]
+    text = '%s\n%d\n%s\n' % (origin, size, b64(vb.mth(lh, 0, size)))
+    pub = ed25519_raw_public(log_pem)
+    lines = [sig_line(origin, vb.SIG_ED25519, pub, ed25519_sign(log_pem, text.encode('utf-8')))]
+    lines += note_parts(log['checkpoint'])[1][1:] if keep_cosignatures else []
+    log['checkpoint'] = text + '\n' + ''.join(l + '\n' for l in lines)
+    log['inclusion'] = [{'seq': p['seq'], 'proof': [b64(h) for h in tree_path(lh, p['seq'] - 1, 0, size)]}
+                        for p in log['inclusion']]
+    log['consistency'] = {'from': opened, 'to': size,
+                          'proof': [b64(h) for h in subproof(lh, opened, 0, size, True)]}
+    return b
+
+
+def make_log(genuine_path, outdir, key_file, log_pem, witnesses):
+    """Cases of the witnessed log. `witnesses`: [(name, private PEM)] of the two who cosigned the genuine note."""
+    with open(genuine_path, encoding='utf-8') as f:
+        g = json.load(f)
+    protocol = 'lottery-draw/v2' if g['format'] == 'lottery-audit-bundle/v2' else 'lottery-draw/v1'
+    os.makedirs(outdir, exist_ok=True)
+    files = []
+    for name, pem in witnesses:
+        fn = os.path.join(outdir, '%s.vkey' % name)
+        with open(fn, 'w') as f:
+            f.write(vkey(name, vb.SIG_COSIGNATURE_V1, ed25519_raw_public(pem)) + '\n')
+        files.append(fn)
+    stranger = os.path.join(outdir, 'stranger-ed25519.pem')
+    if not os.path.exists(stranger):
+        openssl(['genpkey', '-algorithm', 'ed25519', '-out', stranger])
+    pin = ['--witness-key', files[0], '--witness-key', files[1], '--witnesses', '2']
+    cases = []
+
+    def add(name, description, failing=(), exit_code=None, bundle=None, args=pin):
+        exit_code = (1 if failing else 0) if exit_code is None else exit_code
+        fname = '%02d-log-%s.json' % (len(cases) + 1, name)
+        with open(os.path.join(outdir, fname), 'w', encoding='utf-8') as f:
+            f.write(dumps(bundle))
+        cases.append({'file': fname, 'description': description, 'args': list(args), 'exit': exit_code,
+                      'failing': sorted(failing) if exit_code == 1 else []})
+
+    def c():
+        return copy.deepcopy(g)
+
+    text, lines = note_parts(g['log']['checkpoint'])
+    cos_a = next(l for l in lines if l.startswith('\u2014 %s ' % witnesses[0][0]))
+    others = [l for l in lines if l != cos_a]
+    all_log = {'log.key', 'log.checkpoint', 'log.inclusion', 'log.consistency', 'log.cosigned'}
+
+    add('genuine', 'the genuine bundle with its log, both witnesses pinned, quorum 2', bundle=c())
+    add('genuine-unpinned', 'the genuine bundle with its log, no witness flag (no log.cosigned)', bundle=c(), args=())
+    b = c(); t = text.split('\n'); t[2] = b64(vb.sha256b(b'another tree')); other = '\n'.join(t)
+    b['log']['checkpoint'] = text + '\n' + ''.join(
+        l + '\n' for l in others + [cosign_line(witnesses[0][0], witnesses[0][1], other, 1764547200)])
+    add('cosigned-other-tree', "witness a's cosignature over another tree of the same size", {'log.cosigned'},
+        bundle=b)
+    b = c()
+    b['log']['checkpoint'] = text + '\n' + ''.join(
+        l + '\n' for l in others + [cosign_line(witnesses[0][0], stranger, text, 1764547200)])
+    add('cosigned-unregistered', "witness a's cosignature replaced by a valid one of an unpinned key of that name",
+        {'log.cosigned'}, bundle=b)
+    b = c(); p = next(x for x in b['log']['inclusion'] if x['proof'])
+    p['proof'][0] = b64(vb.sha256b(b'not a sibling'))
+    add('inclusion-wrong', 'one hash of an inclusion proof replaced', {'log.inclusion'}, bundle=b)
+    b = c(); b['log']['inclusion'].pop()
+    add('inclusion-missing', "the last entry's inclusion proof dropped", {'log.inclusion'}, bundle=b)
+    b = c(); b['log']['consistency']['from'] -= 1
+    add('consistency-from', 'the consistency proof said to be from one entry earlier', {'log.consistency'}, bundle=b)
+    b = c(); b['secret'] = vb.H('the keyholder rewrote this')[:64]; redraw(b, protocol)
+    rechain(b['journal']); resign(b, key_file); rebuild_log(b, log_pem)
+    assert [s['winners'] for s in b['stages']] != [s['winners'] for s in g['stages']]
+    add('rewritten', 'the history rewritten from the lock (a new secret, the same dice, other winners), re-chained, '
+        're-signed with the genuine RSA key and a fresh log signature', {'log.cosigned'}, bundle=b)
+    add('rewritten-unwitnessed', 'the same rewrite, verified without the witness keys: the hole cosigning closes',
+        bundle=b, args=())
+    add('quorum-above-keys', 'both witnesses pinned, a quorum of 3', {'log.cosigned'}, bundle=c(),
+        args=pin[:4] + ['--witnesses', '3'])
+    add('quorum-no-key', '--witnesses 1 without any --witness-key', {'log.cosigned'}, bundle=c(),
+        args=['--witnesses', '1'])
+    add('log-key-other', "a stranger's log key pinned with --log-key", {'log.key'}, bundle=c(),
+        args=['--log-key', vkey(text.split('\n')[0], vb.SIG_ED25519, ed25519_raw_public(stranger))])
+    b = c(); b['log']['checkpoint'] = text + '\n' + ''.join(l + '\n' for l in lines[1:])
+    add('log-signature-dropped', "the log's own signature line dropped", {'log.checkpoint'}, bundle=b, args=())
+    b = c(); del b['log']
+    add('log-absent', 'the log dropped, witness flags given', all_log, bundle=b)
+    b = c(); b['log']['extra'] = 1
+    add('log-extra-key', 'an unknown key in log', exit_code=2, bundle=b)
+    b = c(); b['log']['inclusion'][0]['seq'] = str(b['log']['inclusion'][0]['seq'])
+    add('log-inclusion-form', 'an inclusion seq written as a string', {'format'}, bundle=b)
+    with open(os.path.join(outdir, 'cases.json'), 'w', encoding='utf-8') as f:
+        json.dump(cases, f, ensure_ascii=False, indent=1)
+    return cases
+
+
 def main(argv):
+    # The witnessed log's corpus: GENUINE_LOG.json OUTDIR --key PEM --log-key PEM --witness NAME=PEM (twice).
+    if '--log-key' in argv:
+        try:
+            genuine, outdir = argv[0], argv[1]
+            opts = argv[2:]
+            key = opts[opts.index('--key') + 1]
+            log_key = opts[opts.index('--log-key') + 1]
+            witnesses = [tuple(opts[i + 1].split('=', 1)) for i, a in enumerate(opts) if a == '--witness']
+            assert len(witnesses) == 2
+        except (IndexError, ValueError, AssertionError):
+            sys.stderr.write(__doc__)
+            return 2
+        cases = make_log(genuine, outdir, key, log_key, witnesses)
+        print('%d log cases written to %s' % (len(cases), outdir))
+        return 0
     args = [a for a in argv if not a.startswith('--')]
     if len(argv) != 4 or argv[2] != '--key' or len(args) != 3:
         sys.stderr.write(__doc__)

@@ -2,13 +2,15 @@
 """Independent verifier of lottery audit bundles, written from docs/protocol.md alone.
 
 It shares no code with the service (TypeScript): Python 3.11 standard library only, with `openssl` run in a
-subprocess for RSA. It runs every check of protocol.md §8.2, with the same names, flags and exit codes as
+subprocess for RSA and for Ed25519 (the witnessed log, §10: `openssl pkeyutl -verify -rawin`, OpenSSL 3.0 or
+later). It runs every check of protocol.md §8.2, with the same names, flags and exit codes as
 `npx lottery verify`, so that a disagreement between the two exposes a bug in one of them or in the document.
 
 Usage:
   python3 docs/reference/verify_bundle.py BUNDLE.json [--key PEM] [--fingerprint SHA256:HEX]
           [--commitment HEX] [--entropy DICE] [--checkpoint FILE] [--max-bytes N] [--json]
-          (each option at most once: a repeated option is a usage error)
+          [--log-key VKEY|FILE] [--witness-key FILE ...] [--witnesses K]
+          (each option at most once, but --witness-key: a repeated option is a usage error)
   python3 docs/reference/verify_bundle.py vectors FILE.json      check the protocol test vectors (draw-v1.json,
                                                                   draw-v2.json)
 
@@ -231,7 +233,7 @@ def parse_strict(text):
 
 # The keys each object of a bundle may have (§8.1); `None` marks the free-form journal `data`.
 BUNDLE_KEYS = {'format', 'lottery', 'roster', 'rosterDigest', 'commitment', 'secret', 'entropy', 'seed', 'stages',
-               'journal', 'checkpoint', 'record'}
+               'journal', 'checkpoint', 'record', 'log'}
 LOTTERY_KEYS = {'id', 'year', 'agency', 'title', 'stages', 'meeting', 'method', 'rehearsal'}
 LOTTERY_STAGE_KEYS = {'stage', 'label', 'percent'}
 MEETING_KEYS = {'name', 'date', 'venue', 'chair', 'drawer', 'monitor', 'recorder', 'witnesses'}
@@ -271,6 +273,7 @@ def check_bundle_keys(b):
         _unknown(e, JOURNAL_KEYS, 'journal[]')
     _unknown(b.get('checkpoint'), CHECKPOINT_KEYS, 'checkpoint')
     _unknown(b.get('record'), RECORD_KEYS, 'record')
+    check_log_keys(b)
 
 
 def read_json_file(path, max_bytes):
@@ -623,6 +626,11 @@ LABELS = {
     'commitment.observed': ('現場所見承諾值', 'observed commitment'),
     'entropy.observed': ('現場所記骰子亂數', 'observed entropy'),
     'checkpoint.observed': ('先前保存的檢查點', 'saved checkpoint'),
+    'log.key': ('見證紀錄的金鑰', 'log key'),
+    'log.checkpoint': ('見證紀錄的檢查點', 'log checkpoint'),
+    'log.inclusion': ('紀錄樹包含本抽籤的項目', 'inclusion in the log'),
+    'log.consistency': ('紀錄樹的一致性', 'log consistency'),
+    'log.cosigned': ('見證人共同簽署', 'cosigned by the witnesses'),
 }
 
 
@@ -688,7 +696,7 @@ def format_problem(b):
         if not is_obj(rec) or not isinstance(rec.get('sha256'), str) or (
                 'publicSha256' in rec and not isinstance(rec['publicSha256'], str)):
             return 'record is not {sha256, publicSha256?}'
-    return None
+    return log_form_problem(b)
 
 
 def checkpoint_form(cp):
@@ -875,7 +883,8 @@ def meeting_day(meeting):
     return date[:10] if isinstance(date, str) and re.match(r'[0-9]{4}-[0-9]{2}-[0-9]{2}', date) else None
 
 
-def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint, observed_entropy=None):
+def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint, observed_entropy=None,
+           log_opts=None):
     checks = []
     result = {'ok': False, 'protocol': None, 'checks': checks, 'warnings': []}
 
@@ -1170,6 +1179,9 @@ def verify(b, anchors_fp, anchor_key_der, observed_commitment, saved_checkpoint,
                 elif broken is not None and broken <= sc['seq']:
                     prob = 'the chain breaks at or before the saved checkpoint'
         check('checkpoint.observed', not prob, prob or 'the journal extends the saved checkpoint')
+
+    # issue 13: the witnessed log (§10), when the bundle has one or a log flag asks for it.
+    log_checks(b, check, *(log_opts or (None, None, None)))
 
     result['ok'] = all(x['ok'] for x in checks)
     return result
@@ -1479,10 +1491,401 @@ def by_roster(entries):
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# §10 the witnessed log (issue 13): RFC 9162 tree, C2SP signed notes and cosignatures, Ed25519 through openssl
+# ---------------------------------------------------------------------------------------------------------------
+
+SPKI_ED25519 = bytes.fromhex('302a300506032b6570032100')  # RFC 8410: the SPKI DER of an Ed25519 key, minus the key
+SIG_ED25519, SIG_COSIGNATURE_V1 = 0x01, 0x04
+B64_STD = re.compile(r'[A-Za-z0-9+/]*={0,2}')
+LOG_KEYS = {'key', 'checkpoint', 'cosignatures', 'inclusion', 'consistency'}
+COSIGNER_KEYS = {'name', 'role', 'keyName', 'publicKey', 'timestamp'}
+INCLUSION_KEYS = {'seq', 'proof'}
+CONSISTENCY_KEYS = {'from', 'to', 'proof'}
+
+
+def check_log_keys(b):
+    log = b.get('log')
+    _unknown(log, LOG_KEYS, 'log')
+    if is_obj(log):
+        for e in _each_obj(log.get('cosignatures')):
+            _unknown(e, COSIGNER_KEYS, 'log.cosignatures[]')
+        for e in _each_obj(log.get('inclusion')):
+            _unknown(e, INCLUSION_KEYS, 'log.inclusion[]')
+        _unknown(log.get('consistency'), CONSISTENCY_KEYS, 'log.consistency')
+
+
+def log_form_problem(b):
+    """§8.1 `log`, when present: its shape only (what it proves is the log checks')."""
+    if 'log' not in b:
+        return None
+    log = b['log']
+    if not is_obj(log) or not isinstance(log.get('key'), str) or not isinstance(log.get('checkpoint'), str):
+        return 'log is not {key, checkpoint, cosignatures, inclusion, consistency}'
+    cos = log.get('cosignatures')
+    if not isinstance(cos, list) or not all(
+            is_obj(c) and all(isinstance(c.get(k), str) for k in ('name', 'role', 'keyName', 'publicKey'))
+            and is_int(c.get('timestamp')) for c in cos):
+        return 'log.cosignatures is malformed'
+    inc = log.get('inclusion')
+    if not isinstance(inc, list) or not all(is_obj(p) and is_int(p.get('seq')) and is_str_list(p.get('proof'))
+                                            for p in inc):
+        return 'log.inclusion is malformed'
+    con = log.get('consistency')
+    if not (is_obj(con) and is_int(con.get('from')) and is_int(con.get('to')) and is_str_list(con.get('proof'))):
+        return 'log.consistency is malformed'
+    return None
+
+
+def sha256b(data):
+    return hashlib.sha256(data).digest()
+
+
+def b64_canonical(s):
+    """Standard padded base64 that re-encodes to itself, or None."""
+    if not isinstance(s, str) or not B64_STD.fullmatch(s) or len(s) % 4:
+        return None
+    try:
+        raw = base64.b64decode(s, validate=True)
+    except ValueError:
+        return None
+    return raw if base64.b64encode(raw).decode() == s else None
+
+
+def key_id(name, typ, pub):
+    """signed-note: SHA-256(name ‖ 0x0A ‖ type ‖ key)[:4], big-endian."""
+    return int.from_bytes(sha256b(name.encode('utf-8') + bytes([0x0a, typ]) + pub)[:4], 'big')
+
+
+def valid_key_name(name):
+    return (0 < len(name) <= 256 and not re.search(r'[\s+\u007f\u0085\u00a0]', name)
+            and not any(ord(ch) < 0x20 for ch in name))
+
+
+def parse_vkey(text):
+    """`NAME+KEYID+BASE64(type ‖ key)`: (name, id, type, key) when the key ID is the one its parts give, else None."""
+    m = re.fullmatch(r'([^+]+)\+([^+]+)\+(.+)', text, re.S) if isinstance(text, str) else None
+    if not m or not valid_key_name(m.group(1)) or not re.fullmatch(r'[0-9a-f]{8}', m.group(2)):
+        return None
+    raw = b64_canonical(m.group(3))
+    if raw is None or len(raw) != 33 or raw[0] not in (SIG_ED25519, SIG_COSIGNATURE_V1):
+        return None
+    name, typ, pub = m.group(1), raw[0], raw[1:]
+    return (name, int(m.group(2), 16), typ, pub) if int(m.group(2), 16) == key_id(name, typ, pub) else None
+
+
+def parse_note(note):
+    """C2SP signed note: (text, [(name, id, sig)]): the text up to the last blank line, then signature lines only."""
+    if not isinstance(note, str) or len(note.encode('utf-8', 'surrogatepass')) > 64 * 1024:
+        return None
+    if any(ord(ch) < 0x20 and ch != '\n' for ch in note) or not note.endswith('\n'):
+        return None
+    sep = note.rfind('\n\n')
+    if sep < 0:
+        return None
+    text, lines = note[:sep + 1], note[sep + 2:-1].split('\n')
+    if not 1 <= len(lines) <= 64:
+        return None
+    sigs = []
+    for line in lines:
+        m = re.fullmatch(r'\u2014 (\S+) (\S+)', line)
+        raw = b64_canonical(m.group(2)) if m else None
+        if not m or not valid_key_name(m.group(1)) or raw is None or len(raw) < 5:
+            return None
+        sigs.append((m.group(1), int.from_bytes(raw[:4], 'big'), raw[4:]))
+    return text, sigs
+
+
+def parse_checkpoint_body(text):
+    """tlog-checkpoint: (origin, size, root) from `origin\\nsize\\nbase64 root\\n[extension lines]`."""
+    if not text.endswith('\n'):
+        return None
+    lines = text[:-1].split('\n')
+    if len(lines) < 3 or lines[0] == '' or not re.fullmatch(r'0|[1-9][0-9]{0,15}', lines[1]):
+        return None
+    size, root = int(lines[1]), b64_canonical(lines[2])
+    if size > MAX_SAFE or root is None or len(root) != 32 or '' in lines[3:]:
+        return None
+    return lines[0], size, root
+
+
+def ed25519_verify(pub, message, sig):
+    """`openssl pkeyutl -verify -pubin -inkey PUB.pem -rawin -in MSG -sigfile SIG`, PUB.pem from the raw key."""
+    if len(pub) != 32 or len(sig) != 64:
+        return False
+    with tempfile.TemporaryDirectory(prefix='verify-bundle-') as d:
+        paths = {n: os.path.join(d, n) for n in ('pub.pem', 'sig.bin', 'msg.bin')}
+        with open(paths['pub.pem'], 'w') as f:
+            f.write(der_to_pem(SPKI_ED25519 + pub))
+        with open(paths['sig.bin'], 'wb') as f:
+            f.write(sig)
+        with open(paths['msg.bin'], 'wb') as f:
+            f.write(message)
+        try:
+            r = subprocess.run(['openssl', 'pkeyutl', '-verify', '-pubin', '-inkey', paths['pub.pem'], '-rawin',
+                                '-in', paths['msg.bin'], '-sigfile', paths['sig.bin']],
+                               capture_output=True, timeout=60)
+        except FileNotFoundError:
+            raise OpensslMissing('openssl is not installed')
+        return r.returncode == 0 and b'Signature Verified Successfully' in r.stdout
+
+
+def note_signed_by(note, key):
+    """The log's signature (type 0x01): at least one line by the key (name and ID), every one of them valid."""
+    text, sigs = note
+    mine = [s for n, i, s in sigs if (n, i) == (key[0], key[1])]
+    return key[2] == SIG_ED25519 and bool(mine) and all(
+        len(s) == 64 and ed25519_verify(key[3], text.encode('utf-8'), s) for s in mine)
+
+
+def cosigned_at(note, key):
+    """A cosignature/v1 (type 0x04) by the key: exactly one line, u64 timestamp ‖ signature; its time, or None."""
+    text, sigs = note
+    mine = [s for n, i, s in sigs if (n, i) == (key[0], key[1])]
+    if key[2] != SIG_COSIGNATURE_V1 or len(mine) != 1 or len(mine[0]) != 72:
+        return None
+    t = int.from_bytes(mine[0][:8], 'big')
+    msg = ('cosignature/v1\ntime %d\n' % t + text).encode('utf-8')
+    return t if t <= MAX_SAFE and ed25519_verify(key[3], msg, mine[0][8:]) else None
+
+
+def leaf_hash(leaf):
+    return sha256b(b'\x00' + leaf)
+
+
+def node_hash(left, right):
+    return sha256b(b'\x01' + left + right)
+
+
+def split_point(n):
+    k = 1
+    while k * 2 < n:
+        k *= 2
+    return k
+
+
+def mth(leaf_hashes, start, end):
+    """RFC 9162 §2.1.1 MTH of leaves [start, end); the empty tree's is SHA-256 of nothing."""
+    n = end - start
+    if n == 0:
+        return sha256b(b'')
+    if n == 1:
+        return leaf_hashes[start]
+    k = split_point(n)
+    return node_hash(mth(leaf_hashes, start, start + k), mth(leaf_hashes, start + k, end))
+
+
+def verify_inclusion(index, size, leaf, proof, root):
+    """RFC 9162 §2.1.3.2."""
+    if not 0 <= index < size:
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            r = node_hash(p, r)
+            if fn % 2 == 0:
+                while fn % 2 == 0 and fn != 0:
+                    fn, sn = fn // 2, sn // 2
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn // 2, sn // 2
+    return sn == 0 and r == root
+
+
+def verify_consistency(first_size, second_size, first, second, proof):
+    """RFC 9162 §2.1.4.2."""
+    if not 1 <= first_size <= second_size:
+        return False
+    if first_size == second_size:
+        return not proof and first == second
+    if not proof:
+        return False
+    path = ([first] + list(proof)) if first_size & (first_size - 1) == 0 else list(proof)
+    fn, sn = first_size - 1, second_size - 1
+    while fn % 2 == 1:
+        fn, sn = fn // 2, sn // 2
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn % 2 == 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            if fn % 2 == 0:
+                while fn % 2 == 0 and fn != 0:
+                    fn, sn = fn // 2, sn // 2
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn // 2, sn // 2
+    return sn == 0 and fr == first and sr == second
+
+
+def lottery_sizes(entries, lid):
+    """(N_L, S_open), §10: N_L the seq of the entry closing the last stage of the lottery's definition as it last
+    stood; S_open the last ceremony.opened before stage 1 was drawn (physical: before N_L), else the last lock."""
+    mine = [e for e in entries if e['data'].get('lottery') == lid]
+    n = None
+    for e in mine:
+        if e['type'] in ('lottery.created', 'lottery.updated') and isinstance(e['data'].get('stages'), list):
+            n = len(e['data']['stages'])
+    last = next((e for e in mine if e['type'] in ('stage.drawn', 'stage.recorded') and n and n >= 1
+                 and e['data'].get('stage') == n and is_int(e['data'].get('stage'))), None)
+    if last is None:
+        return None, None
+    first = last if last['type'] == 'stage.recorded' else next(
+        (e for e in mine if e['type'] == 'stage.drawn' and e['data'].get('stage') == 1
+         and is_int(e['data'].get('stage'))), None)
+    bound = first['seq'] if first else last['seq']
+    opened = locked = None
+    for e in entries:  # in journal order, up to the first entry at or after the bound
+        if e['seq'] >= bound:
+            break
+        if e['data'].get('lottery') == lid and e['type'] == 'ceremony.opened':
+            opened = e['seq']
+        if e['data'].get('lottery') == lid and e['type'] == 'lottery.locked':
+            locked = e['seq']
+    return last['seq'], (opened if opened is not None else locked)
+
+
+def proof_hashes(proof):
+    out = [b64_canonical(p) for p in proof]
+    return out if all(h is not None and len(h) == 32 for h in out) else None
+
+
+def log_checks(b, check, log_key, witness_keys, witnesses):
+    """§8.2 log.key, log.checkpoint, log.inclusion, log.consistency and (with witness flags) log.cosigned."""
+    cosign = witness_keys is not None or witnesses is not None
+    names = ['log.key', 'log.checkpoint', 'log.inclusion', 'log.consistency'] + (['log.cosigned'] if cosign else [])
+    if 'log' not in b:
+        if log_key is not None or cosign:
+            for n in names:
+                check(n, False, 'the bundle has no log')
+        return
+    log, lid = b['log'], b['lottery']['id']
+    entries = [e for e in b['journal'] if well_formed(e)]
+    size, opened = lottery_sizes(entries, lid)
+    key = parse_vkey(log['key'])
+    key = key if key and key[2] == SIG_ED25519 else None
+    note = parse_note(log['checkpoint'])
+    body = parse_checkpoint_body(note[0]) if note else None
+    leaves = None
+    if size is not None and len(entries) >= size and all(
+            entries[i]['seq'] == i + 1 for i in range(size)):
+        leaves = [leaf_hash(bytes.fromhex(e['hash'])) for e in entries[:size]]
+    # log.key
+    prob = None
+    if key is None:
+        prob = 'the log key is not an Ed25519 verifier key'
+    elif log_key is not None:
+        pinned = parse_vkey(log_key)
+        if not pinned or pinned[2] != SIG_ED25519 or (pinned[0], pinned[3]) != (key[0], key[3]):
+            prob = 'the log key is not the pinned --log-key'
+    elif size is None:
+        prob = 'N_L is unknown: the lottery has no final stage entry'
+    else:
+        lk = [e for e in entries if e['type'] == 'log.key' and e['seq'] <= size]
+        if not lk:
+            prob = 'no log.key entry at or before N_L, and no --log-key'
+        elif lk[-1]['data'].get('key') != log['key']:
+            prob = "the log key is not the journal's last log.key entry"
+    if prob is None and body is None:
+        prob = 'the checkpoint note cannot be read'
+    elif prob is None and body[0] != key[0]:
+        prob = "the checkpoint's origin is not the log key's name"
+    check('log.key', not prob, prob or 'the log key %s' % key[0])
+    # log.checkpoint
+    prob = None
+    if body is None:
+        prob = 'the checkpoint is not a signed note with a checkpoint body'
+    elif key is None or not note_signed_by(note, key):
+        prob = "the log's signature does not verify"
+    elif size is None or body[1] != size:
+        prob = 'the checkpoint is not at N_L'
+    elif leaves is None:
+        prob = 'the journal lacks entries up to N_L'
+    elif mth(leaves, 0, size) != body[2]:
+        prob = "the checkpoint's root is not the journal's tree"
+    check('log.checkpoint', not prob, prob or 'signed, size %d' % size)
+    # log.inclusion
+    probs = []
+    if body is None or size is None:
+        probs.append('no checkpoint or no N_L')
+    else:
+        wanted = {e['seq']: e for e in entries if e['data'].get('lottery') == lid and e['seq'] <= size}
+        seen = set()
+        for p in log['inclusion']:
+            hs = proof_hashes(p['proof'])
+            e = wanted.get(p['seq'])
+            if e is None:
+                probs.append('a proof for seq %d, not an entry of the lottery' % p['seq'])
+            elif p['seq'] in seen:
+                probs.append('two proofs for seq %d' % p['seq'])
+            elif hs is None or not verify_inclusion(p['seq'] - 1, body[1], leaf_hash(bytes.fromhex(e['hash'])),
+                                                    hs, body[2]):
+                probs.append('the proof of seq %d does not verify' % p['seq'])
+            seen.add(p['seq'])
+        probs += ['no proof for seq %d' % s for s in wanted if s not in seen]
+    check('log.inclusion', not probs, '; '.join(probs[:10]) or 'every entry of the lottery is in the tree')
+    # log.consistency
+    con, prob = log['consistency'], None
+    if size is None or opened is None:
+        prob = 'no ceremony.opened and final stage entry'
+    elif (con['from'], con['to']) != (opened, size):
+        prob = 'the proof is not from S_open to N_L'
+    elif body is None or leaves is None:
+        prob = 'no checkpoint or no tree'
+    else:
+        hs = proof_hashes(con['proof'])
+        if hs is None or not verify_consistency(opened, size, mth(leaves, 0, opened), body[2], hs):
+            prob = 'the consistency proof does not verify'
+    check('log.consistency', not prob, prob or 'from %s to %s' % (opened, size))
+    if not cosign:
+        return
+    # log.cosigned
+    keys, prob = [], None
+    for text in witness_keys or []:
+        k = parse_vkey(text)
+        if not k or k[2] != SIG_COSIGNATURE_V1:
+            prob = 'a witness key is not a cosigner key (type 0x04)'
+        elif k not in keys:
+            keys.append(k)
+    k_needed = len(keys) if witnesses is None else witnesses
+    if prob is None and k_needed > 0 and not keys:
+        prob = 'no witness key pinned'
+    elif prob is None and k_needed > len(keys):
+        prob = 'a quorum of %d needs more witness keys than %d' % (k_needed, len(keys))
+    elif prob is None and body is None:
+        prob = 'the checkpoint is not a signed note with a checkpoint body'
+    if prob is None:
+        signed = [k[0] for k in keys if cosigned_at(note, k) is not None]
+        if len(signed) < k_needed:
+            prob = '%d of %d pinned witnesses cosigned, %d needed' % (len(signed), len(keys), k_needed)
+    check('log.cosigned', not prob, prob or 'quorum %d met' % k_needed)
+
+
+def read_vkey_arg(value, typ, what, file_only=False):
+    """--log-key VKEY|FILE, --witness-key FILE: a verifier key of the type, else a usage error (exit 2)."""
+    k = None if file_only else parse_vkey(value.strip())
+    if k and k[2] == typ:
+        return value.strip()
+    try:
+        with open(value, 'rb') as f:
+            text = f.read(64 * 1024 + 1).decode('utf-8', errors='replace').strip()
+    except OSError as e:
+        raise UsageError('cannot read %s: %s' % (what, e.strerror or e))
+    k = parse_vkey(text)
+    if not k or k[2] != typ:
+        raise UsageError('%s does not hold a %s verifier key' % (value, what))
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # command line
 # ---------------------------------------------------------------------------------------------------------------
 
-OPTIONS = {'key', 'fingerprint', 'commitment', 'entropy', 'checkpoint', 'max-bytes', 'json', 'help'}
+OPTIONS = {'key', 'fingerprint', 'commitment', 'entropy', 'checkpoint', 'max-bytes', 'json', 'help',
+           'log-key', 'witness-key', 'witnesses'}
+REPEATABLE = {'witness-key'}
 BOOLEAN = {'json', 'help'}
 
 
@@ -1505,11 +1908,14 @@ def parse_args(argv):
                 raise UsageError('--pdf (record.pdf.*) is not implemented by this reference; use npx lottery verify')
             if name not in OPTIONS:
                 raise UsageError('unknown option --%s' % name)
-            if name in flags:
+            if name in flags and name not in REPEATABLE:
                 raise UsageError('--%s given twice' % name)
             if (name in BOOLEAN) != (val is True):
                 raise UsageError('--%s %s' % (name, 'takes no value' if name in BOOLEAN else 'needs a value'))
-            flags[name] = val
+            if name in REPEATABLE:
+                flags.setdefault(name, []).append(val)
+            else:
+                flags[name] = val
         else:
             positional.append(a)
         i += 1
@@ -1567,7 +1973,15 @@ def main(argv, out, err):
             # §8.3: a saved checkpoint that lacks a field of the right type makes the input unreadable.
             if not checkpoint_form(saved):
                 raise Unreadable('the saved checkpoint is not a checkpoint')
-        report = verify(bundle, fp, key_der, commitment, saved, dice)
+        witnesses = flags.get('witnesses')
+        if witnesses is not None and not re.fullmatch(r'[0-9]{1,3}', witnesses):
+            raise UsageError('--witnesses takes how many witnesses must have cosigned: 0-999')
+        log_opts = (
+            read_vkey_arg(flags['log-key'], SIG_ED25519, 'log key') if 'log-key' in flags else None,
+            [read_vkey_arg(f, SIG_COSIGNATURE_V1, 'witness key', True) for f in flags['witness-key']]
+            if 'witness-key' in flags else None,
+            int(witnesses) if witnesses is not None else None)
+        report = verify(bundle, fp, key_der, commitment, saved, dice, log_opts)
     except UsageError as e:
         err.write('usage error: %s\n' % safe_text(str(e)))
         if json_out:

@@ -18,9 +18,13 @@ export function parseArgs(args: string[]): { positional: string[]; flags: Flags 
   const flags: Flags = new Map<string, string | true>();
   const boolean = new Set(['json', 'help']);
   // An option given twice is refused: `--fingerprint WRONG --fingerprint RIGHT` must not quietly pin the last one.
+  // A repeatable one (--witness-key) keeps every value, NUL-separated (no argument can hold a NUL): see list().
   const set = (name: string, v: string | true): void => {
-    if (flags.has(name)) throw new UsageError(`--${name} is given more than once`);
-    flags.set(name, v);
+    const had = flags.get(name);
+    if (REPEATABLE.has(name) && typeof had === 'string' && typeof v === 'string')
+      flags.set(name, `${had}\0${v}`);
+    else if (flags.has(name)) throw new UsageError(`--${name} is given more than once`);
+    else flags.set(name, v);
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -39,6 +43,15 @@ export function parseArgs(args: string[]): { positional: string[]; flags: Flags 
     } else positional.push(a);
   }
   return { positional, flags };
+}
+
+/** Options that may be given more than once, each value kept (issue 13: one --witness-key per witness). */
+const REPEATABLE = new Set(['witness-key']);
+
+/** Every value of a repeatable option, in the order given; empty when it is absent. */
+export function list(flags: Flags, name: string): string[] {
+  const v = str(flags, name);
+  return v === undefined ? [] : v.split('\0');
 }
 
 export function str(flags: Flags, name: string): string | undefined {
@@ -64,6 +77,9 @@ const OPTIONS: Record<string, string[]> = {
     'entropy',
     'pdf',
     'max-bytes',
+    'log-key',
+    'witness-key',
+    'witnesses',
     'json',
     'help',
   ],

@@ -4,6 +4,8 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { parseVerifierKey } from '../domain/log/note';
+import { sha256Bytes } from '../util/sha256';
 import { assertCheckpointKeys, BundleUnreadable, parseCheckpoint, readBundleJson } from '../domain/bundle';
 import type { Checkpoint } from '../domain/checkpoint';
 import { parseStrictJson } from '../domain/json';
@@ -21,6 +23,26 @@ export function readTrustedKey(file: string): string {
     throw new Error(`${file} is not an RSA key (the protocol signs with RS256)`);
   // A certificate file works too (the office publishes its certificate): compare its public key.
   return key.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/**
+ * A signed-note verifier key (issue 13), `NAME+KEYID+BASE64(type ‖ key)`: given as the text itself, or as a file
+ * holding it on one line. `type` is 0x01 for the log's key (--log-key), 0x04 for a witness's (--witness-key).
+ */
+export function readVerifierKey(textOrFile: string, type: number, what: string, fileOnly = false): string {
+  const asKey = (t: string): string | undefined => {
+    const k = parseVerifierKey(sha256Bytes, t.trim());
+    return k && k.type === type ? t.trim() : undefined;
+  };
+  const direct = fileOnly ? undefined : asKey(textOrFile);
+  if (direct !== undefined) return direct;
+  const text = readRegularFile(textOrFile, 64 * 1024, what).toString('utf8');
+  const key = asKey(text);
+  if (key === undefined)
+    throw new Error(
+      `${textOrFile} does not hold a ${what} verifier key NAME+KEYID+BASE64 (type 0x0${type}) on one line`,
+    );
+  return key;
 }
 
 /** The current signing key's public half, beside a database (verify --db), when the key file is there. */

@@ -20,6 +20,10 @@ Usage:
                                                   --entropy: the dice as read aloud and written into the minutes
                                                   --checkpoint: a checkpoint saved earlier (GET /api/v1/journal/checkpoint)
                                                   --max-bytes: largest bundle read, in bytes (default 64 MiB)
+                 [--log-key FILE|VKEY] [--witness-key FILE ...] [--witnesses K]
+                                                  --log-key: the log's verifier key printed on the notice and the record
+                                                  --witness-key: a file holding a witness's cosigner key (repeatable)
+                                                  --witnesses: how many of them must have cosigned (default: all)
   lottery verify --db PATH [--checkpoint FILE] [--json]
                                                   exit 0: every check holds; 1: a check fails; 2: unreadable input
   lottery witness keygen --name NAME --out FILE   a remote witness's Ed25519 key (0600); prints its vkey

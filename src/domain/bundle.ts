@@ -3,6 +3,7 @@ import type { DefinedLottery, MeetingJson, StageDef } from './model';
 import type { Checkpoint } from './checkpoint';
 import { HEX64, LOTTERY_ID } from './grammar';
 import { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES, parseStrictJson } from './json';
+import { COSIGNER_KEYS, readLog, type BundleLog } from './bundle-log';
 import type { RawEntry } from './journal';
 import { PROTOCOL_V1, PROTOCOL_V2, type Protocol, type RosterEntry } from './protocol';
 
@@ -49,9 +50,12 @@ export interface Bundle {
   journal: RawEntry[];
   checkpoint: Checkpoint;
   record?: { sha256: string; publicSha256?: string };
+  /** issue 13: the witnessed log at the lottery's checkpoint (protocol.md §8.1); absent in older bundles. */
+  log?: BundleLog;
 }
 
 export { BundleUnreadable, DEFAULT_MAX_BUNDLE_BYTES };
+export type { BundleCosigner, BundleLog } from './bundle-log';
 
 /**
  * Text → JSON value, or BundleUnreadable (the CLI's exit 2). byteLength is the file's size, known before it was
@@ -98,6 +102,7 @@ const KNOWN_KEYS = {
     'journal',
     'checkpoint',
     'record',
+    'log',
   ],
   lottery: ['id', 'year', 'agency', 'title', 'stages', 'meeting', 'method', 'rehearsal'],
   stageDef: ['stage', 'label', 'percent'],
@@ -107,6 +112,10 @@ const KNOWN_KEYS = {
   journal: ['seq', 'at', 'type', 'actor', 'data', 'prev', 'hash'],
   checkpoint: ['seq', 'hash', 'at', 'alg', 'signature', 'publicKey', 'certificate'],
   record: ['sha256', 'publicSha256'],
+  log: ['key', 'checkpoint', 'cosignatures', 'inclusion', 'consistency'],
+  cosigner: COSIGNER_KEYS,
+  inclusion: ['seq', 'proof'],
+  consistency: ['from', 'to', 'proof'],
 } as const;
 
 function unknownKey(o: unknown, allowed: readonly string[], where: string): void {
@@ -136,6 +145,13 @@ export function assertKnownKeys(value: unknown): void {
   each(own(value, 'journal'), (e, i) => unknownKey(e, KNOWN_KEYS.journal, `journal[${i}]`));
   unknownKey(own(value, 'checkpoint'), KNOWN_KEYS.checkpoint, 'checkpoint');
   unknownKey(own(value, 'record'), KNOWN_KEYS.record, 'record');
+  const log = own(value, 'log');
+  unknownKey(log, KNOWN_KEYS.log, 'log');
+  if (isObj(log)) {
+    each(own(log, 'cosignatures'), (e, i) => unknownKey(e, KNOWN_KEYS.cosigner, `log.cosignatures[${i}]`));
+    each(own(log, 'inclusion'), (e, i) => unknownKey(e, KNOWN_KEYS.inclusion, `log.inclusion[${i}]`));
+    unknownKey(own(log, 'consistency'), KNOWN_KEYS.consistency, 'log.consistency');
+  }
 }
 
 /** A saved checkpoint (`--checkpoint FILE`): the same key rules as the bundle's. */
@@ -198,6 +214,7 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
   const checkpoint = parseCheckpoint(own(value, 'checkpoint'));
   if (!checkpoint) p.push('checkpoint is malformed');
   const record = readRecord(own(value, 'record'), p);
+  const log = readLog(own(value, 'log'), p);
 
   if (p.length > 0 || !lottery || !checkpoint || !isStr(entropy)) return { problems: p };
   const bundle: Bundle = {
@@ -214,6 +231,7 @@ export function parseBundle(value: unknown): { bundle: Bundle } | { problems: st
     checkpoint,
   };
   if (record) bundle.record = record;
+  if (log) bundle.log = log;
   return { bundle };
 }
 

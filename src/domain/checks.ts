@@ -31,6 +31,11 @@ export const BUNDLE_CHECK_NAMES = [
   'commitment.observed',
   'entropy.observed',
   'checkpoint.observed',
+  'log.key',
+  'log.checkpoint',
+  'log.inclusion',
+  'log.consistency',
+  'log.cosigned',
 ] as const;
 
 /** `verify --db` (protocol.md §8.4): the chain, each lottery's tables, and a saved checkpoint. */
@@ -97,6 +102,14 @@ export const CHECK_LABELS: Readonly<Record<CheckKind, { zh: string; en: string }
   'commitment.observed': { zh: '承諾值與會前抄錄相符', en: 'commitment as observed' },
   'entropy.observed': { zh: '骰子點數與會議紀錄相符', en: 'dice as written down in the room' },
   'checkpoint.observed': { zh: '日誌延續先前保存的檢查點', en: 'journal extends the saved checkpoint' },
+  'log.key': { zh: '見證紀錄的金鑰', en: 'log key' },
+  'log.checkpoint': { zh: '見證紀錄的檢查點簽章與樹根', en: 'log checkpoint signature and root' },
+  'log.inclusion': { zh: '本抽籤的日誌項目皆在紀錄樹中', en: "the lottery's entries are in the log" },
+  'log.consistency': {
+    zh: '紀錄樹延續抽籤程序開啟時的樹',
+    en: 'log extends the tree the ceremony opened under',
+  },
+  'log.cosigned': { zh: '見證人共同簽署檢查點', en: 'checkpoint cosigned by the witnesses' },
   'checkpoint.extends': { zh: '日誌延續檢查點', en: 'journal extends the checkpoint' },
   'checkpoint.key': { zh: '簽章金鑰的延續', en: 'signing key continuity' },
   'tables.lottery': { zh: '資料表與日誌相符', en: 'tables match the journal' },

@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sha256Bytes } from '../util/sha256';
+import { verifyEd25519Node } from './log-key';
 
 /**
  * The service's signing key: RSA 3072, PKCS#1 v1.5 with SHA-256 (RS256). RSA because the PDF signer of the
@@ -85,4 +87,7 @@ export const nodeVerifyDeps = {
   sha256: sha256Node,
   verifyRs256: verifyRs256Node,
   sha256Bytes: sha256BytesNode,
+  // issue 13: the witnessed log's tree hash and Ed25519 (verify/log.ts).
+  hashBytes: sha256Bytes,
+  verifyEd25519: verifyEd25519Node,
 };

@@ -67,6 +67,8 @@ interface NoticeTemplate {
     rosterDigest: string;
     commitment: string;
     keyFingerprint: string;
+    /** issue 13: the witnessed log's verifier key. */
+    logKey?: string;
   };
   command: string;
   rehearsalMark: string;
@@ -109,6 +111,8 @@ export interface NoticeData {
   testCertificate?: boolean;
   /** A physical draw (實體抽籤): stage 1's pool sheet digest, issued at the lock (protocol.md §6.1). */
   physical?: { sheet: string };
+  /** issue 13: the witnessed log's verifier key (vkey), for observers to pin before the meeting (--log-key). */
+  logKey?: string;
 }
 
 /**
@@ -294,6 +298,7 @@ function lockedValues({ data, t, flow, item }: NoticePage): void {
   hex(t.valueLabels.rosterDigest, data.rosterDigest);
   hex(t.valueLabels.commitment, data.commitment);
   hex(t.valueLabels.keyFingerprint, data.keyFingerprint);
+  if (data.logKey) hex(t.valueLabels.logKey ?? '', data.logKey);
   if (data.physical) hex(t.physical.sheet, data.physical.sheet);
   gap(flow, 0.2);
 }

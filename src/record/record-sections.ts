@@ -252,6 +252,43 @@ export function checkpointSection({ data, t, flow }: RecordPage): void {
     flow.ensure(12);
     doc.fontSize(t.fonts.hex).text(line, m + 12, doc.y, { width: width - 12, lineBreak: false });
   }
+  if (data.logKey) {
+    doc.moveDown(0.35);
+    flow.hexLine(t.checkpointLabels.logKey ?? '', data.logKey);
+  }
+  cosigners({ data, t, flow });
+}
+
+const ROLE_LABELS: Record<string, string> = {
+  monitor: 'roleMonitor',
+  witness: 'roleWitness',
+  remote: 'roleRemote',
+};
+
+/** issue 13: each cosigner's name, role, key fingerprint and the checkpoint they signed (size, root's first 16). */
+function cosigners({ data, t, flow }: RecordPage): void {
+  const list = data.cosigners ?? [];
+  if (list.length === 0) return;
+  const { doc, P, m, width } = flow;
+  flow.ensure(40);
+  doc
+    .moveDown(0.2)
+    .fontSize(t.fonts.small)
+    .text(t.checkpointLabels.cosigners ?? '', m, doc.y, { width });
+  for (const c of list) {
+    flow.ensure(36);
+    const role = t.checkpointLabels[ROLE_LABELS[c.role] ?? ''] ?? c.role;
+    const at = taipeiWithUtc(new Date(c.timestamp * 1000));
+    const line = fill(t.checkpointLabels.cosigner ?? '', {
+      name: P(c.name),
+      role: P(role),
+      size: c.size,
+      root: c.rootHash.slice(0, 16),
+      at,
+    });
+    doc.fontSize(t.fonts.body).text(line, m + 12, doc.y, { width: width - 12 });
+    flow.hexLine(t.checkpointLabels.cosignerFingerprint ?? '', c.fingerprint);
+  }
 }
 
 /** How to verify: a QR code of the verification page, with the text and the URL beside it. */

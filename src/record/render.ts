@@ -121,6 +121,23 @@ export interface RecordData {
   meetingAmendedAt?: string[];
   /** A physical draw (實體抽籤): its sheets and balls, printed in place of the random draw's values. */
   physical?: PhysicalRecord;
+  /** issue 13: the witnessed log's verifier key (vkey), printed with the checkpoint. */
+  logKey?: string;
+  /** issue 13: who cosigned the lottery's checkpoint before the record was issued, in key-name order. */
+  cosigners?: RecordCosigner[];
+}
+
+/** A witness's cosignature of the lottery's log checkpoint, as journalled (`checkpoint.cosigned`). */
+export interface RecordCosigner {
+  name: string;
+  role: string;
+  /** `SHA256:` + hex of the SHA-256 of the 32-byte Ed25519 key. */
+  fingerprint: string;
+  size: number;
+  /** Lowercase hex of the tree's root; the record prints its first 16 digits. */
+  rootHash: string;
+  /** POSIX seconds. */
+  timestamp: number;
 }
 
 export { printable };

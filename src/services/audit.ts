@@ -8,6 +8,7 @@ import { PROTOCOL_V1, sortRoster } from '../domain/protocol';
 import { signerFromPem } from '../keys/signer';
 import type { Store } from '../store/store';
 import { type Context } from './context';
+import { bundleLog } from './audit-log';
 import { physicalBundle } from './physical-view';
 
 /**
@@ -54,7 +55,10 @@ export function bundle(c: Context, id: string): Bundle {
       checkpoint: checkpointInTx(c),
       ...recordRef(c.store, id),
     };
-    return l.method === 'physical' ? physicalBundle(c, l, b) : b;
+    // issue 13: the witnessed log, after every other key, so that a bundle without one is as it was.
+    const log = bundleLog(c, id, journal as unknown as JournalEntry[]);
+    const full = l.method === 'physical' ? physicalBundle(c, l, b) : b;
+    return log ? { ...full, log } : full;
   });
 }
 

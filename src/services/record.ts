@@ -7,7 +7,8 @@ import { PROTOCOL_V1, sortRoster, type RosterEntry } from '../domain/protocol';
 import { DEFAULT_PUBLIC_FIELDS, type PublicField } from '../domain/publish';
 import { renderNotice } from '../record/notice';
 import { meetingAmendedAt } from './life-view';
-import { renderRecord, type RecordCeremony, type RecordData } from '../record/render';
+import { renderRecord, type RecordCeremony, type RecordCosigner, type RecordData } from '../record/render';
+import { recordCosigners } from './audit-log';
 import { signPdf } from '../record/sign';
 import type { LotteryRow, ResultRow } from '../store/store';
 import { checkpointInTx } from './audit';
@@ -40,6 +41,9 @@ interface RecordSnapshot {
   /** When the meeting particulars were amended after the last lock (`meeting.updated`), in journal order. */
   meetingAmendedAt: string[];
   physical?: PhysicalRecord;
+  /** issue 13: the log's key and who cosigned the lottery's checkpoint, when the service runs the log. */
+  logKey?: string;
+  cosigners: RecordCosigner[];
 }
 
 /** The checklist of issuing the record (the confirmation page): refusals before it (status, issued) first. */
@@ -68,6 +72,8 @@ function recordSnapshot(c: Context, id: string): RecordSnapshot {
       checkpoint: checkpointInTx(c),
       keyFingerprint: c.keyFingerprint(),
       ...(l.method === 'physical' ? { physical: physicalRecord(c, l) } : {}),
+      ...(c.d.log ? { logKey: c.d.log.verifierKey() } : {}),
+      cosigners: recordCosigners(c, id),
       ceremonies: ceremonyView(c, id).history.map((h) => ({
         kind: h.kind,
         at: new Date(h.at),
@@ -183,6 +189,7 @@ export async function issueNotice(
     ...(isRehearsal(l) ? { rehearsal: true } : {}),
     ...(c.d.testCertificate ? { testCertificate: true } : {}),
     ...(snap.sheet ? { physical: { sheet: snap.sheet.sha256 } } : {}),
+    ...(c.d.log ? { logKey: c.d.log.verifierKey() } : {}),
   });
   const pdf = await signPdf(
     unsigned,
@@ -287,5 +294,7 @@ function recordData(
     ...(snap.checklist.testCertificate ? { testCertificate: true } : {}),
     ...(snap.meetingAmendedAt.length > 0 ? { meetingAmendedAt: snap.meetingAmendedAt } : {}),
     ...(snap.physical ? { physical: snap.physical } : {}),
+    ...(snap.logKey ? { logKey: snap.logKey } : {}),
+    ...(snap.cosigners.length > 0 ? { cosigners: snap.cosigners } : {}),
   };
 }

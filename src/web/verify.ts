@@ -2,39 +2,12 @@ import { readBundleJson } from '../domain/bundle';
 import { checkLabel } from '../domain/checks';
 import { verifyBundle, type Report, type VerifyOptions } from '../domain/verify';
 import { el, onFiles, tr } from './api';
+import { browserVerifyDeps as deps } from './verify-deps';
 
 /**
  * Public verification in the browser: the same library the CLI and the server use, hashing with WebCrypto, and
  * nothing is uploaded. Each check is shown by name as passed or failed.
  */
-const hex = (b: ArrayBuffer): string =>
-  Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
-
-const deps = {
-  sha256: async (s: string): Promise<string> =>
-    hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(s))),
-  sha256Bytes: async (b: Uint8Array): Promise<string> =>
-    hex(await crypto.subtle.digest('SHA-256', new Uint8Array(b))),
-  verifyRs256: async (pem: string, message: string, sigB64: string): Promise<boolean> => {
-    try {
-      const der = Uint8Array.from(atob(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '')), (c) =>
-        c.charCodeAt(0),
-      );
-      const key = await crypto.subtle.importKey(
-        'spki',
-        der,
-        { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
-        false,
-        ['verify'],
-      );
-      const sig = Uint8Array.from(atob(sigB64), (c) => c.charCodeAt(0));
-      return await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, sig, new TextEncoder().encode(message));
-    } catch {
-      return false;
-    }
-  },
-};
-
 function show(report: Report | undefined, error?: string): void {
   const out = document.getElementById('vresult');
   if (!out) return;
@@ -95,6 +68,8 @@ async function run(files: FileList | File[]): Promise<void> {
     // signed by any other key fails `key.pinned`, however well it verifies against its own key.
     const opts: VerifyOptions = {};
     if (page.fingerprint) opts.trustedFingerprint = page.fingerprint;
+    // issue 13: the log's key as this page publishes it (data-log-key), when it does.
+    if (page.logKey) opts.logKey = page.logKey;
     const observed = (document.getElementById('vcommitment') as HTMLInputElement | null)?.value.replace(
       /\s+/g,
       '',

@@ -10,6 +10,7 @@ import { generatePrivatePem, signerFromPem } from '../../src/keys/signer';
 import { Store } from '../../src/store/store';
 import { auth, drawnLottery, type TestApp } from '../helpers/app';
 import { physicalDrawn } from '../helpers/physical';
+import { noteText, withLog, witness } from '../helpers/witness-log';
 
 // Differential test of the two verifiers of protocol.md §8: the TypeScript CLI (`node dist/cli/main.js verify`)
 // and docs/reference/verify_bundle.py, written from the document alone with no shared code. A genuine v2 bundle
@@ -112,6 +113,8 @@ let cases: Case[];
 /** A physical draw's genuine bundle (protocol.md §6.1) from the same app, and its own corpus. */
 let genuinePhysical: string;
 let physicalCases: Case[];
+/** issue 13: a lottery drawn under the witnessed log, cosigned by two witnesses, and the log's corpus. */
+let logCases: Case[];
 
 beforeAll(async () => {
   if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run npm run build first`);
@@ -182,7 +185,47 @@ beforeAll(async () => {
   physicalCases = (JSON.parse(fs.readFileSync(path.join(pcorpus, 'cases.json'), 'utf8')) as Case[]).map(
     (c) => ({ ...c, file: path.join(pcorpus, c.file) }),
   );
-}, 90_000);
+  logCases = await logCorpus(t, pem, clock, keyFile);
+}, 120_000);
+
+/** A lottery drawn under the log (log.key journalled first), cosigned by two witnesses, made into a corpus. */
+async function logCorpus(t: TestApp, pem: string, clock: () => Date, keyFile: string): Promise<Case[]> {
+  const w = withLog(t, { signer: signerFromPem(pem), clock });
+  const id = await drawnLottery(t, '62513 41234', {
+    year: 113,
+    agency: '數位發展部',
+    meeting: { date: '2025-01-22' },
+  });
+  const text = noteText((w.services.bundle(id) as unknown as { log: { checkpoint: string } }).log.checkpoint);
+  const a = witness('monitor.a');
+  const b = witness('witness.b');
+  w.lines.set(Number(text.split('\n')[1]), [a.cosign(text, 1737513000), b.cosign(text, 1737513060)]);
+  const file = path.join(dir, 'genuine-log.json');
+  fs.writeFileSync(file, JSON.stringify(w.services.bundle(id)));
+  const keys = { log: path.join(dir, 'log.pem'), a: path.join(dir, 'a.pem'), b: path.join(dir, 'b.pem') };
+  fs.writeFileSync(keys.log, w.pem, { mode: 0o600 });
+  fs.writeFileSync(keys.a, a.pem, { mode: 0o600 });
+  fs.writeFileSync(keys.b, b.pem, { mode: 0o600 });
+  const out = path.join(dir, 'corpus-log');
+  const made = await run('python3', [
+    makeCorpus,
+    file,
+    out,
+    '--key',
+    keyFile,
+    '--log-key',
+    keys.log,
+    '--witness',
+    `${a.name}=${keys.a}`,
+    '--witness',
+    `${b.name}=${keys.b}`,
+  ]);
+  if (made.code !== 0) throw new Error(`make_corpus.py failed on the log: ${made.err}`);
+  return (JSON.parse(fs.readFileSync(path.join(out, 'cases.json'), 'utf8')) as Case[]).map((c) => ({
+    ...c,
+    file: path.join(out, c.file),
+  }));
+}
 
 afterAll(() => {
   store?.close();
@@ -281,6 +324,20 @@ describe('the TypeScript verifier and the independent Python reference, on one c
     expect(physicalCases.length).toBeGreaterThanOrEqual(15);
     expect(await disagreements(physicalCases)).toEqual([]);
   }, 60_000);
+
+  it('agree on the witnessed log (issue 13): cosignatures over another tree or by an unpinned key, a wrong proof, a rewritten history with a fresh log signature', async () => {
+    const names = logCases.map((c) => path.basename(c.file).replace(/^\d+-log-|\.json$/g, ''));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'cosigned-other-tree',
+        'cosigned-unregistered',
+        'inclusion-wrong',
+        'rewritten',
+      ]),
+    );
+    expect(logCases.find((c) => c.file.endsWith('-log-rewritten.json'))?.failing).toEqual(['log.cosigned']);
+    expect(await disagreements(logCases)).toEqual([]);
+  }, 90_000);
 });
 
 /** Each case through both verifiers: every way either departs from the case's expectation (protocol.md). */

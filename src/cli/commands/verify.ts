@@ -8,7 +8,7 @@ import { KEY_FINGERPRINT, OBSERVED_COMMITMENT } from '../../domain/grammar';
 import { verifyBundle, verifyDatabase, type VerifyOptions } from '../../domain/verify';
 import { keyPathFor, nodeVerifyDeps } from '../../keys/signer';
 import type { Store } from '../../store/store';
-import { messageOf, str, UsageError, type Flags, type Out } from '../args';
+import { list, messageOf, str, UsageError, type Flags, type Out } from '../args';
 import { safeText } from '../escape';
 import {
   currentPublicKey,
@@ -16,7 +16,9 @@ import {
   readRegularFile,
   readSavedCheckpoint,
   readTrustedKey,
+  readVerifierKey,
 } from '../inputs';
+import { SIG_COSIGNATURE_V1, SIG_ED25519 } from '../../domain/log/note';
 import { jsonFailure, printReport } from '../report';
 
 export async function verifyCommand(positional: string[], flags: Flags, io: Out): Promise<number> {
@@ -39,6 +41,8 @@ function refuseMixedOptions(positional: string[], flags: Flags): void {
     throw new UsageError('--max-bytes goes with a bundle, not with --db');
   if (flags.has('db') && (flags.has('fingerprint') || flags.has('commitment') || flags.has('entropy')))
     throw new UsageError('--fingerprint, --commitment and --entropy go with a bundle, not with --db');
+  if (flags.has('db') && (flags.has('log-key') || flags.has('witness-key') || flags.has('witnesses')))
+    throw new UsageError('--log-key, --witness-key and --witnesses go with a bundle, not with --db');
   if (positional.length > 1) throw new UsageError('verify takes one bundle file');
 }
 
@@ -106,7 +110,31 @@ function observedOptions(flags: Flags): VerifyOptions {
   };
 }
 
+/** --witnesses K: how many of the pinned witness keys must have cosigned (a non-negative integer). */
+function witnessesFlag(flags: Flags): number | undefined {
+  const v = str(flags, 'witnesses');
+  if (v === undefined) return undefined;
+  if (!/^[0-9]{1,3}$/.test(v))
+    throw new UsageError('--witnesses takes how many witnesses must have cosigned: 0–999');
+  return Number(v);
+}
+
+/** The log's key and the witnesses' (issue 13), each read as hostile input: a vkey, or a file holding one. */
+function readLogInputs(flags: Flags): Pick<VerifyOptions, 'logKey' | 'witnessKeys'> {
+  const logKey = str(flags, 'log-key');
+  const witnessFiles = list(flags, 'witness-key');
+  return {
+    ...(logKey === undefined ? {} : { logKey: readVerifierKey(logKey, SIG_ED25519, 'log key') }),
+    ...(witnessFiles.length === 0
+      ? {}
+      : {
+          witnessKeys: witnessFiles.map((f) => readVerifierKey(f, SIG_COSIGNATURE_V1, 'witness key', true)),
+        }),
+  };
+}
+
 interface BundleInputs {
+  log: Pick<VerifyOptions, 'logKey' | 'witnessKeys'>;
   value: unknown;
   key?: string;
   pdf?: Buffer;
@@ -127,12 +155,13 @@ function readBundleInputs(file: string, flags: Flags, maxBytes: number): BundleI
   if (cpFile !== undefined) {
     observedCheckpoint = readSavedCheckpoint(cpFile);
   }
-  return { value, key, pdf, observedCheckpoint };
+  return { value, key, pdf, observedCheckpoint, log: readLogInputs(flags) };
 }
 
 async function verifyBundleFile(file: string, flags: Flags, json: boolean, io: Out): Promise<number> {
   const maxBytes = maxBytesFlag(flags);
   const observed = observedOptions(flags);
+  const witnesses = witnessesFlag(flags);
   let inputs: BundleInputs;
   try {
     inputs = readBundleInputs(file, flags, maxBytes);
@@ -142,12 +171,14 @@ async function verifyBundleFile(file: string, flags: Flags, json: boolean, io: O
     else io.err(`無法讀取 unreadable input: ${safeText(msg)}\n`);
     return 2;
   }
-  const { value, key, pdf, observedCheckpoint } = inputs;
+  const { value, key, pdf, observedCheckpoint, log } = inputs;
   const report = await verifyBundle(value, nodeVerifyDeps, {
     ...(key === undefined ? {} : { trustedPublicKey: key }),
     ...observed,
     ...(observedCheckpoint === undefined ? {} : { observedCheckpoint }),
     ...(pdf === undefined ? {} : { pdf }),
+    ...log,
+    ...(witnesses === undefined ? {} : { witnesses }),
   });
   printReport(report, json, io);
   return report.ok ? 0 : 1;

@@ -10,6 +10,18 @@ import type { HashBytes } from './merkle';
  * exactly one of these forms is refused, never repaired, since what is hashed and signed is the exact bytes.
  */
 export type VerifyEd25519 = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean;
+/**
+ * The browser's Ed25519 (WebCrypto `crypto.subtle.verify`) answers with a Promise: the verifiers below take either
+ * kind, and answer in the same kind (a boolean for a synchronous verify, a Promise for an asynchronous one).
+ */
+export type VerifyEd25519Async = (
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+) => boolean | Promise<boolean>;
+
+const isPromise = <T>(v: T | Promise<T>): v is Promise<T> =>
+  typeof (v as { then?: unknown } | null)?.then === 'function';
 
 /** Signature type bytes (signed-note §Signature types). */
 export const SIG_ED25519 = 0x01;
@@ -161,13 +173,24 @@ export const signaturesBy = (note: Note, key: VerifierKey): NoteSignature[] =>
   note.signatures.filter((s) => s.name === key.name && s.id === key.id);
 
 /** True when the note carries a valid Ed25519 (type 0x01) signature by `key` over its text, and none invalid. */
-export function verifyNoteSignature(note: Note, key: VerifierKey, verify: VerifyEd25519): boolean {
+export function verifyNoteSignature(note: Note, key: VerifierKey, verify: VerifyEd25519): boolean;
+export function verifyNoteSignature(
+  note: Note,
+  key: VerifierKey,
+  verify: VerifyEd25519Async,
+): boolean | Promise<boolean>;
+export function verifyNoteSignature(
+  note: Note,
+  key: VerifierKey,
+  verify: VerifyEd25519Async,
+): boolean | Promise<boolean> {
   if (key.type !== SIG_ED25519) return false;
   const mine = signaturesBy(note, key);
   const msg = utf8.encode(note.text);
-  return (
-    mine.length > 0 && mine.every((s) => s.signature.length === 64 && verify(key.publicKey, msg, s.signature))
-  );
+  if (mine.length === 0 || mine.some((s) => s.signature.length !== 64)) return false;
+  const answers = mine.map((s) => verify(key.publicKey, msg, s.signature));
+  if (answers.some(isPromise)) return Promise.all(answers).then((all) => all.every((a) => a === true));
+  return answers.every((a) => a === true);
 }
 
 /** A checkpoint's body (c2sp.org/tlog-checkpoint): origin, size, base64 root, then any extension lines. */
@@ -214,7 +237,17 @@ export function cosignatureBytes(timestamp: number, signature: Uint8Array): Uint
 }
 
 /** A cosignature by `key` (type 0x04) on the note: its timestamp when valid, undefined otherwise. */
-export function verifyCosignature(note: Note, key: VerifierKey, verify: VerifyEd25519): number | undefined {
+export function verifyCosignature(note: Note, key: VerifierKey, verify: VerifyEd25519): number | undefined;
+export function verifyCosignature(
+  note: Note,
+  key: VerifierKey,
+  verify: VerifyEd25519Async,
+): number | undefined | Promise<number | undefined>;
+export function verifyCosignature(
+  note: Note,
+  key: VerifierKey,
+  verify: VerifyEd25519Async,
+): number | undefined | Promise<number | undefined> {
   if (key.type !== SIG_COSIGNATURE_V1) return undefined;
   const mine = signaturesBy(note, key);
   if (mine.length !== 1) return undefined;
@@ -223,7 +256,7 @@ export function verifyCosignature(note: Note, key: VerifierKey, verify: VerifyEd
   let timestamp = 0;
   for (let i = 0; i < 8; i++) timestamp = timestamp * 256 + (raw[i] as number);
   if (!Number.isSafeInteger(timestamp)) return undefined;
-  return verify(key.publicKey, cosignatureMessage(note.text, timestamp), raw.slice(8))
-    ? timestamp
-    : undefined;
+  const ok = verify(key.publicKey, cosignatureMessage(note.text, timestamp), raw.slice(8));
+  if (isPromise(ok)) return ok.then((v) => (v === true ? timestamp : undefined));
+  return ok === true ? timestamp : undefined;
 }

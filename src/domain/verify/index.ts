@@ -22,6 +22,7 @@ import {
 import { journalChain, journalDraws, journalLocked, journalLottery, replayBundle } from './journal';
 import { physicalDrawChecks, physicalJournalDraws } from './physical';
 import { rehearsalCheck } from './life';
+import { logChecks } from './log';
 import { recordChecks } from './record';
 import { finish, type Check, type Report, type VerifyDeps, type VerifyOptions } from './report';
 import { rosterDigest, rosterOrder } from './roster';
@@ -75,6 +76,8 @@ export async function verifyBundle(
   if (opts.observedEntropy !== undefined) checks.push(entropyObserved(b, opts.observedEntropy));
   if (opts.observedCheckpoint !== undefined)
     checks.push(await checkpointObserved(opts.observedCheckpoint, entries, chain, anchored, deps));
+  // issue 13: the witnessed log, when the bundle has one or a log flag asks for it.
+  checks.push(...(await logChecks(b, entries, deps, opts)));
 
   return finish(checks, warnings, protocol, chain.ok ? undefined : chain.brokenAt);
 }

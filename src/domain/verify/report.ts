@@ -2,6 +2,8 @@ import { jcs, ZERO_HASH, type Sha256Async } from '../canonical';
 import type { CheckName } from '../checks';
 import type { Checkpoint, VerifyRs256 } from '../checkpoint';
 import { parseEntry, type JournalEntry, type RawEntry } from '../journal';
+import type { HashBytes } from '../log/merkle';
+import type { VerifyEd25519Async } from '../log/note';
 import type { Protocol } from '../protocol';
 
 /**
@@ -34,6 +36,10 @@ export interface VerifyDeps {
   verifyRs256: VerifyRs256;
   /** SHA-256 of raw bytes (for a record PDF), lowercase hex. */
   sha256Bytes?: (bytes: Uint8Array) => string | Promise<string>;
+  /** issue 13, the log checks: SHA-256 of raw bytes to raw bytes (the Merkle tree's hash), synchronous… */
+  hashBytes?: HashBytes;
+  /** …and Ed25519 verification (node:crypto, or WebCrypto in the browser, which answers with a Promise). */
+  verifyEd25519?: VerifyEd25519Async;
 }
 
 export interface VerifyOptions {
@@ -52,6 +58,12 @@ export interface VerifyOptions {
   observedCheckpoint?: Checkpoint;
   /** The record PDF (full or public copy) to check against the bundle. */
   pdf?: Uint8Array;
+  /** issue 13: the log's verifier key (vkey text, type 0x01), pinned instead of read from the journal. */
+  logKey?: string;
+  /** The cosigners' verifier keys (vkey texts, type 0x04) the auditor trusts (`--witness-key`)… */
+  witnessKeys?: string[];
+  /** …and how many of them must have cosigned the checkpoint (`--witnesses K`; default: all of them). */
+  witnesses?: number;
 }
 
 /** A check from a list of problems: it holds when there are none, and then says what held. */
