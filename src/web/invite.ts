@@ -17,7 +17,8 @@ interface Witness {
 
 const root = document.getElementById('witness-invite');
 const lottery = root?.dataset.lottery ?? '';
-const role = (r: string): string => (r === 'monitor' ? tr('監察員', 'monitor') : r === 'witness' ? tr('見證人', 'witness') : r);
+const role = (r: string): string =>
+  r === 'monitor' ? tr('監察員', 'monitor') : r === 'witness' ? tr('見證人', 'witness') : r;
 
 async function list(): Promise<void> {
   const out = document.getElementById('invite-list');
@@ -25,7 +26,12 @@ async function list(): Promise<void> {
   if (!out || !r.ok || !Array.isArray(r.data) || r.data.length === 0) return;
   const t = el('table', undefined, 'witness-list');
   const head = el('tr');
-  for (const h of [tr('姓名', 'Name'), tr('身分', 'Role'), tr('金鑰指紋', 'Fingerprint'), tr('副署', 'Cosigned')])
+  for (const h of [
+    tr('姓名', 'Name'),
+    tr('身分', 'Role'),
+    tr('金鑰指紋', 'Fingerprint'),
+    tr('副署', 'Cosigned'),
+  ])
     head.append(Object.assign(el('th', h), { scope: 'col' }));
   t.append(el('thead'), el('tbody'));
   t.tHead?.append(head);
@@ -33,7 +39,12 @@ async function list(): Promise<void> {
     const tr_ = el('tr');
     const name = el('td');
     name.append(bdi(w.name));
-    tr_.append(name, el('td', role(w.role)), el('td', w.fingerprint), el('td', w.cosigned ? tr(`已副署（大小 ${w.cosigned.size}）`, `yes (size ${w.cosigned.size})`) : '—'));
+    tr_.append(
+      name,
+      el('td', role(w.role)),
+      el('td', w.fingerprint),
+      el('td', w.cosigned ? tr(`已副署（大小 ${w.cosigned.size}）`, `yes (size ${w.cosigned.size})`) : '—'),
+    );
     t.tBodies[0]?.append(tr_);
   }
   out.replaceChildren(el('h3', tr('已登記的裝置', 'Registered devices')), t);
@@ -43,13 +54,26 @@ async function invite(form: HTMLFormElement): Promise<void> {
   const out = document.getElementById('invite-out');
   const data = new FormData(form);
   const name = String(data.get('name') ?? '').trim();
-  const r = await tryApi<{ code: string; url: string }>('POST', `/api/v1/lotteries/${encodeURIComponent(lottery)}/witnesses/invitations`, {
-    name,
-    role: String(data.get('role') ?? 'witness'),
-  });
+  const r = await tryApi<{ code: string; url: string }>(
+    'POST',
+    `/api/v1/lotteries/${encodeURIComponent(lottery)}/witnesses/invitations`,
+    {
+      name,
+      role: String(data.get('role') ?? 'witness'),
+    },
+  );
   if (!out) return;
   if (!r.ok) {
-    out.replaceChildren(el('p', withCode(said(r.data.message, tr('無法產生登記碼', 'Could not issue the code')), r.data.code ?? r.status), 'problem'));
+    out.replaceChildren(
+      el(
+        'p',
+        withCode(
+          said(r.data.message, tr('無法產生登記碼', 'Could not issue the code')),
+          r.data.code ?? r.status,
+        ),
+        'problem',
+      ),
+    );
     return;
   }
   const svg = await QRCode.toString(r.data.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
@@ -59,7 +83,12 @@ async function invite(form: HTMLFormElement): Promise<void> {
   const fig = el('figure', undefined, 'invite');
   const cap = el('figcaption');
   const url = el('code', r.data.url, 'invite-url');
-  cap.append(bdi(name), tr('：請用自己的裝置掃描（只顯示這一次）', ': scan with your own device (shown this once)'), el('br'), url);
+  cap.append(
+    bdi(name),
+    tr('：請用自己的裝置掃描（只顯示這一次）', ': scan with your own device (shown this once)'),
+    el('br'),
+    url,
+  );
   fig.append(img, cap);
   out.replaceChildren(fig);
   form.reset();

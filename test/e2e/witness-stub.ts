@@ -77,7 +77,10 @@ export function logStub(h: Harness): LogStub {
       size,
       checkpoint: note(size),
       entries: mine.map((e) => ({ seq: e.seq, hash: e.hash, type: e.type })),
-      inclusion: mine.map((e) => ({ seq: e.seq, proof: inclusionProof(sha256Bytes, t, e.seq - 1, size).map(bytesBase64) })),
+      inclusion: mine.map((e) => ({
+        seq: e.seq,
+        proof: inclusionProof(sha256Bytes, t, e.seq - 1, size).map(bytesBase64),
+      })),
       drawn: {
         commitment: l.commitment ?? '',
         entropy: l.entropy ?? '',
@@ -135,7 +138,13 @@ export function logStub(h: Harness): LogStub {
       const vkey = formatVerifierKey(sha256Bytes, b.keyName, SIG_COSIGNATURE_V1, pub);
       const fingerprint = vkey.split('+')[1] ?? '';
       stub.witnesses.set(b.keyName, { ...inv, keyName: b.keyName, vkey, fingerprint });
-      return json(route, 201, { ...inv, keyName: b.keyName, vkey, logKey: signer.verifierKey, checkpoint: note(log.size()) });
+      return json(route, 201, {
+        ...inv,
+        keyName: b.keyName,
+        vkey,
+        logKey: signer.verifierKey,
+        checkpoint: note(log.size()),
+      });
     });
     await c.route(/\/api\/v1\/log\/cosignatures$/, async (route) => {
       const [status, body] = cosign(route.request().postDataJSON() as { note?: string });
@@ -146,12 +155,22 @@ export function logStub(h: Harness): LogStub {
       const body = (await r.json()) as Record<string, unknown>;
       const cosigners = stub.cosigned.map((c) => {
         const w = stub.witnesses.get(c.keyName);
-        return { name: w?.name, role: w?.role, fingerprint: w?.fingerprint, size: c.size, timestamp: c.timestamp };
+        return {
+          name: w?.name,
+          role: w?.role,
+          fingerprint: w?.fingerprint,
+          size: c.size,
+          timestamp: c.timestamp,
+        };
       });
       return route.fulfill({ response: r, json: { ...body, cosigners } });
     });
     await c.route(/\/api\/v1\/lotteries\/[^/]+\/witnesses$/, (route) =>
-      json(route, 200, [...stub.witnesses.values()].map((w) => ({ ...w, registeredAt: '', cosigned: null }))),
+      json(
+        route,
+        200,
+        [...stub.witnesses.values()].map((w) => ({ ...w, registeredAt: '', cosigned: null })),
+      ),
     );
   }
   return stub;

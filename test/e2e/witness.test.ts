@@ -16,7 +16,17 @@ import { verifyEd25519Node } from '../../src/keys/log-key';
 import { sha256Bytes } from '../../src/util/sha256';
 import { tempDir } from '../helpers/app';
 import { describeBrowser } from './browser';
-import { axe, hasText, shot, signIn, startHarness, stopHarness, until, visible, type Harness } from './harness';
+import {
+  axe,
+  hasText,
+  shot,
+  signIn,
+  startHarness,
+  stopHarness,
+  until,
+  visible,
+  type Harness,
+} from './harness';
 import { logStub, type LogStub } from './witness-stub';
 
 let h: Harness;
@@ -37,11 +47,21 @@ function lockedLottery(): string {
   const l = h.services.createLottery('cli', {
     year: 113,
     agency: '數位發展部',
-    meeting: { name: '見證人副署測試', date: `${taipeiDate(Date.now())}T14:30`, monitor: '監察員甲', witnesses: ['見證人乙'] },
+    meeting: {
+      name: '見證人副署測試',
+      date: `${taipeiDate(Date.now())}T14:30`,
+      monitor: '監察員甲',
+      witnesses: ['見證人乙'],
+    },
   });
   const rows = Array.from({ length: 30 }, (_, i) => ({
     row: i + 1,
-    values: { id: `W${String(i + 1).padStart(3, '0')}`, name: `申報人${i + 1}`, unit: '秘書處', title: '科長' },
+    values: {
+      id: `W${String(i + 1).padStart(3, '0')}`,
+      name: `申報人${i + 1}`,
+      unit: '秘書處',
+      title: '科長',
+    },
   }));
   h.services.loadRoster('cli', l.id, rows, { strictFields: true });
   h.services.lock('cli', l.id);
@@ -83,7 +103,11 @@ describeBrowser('witnesses in the room', () => {
     const page = await signIn(h.base, await context(), 'ethics');
     await page.goto(`${h.base}/lotteries/${lotteryId}`);
     await visible(page.locator('#witness-invite'));
-    for (const [name, role] of [['監察員甲', 'monitor'], ['見證人乙', 'witness'], ['見證人丙', 'witness']]) {
+    for (const [name, role] of [
+      ['監察員甲', 'monitor'],
+      ['見證人乙', 'witness'],
+      ['見證人丙', 'witness'],
+    ]) {
       await page.fill('#invite-name', name ?? '');
       await page.selectOption('#invite-role', role ?? '');
       await page.click('#invite-form button[type=submit]');
@@ -120,7 +144,13 @@ describeBrowser('witnesses in the room', () => {
           q.onsuccess = () => r(q.result as Array<{ keys: CryptoKeyPair }>);
         });
         const k = all[0]?.keys.privateKey;
-        return { extractable: k?.extractable, exported: await crypto.subtle.exportKey('pkcs8', k as CryptoKey).then(() => true, () => false) };
+        return {
+          extractable: k?.extractable,
+          exported: await crypto.subtle.exportKey('pkcs8', k as CryptoKey).then(
+            () => true,
+            () => false,
+          ),
+        };
       });
       expect(exported).toEqual({ extractable: false, exported: false });
       await shot(page, 'witness-register');
@@ -163,7 +193,10 @@ describeBrowser('witnesses in the room', () => {
     }
     if (!real) {
       // Each cosignature verified (cosignature/v1, type 0x04) against the key its device registered.
-      expect(stub.cosigned.map((c) => stub.witnesses.get(c.keyName)?.name).sort()).toEqual(['監察員甲', '見證人乙']);
+      expect(stub.cosigned.map((c) => stub.witnesses.get(c.keyName)?.name).sort()).toEqual([
+        '監察員甲',
+        '見證人乙',
+      ]);
       for (const c of stub.cosigned) {
         const key = parseVerifierKey(sha256Bytes, stub.witnesses.get(c.keyName)?.vkey ?? '');
         const note = parseNote(`${c.text}\n${c.line}\n`);
@@ -174,6 +207,7 @@ describeBrowser('witnesses in the room', () => {
     await hasText(projector.locator('#cosigner-list'), '監察員甲', 10_000);
     await hasText(projector.locator('#cosigner-list'), '見證人乙', 10_000);
     await shot(projector, 'witness-projector');
+    await axe(projector);
     await projector.context().close();
   }, 120_000);
 
@@ -190,7 +224,7 @@ describeBrowser('witnesses in the room', () => {
     const e = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
     expect(e.kind).toBe('asset-review-lottery/witness-evidence');
     expect(String(e.storedCheckpoint)).not.toBe(String(e.serverCheckpoint));
-    expect((e.reason as { en: string }).en).toContain('not consistent');
+    expect((e.reason as { en: string }).en).toContain('the consistency proof from size');
     expect(e.proof).toMatchObject({ from: expect.any(Number), to: expect.any(Number), status: 200 });
     await shot(page, 'witness-refused');
     await axe(page);

@@ -15,7 +15,13 @@ interface Cosigner {
 }
 
 const role = (r: string): string =>
-  r === 'monitor' ? tr('監察員', 'monitor') : r === 'witness' ? tr('見證人', 'witness') : r === 'remote' ? tr('遠端見證', 'remote witness') : r;
+  r === 'monitor'
+    ? tr('監察員', 'monitor')
+    : r === 'witness'
+      ? tr('見證人', 'witness')
+      : r === 'remote'
+        ? tr('遠端見證', 'remote witness')
+        : r;
 const grouped = (hex: string): string => hex.replace(/(.{4})(?=.)/g, '$1 ');
 let shown = '';
 
@@ -37,13 +43,27 @@ async function poll(): Promise<void> {
   if (key === shown) return;
   shown = key;
   if (cosigners.length === 0) {
-    list.replaceChildren(el('li', tr('尚無人副署：請監察員與見證人以自己的裝置開啟副署頁。', 'No cosignature yet: the monitor and witnesses open the cosigning page on their own devices.'), 'hint'));
+    list.replaceChildren(
+      el(
+        'li',
+        tr(
+          '尚無人副署：請監察員與見證人以自己的裝置開啟副署頁。',
+          'No cosignature yet: the monitor and witnesses open the cosigning page on their own devices.',
+        ),
+        'hint',
+      ),
+    );
     return;
   }
   list.replaceChildren(
     ...cosigners.map((c) => {
       const li = el('li', undefined, 'cosigner');
-      li.append(bdi(c.name), ` ${role(c.role)} `, el('code', grouped(c.fingerprint), 'cosigner-fp'), el('span', ' ✓', 'ok'));
+      li.append(
+        bdi(c.name),
+        ` ${role(c.role)} `,
+        el('code', grouped(c.fingerprint), 'cosigner-fp'),
+        el('span', tr(` ✓ 大小 ${c.size}`, ` ✓ size ${c.size}`), 'cosigned'),
+      );
       return li;
     }),
   );

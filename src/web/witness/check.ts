@@ -69,18 +69,24 @@ function parsed(note: string): { text: string; cp: Checkpoint } | undefined {
 }
 
 /** The server's checkpoint is signed by the pinned log key, and is the checkpoint the answer says it is. */
-async function signed(pinned: string, note: string, size: number): Promise<Failed | { text: string; cp: Checkpoint }> {
+async function signed(
+  pinned: string,
+  note: string,
+  size: number,
+): Promise<Failed | { text: string; cp: Checkpoint }> {
   const key = parseVerifierKey(h, pinned);
   const n = parseNote(note);
   const cp = n && parseCheckpoint(n.text);
-  if (!key || !n || !cp) return fail(false, '伺服器的檢查點格式不正確。', 'The server’s checkpoint is malformed.');
+  if (!key || !n || !cp)
+    return fail(false, '伺服器的檢查點格式不正確。', 'The server’s checkpoint is malformed.');
   if (cp.origin !== key.name || !(await verifyNote(n, key)))
     return fail(
       true,
       '伺服器的檢查點沒有這台裝置登記時記下的紀錄金鑰簽章。',
       'The server’s checkpoint does not carry a valid signature of the log key this device pinned at registration.',
     );
-  if (cp.size !== size) return fail(false, '伺服器回應的樹大小不一致。', 'The answer’s tree size disagrees with its checkpoint.');
+  if (cp.size !== size)
+    return fail(false, '伺服器回應的樹大小不一致。', 'The answer’s tree size disagrees with its checkpoint.');
   return { text: n.text, cp };
 }
 
@@ -92,23 +98,35 @@ async function consistent(
   nowText: string,
   ask: (from: number, to: number) => Promise<ConsistencyAnswer>,
 ): Promise<Failed | undefined> {
-  const bad = (proof: unknown): Failed =>
+  const bad = (proof: unknown, zh: string, en: string): Failed =>
     fail(
       true,
-      '這台裝置先前看到的紀錄，與伺服器現在的紀錄不一致：紀錄可能被改寫，不能副署。',
-      'What this device saw of the log before is not consistent with the server’s log now: the history may have been rewritten. It cannot cosign.',
+      `這台裝置先前看到的紀錄，與伺服器現在的紀錄不一致：${zh}紀錄可能被改寫，不能副署。`,
+      `What this device saw of the log before is not consistent with the server’s log now: ${en} The history may have been rewritten; it cannot cosign.`,
       proof,
     );
-  if (stored.origin !== now.origin) return bad(null);
+  if (stored.origin !== now.origin) return bad(null, '紀錄名稱不同。', 'the log’s name differs.');
   if (stored.size === 0) return undefined;
   if (stored.size === now.size)
-    return equalBytes(stored.root, now.root) && storedText === nowText ? undefined : bad(null);
+    return equalBytes(stored.root, now.root) && storedText === nowText
+      ? undefined
+      : bad(
+          null,
+          `同樣 ${now.size} 筆的紀錄，根雜湊不同。`,
+          `the same size, ${now.size}, has another root hash.`,
+        );
   const [small, large] = stored.size < now.size ? [stored, now] : [now, stored];
   const r = await ask(small.size, large.size);
-  if (r.status === 0) return fail(false, '網路中斷，無法取得一致性證明。', 'Network down: no consistency proof.');
+  if (r.status === 0)
+    return fail(false, '網路中斷，無法取得一致性證明。', 'Network down: no consistency proof.');
   const proof = r.ok ? b64s(r.data.proof) : undefined;
   const evidence = { from: small.size, to: large.size, status: r.status, answer: r.data };
-  if (!proof || !verifyConsistency(h, small.size, large.size, small.root, large.root, proof)) return bad(evidence);
+  if (!proof || !verifyConsistency(h, small.size, large.size, small.root, large.root, proof))
+    return bad(
+      evidence,
+      `從 ${small.size} 筆到 ${large.size} 筆的一致性證明驗證失敗。`,
+      `the consistency proof from size ${small.size} to ${large.size} fails.`,
+    );
   return undefined;
 }
 
@@ -117,14 +135,23 @@ function included(a: LogAnswer, root: Uint8Array): Failed | { drawEntries: numbe
   const proofs = new Map(a.inclusion.map((p) => [p.seq, p.proof]));
   const draws = a.entries.filter((e) => DRAW_TYPES.has(e.type));
   if (draws.length === 0)
-    return fail(false, '伺服器沒有提供本次抽籤的抽籤紀錄項目。', 'The answer lists none of the lottery’s draw entries.');
+    return fail(
+      false,
+      '伺服器沒有提供本次抽籤的抽籤紀錄項目。',
+      'The answer lists none of the lottery’s draw entries.',
+    );
   let count = 0;
   for (const e of a.entries) {
     const leaf = hexBytes(e.hash);
     const proof = b64s(proofs.get(e.seq));
     const needed = DRAW_TYPES.has(e.type);
     if (!proof && !needed) continue;
-    if (!leaf || leaf.length !== 32 || !proof || !verifyInclusion(h, e.seq - 1, a.size, leafHash(h, leaf), proof, root))
+    if (
+      !leaf ||
+      leaf.length !== 32 ||
+      !proof ||
+      !verifyInclusion(h, e.seq - 1, a.size, leafHash(h, leaf), proof, root)
+    )
       return fail(
         true,
         `日誌第 ${e.seq} 筆（${e.type}）不在伺服器簽署的紀錄樹中，不能副署。`,
@@ -134,7 +161,11 @@ function included(a: LogAnswer, root: Uint8Array): Failed | { drawEntries: numbe
     count++;
   }
   if (Math.max(...draws.map((e) => e.seq)) !== a.size)
-    return fail(false, '檢查點未止於本次抽籤最後一筆抽籤紀錄。', 'The checkpoint does not end at the lottery’s last draw entry.');
+    return fail(
+      false,
+      '檢查點未止於本次抽籤最後一筆抽籤紀錄。',
+      'The checkpoint does not end at the lottery’s last draw entry.',
+    );
   return { drawEntries: draws.length, inclusions: count };
 }
 
@@ -147,7 +178,8 @@ export async function checkLog(
   const s = await signed(pinnedLogKey, a.checkpoint, a.size);
   if ('ok' in s) return s;
   const stored = parsed(storedNote);
-  if (!stored) return fail(false, '這台裝置保存的檢查點無法讀取。', 'This device’s stored checkpoint cannot be read.');
+  if (!stored)
+    return fail(false, '這台裝置保存的檢查點無法讀取。', 'This device’s stored checkpoint cannot be read.');
   const c = await consistent(stored.cp, stored.text, s.cp, s.text, ask);
   if (c) return c;
   const inc = included(a, s.cp.root);

@@ -80,5 +80,7 @@ export async function verifyNote(note: Note, key: VerifierKey): Promise<boolean>
 }
 
 export async function sign(keys: CryptoKeyPair, message: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign({ name: 'Ed25519' }, keys.privateKey, new Uint8Array(message)));
+  return new Uint8Array(
+    await crypto.subtle.sign({ name: 'Ed25519' }, keys.privateKey, new Uint8Array(message)),
+  );
 }

@@ -50,7 +50,11 @@ function open(): Promise<IDBDatabase> {
   });
 }
 
-async function run<T>(store: string, mode: IDBTransactionMode, op: (s: IDBObjectStore) => IDBRequest): Promise<T> {
+async function run<T>(
+  store: string,
+  mode: IDBTransactionMode,
+  op: (s: IDBObjectStore) => IDBRequest,
+): Promise<T> {
   const db = await open();
   try {
     return await new Promise<T>((resolve, reject) => {

@@ -77,7 +77,9 @@ async function checkAnswer(r: Registered, vkey: string): Promise<boolean> {
   const log = parseVerifierKey(h, r.logKey);
   const note = parseNote(r.checkpoint);
   const cp = note && parseCheckpoint(note.text);
-  return !!log && !!note && !!cp && cp.origin === log.name && r.vkey === vkey && (await verifyNote(note, log));
+  return (
+    !!log && !!note && !!cp && cp.origin === log.name && r.vkey === vkey && (await verifyNote(note, log))
+  );
 }
 
 async function register(code: string, out: HTMLElement, button: HTMLButtonElement): Promise<void> {
@@ -94,14 +96,23 @@ async function register(code: string, out: HTMLElement, button: HTMLButtonElemen
   if (!r.ok) {
     button.disabled = false;
     out.replaceChildren(
-      el('p', withCode(said(r.data.message, tr('登記失敗', 'Registration failed')), r.data.code ?? r.status), 'problem'),
+      el(
+        'p',
+        withCode(said(r.data.message, tr('登記失敗', 'Registration failed')), r.data.code ?? r.status),
+        'problem',
+      ),
     );
     return;
   }
   const vkey = cosignerVkey(keyName, pub);
   if (!(await checkAnswer(r.data, vkey))) {
     button.disabled = false;
-    return say(out, 'problem', '伺服器的回應無法驗證（紀錄金鑰簽章或金鑰不符），未保存。', 'The server’s answer does not verify (log signature or key mismatch): nothing was kept.');
+    return say(
+      out,
+      'problem',
+      '伺服器的回應無法驗證（紀錄金鑰簽章或金鑰不符），未保存。',
+      'The server’s answer does not verify (log signature or key mismatch): nothing was kept.',
+    );
   }
   const fp = fingerprint(keyName, pub);
   const d: Device = { ...r.data, vkey, fingerprint: fp, keys, registeredAt: new Date().toISOString() };
@@ -111,14 +122,25 @@ async function register(code: string, out: HTMLElement, button: HTMLButtonElemen
   const fpEl = el('p', undefined, 'witness-fingerprint');
   fpEl.append(el('span', tr('金鑰指紋', 'Key fingerprint')), ' ', el('code', groupHex(fp)));
   const done = el('p', undefined, 'ok');
-  done.append(tr('登記完成：', 'Registered: '), bdi(d.name), ` · ${roleText(d.role)} · `, tr(`抽籤 ${d.lottery}`, `lottery ${d.lottery}`));
+  done.append(
+    tr('登記完成：', 'Registered: '),
+    bdi(d.name),
+    ` · ${roleText(d.role)} · `,
+    tr(`抽籤 ${d.lottery}`, `lottery ${d.lottery}`),
+  );
   const link = el('a', tr('抽籤結束後，請開啟副署頁', 'After the draw, open the cosigning page'));
   link.href = `/witness/lotteries/${encodeURIComponent(d.lottery)}/cosign`;
   link.id = 'cosign-link';
   out.replaceChildren(
     done,
     fpEl,
-    el('p', tr('請將上面的金鑰指紋抄在紙上；會議中投影幕與抽籤紀錄會印出相同的指紋。請用同一台裝置、同一個瀏覽器回到這裡副署。', 'Write the fingerprint above on paper: the projector and the record print the same one. Come back on this same device and browser to cosign.')),
+    el(
+      'p',
+      tr(
+        '請將上面的金鑰指紋抄在紙上；會議中投影幕與抽籤紀錄會印出相同的指紋。請用同一台裝置、同一個瀏覽器回到這裡副署。',
+        'Write the fingerprint above on paper: the projector and the record print the same one. Come back on this same device and browser to cosign.',
+      ),
+    ),
     el('p', undefined),
   );
   out.lastElementChild?.append(link);
@@ -134,7 +156,12 @@ export async function registerPage(root: HTMLElement): Promise<void> {
   const code = new URLSearchParams(location.search).get('code');
   if (!code || !button) {
     if (button) button.hidden = true;
-    say(out, 'hint', '沒有登記碼：請掃描政風人員出示的 QR 碼。', 'No registration code: scan the QR code the ethics officer shows you.');
+    say(
+      out,
+      'hint',
+      '沒有登記碼：請掃描政風人員出示的 QR 碼。',
+      'No registration code: scan the QR code the ethics officer shows you.',
+    );
     await listDevices(out);
     return;
   }
@@ -142,7 +169,12 @@ export async function registerPage(root: HTMLElement): Promise<void> {
   button.addEventListener('click', () => {
     void register(code, out, button).catch(() => {
       button.disabled = false;
-      say(out, 'problem', '無法在這台裝置上產生或保存金鑰。', 'Could not make or keep the key on this device.');
+      say(
+        out,
+        'problem',
+        '無法在這台裝置上產生或保存金鑰。',
+        'Could not make or keep the key on this device.',
+      );
     });
   });
 }
