@@ -7,6 +7,10 @@ import crypto from 'node:crypto';
 import type { Config } from './config';
 import type { AppOptions } from './http/app';
 import { isTestCertificate } from './keys/certs';
+import { logOrigin } from './domain/log/origin';
+import { parseVerifierKey } from './domain/log/note';
+import { loadOrCreateLogKey, logKeyPathFor, logSignerFromPem, type LogSigner } from './keys/log-key';
+import { sha256Bytes } from './util/sha256';
 import { loadSigning, type SigningSetup } from './keys/material';
 import { keyPathFor, loadOrCreateKey, sha256Node, signerFromPem, type Signer } from './keys/signer';
 import { Auth } from './services/auth';
@@ -39,6 +43,8 @@ export interface ServiceWiring {
   testCertificate?: boolean;
   /** LOTTERY_CONTACT (Config.letterContact). */
   letterContact?: string;
+  /** issue 13: the witnessed log's key (keys/log-key.ts). */
+  logSigner?: LogSigner;
 }
 
 /** Services on a store, with the runtime's clock, randomness and hasher. */
@@ -53,6 +59,7 @@ export function composeServices(w: ServiceWiring, runtime: Runtime = nodeRuntime
     ...(w.publicFields ? { publicFields: w.publicFields } : {}),
     ...(w.fault ? { fault: w.fault } : {}),
     ...(w.letterContact ? { letterContact: w.letterContact } : {}),
+    ...(w.logSigner ? { logSigner: w.logSigner } : {}),
     production: w.production === true,
     testCertificate:
       w.testCertificate ?? (w.signer.certificatePem ? isTestCertificate(w.signer.certificatePem) : true),
@@ -79,10 +86,38 @@ export interface Opened {
  * The CLI's read-write handle on a database: its signing key beside it (made on first use, as the server
  * would), services without a public URL (the CLI issues no record), and sign-in for passwords and lockouts.
  */
-export function openDatabase(dbFile: string, runtime: Runtime = nodeRuntime): Opened {
+export function openDatabase(
+  dbFile: string,
+  runtime: Runtime = nodeRuntime,
+  env: NodeJS.ProcessEnv = process.env,
+): Opened {
   const store = Store.open(dbFile);
   const signer = signerFromPem(loadOrCreateKey(keyPathFor(dbFile)).pem);
-  return { store, services: composeServices({ store, signer }, runtime), auth: composeAuth(store, runtime) };
+  const logSigner = cliLogSigner(store, dbFile, env);
+  const services = composeServices({ store, signer, logSigner }, runtime);
+  services.journalLogKey();
+  return { store, services, auth: composeAuth(store, runtime) };
+}
+
+/**
+ * The CLI's log signer. Its name is the origin; a shell rarely has the service's environment, so unless
+ * LOTTERY_LOG_ORIGIN is set, the CLI keeps the name the journal last gave this same key: a `lottery user` run
+ * must not journal a new `log.key` under a localhost origin and the server another at its next start.
+ */
+function cliLogSigner(store: Store, dbFile: string, env: NodeJS.ProcessEnv): LogSigner {
+  const pem = loadOrCreateLogKey(logKeyPathFor(dbFile)).pem;
+  const fallback = logOrigin(
+    (env.LOTTERY_PUBLIC_URL ?? `http://localhost:${env.PORT ?? 3000}`).replace(/\/+$/, ''),
+    env.LOTTERY_LOG_ORIGIN,
+  );
+  if (env.LOTTERY_LOG_ORIGIN !== undefined) return logSignerFromPem(pem, fallback);
+  const mine = logSignerFromPem(pem, fallback);
+  const last = store.read(
+    () => store.journalPage({ before: Number.MAX_SAFE_INTEGER, limit: 1, type: 'log.key' })[0],
+  );
+  const key = typeof last?.data.key === 'string' ? parseVerifierKey(sha256Bytes, last.data.key) : undefined;
+  const same = key !== undefined && Buffer.from(key.publicKey).equals(Buffer.from(mine.publicKey));
+  return same ? logSignerFromPem(pem, key.name) : mine;
 }
 
 /** A database opened for reading only (verify --db, backup): nothing it does can change the journal. */
@@ -106,6 +141,8 @@ export function backupDatabase(store: Store, dest: string): void {
 export interface ServerWiring {
   store: Store;
   setup: SigningSetup;
+  /** The log key file was made on this start. */
+  logKeyCreated: boolean;
   app: Omit<AppOptions, 'log'>;
 }
 
@@ -116,12 +153,16 @@ export interface ServerWiring {
 export function composeServer(config: Config, env: NodeJS.ProcessEnv, now: Date): ServerWiring {
   const store = Store.open(config.dbFile);
   const setup = loadSigning(config.dbFile, env, now);
+  // issue 13: the log's Ed25519 key beside the RSA key, made on first start (0600); its name is the origin.
+  const logKey = loadOrCreateLogKey(logKeyPathFor(config.dbFile));
   return {
     store,
     setup,
+    logKeyCreated: logKey.created,
     app: {
       store,
       signer: setup.signer,
+      logSigner: logSignerFromPem(logKey.pem, config.logOrigin),
       publicUrl: config.publicUrl,
       publicFields: config.publicFields,
       trustProxy: config.trustProxy,

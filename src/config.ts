@@ -3,6 +3,7 @@ import path from 'node:path';
 
 /** Runtime settings from the environment, with the embedded defaults the quick start relies on. */
 import { DEFAULT_PUBLIC_FIELDS, parsePublicFields, type PublicField } from './domain/publish';
+import { logOrigin } from './domain/log/origin';
 
 /** A setting or a start-up condition that stops the service before it serves anything (`lottery serve` exits 1). */
 export class StartupError extends Error {
@@ -58,6 +59,8 @@ export interface Config {
   production: boolean;
   /** Whom the notification letters name for questions (LOTTERY_CONTACT); the template's wording when unset. */
   letterContact?: string;
+  /** The witnessed log's origin and key name (LOTTERY_LOG_ORIGIN; default from the public URL, protocol.md §10). */
+  logOrigin: string;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -80,6 +83,13 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       'LOTTERY_PUBLIC_URL 須為 http(s) 網址',
       'LOTTERY_PUBLIC_URL must be an http(s) URL',
     );
+  let origin: string;
+  try {
+    origin = logOrigin(publicUrl, env.LOTTERY_LOG_ORIGIN);
+  } catch (e) {
+    const m = e instanceof Error ? e.message : String(e);
+    throw new StartupError(`LOTTERY_LOG_ORIGIN 有誤：${m}`, `LOTTERY_LOG_ORIGIN: ${m}`);
+  }
   return {
     dbFile: path.resolve(env.LOTTERY_DB ?? path.join('db', 'lottery.sqlite')),
     port,
@@ -90,6 +100,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     timeouts: { ...DEFAULT_TIMEOUTS },
     production: env.NODE_ENV === 'production',
     ...(env.LOTTERY_CONTACT?.trim() ? { letterContact: env.LOTTERY_CONTACT.trim() } : {}),
+    logOrigin: origin,
   };
 }
 

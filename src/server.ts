@@ -8,6 +8,7 @@ import { isLocalUrl } from './services/record-checklist';
 import type { Store } from './store/store';
 import { filesAtRest, loosePermissions } from './store/files';
 import { keyPathFor } from './keys/signer';
+import { logKeyPathFor } from './keys/log-key';
 import type { Logger } from './util/log';
 
 /** A start-up warning, in both languages: printed once at start and shown on the admin and result pages. */
@@ -122,17 +123,25 @@ export async function startServer(
   try {
     // New files (the -wal and -shm beside the database, certificates) are created readable by this user only.
     process.umask(0o077);
-    const loose = loosePermissions(filesAtRest(config.dbFile, keyPathFor(config.dbFile)));
+    const loose = loosePermissions([
+      ...filesAtRest(config.dbFile, keyPathFor(config.dbFile)),
+      logKeyPathFor(config.dbFile), // issue 13: the log's Ed25519 key
+    ]);
     if (loose.length > 0)
       throw new StartupError(
         `拒絕啟動：這些檔案其他使用者可讀，且含抽籤前的秘密或簽章金鑰：${loose.join(', ')}。請執行 chmod 600（資料夾 chmod 700）`,
         `refusing to start: these files are readable by others, and hold pre-draw secrets or the signing key: ${loose.join(', ')}. ` +
           'Run chmod 600 on them (and chmod 700 on their folder).',
       );
-    const { store, setup, app: wiring } = composeServer(config, env, new Date());
+    const { store, setup, app: wiring, logKeyCreated } = composeServer(config, env, new Date());
     if (setup.keyCreated)
       log.warn('signing key created', {
         note: 'back up the key file beside the database separately; backups of the database never contain it',
+      });
+    if (logKeyCreated)
+      log.warn('log key created', {
+        file: logKeyPathFor(config.dbFile),
+        note: 'back up the log key beside the database separately; witnesses pin it, and backups never contain it',
       });
     const warnings = startWarnings(wiring.testCertificate === true, config, env);
     for (const w of warnings)
@@ -143,6 +152,8 @@ export async function startServer(
     const { app, services } = buildApp({ ...wiring, log, serviceWarnings: warnings });
     const rotated = services.journalSigningKey(setup.localKeyPem);
     if (rotated) log.warn('signing key rotated', { seq: rotated });
+    const vkey = wiring.logSigner?.verifierKey;
+    if (vkey) log.info('log key', { key: vkey });
     handler = app;
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : config.port;

@@ -36,6 +36,7 @@ export const BUNDLE_CHECK_NAMES = [
 /** `verify --db` (protocol.md §8.4): the chain, each lottery's tables, and a saved checkpoint. */
 export const DATABASE_CHECK_NAMES = [
   'journal.chain',
+  'journal.sessions',
   'tables.lottery',
   'checkpoint.extends',
   'checkpoint.signature',
@@ -99,6 +100,10 @@ export const CHECK_LABELS: Readonly<Record<CheckKind, { zh: string; en: string }
   'checkpoint.extends': { zh: '日誌延續檢查點', en: 'journal extends the checkpoint' },
   'checkpoint.key': { zh: '簽章金鑰的延續', en: 'signing key continuity' },
   'tables.lottery': { zh: '資料表與日誌相符', en: 'tables match the journal' },
+  'journal.sessions': {
+    zh: '抽籤與開啟程序皆來自已登入的工作階段',
+    en: 'draws and openings come from signed-in sessions',
+  },
 };
 
 const isCheckKind = (name: string): name is CheckKind =>

@@ -54,8 +54,10 @@ export type EventDataMap = {
     winners: string[];
     entropy?: string;
     secret?: string;
+    /** issue 13: the session it came from (absent in older entries). */
+    session?: string;
   };
-  'ceremony.opened': { lottery: string; commitment: string; keyFingerprint: string };
+  'ceremony.opened': { lottery: string; commitment: string; keyFingerprint: string; session?: string };
   'ceremony.adjourned': { lottery: string; commitment: string; reason: string };
   'notice.issued': { lottery: string; sha256: string };
   'record.issued': { lottery: string; sha256: string; public?: true };
@@ -75,6 +77,7 @@ export type EventDataMap = {
     poolSize: number;
     quota: number;
     winners: string[];
+    session?: string;
   };
   // issue 11, the lottery's life on the meeting day (protocol.md §7)
   /** The whole meeting as it now stands, after the lock and until the record is issued. */
@@ -88,6 +91,11 @@ export type EventDataMap = {
   'user.role.changed': { user: string; role: string; previousRole: string };
   /** The API token replaced: the old bearer token no longer works. */
   'user.token.revoked': { user: string };
+  // issue 13: the witnessed log and who pressed the button (protocol.md §7, §10)
+  /** The log's verifier key (`NAME+KEYID+BASE64(0x01 ‖ pub)`), when it differs from the last one journalled. */
+  'log.key': { key: string };
+  /** A sign-in (or a bearer token's first opening or draw): `session` = SHA-256 hex of the session id. */
+  'session.started': { user: string; session: string };
 };
 
 export type EventType = keyof EventDataMap;
@@ -150,8 +158,14 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
     winners: 'required',
     entropy: 'optional',
     secret: 'optional',
+    session: 'optional',
   },
-  'ceremony.opened': { lottery: 'required', commitment: 'required', keyFingerprint: 'required' },
+  'ceremony.opened': {
+    lottery: 'required',
+    commitment: 'required',
+    keyFingerprint: 'required',
+    session: 'optional',
+  },
   'ceremony.adjourned': { lottery: 'required', commitment: 'required', reason: 'required' },
   'notice.issued': { lottery: 'required', sha256: 'required' },
   'record.issued': { lottery: 'required', sha256: 'required', public: 'optional' },
@@ -171,6 +185,7 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
     poolSize: 'required',
     quota: 'required',
     winners: 'required',
+    session: 'optional',
   },
   // issue 11, the lottery's life on the meeting day
   'meeting.updated': { lottery: 'required', meeting: 'required' },
@@ -180,6 +195,9 @@ export const EVENT_FIELDS: { readonly [T in EventType]: FieldPresence<EventDataM
   'user.password.set': { user: 'required' },
   'user.role.changed': { user: 'required', role: 'required', previousRole: 'required' },
   'user.token.revoked': { user: 'required' },
+  // issue 13
+  'log.key': { key: 'required' },
+  'session.started': { user: 'required', session: 'required' },
 };
 
 /** Every type in the union, in the order of protocol.md's table: EVENT_FIELDS's keys, so none can be missed. */

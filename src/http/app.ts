@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import express from 'express';
 import { DEFAULT_PUBLIC_FIELDS, type PublicField } from '../domain/publish';
 import type { Signer } from '../keys/signer';
+import { logSignerFromPem, type LogSigner } from '../keys/log-key';
+import { LOG_PATH } from '../domain/log/origin';
 import { sha256Node } from '../keys/signer';
 import { composeAuth, composeServices } from '../compose';
 import type { FaultPoint, Services } from '../services/services';
@@ -47,6 +49,14 @@ export interface AppOptions {
   testCertificate?: boolean;
   /** LOTTERY_CONTACT: whom the notification letters name (services/exports.ts). */
   letterContact?: string;
+  /** issue 13: the witnessed log's Ed25519 key; absent, a fresh in-memory key named `localhost/asset-review-lottery`. */
+  logSigner?: LogSigner;
+}
+
+/** A log key that lives as long as the process: for an app built without one (tests that do not care). */
+function ephemeralLogSigner(): LogSigner {
+  const pem = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
+  return logSignerFromPem(pem.toString(), `localhost${LOG_PATH}`);
 }
 
 /**
@@ -61,7 +71,9 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
   // The services and sign-in are wired where the CLI's and the bench's are (compose.ts), on this app's runtime.
   const runtime = { clock, randomBytes, sha256: sha256Node };
   const auth = composeAuth(opts.store, runtime);
-  const services = composeServices(opts, runtime);
+  const services = composeServices({ ...opts, logSigner: opts.logSigner ?? ephemeralLogSigner() }, runtime);
+  // issue 13: the log key is journalled (log.key) before anything else this app writes, when it is new.
+  services.journalLogKey();
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
@@ -78,7 +90,7 @@ export function buildApp(opts: AppOptions): { app: express.Express; services: Se
     const signInLimit = rateLimit({ limit: 10, windowMs: 60_000, clock, name: 'sign-in' });
     const publicLimit = rateLimit({ limit: 600, windowMs: 60_000, clock, name: 'public' });
     app.use('/login', (req, res, next) => (req.method === 'POST' ? signInLimit(req, res, next) : next()));
-    app.use(['/api/v1/public', '/api/v1/journal/checkpoint', '/verify'], publicLimit);
+    app.use(['/api/v1/public', '/api/v1/journal/checkpoint', '/api/v1/log', '/verify'], publicLimit);
   }
   const signedIn = authenticate(services, auth);
   app.use('/api', (req, res, next) => (isPublic(req.path) ? next() : signedIn(req, res, next)));

@@ -2,7 +2,8 @@ import type { RequestHandler, Response } from 'express';
 import { LotteryError } from '../domain/errors';
 import type { Role } from '../domain/model';
 import { safeEqual, type Auth, type Session } from '../services/auth';
-import type { Services, UserView } from '../services/services';
+import type { Services, UserView, Via } from '../services/services';
+import { sha256Node } from '../keys/signer';
 import { sessionCookieValue } from './cookies';
 
 declare module 'express-serve-static-core' {
@@ -10,6 +11,8 @@ declare module 'express-serve-static-core' {
     user?: UserView;
     session?: Session;
     code?: string;
+    /** issue 13: the session this request came from, as the journal names it (services/sessions.ts). */
+    via?: Via;
   }
 }
 
@@ -33,6 +36,8 @@ export function authenticate(services: Services, auth: Auth): RequestHandler {
       if (!user)
         return next(fail('UNAUTHENTICATED', '登入憑證無效或已撤銷', 'Invalid or revoked credentials'));
       res.locals.user = user;
+      // An API token's session: SHA-256 hex of "token:" + the token's stored hash (its SHA-256 hex).
+      res.locals.via = { session: sha256Node(`token:${sha256Node(m?.[1] ?? '')}`), lazy: true };
       return next();
     }
     const cookie = sessionCookieValue(req);
@@ -51,12 +56,14 @@ export function authenticate(services: Services, auth: Auth): RequestHandler {
     }
     res.locals.user = { id: session.user.id, name: session.user.name, role: session.user.role };
     res.locals.session = session;
+    res.locals.via = { session: session.idHash, lazy: false };
     next();
   };
 }
 
 /** Public endpoints answer everyone alike: a stale token sent along must not turn them into a 401. */
-export const isPublic = (p: string): boolean => /^\/v1\/(public\/|journal\/checkpoint$|health$)/.test(p);
+export const isPublic = (p: string): boolean =>
+  /^\/v1\/(public\/|journal\/checkpoint$|health$|log\/(key|checkpoint|consistency|inclusion)$)/.test(p);
 
 /** The API's role guard: 401 with nobody signed in, 403 for a role the route does not list. */
 export const allow =
@@ -68,6 +75,9 @@ export const allow =
       return next(fail('FORBIDDEN', '您的角色無權執行此操作', `Role ${u.role} may not do this`));
     next();
   };
+
+/** The session the journal names for an API call (issue 13), when it came with one. */
+export const via = (res: Response): Via | undefined => res.locals.via;
 
 /** Who the journal names for an API call. */
 export const actor = (res: Response): string => `user:${res.locals.user?.id ?? 'unknown'}`;

@@ -142,7 +142,7 @@ export class Auth {
     const sessionId = this.d.randomBytes(32).toString('base64url');
     const csrf = this.d.randomBytes(32).toString('base64url');
     const idHash = this.d.sha256(sessionId);
-    this.d.store.write(() => {
+    this.d.store.write((tx) => {
       this.d.store.signIn.clearLoginFailures(user.id, address);
       this.d.store.signIn.insertSession({
         idHash,
@@ -151,6 +151,12 @@ export class Auth {
         createdAt: now.toISOString(),
         expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
       });
+      // issue 13: the sign-in is journalled with the session row, so that a row written by other hands has none.
+      tx.appendJournal(
+        { type: 'session.started', data: { user: user.id, session: idHash } },
+        { actor: `user:${user.id}`, at: now.toISOString() },
+        this.d.sha256,
+      );
     });
     return {
       sessionId,

@@ -1,3 +1,4 @@
+import { sessionField, type Via } from './sessions';
 import { meetingDay, taipeiDate } from '../domain/ceremony';
 import { groupDigits, parseEntropyDigits } from '../domain/input/entropy';
 import { LotteryError } from '../domain/errors';
@@ -120,7 +121,13 @@ export function requireMeetingDay(c: Context, l: LotteryRow): void {
  * only as its hash. Reopening is the opener's alone while it is open, so that another ethics credential
  * cannot take the ceremony over; after an adjournment anyone may open it again.
  */
-export function openCeremony(c: Context, actor: string, id: string, body: unknown): OpenCeremonyAnswer {
+export function openCeremony(
+  c: Context,
+  actor: string,
+  id: string,
+  body: unknown,
+  via?: Via,
+): OpenCeremonyAnswer {
   const userId = userOf(actor);
   noBody(body, '開啟抽籤程序不需輸入任何內容', 'Opening the ceremony takes no body');
   const token = c.d.randomBytes(32).toString('base64url');
@@ -140,9 +147,10 @@ export function openCeremony(c: Context, actor: string, id: string, body: unknow
     if (open) c.store.endCeremony(id, { at, how: 'reopened', by: userId });
     const keyFingerprint = c.keyFingerprint();
     const cm = l.commitment as string;
+    const session = sessionField(c, tx, actor, via);
     const e = c.journal(
       tx,
-      { type: 'ceremony.opened', data: { lottery: id, commitment: cm, keyFingerprint } },
+      { type: 'ceremony.opened', data: { lottery: id, commitment: cm, keyFingerprint, ...session } },
       actor,
     );
     c.store.openCeremony({
@@ -203,7 +211,14 @@ export function readEntropy(
  * Draws one stage: the refusals in order, the ceremony's inputs, the integrity re-check, the computation, then
  * the writes and the journal entry, and the answer the projector shows.
  */
-export function draw(c: Context, actor: string, id: string, stageParam: string, body: unknown): DrawAnswer {
+export function draw(
+  c: Context,
+  actor: string,
+  id: string,
+  stageParam: string,
+  body: unknown,
+  via?: Via,
+): DrawAnswer {
   if (!STAGE_NUMBER.test(stageParam)) throw notFound('此階段', 'Stage');
   const stage = Number(stageParam);
   return c.store.write((tx) => {
@@ -213,7 +228,7 @@ export function draw(c: Context, actor: string, id: string, stageParam: string, 
     const roster = c.store.roster(id);
     const { seedHex, pool } = checkedState(c, l, stage, entropy, roster, results);
     const out = drawStage(seedHex, { stage, percent: def.percent }, pool);
-    const at = persistDraw(c, tx, actor, l, { stage, entropy, seedHex, out });
+    const at = persistDraw(c, tx, actor, l, { stage, entropy, seedHex, out, via });
     const byId = new Map(roster.map((e) => [e.id, e]));
     return {
       stage,
@@ -317,9 +332,10 @@ function persistDraw(
   tx: WriteTx,
   actor: string,
   l: LotteryRow,
-  d: { stage: number; entropy: string; seedHex: string; out: StageOutcome },
+  d: { stage: number; entropy: string; seedHex: string; out: StageOutcome; via?: Via | undefined },
 ): string {
   const { stage, entropy, seedHex, out } = d;
+  const session = sessionField(c, tx, actor, d.via);
   const at = c.now();
   const status = statusAfterDraw(stage, l.stages.length);
   c.store.insertResult(l.id, {
@@ -344,6 +360,7 @@ function persistDraw(
         winners: out.winners,
         // The secret is revealed here and not before: with the entropy fixed, the outcome no longer depends on it.
         ...(stage === 1 ? { entropy, secret: l.secret as string } : {}),
+        ...session,
       },
     },
     actor,

@@ -6,6 +6,7 @@ import type { JournalEvent } from '../domain/events';
 import type { JournalEntry } from '../domain/journal';
 import { LOTTERY_ID } from '../domain/grammar';
 import type { PublicField } from '../domain/publish';
+import type { LogSigner } from '../keys/log-key';
 import type { Signer } from '../keys/signer';
 import type { CeremonyRow, LotteryRow, Store, WriteTx } from '../store/store';
 
@@ -41,6 +42,8 @@ export interface Deps {
    * crash test kills the process, to prove a transaction is all or nothing.
    */
   fault?: (point: FaultPoint) => void;
+  /** issue 13: the witnessed log's Ed25519 key (services/log.ts); without it the log endpoints answer 503. */
+  logSigner?: LogSigner;
 }
 
 export type FaultPoint = 'roster.load' | 'lock' | 'draw' | 'record';

@@ -4,6 +4,7 @@ import { bytesBase64, formatCheckpoint } from '../domain/log/note';
 import type { LogSigner } from '../keys/log-key';
 import type { Store } from '../store/store';
 import { sha256Bytes } from '../util/sha256';
+import type { Context } from './context';
 
 /**
  * The witnessed log's read side (issue 13, protocol.md §10): the log's key, its signed checkpoint, and RFC 9162
@@ -30,6 +31,13 @@ const beyond = (what: string, size: number): LotteryError =>
     en: `${what} is beyond the log's current tree (${size} entries)`,
   });
 
+/** Cosignature lines (`— NAME BASE64`) in key-name order: the same note text for everyone, whatever order they came. */
+const byKeyName = (a: string, b: string): number => {
+  const na = a.split(' ')[1] ?? '';
+  const nb = b.split(' ')[1] ?? '';
+  return na < nb ? -1 : na > nb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+};
+
 const invalid = (zh: string, en: string): LotteryError => new LotteryError('VALIDATION_FAILED', { zh, en });
 
 export class LogService {
@@ -39,7 +47,8 @@ export class LogService {
     private readonly d: {
       store: Store;
       signer: LogSigner;
-      cosignatureLines?: (size: number, root: string) => string[];
+      /** The stored cosignature lines for the tree of `size` entries whose root is `rootHex` (WSRV's store). */
+      cosignatureLines?: (size: number, rootHex: string) => readonly string[];
     },
   ) {}
 
@@ -62,20 +71,31 @@ export class LogService {
   }
 
   /**
-   * The latest checkpoint as a signed note: the log's signature, then every cosignature stored for this tree.
-   * Ed25519 is deterministic, so the log's line is the same each time; the note is cached until the head moves.
+   * The signed note of the first `size` entries (the latest when absent): the log's signature line, then every
+   * cosignature stored for that tree, sorted by key name. Ed25519 is deterministic, so the log's line is the
+   * same each time; the latest is cached until the head moves. `etag` names the tree and its cosignatures.
    */
-  checkpoint(): { size: number; note: string } {
-    const size = this.size();
-    if (this.cached?.size !== size) {
-      const text = this.checkpointText(size);
-      this.cached = { size, note: `${text}\n${this.d.signer.signLine(text)}\n` };
-    }
-    const root = this.cached.note.split('\n')[2] ?? '';
-    const cosigs = this.d.cosignatureLines?.(size, root) ?? [];
+  checkpoint(at?: number): { size: number; rootHex: string; note: string; etag: string } {
+    const { size, signed } = this.d.store.read(() => {
+      const n = this.d.store.log.size();
+      const want = at ?? n;
+      if (want > n) throw beyond('size ', n);
+      if (this.cached?.size === want) return { size: want, signed: this.cached.note };
+      const text = formatCheckpoint({
+        origin: this.origin,
+        size: want,
+        root: rootAt(sha256Bytes, this.d.store.log.nodes, want),
+      });
+      return { size: want, signed: `${text}\n${this.d.signer.signLine(text)}\n` };
+    });
+    if (at === undefined) this.cached = { size, note: signed };
+    const rootHex = Buffer.from(signed.split('\n')[2] ?? '', 'base64').toString('hex');
+    const cosigs = [...(this.d.cosignatureLines?.(size, rootHex) ?? [])].sort(byKeyName);
     return {
       size,
-      note: cosigs.length === 0 ? this.cached.note : this.cached.note + cosigs.map((l) => `${l}\n`).join(''),
+      rootHex,
+      note: signed + cosigs.map((l) => `${l}\n`).join(''),
+      etag: `"${size}.${rootHex}${cosigs.length > 0 ? `.${cosigs.length}` : ''}"`,
     };
   }
 
@@ -114,4 +134,19 @@ export class LogService {
       };
     });
   }
+}
+
+/**
+ * At start (server, CLI, app): journals `log.key {key}` when the journal's last `log.key` is not the current log
+ * key, the first start included, so that a verifier holding only the RSA journal key reaches the log key through
+ * the signed journal (protocol.md §10). Returns the entry's seq, or undefined when nothing was written.
+ */
+export function journalLogKey(c: Context): number | undefined {
+  const signer = c.d.logSigner;
+  if (!signer) return undefined;
+  return c.store.write((tx) => {
+    const last = c.store.journalPage({ before: Number.MAX_SAFE_INTEGER, limit: 1, type: 'log.key' })[0];
+    if (last?.data.key === signer.verifierKey) return undefined;
+    return c.journal(tx, { type: 'log.key', data: { key: signer.verifierKey } }, 'system').seq;
+  });
 }

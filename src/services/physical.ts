@@ -1,3 +1,4 @@
+import { sessionField, type Via } from './sessions';
 import { LotteryError, fieldProblem, validationFailed } from '../domain/errors';
 import { STAGE_NUMBER } from '../domain/grammar';
 import { isRecord, onlyFields, parseReason } from '../domain/input/body';
@@ -161,6 +162,7 @@ export function enterBall(
   id: string,
   stageParam: string,
   body: unknown,
+  via?: Via,
 ): BallAnswer {
   const stage = stageOf(stageParam);
   return c.store.write((tx) => {
@@ -191,7 +193,8 @@ export function enterBall(
     });
     const winners = [...standing.map((b) => b.entry), entry];
     const recorded = winners.length >= quota;
-    if (recorded) recordStage(c, tx, actor, l, { stage, poolSize: sheet.entries.length, quota, winners });
+    if (recorded)
+      recordStage(c, tx, actor, l, { stage, poolSize: sheet.entries.length, quota, winners }, via);
     return answer(c, l, stage, quota, recorded);
   });
 }
@@ -202,6 +205,7 @@ function recordStage(
   actor: string,
   l: LotteryRow,
   r: { stage: number; poolSize: number; quota: number; winners: string[] },
+  via?: Via,
 ): void {
   const at = c.now();
   c.store.insertResult(l.id, {
@@ -213,7 +217,12 @@ function recordStage(
   });
   // No seed and no entropy in a physical draw: the columns hold '' (db/migrations/006_physical.sql).
   c.store.setDrawn(l.id, statusAfterDraw(r.stage, l.stages.length), '', '');
-  c.journal(tx, { type: 'stage.recorded', data: { lottery: l.id, method: 'physical', ...r } }, actor);
+  const session = sessionField(c, tx, actor, via);
+  c.journal(
+    tx,
+    { type: 'stage.recorded', data: { lottery: l.id, method: 'physical', ...r, ...session } },
+    actor,
+  );
   if (r.stage < l.stages.length) issuePoolSheet(c, tx, actor, l, r.stage + 1, r.winners);
 }
 
@@ -224,6 +233,7 @@ export function undoBall(
   id: string,
   stageParam: string,
   body: unknown,
+  via?: Via,
 ): BallAnswer {
   const stage = stageOf(stageParam);
   return c.store.write((tx) => {

@@ -14,6 +14,8 @@ import * as record from './record';
 import type { RecordChecklist } from './record-checklist';
 import * as roster from './roster';
 import * as users from './users';
+import { journalLogKey, LogService } from './log';
+import type { Via } from './sessions';
 import {
   publicView,
   PublicViewCache,
@@ -32,6 +34,7 @@ import {
  * each method hands its call to its room.
  */
 export type { Deps, FaultPoint } from './context';
+export type { Via } from './sessions';
 export type {
   CeremonyView,
   DrawAnswer,
@@ -51,9 +54,18 @@ export class Services {
   private readonly c: Context;
   private readonly publicCache: PublicViewCache;
 
+  /** issue 13: the witnessed log's read side (protocol.md §10); undefined without a log key. */
+  readonly log: LogService | undefined;
+
   constructor(d: Deps) {
     this.c = new Context(d);
     this.publicCache = new PublicViewCache(this.c);
+    this.log = d.logSigner ? new LogService({ store: d.store, signer: d.logSigner }) : undefined;
+  }
+
+  /** issue 13: `log.key` journalled when the log key differs from the last one journalled; its seq, if written. */
+  journalLogKey(): number | undefined {
+    return journalLogKey(this.c);
   }
 
   // ---- users ----
@@ -165,8 +177,8 @@ export class Services {
   }
 
   /** Opens (or reopens) the ceremony and hands the opener its one-time token. */
-  openCeremony(actor: string, id: string, body: unknown): OpenCeremonyAnswer {
-    return ceremony.openCeremony(this.c, actor, id, body);
+  openCeremony(actor: string, id: string, body: unknown, via?: Via): OpenCeremonyAnswer {
+    return ceremony.openCeremony(this.c, actor, id, body, via);
   }
 
   adjournCeremony(actor: string, id: string, body: unknown): LotteryView {
@@ -177,15 +189,15 @@ export class Services {
     return ceremony.readEntropy(this.c, id, body);
   }
 
-  draw(actor: string, id: string, stageParam: string, body: unknown): DrawAnswer {
-    return ceremony.draw(this.c, actor, id, stageParam, body);
+  draw(actor: string, id: string, stageParam: string, body: unknown, via?: Via): DrawAnswer {
+    return ceremony.draw(this.c, actor, id, stageParam, body, via);
   }
 
   // ---- physical draws (實體抽籤, protocol.md §6.1) ----
 
   /** Enters one ball drawn from the drum; the quota-th closes the stage. */
-  enterBall(actor: string, id: string, stageParam: string, body: unknown): physical.BallAnswer {
-    return physical.enterBall(this.c, actor, id, stageParam, body);
+  enterBall(actor: string, id: string, stageParam: string, body: unknown, via?: Via): physical.BallAnswer {
+    return physical.enterBall(this.c, actor, id, stageParam, body, via);
   }
 
   /** Withdraws the last ball entered, before the next one, with a reason. */

@@ -149,6 +149,15 @@ export class Store {
     ).run(u.id, u.name, u.display ?? null, u.role, u.tokenHash, u.createdAt);
   }
 
+  /** issue 13: whether the journal holds `session.started` for this user and session (services/sessions.ts). */
+  hasSessionStarted(user: string, session: string): boolean {
+    return (
+      this.stmt(
+        "SELECT 1 FROM journal WHERE type = 'session.started' AND json_extract(data, '$.session') = ? AND json_extract(data, '$.user') = ? LIMIT 1",
+      ).get(session, user) !== undefined
+    );
+  }
+
   userByTokenHash(tokenHash: string): UserRow | undefined {
     return this.stmt(`SELECT ${USER_COLUMNS} FROM users WHERE token_hash = ?`).get(tokenHash) as
       UserRow | undefined;

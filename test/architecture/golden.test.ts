@@ -13,7 +13,7 @@ import { buildApp } from '../../src/http/app';
 import { Store } from '../../src/store/store';
 import { Services } from '../../src/services/services';
 import { taipeiDate } from '../../src/domain/ceremony';
-import { tempDir, example, auth } from '../helpers/app';
+import { tempDir, example, auth, testLogSigner } from '../helpers/app';
 
 const GOLDEN = path.join(__dirname, '../fixtures/golden-v2.json');
 const KEY = fs.readFileSync(path.join(__dirname, '../fixtures/golden-key.test-only.pem'), 'utf8');
@@ -60,7 +60,7 @@ async function ceremony(): Promise<Record<string, Step>> {
   const signer = signerFromPem(KEY, { certificatePem: CERT, chainPem: [CA] });
   const dir = tempDir();
   const store = Store.open(path.join(dir, 'golden.sqlite'));
-  const { app, services } = buildApp({ store, signer, clock, randomBytes });
+  const { app, services } = buildApp({ store, signer, clock, randomBytes, logSigner: testLogSigner() });
   const s: Services = services;
   const ethics = s.addUser('cli', { name: '林怡芬', role: 'ethics' }).token;
   const drawer = s.addUser('cli', { name: 'minister', role: 'drawer' }).token;

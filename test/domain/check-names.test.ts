@@ -104,6 +104,7 @@ describe('the check names', () => {
     const missing = await verifyDatabase({ ...fixtureSnapshot(b), lotteries: [] }, nodeVerifyDeps);
     expect(missing.checks.map((c) => [c.name, c.ok])).toEqual([
       ['journal.chain', true],
+      ['journal.sessions', true],
       [`tables.lottery:${b.lottery.id}`, false],
     ]);
     const emitted = new Set([...namesOf(all), ...namesOf(phys), ...namesOf(db)]);

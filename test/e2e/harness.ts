@@ -12,7 +12,7 @@ import { buildApp } from '../../src/http/app';
 import { sha256Node } from '../../src/keys/signer';
 import { Auth } from '../../src/services/auth';
 import { Store } from '../../src/store/store';
-import { tempDir, testSigner } from '../helpers/app';
+import { tempDir, testLogSigner, testSigner } from '../helpers/app';
 import { browserPath } from './browser';
 
 const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
@@ -44,7 +44,7 @@ export async function startHarness(
   // First, before a server or a database is opened that a failure would leave behind.
   const executablePath = browserPath();
   const store = Store.open(path.join(tempDir(), file));
-  const built = buildApp({ store, signer: testSigner(), rateLimits: false });
+  const built = buildApp({ store, signer: testSigner(), logSigner: testLogSigner(), rateLimits: false });
   const services = built.services;
   const auth = new Auth({
     store,

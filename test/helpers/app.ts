@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { buildApp } from '../../src/http/app';
 import { makeTestCertificates } from '../../src/keys/certs';
 import { generatePrivatePem, signerFromPem, type Signer } from '../../src/keys/signer';
+import { logSignerFromPem, type LogSigner } from '../../src/keys/log-key';
 import { Services } from '../../src/services/services';
 import { Store } from '../../src/store/store';
 import type { Logger } from '../../src/util/log';
@@ -23,6 +24,13 @@ export function testSigner(): Signer {
     cached = { pem, ...makeTestCertificates(pem, new Date()) };
   }
   return signerFromPem(cached.pem, { certificatePem: cached.certPem, chainPem: [cached.caCertPem] });
+}
+
+/** The log's Ed25519 test key (test/fixtures/log-key.test-only.pem, public on purpose), as an app's log signer. */
+export const TEST_LOG_ORIGIN = 'localhost/asset-review-lottery';
+export function testLogSigner(name = TEST_LOG_ORIGIN): LogSigner {
+  const pem = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'log-key.test-only.pem'), 'utf8');
+  return logSignerFromPem(pem, name);
 }
 
 export function testCaCertPem(): string {
@@ -78,7 +86,7 @@ export function makeApp(
   const dir = tempDir();
   const dbFile = path.join(dir, 'lottery.sqlite');
   const store = Store.open(dbFile);
-  const { app, services } = buildApp({ store, signer: testSigner(), ...opts });
+  const { app, services } = buildApp({ store, signer: testSigner(), logSigner: testLogSigner(), ...opts });
   const clock = opts.clock ?? ((): Date => new Date());
   const tokens = {
     admin: services.addUser('cli', { name: 'admin', role: 'admin' }).token,

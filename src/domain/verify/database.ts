@@ -16,6 +16,7 @@ import { databaseCheckpointChecks } from './checkpoint';
 import { finish, parsedEntries, sameJson, type Check, type Report, type VerifyDeps } from './report';
 import { physicalTableProblems } from './physical';
 import { physicalRowProblems } from './physical-rows';
+import { sessionsCheck } from './sessions';
 
 /** What `lottery verify --db` is given: the journal rows, and each lottery as the tables hold it. */
 export interface DatabaseSnapshot {
@@ -83,6 +84,8 @@ export async function verifyDatabase(
     },
   ];
   const entries = parsedEntries(rows);
+  // issue 13: who pressed the button; up to a break, as the replay below.
+  checks.push(sessionsCheck(chain.ok ? entries : entries.filter((e) => e.seq < chain.brokenAt)));
   // Past a break, the journal says nothing the tables could be checked against.
   const rp = replay(chain.ok ? entries : entries.filter((e) => e.seq < chain.brokenAt));
   for (const a of rp.anomalies) warnings.push(`journal seq ${a.seq}: ${a.reason}`);

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Services } from '../../services/services';
-import { actor, allow } from '../authenticate';
+import { actor, allow, via } from '../authenticate';
 import { h, jsonBody } from '../middleware';
 import { pathParam } from '../params';
 
@@ -29,7 +29,7 @@ export function ceremonyRoutes(r: Router, services: Services): void {
     allow('ethics', 'drawer'),
     ...jsonBody(),
     h((req, res) => {
-      res.status(201).json(services.openCeremony(actor(res), pathParam(req, 'id'), req.body));
+      res.status(201).json(services.openCeremony(actor(res), pathParam(req, 'id'), req.body, via(res)));
     }),
   );
   r.post(
@@ -54,7 +54,7 @@ export function ceremonyRoutes(r: Router, services: Services): void {
     allow('ethics', 'drawer'),
     ...jsonBody(),
     h((req, res) => {
-      res.json(services.draw(actor(res), pathParam(req, 'id'), pathParam(req, 'n'), req.body));
+      res.json(services.draw(actor(res), pathParam(req, 'id'), pathParam(req, 'n'), req.body, via(res)));
     }),
   );
 }

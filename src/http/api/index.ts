@@ -3,6 +3,7 @@ import type { Services } from '../../services/services';
 import { auditRoutes } from './audit';
 import { ceremonyRoutes } from './ceremony';
 import { exportRoutes } from './exports';
+import { logRoutes } from './log';
 import { lotteryRoutes } from './lotteries';
 import { publicRoutes } from './public';
 import { recordRoutes } from './record';
@@ -25,5 +26,6 @@ export function apiRouter(services: Services): Router {
   auditRoutes(r, services);
   userRoutes(r, services); // issue 12: the accounts, for admins
   exportRoutes(r, services);
+  logRoutes(r, services); // issue 13: the witnessed log, public
   return r;
 }

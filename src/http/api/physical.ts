@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Services } from '../../services/services';
-import { actor, allow } from '../authenticate';
+import { actor, allow, via } from '../authenticate';
 import { h, jsonBody } from '../middleware';
 import { pathParam } from '../params';
 import { renderPoolSheet } from '../../record/pool-sheet';
@@ -18,7 +18,7 @@ export function physicalRoutes(r: Router, services: Services): void {
     h((req, res) => {
       res
         .status(201)
-        .json(services.enterBall(actor(res), pathParam(req, 'id'), pathParam(req, 'n'), req.body));
+        .json(services.enterBall(actor(res), pathParam(req, 'id'), pathParam(req, 'n'), req.body, via(res)));
     }),
   );
   r.post(
