@@ -1,4 +1,5 @@
 import QRCode from 'qrcode';
+import { fingerprintLead } from './witness/text';
 import { bdi, el, said, tr, tryApi, withCode } from './api';
 
 /**
@@ -42,7 +43,7 @@ async function list(): Promise<void> {
     tr_.append(
       name,
       el('td', role(w.role)),
-      el('td', w.fingerprint),
+      el('td', fingerprintLead(w.fingerprint)),
       el('td', w.cosigned ? tr(`已副署（大小 ${w.cosigned.size}）`, `yes (size ${w.cosigned.size})`) : '—'),
     );
     t.tBodies[0]?.append(tr_);

@@ -136,7 +136,7 @@ export function logStub(h: Harness): LogStub {
       codes.delete(b.code);
       const pub = Buffer.from(b.publicKey, 'base64');
       const vkey = formatVerifierKey(sha256Bytes, b.keyName, SIG_COSIGNATURE_V1, pub);
-      const fingerprint = vkey.split('+')[1] ?? '';
+      const fingerprint = `SHA256:${Buffer.from(sha256Bytes(pub)).toString('hex')}`;
       stub.witnesses.set(b.keyName, { ...inv, keyName: b.keyName, vkey, fingerprint });
       return json(route, 201, {
         ...inv,

@@ -36,6 +36,8 @@ let real = false;
 let lotteryId = '';
 const urls: string[] = [];
 const devices: Page[] = [];
+/** The fingerprints the devices showed (first 16 hex), in the order of `devices`. */
+const fingerprints: string[] = [];
 
 async function context(width = 1280, height = 720): Promise<BrowserContext> {
   const c = await h.browser.newContext({ viewport: { width, height }, locale: 'zh-TW' });
@@ -115,7 +117,9 @@ describeBrowser('witnesses in the room', () => {
       await visible(page.locator('#invite-out img.invite-qr'));
       const url = await page.locator('#invite-out .invite-url').innerText();
       expect(url).toMatch(/\/witness\/register\?code=[A-Za-z0-9_-]{20,}/);
-      urls.push(url);
+      // The server names the address by its public URL (localhost:3000 in tests): the same path on this server.
+      const u = new URL(url);
+      urls.push(`${h.base}${u.pathname}${u.search}`);
     }
     await shot(page, 'witness-invite');
     await axe(page);
@@ -130,8 +134,9 @@ describeBrowser('witnesses in the room', () => {
       await page.click('#register-btn');
       await visible(page.locator('.witness-fingerprint code'));
       const fp = (await page.locator('.witness-fingerprint code').innerText()).replace(/\s/g, '');
-      expect(fp).toMatch(/^[0-9a-f]{8}$/);
-      if (!real) expect([...stub.witnesses.values()].map((w) => w.fingerprint)).toContain(fp);
+      expect(fp).toMatch(/^[0-9a-f]{16}$/);
+      if (!real) expect([...stub.witnesses.values()].map((w) => w.fingerprint.slice(7, 23))).toContain(fp);
+      fingerprints.push(fp);
       expect(page.url()).not.toContain('code='); // the spent code is out of the address bar
       // The private key stays inside the browser: exporting it is refused.
       const exported = await page.evaluate(async () => {
@@ -206,6 +211,8 @@ describeBrowser('witnesses in the room', () => {
     }
     await hasText(projector.locator('#cosigner-list'), '監察員甲', 10_000);
     await hasText(projector.locator('#cosigner-list'), '見證人乙', 10_000);
+    for (const fp of fingerprints.slice(0, 2))
+      await hasText(projector.locator('#cosigner-list'), fp.replace(/(.{4})(?=.)/g, '$1 '));
     await shot(projector, 'witness-projector');
     await axe(projector);
     await projector.context().close();

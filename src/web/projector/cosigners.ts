@@ -1,4 +1,5 @@
 import { bdi, el, tr } from '../api';
+import { fingerprintLead } from '../witness/text';
 import { lotteryId, revealed, screen } from './state';
 
 /**
@@ -22,7 +23,6 @@ const role = (r: string): string =>
       : r === 'remote'
         ? tr('遠端見證', 'remote witness')
         : r;
-const grouped = (hex: string): string => hex.replace(/(.{4})(?=.)/g, '$1 ');
 let shown = '';
 
 async function poll(): Promise<void> {
@@ -61,7 +61,7 @@ async function poll(): Promise<void> {
       li.append(
         bdi(c.name),
         ` ${role(c.role)} `,
-        el('code', grouped(c.fingerprint), 'cosigner-fp'),
+        el('code', fingerprintLead(c.fingerprint), 'cosigner-fp'),
         el('span', tr(` ✓ 大小 ${c.size}`, ` ✓ size ${c.size}`), 'cosigned'),
       );
       return li;

@@ -7,7 +7,8 @@ import {
 } from '../../domain/log/note';
 import { bdi, el, said, tr, tryApi, withCode } from '../api';
 import { checkLog, type Checked, type Failed, type LogAnswer } from './check';
-import { groupHex, sign } from './crypto';
+import { groupHex, keyIdOf, rawPublicKey, sign } from './crypto';
+import { fingerprintLead } from './text';
 import { getDevice, getRefusal, putDevice, putRefusal, type Device, type Evidence } from './db';
 import { noCrypto, roleText } from './register';
 
@@ -135,7 +136,7 @@ async function cosign(
   button.disabled = true;
   const timestamp = Math.floor(Date.now() / 1000);
   const sig = await sign(d.keys, cosignatureMessage(c.text, timestamp));
-  const id = parseInt(d.fingerprint, 16) >>> 0;
+  const id = keyIdOf(d.keyName, await rawPublicKey(d.keys));
   const line = signatureLine(d.keyName, id, cosignatureBytes(timestamp, sig));
   const r = await tryApi<{ stored: unknown[] }>('POST', '/api/v1/log/cosignatures', {
     note: formatNote(c.text, [line]),
@@ -272,7 +273,7 @@ export async function cosignPage(root: HTMLElement): Promise<void> {
       bdi(d.name),
       ` · ${roleText(d.role)} · `,
       tr('金鑰指紋 ', 'key fingerprint '),
-      el('code', groupHex(d.fingerprint)),
+      el('code', fingerprintLead(d.fingerprint)),
     );
   const refusal = await getRefusal(d.logKey);
   if (refusal) return refused(out, refusal.evidence);

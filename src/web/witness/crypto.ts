@@ -48,11 +48,12 @@ export function newKeyName(lottery: string | null): string {
   return `witness.${location.host}/${safe ? `${safe}/` : ''}${r}`;
 }
 
-/** The cosigner's verifier key, and its key ID in hex: the fingerprint a person notes on paper. */
+/** The cosigner's verifier key (type 0x04), and the key ID its signature lines carry. */
 export const cosignerVkey = (name: string, pub: Uint8Array): string =>
   formatVerifierKey(h, name, SIG_COSIGNATURE_V1, pub);
-export const fingerprint = (name: string, pub: Uint8Array): string =>
-  keyId(h, name, SIG_COSIGNATURE_V1, pub).toString(16).padStart(8, '0');
+export const keyIdOf = (name: string, pub: Uint8Array): number => keyId(h, name, SIG_COSIGNATURE_V1, pub);
+/** The fingerprint as the server, the projector and the record hold it (text.ts says how it is read). */
+export const fingerprint = (pub: Uint8Array): string => `SHA256:${bytesHex(h(pub))}`;
 /** 8 hex characters read in two groups: "1a2b 3c4d". */
 export const groupHex = (hex: string): string => hex.replace(/(.{4})(?=.)/g, '$1 ');
 

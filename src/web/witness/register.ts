@@ -4,13 +4,13 @@ import {
   cosignerVkey,
   cryptoMissing,
   fingerprint,
-  groupHex,
   h,
   newKeyName,
   newKeyPair,
   rawPublicKey,
   verifyNote,
 } from './crypto';
+import { fingerprintLead } from './text';
 import { allDevices, putDevice, type Device } from './db';
 import { bytesBase64 } from '../../domain/log/note';
 
@@ -67,7 +67,7 @@ async function listDevices(out: HTMLElement): Promise<void> {
     const li = el('li');
     const a = el('a', tr(`抽籤 ${d.lottery} 的副署頁`, `Cosigning page of lottery ${d.lottery}`));
     a.href = `/witness/lotteries/${encodeURIComponent(d.lottery)}/cosign`;
-    li.append(bdi(d.name), ` ${roleText(d.role)} · `, el('code', groupHex(d.fingerprint)), ' · ', a);
+    li.append(bdi(d.name), ` ${roleText(d.role)} · `, el('code', fingerprintLead(d.fingerprint)), ' · ', a);
     ul.append(li);
   }
   out.append(el('h2', tr('這台裝置已登記', 'Registered on this device')), ul);
@@ -114,13 +114,13 @@ async function register(code: string, out: HTMLElement, button: HTMLButtonElemen
       'The server’s answer does not verify (log signature or key mismatch): nothing was kept.',
     );
   }
-  const fp = fingerprint(keyName, pub);
+  const fp = fingerprint(pub);
   const d: Device = { ...r.data, vkey, fingerprint: fp, keys, registeredAt: new Date().toISOString() };
   await putDevice(d);
   history.replaceState(null, '', location.pathname); // the code is spent: keep it out of the history
   button.hidden = true;
   const fpEl = el('p', undefined, 'witness-fingerprint');
-  fpEl.append(el('span', tr('金鑰指紋', 'Key fingerprint')), ' ', el('code', groupHex(fp)));
+  fpEl.append(el('span', tr('金鑰指紋', 'Key fingerprint')), ' ', el('code', fingerprintLead(fp)));
   const done = el('p', undefined, 'ok');
   done.append(
     tr('登記完成：', 'Registered: '),
