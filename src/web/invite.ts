@@ -77,13 +77,15 @@ async function invite(form: HTMLFormElement): Promise<void> {
     );
     return;
   }
-  const svg = await QRCode.toString(r.data.url, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+  // An absolute address for the phone, even if the server answered a path (no public URL configured).
+  const href = new URL(r.data.url, location.href).href;
+  const svg = await QRCode.toString(href, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
   const img = el('img', undefined, 'invite-qr');
   img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`;
   img.alt = tr(`${name} 的登記 QR 碼`, `Registration QR code for ${name}`);
   const fig = el('figure', undefined, 'invite');
   const cap = el('figcaption');
-  const url = el('code', r.data.url, 'invite-url');
+  const url = el('code', href, 'invite-url');
   cap.append(
     bdi(name),
     tr('：請用自己的裝置掃描（只顯示這一次）', ': scan with your own device (shown this once)'),

@@ -43,9 +43,19 @@ export interface LogStub {
 const json = (route: Route, status: number, body: unknown): Promise<void> =>
   route.fulfill({ status, contentType: 'application/json', body: JSON.stringify(body) });
 
+/**
+ * The attacker of the issue holds the service's own keys: the log key the app signs with (services.log, a
+ * LogService, keeps it in its deps), so that a forged tree carries a valid log signature. An app without one
+ * (before issue 13's log is wired): a fresh key, which the stubbed endpoints then serve.
+ */
+function serviceSigner(h: Harness): LogSigner | undefined {
+  const log = (h.services as unknown as { log?: { d?: { signer?: LogSigner } } }).log;
+  return log?.d?.signer;
+}
+
 export function logStub(h: Harness): LogStub {
   const pem = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
-  const signer = logSignerFromPem(String(pem), '127.0.0.1/asset-review-lottery');
+  const signer = serviceSigner(h) ?? logSignerFromPem(String(pem), '127.0.0.1/asset-review-lottery');
   const log = new LogService({ store: h.store, signer });
   const codes = new Map<string, { lottery: string; name: string; role: string }>();
   const stub: LogStub = { signer, witnesses: new Map(), cosigned: [], forged: false, install };

@@ -118,7 +118,7 @@ describeBrowser('witnesses in the room', () => {
       const url = await page.locator('#invite-out .invite-url').innerText();
       expect(url).toMatch(/\/witness\/register\?code=[A-Za-z0-9_-]{20,}/);
       // The server names the address by its public URL (localhost:3000 in tests): the same path on this server.
-      const u = new URL(url);
+      const u = new URL(url, h.base);
       urls.push(`${h.base}${u.pathname}${u.search}`);
     }
     await shot(page, 'witness-invite');
@@ -180,11 +180,13 @@ describeBrowser('witnesses in the room', () => {
     await projector.goto(`${h.base}/lotteries/${lotteryId}/draw`);
     await visible(projector.locator('#cosigners'), 15_000);
     const l = h.services.getLottery(lotteryId);
+    let size0 = 0;
     for (const page of devices.slice(0, 2)) {
       await page.goto(`${h.base}/witness/lotteries/${lotteryId}/cosign`);
       await visible(page.locator('#cosign-btn'), 15_000);
       const size = Number(await page.locator('#w-size').innerText());
       expect(size).toBeGreaterThan(0);
+      size0 = size;
       expect((await page.locator('#w-root').innerText()).replace(/\s/g, '')).toMatch(/^[0-9a-f]{16}$/);
       await hasText(page.locator('#w-commitment'), (l.commitment ?? '').slice(0, 4));
       for (const r of l.results ?? [])
@@ -195,6 +197,11 @@ describeBrowser('witnesses in the room', () => {
       await shot(page, 'witness-cosign');
       await page.click('#cosign-btn');
       await hasText(page.locator('#witness-out'), '已副署');
+    }
+    if (real) {
+      // The server checked each cosignature and journalled it (checkpoint.cosigned), for this lottery's N_L.
+      const cosigned = h.services.journalPage({ lottery: lotteryId, type: 'checkpoint.cosigned' }).entries;
+      expect(cosigned.map((e) => e.data.size)).toEqual([size0, size0]);
     }
     if (!real) {
       // Each cosignature verified (cosignature/v1, type 0x04) against the key its device registered.
