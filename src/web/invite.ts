@@ -24,7 +24,24 @@ const role = (r: string): string =>
 async function list(): Promise<void> {
   const out = document.getElementById('invite-list');
   const r = await tryApi<Witness[]>('GET', `/api/v1/lotteries/${encodeURIComponent(lottery)}/witnesses`);
-  if (!out || !r.ok || !Array.isArray(r.data) || r.data.length === 0) return;
+  if (!out) return;
+  if (!r.ok || !Array.isArray(r.data)) {
+    out.replaceChildren(
+      el(
+        'p',
+        withCode(
+          said(r.data.message, tr('無法取得名單', 'Could not read the list')),
+          r.data.code ?? r.status,
+        ),
+        'problem',
+      ),
+    );
+    return;
+  }
+  if (r.data.length === 0) {
+    out.replaceChildren(el('p', tr('尚無裝置登記。', 'No device has registered yet.')));
+    return;
+  }
   const t = el('table', undefined, 'witness-list');
   const head = el('tr');
   for (const h of [
@@ -48,7 +65,7 @@ async function list(): Promise<void> {
     );
     t.tBodies[0]?.append(tr_);
   }
-  out.replaceChildren(el('h3', tr('已登記的裝置', 'Registered devices')), t);
+  out.replaceChildren(t);
 }
 
 async function invite(form: HTMLFormElement): Promise<void> {
@@ -95,12 +112,16 @@ async function invite(form: HTMLFormElement): Promise<void> {
   fig.append(img, cap);
   out.replaceChildren(fig);
   form.reset();
-  void list();
+  if (registered?.open) void list();
 }
 
 const form = document.getElementById('invite-form') as HTMLFormElement | null;
+const registered = document.getElementById('invite-registered') as HTMLDetailsElement | null;
 form?.addEventListener('submit', (e) => {
   e.preventDefault();
   void invite(form);
 });
-if (root) void list();
+// Asked for when opened (and again each time): the page itself asks the server nothing on load.
+registered?.addEventListener('toggle', () => {
+  if (registered.open) void list();
+});

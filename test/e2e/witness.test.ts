@@ -164,6 +164,16 @@ describeBrowser('witnesses in the room', () => {
     }
   }, 90_000);
 
+  it('2b. the ethics officer sees the registered devices and their fingerprints', async () => {
+    const page = await signIn(h.base, await context(), 'ethics');
+    await page.goto(`${h.base}/lotteries/${lotteryId}`);
+    await page.click('#invite-registered summary');
+    await hasText(page.locator('#invite-list'), '見證人丙');
+    for (const fp of fingerprints) await hasText(page.locator('#invite-list'), fp.slice(0, 4));
+    await axe(page);
+    await page.context().close();
+  }, 30_000);
+
   it('3. without a secure context the page says so and makes no key', async () => {
     const c = await context();
     await c.addInitScript(() => Object.defineProperty(window, 'isSecureContext', { value: false }));
