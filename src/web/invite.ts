@@ -112,16 +112,18 @@ async function invite(form: HTMLFormElement): Promise<void> {
   fig.append(img, cap);
   out.replaceChildren(fig);
   form.reset();
-  if (registered?.open) void list();
+  if (listed) void list();
 }
 
 const form = document.getElementById('invite-form') as HTMLFormElement | null;
-const registered = document.getElementById('invite-registered') as HTMLDetailsElement | null;
+const registered = document.getElementById('invite-registered');
+let listed = false;
 form?.addEventListener('submit', (e) => {
   e.preventDefault();
   void invite(form);
 });
-// Asked for when opened (and again each time): the page itself asks the server nothing on load.
-registered?.addEventListener('toggle', () => {
-  if (registered.open) void list();
+// Asked for on request (and again after each invitation): the page itself asks the server nothing on load.
+registered?.addEventListener('click', () => {
+  listed = true;
+  void list();
 });

@@ -167,7 +167,7 @@ describeBrowser('witnesses in the room', () => {
   it('2b. the ethics officer sees the registered devices and their fingerprints', async () => {
     const page = await signIn(h.base, await context(), 'ethics');
     await page.goto(`${h.base}/lotteries/${lotteryId}`);
-    await page.click('#invite-registered summary');
+    await page.click('#invite-registered');
     await hasText(page.locator('#invite-list'), '見證人丙');
     for (const fp of fingerprints) await hasText(page.locator('#invite-list'), fp.slice(0, 4));
     await axe(page);
