@@ -28,6 +28,8 @@ interface Registered {
   vkey: string;
   logKey: string;
   checkpoint: string;
+  /** The server's fingerprint of the key, when it says one: it must be the one this device computed. */
+  fingerprint?: string;
 }
 
 export const roleText = (role: string): string =>
@@ -73,7 +75,8 @@ async function listDevices(out: HTMLElement): Promise<void> {
   out.append(el('h2', tr('這台裝置已登記', 'Registered on this device')), ul);
 }
 
-async function checkAnswer(r: Registered, vkey: string): Promise<boolean> {
+async function checkAnswer(r: Registered, vkey: string, fp: string): Promise<boolean> {
+  if (r.fingerprint !== undefined && r.fingerprint !== fp) return false;
   const log = parseVerifierKey(h, r.logKey);
   const note = parseNote(r.checkpoint);
   const cp = note && parseCheckpoint(note.text);
@@ -105,7 +108,7 @@ async function register(code: string, out: HTMLElement, button: HTMLButtonElemen
     return;
   }
   const vkey = cosignerVkey(keyName, pub);
-  if (!(await checkAnswer(r.data, vkey))) {
+  if (!(await checkAnswer(r.data, vkey, fingerprint(pub)))) {
     button.disabled = false;
     return say(
       out,
