@@ -93,10 +93,15 @@ export function openDatabase(
 ): Opened {
   const store = Store.open(dbFile);
   const signer = signerFromPem(loadOrCreateKey(keyPathFor(dbFile)).pem);
+  // The log key is wired (made beside the database if absent) but not journalled here: the CLI serves no log,
+  // and a shell without the service's environment would journal it under the wrong origin. The server and every
+  // app journal it (log.key) at start.
   const logSigner = cliLogSigner(store, dbFile, env);
-  const services = composeServices({ store, signer, logSigner }, runtime);
-  services.journalLogKey();
-  return { store, services, auth: composeAuth(store, runtime) };
+  return {
+    store,
+    services: composeServices({ store, signer, logSigner }, runtime),
+    auth: composeAuth(store, runtime),
+  };
 }
 
 /**

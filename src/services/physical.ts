@@ -233,7 +233,6 @@ export function undoBall(
   id: string,
   stageParam: string,
   body: unknown,
-  via?: Via,
 ): BallAnswer {
   const stage = stageOf(stageParam);
   return c.store.write((tx) => {

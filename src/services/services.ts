@@ -60,6 +60,7 @@ export class Services {
   constructor(d: Deps) {
     this.c = new Context(d);
     this.publicCache = new PublicViewCache(this.c);
+    // The stored cosignatures (WSRV's store.cosignatures.linesFor(size, rootHex)) are passed as cosignatureLines.
     this.log = d.logSigner ? new LogService({ store: d.store, signer: d.logSigner }) : undefined;
   }
 

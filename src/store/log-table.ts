@@ -1,6 +1,9 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
 import { nodesCompletedBy, type TreeNodes } from '../domain/log/merkle';
 import { sha256Bytes } from '../util/sha256';
+import { MIGRATIONS_DIR } from './schema';
 
 export { sha256Bytes };
 
@@ -66,4 +69,29 @@ export class LogTable {
       if (rows.length < 10000) return n;
     }
   }
+}
+
+/**
+ * The bench only (src/bench/log.ts, `consistencyProofMs`): a file holding just migration 008's `log_nodes`,
+ * filled in one transaction with one prepared statement from precomputed nodes, so that a 1,000,000-leaf tree
+ * is built in seconds without a million journal entries. It is never a service's database.
+ */
+export function openBenchTree(
+  file: string,
+  nodes: Iterable<{ level: number; index: number; hash: Uint8Array }>,
+): { table: LogTable; close(): void } {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(fs.readFileSync(path.join(MIGRATIONS_DIR, '008_log.sql'), 'utf8'));
+  const ins = db.prepare('INSERT INTO log_nodes (level, idx, hash) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    for (const n of nodes) ins.run(n.level, n.index, Buffer.from(n.hash));
+  })();
+  const cache = new Map<string, Database.Statement>();
+  const stmt: Stmt = (sql) => {
+    let s = cache.get(sql);
+    if (!s) cache.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+  return { table: new LogTable(stmt), close: () => db.close() };
 }

@@ -51,6 +51,11 @@ const EXPECT: Record<string, Who> = {
   'GET /api/v1/journal': ['auditor'],
   'GET /api/v1/journal/verify': ['auditor'],
   'GET /api/v1/journal/checkpoint': 'public',
+  // issue 13: the witnessed log
+  'GET /api/v1/log/key': 'public',
+  'GET /api/v1/log/checkpoint': 'public',
+  'GET /api/v1/log/consistency': 'public',
+  'GET /api/v1/log/inclusion': 'public',
   // issue 12: the accounts as JSON, for admins
   'GET /api/v1/users': ['admin'],
   'POST /api/v1/users': ['admin'],

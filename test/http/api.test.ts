@@ -183,7 +183,8 @@ describe('the whole ceremony through the API', () => {
       .get('/api/v1/journal/verify')
       .set(...auth(t.tokens.auditor))
       .expect(200);
-    expect(v.body).toEqual({ ok: true, length: 4 + 6, head: j.body.head });
+    // log.key, four user.added, the lottery's six, and the drawer token's session.started (issue 13).
+    expect(v.body).toEqual({ ok: true, length: 1 + 4 + 6 + 1, head: j.body.head });
   });
 });
 
@@ -648,15 +649,20 @@ describe('state rules', () => {
 // the router itself.
 describe('the checkpoint', () => {
   it('the public endpoints and the checkpoint need no login; an empty journal checkpoints seq 0', async () => {
-    // A database with users has journal entries: this one is new and empty.
+    // A database with users has journal entries, and an app journals its log key (issue 13): this one is new
+    // and empty, under services alone.
     const { Store } = await import('../../src/store/store');
-    const { buildApp } = await import('../../src/http/app');
+    const { composeServices } = await import('../../src/compose');
     const { testSigner, tempDir } = await import('../helpers/app');
     const store = Store.open(`${tempDir()}/empty.sqlite`);
-    const { app } = buildApp({ store, signer: testSigner() });
-    const cp = await request(app).get('/api/v1/journal/checkpoint').expect(200);
-    expect(cp.body).toMatchObject({ seq: 0, hash: '0'.repeat(64), alg: 'RS256' });
+    expect(composeServices({ store, signer: testSigner() }).checkpoint()).toMatchObject({
+      seq: 0,
+      hash: '0'.repeat(64),
+      alg: 'RS256',
+    });
     store.close();
+    const cp = await request(t.app).get('/api/v1/journal/checkpoint').expect(200);
+    expect(cp.body).toMatchObject({ seq: t.store.journalHead()?.seq, alg: 'RS256' });
   });
 });
 

@@ -119,7 +119,15 @@ describe('a physical draw', () => {
       { lottery: id, stage: 1, number: 1, entry: winners[1] },
     ]);
     const rec = entries.find((e) => e.type === 'stage.recorded');
-    expect(rec?.data).toEqual({ lottery: id, stage: 1, method: 'physical', poolSize: N, quota: 2, winners });
+    expect(rec?.data).toEqual({
+      lottery: id,
+      stage: 1,
+      method: 'physical',
+      poolSize: N,
+      quota: 2,
+      winners,
+      session: expect.stringMatching(/^[0-9a-f]{64}$/), // issue 13: the session the closing ball came from
+    });
     // Stage 2's sheet numbers stage 1's winners, in id order.
     const sheet2 = entries.filter((e) => e.type === 'poolsheet.issued')[1];
     expect(sheet2?.data).toEqual({
