@@ -11,6 +11,7 @@ import { recordPages } from './pages/record';
 import { physicalPages } from './pages/physical';
 import { sessionPages } from './pages/session';
 import { verifyPages } from './pages/verify';
+import { witnessPages } from './pages/witness';
 
 export type { PageDeps } from './pages/common';
 export { defaultYear } from './pages/lotteries';
@@ -57,5 +58,6 @@ export function pagesRouter(d: PageDeps): Router {
   auditPages(r, d);
   verifyPages(r, d);
   adminPages(r, d); // issue 12: users on the web, and one's own password
+  witnessPages(r, d); // issue 13: the witness's own device registers a key and cosigns
   return r;
 }

@@ -2,6 +2,7 @@ import { api, tr, withCode } from './api';
 import { voided } from './projector/alarm';
 import { renderStage } from './projector/answer';
 import { entropy, setNet, wireControls } from './projector/controls';
+import { watchCosigners } from './projector/cosigners';
 import { wireFullscreen } from './projector/fullscreen';
 import { active, canDraw, revealed, revealing, screen, setHeld, V1, lotteryId } from './projector/state';
 import { showIdentity, taipeiEn, taipeiZh } from './projector/text';
@@ -132,6 +133,7 @@ async function refresh(): Promise<void> {
 
 wireControls({ update, refresh });
 wireFullscreen();
+watchCosigners(); // issue 13: who has cosigned, after the last stage
 
 showIdentity(
   document.getElementById('commitment')?.dataset.full,

@@ -104,6 +104,9 @@ const EXPECT: Record<string, Who> = {
   'POST /admin/users/:name/deactivate': ['admin'],
   'GET /account/password': ['admin', 'ethics', 'drawer', 'auditor'],
   'POST /account/password': ['admin', 'ethics', 'drawer', 'auditor'],
+  // issue 13 (WEB): the witness's own device, no sign-in (the code, then the key in the browser)
+  'GET /witness/register': 'public',
+  'GET /witness/lotteries/:id/cosign': 'public',
   // Last: signing out ends the session the rows above use.
   'POST /logout': 'public',
 };
