@@ -8,7 +8,6 @@ import { tempDir } from '../helpers/app';
 import { describeBrowser } from './browser';
 import { hasText, signedIn, startHarness, stopHarness, type Harness } from './harness';
 
-
 let h: Harness | undefined;
 beforeAll(async () => {
   h = await startHarness('reupload.sqlite', [{ name: 'ethics', role: 'ethics' }]);

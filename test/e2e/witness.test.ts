@@ -11,7 +11,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { taipeiDate } from '../../src/domain/ceremony';
-import { parseNote, parseVerifierKey, verifyCosignature } from '../../src/domain/log/note';
+import {
+  formatVerifierKey,
+  parseNote,
+  parseVerifierKey,
+  SIG_COSIGNATURE_V1,
+  verifyCosignature,
+} from '../../src/domain/log/note';
+import { main } from '../../src/cli/main';
+import { pdftotext } from '../helpers/poppler';
 import { verifyEd25519Node } from '../../src/keys/log-key';
 import { sha256Bytes } from '../../src/util/sha256';
 import { tempDir } from '../helpers/app';
@@ -234,6 +242,66 @@ describeBrowser('witnesses in the room', () => {
     await axe(projector);
     await projector.context().close();
   }, 120_000);
+
+  it('4b. the record lists both cosigners, and `lottery verify` passes with both witness keys pinned, quorum 2', async () => {
+    // The server side of issue 13 is in this build: this step needs it (the stub cannot issue a record).
+    expect(real).toBe(true);
+    await h.services.issueRecord(`user:${h.userIds.ethics}`, lotteryId);
+    const text = pdftotext(h.services.recordPdf(lotteryId, 'full')).replace(/\s+/g, '');
+    expect(text).toContain('監察員甲');
+    expect(text).toContain('見證人乙');
+    // The witnesses' keys as an auditor writes them down: from the registrations of the two who cosigned.
+    const cosigned = new Set(
+      h.services
+        .journalPage({ lottery: lotteryId, type: 'checkpoint.cosigned' })
+        .entries.map((e) => String(e.data.keyName)),
+    );
+    const dir = tempDir();
+    const keyFiles = h.services
+      .journalPage({ lottery: lotteryId, type: 'witness.registered' })
+      .entries.filter((e) => cosigned.has(String(e.data.keyName)))
+      .map((e, i) => {
+        const pub = new Uint8Array(Buffer.from(String(e.data.publicKey), 'base64'));
+        const file = path.join(dir, `witness-${i}.vkey`);
+        fs.writeFileSync(
+          file,
+          formatVerifierKey(sha256Bytes, String(e.data.keyName), SIG_COSIGNATURE_V1, pub),
+        );
+        return file;
+      });
+    expect(keyFiles).toHaveLength(2);
+    const bundleFile = path.join(dir, 'bundle.json');
+    fs.writeFileSync(bundleFile, JSON.stringify(h.services.bundle(lotteryId)));
+    const logKey = h.services.log?.verifierKey() ?? '';
+    const run = async (args: string[]): Promise<{ code: number; out: string }> => {
+      let out = '';
+      const code = await main(args, { out: (x) => (out += x), err: (x) => (out += x) });
+      return { code, out };
+    };
+    const base = [
+      'verify',
+      bundleFile,
+      '--fingerprint',
+      h.services.keyFingerprint(),
+      '--log-key',
+      logKey,
+      '--json',
+    ];
+    const pinned = [
+      '--witness-key',
+      keyFiles[0] ?? '',
+      '--witness-key',
+      keyFiles[1] ?? '',
+      '--witnesses',
+      '2',
+    ];
+    const ok = await run([...base, ...pinned]);
+    const checks = (JSON.parse(ok.out) as { checks: Array<{ name: string; ok: boolean }> }).checks;
+    expect([ok.code, checks.find((c) => c.name === 'log.cosigned')?.ok]).toEqual([0, true]);
+    // A quorum of three with two cosigners fails: the check can fail.
+    const three = await run([...base, ...pinned.slice(0, 4), '--witnesses', '3']);
+    expect(three.code).toBe(1);
+  }, 60_000);
 
   it('5. a rewritten history under a fresh log signature is refused, with the evidence, for good', async () => {
     stub.forged = true;

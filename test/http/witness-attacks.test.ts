@@ -119,18 +119,10 @@ describe('witness attacks', () => {
     }
   });
 
-  it('when a code is guessed or malformed › 403; without the log key › 503', async () => {
+  // (Every app now has a log key: buildApp makes one when none is given, so there is no "no log key" state to test.)
+  it('when a code is guessed or malformed › 403', async () => {
     await register(t, 'A'.repeat(22), device('guess')).expect(403);
     await register(t, 'short', device('guess')).expect(403);
-    const bare = makeApp({ clock });
-    try {
-      await request(bare.app)
-        .post('/api/v1/witness/register')
-        .send({ code: 'A'.repeat(22) })
-        .expect(503);
-    } finally {
-      bare.close();
-    }
   });
 
   it('when codes are tried in a burst › the eleventh in a minute is refused with 429', async () => {
