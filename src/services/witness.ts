@@ -162,7 +162,7 @@ function requireUnique(c: Context, keyName: string, publicKey: Uint8Array): void
     });
 }
 
-const codeRefused = (zh: string, en: string): LotteryError => new LotteryError('FORBIDDEN', { zh, en });
+const codeRefused = (zh: string, en: string): LotteryError => new LotteryError('UNAUTHENTICATED', { zh, en });
 
 export interface RegisteredAnswer {
   lottery?: string;

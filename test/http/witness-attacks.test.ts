@@ -90,16 +90,16 @@ describe('witness attacks', () => {
     await lockAndDraw(t, b);
   });
 
-  it('when a code is used a second time › 403, and nothing is written', async () => {
+  it('when a code is used a second time › 401, and nothing is written', async () => {
     const code = await invite(t, a, 'Carol');
     await register(t, code, device('carol')).expect(201);
     const head = t.store.journalHead()?.seq;
-    const r = await register(t, code, device('carol2')).expect(403);
+    const r = await register(t, code, device('carol2')).expect(401);
     expect(r.body.message.en).toMatch(/already been used/);
     expect(t.store.journalHead()?.seq).toBe(head);
   });
 
-  it('when a code has expired (after the meeting day) › 403', async () => {
+  it('when a code has expired (after the meeting day) › 401', async () => {
     const inv = await request(t.app)
       .post(`/api/v1/lotteries/${a}/witnesses/invitations`)
       .set(...auth(t.tokens.ethics))
@@ -112,7 +112,7 @@ describe('witness attacks', () => {
     const saved = now;
     now += 86_400_000; // the next day: the meeting day is over, long before the seven days
     try {
-      const r = await register(t, code, device('dave')).expect(403);
+      const r = await register(t, code, device('dave')).expect(401);
       expect(r.body.message.en).toMatch(/expired/);
     } finally {
       now = saved;
@@ -120,9 +120,9 @@ describe('witness attacks', () => {
   });
 
   // (Every app now has a log key: buildApp makes one when none is given, so there is no "no log key" state to test.)
-  it('when a code is guessed or malformed › 403', async () => {
-    await register(t, 'A'.repeat(22), device('guess')).expect(403);
-    await register(t, 'short', device('guess')).expect(403);
+  it('when a code is guessed or malformed › 401', async () => {
+    await register(t, 'A'.repeat(22), device('guess')).expect(401);
+    await register(t, 'short', device('guess')).expect(401);
   });
 
   it('when codes are tried in a burst › the eleventh in a minute is refused with 429', async () => {
@@ -130,7 +130,7 @@ describe('witness attacks', () => {
     try {
       const statuses: number[] = [];
       for (let i = 0; i < 11; i++) statuses.push((await register(burst, 'B'.repeat(22), device('x'))).status);
-      expect(statuses).toEqual([...Array<number>(10).fill(403), 429]);
+      expect(statuses).toEqual([...Array<number>(10).fill(401), 429]);
     } finally {
       burst.close();
     }
