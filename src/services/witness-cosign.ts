@@ -35,6 +35,8 @@ export const MAX_FUTURE_SECONDS = 600;
 
 const ENTRY_LIMIT = 1_000_000;
 
+const BOUND_TYPES = new Set(['lottery.locked', 'stage.drawn', 'stage.recorded']);
+
 function entriesOf(c: Context, id: string): JournalEntry[] {
   return c.store.journalPage({ lottery: id, limit: ENTRY_LIMIT });
 }
@@ -64,7 +66,14 @@ export function lotteryLog(c: Context, id: string): LotteryLogView {
       logKey: log.verifierKey(),
       size,
       checkpoint: log.noteAt(size),
-      entries: mine.map((e) => ({ seq: e.seq, hash: e.hash, type: e.type })),
+      // The lock and the draw entries whole (their data is what the public view shows: ids, dice, commitment,
+      // secret after the draw), so that a device recomputes each one's hash and shows what it proved, not what
+      // the server says; every other entry by its hash only.
+      entries: mine.map((e) =>
+        BOUND_TYPES.has(e.type)
+          ? { seq: e.seq, hash: e.hash, type: e.type, at: e.at, actor: e.actor, data: e.data, prev: e.prev }
+          : { seq: e.seq, hash: e.hash, type: e.type },
+      ),
       inclusion: mine.map((e) => ({ seq: e.seq, proof: log.inclusion(e.seq, size).proof })),
       consistency: open === undefined ? null : log.consistency(open, size),
       drawn: drawnOf(c, l),

@@ -17,6 +17,7 @@ import {
   type VerifierKey,
 } from '../../src/domain/log/note';
 import { verifyBundle, verifyDatabase } from '../../src/domain/verify';
+import { entryPreimage } from '../../src/domain/journal';
 import { logSignerFromPem, verifyEd25519Node } from '../../src/keys/log-key';
 import { nodeVerifyDeps, sha256Node } from '../../src/keys/signer';
 import { Context } from '../../src/services/context';
@@ -150,6 +151,22 @@ describe('witnesses: invite, register, check the log, cosign', () => {
     // a tampered inclusion proof is caught by the same check
     const bad = { ...view, inclusion: view.inclusion.map((p, i) => (i === 0 ? { ...p, proof: [] } : p)) };
     expect(checkLotteryLog(sha256Bytes, verifyEd25519Node, bad, reg.logKey)).toHaveLength(1);
+  });
+
+  it('when the device fetches the log › the lock and draw entries come whole, and hash to their entry hashes', async () => {
+    const view = await logView(t, id);
+    const whole = view.entries.filter((e) =>
+      ['lottery.locked', 'stage.drawn', 'stage.recorded'].includes(e.type),
+    );
+    expect(whole.map((e) => e.type)).toEqual(['lottery.locked', 'stage.drawn', 'stage.drawn']);
+    for (const e of whole) {
+      const { at, actor, data, prev } = e;
+      if (at === undefined || actor === undefined || data === undefined || prev === undefined)
+        throw new Error(`entry ${e.seq} came without its data`);
+      expect(sha256Node(entryPreimage({ seq: e.seq, at, type: e.type, actor, data, prev }))).toBe(e.hash);
+    }
+    // Every other entry is named by its hash only: nothing the public view does not already show.
+    expect(view.entries.filter((e) => !whole.includes(e)).every((e) => e.data === undefined)).toBe(true);
   });
 
   it('when the device cosigns N_L › it is stored, journalled, public, and on the checkpoint', async () => {

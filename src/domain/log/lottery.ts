@@ -1,6 +1,7 @@
 import { canonicalBase64, parseCheckpoint, parseNote, parseVerifierKey, verifyNoteSignature } from './note';
 import type { VerifyEd25519 } from './note';
 import { leafHash, verifyInclusion, type HashBytes } from './merkle';
+import type { Json } from '../canonical';
 
 /**
  * A lottery in the witnessed log (issue 13, protocol.md §10): which tree size its witnesses cosign, which tree
@@ -87,7 +88,16 @@ export interface LotteryLogView {
   logKey: string;
   size: number;
   checkpoint: string;
-  entries: Array<{ seq: number; hash: string; type: string }>;
+  /** The lock and draw entries carry at, actor, data and prev too: the device recomputes their hashes. */
+  entries: Array<{
+    seq: number;
+    hash: string;
+    type: string;
+    at?: string;
+    actor?: string;
+    data?: { [key: string]: Json };
+    prev?: string;
+  }>;
   inclusion: Array<{ seq: number; proof: string[] }>;
   consistency: { from: number; to: number; proof: string[] } | null;
   drawn: { commitment: string; entropy: string; winners: Array<{ stage: number; ids: string[] }> };

@@ -1,21 +1,32 @@
 import { base64Bytes } from '../../domain/ceremony';
 import { equalBytes, leafHash, verifyConsistency, verifyInclusion } from '../../domain/log/merkle';
 import { parseCheckpoint, parseNote, parseVerifierKey, type Checkpoint } from '../../domain/log/note';
+import type { Json } from '../../domain/canonical';
+import { entryPreimage } from '../../domain/journal';
 import { bytesHex, h, hexBytes, verifyNote } from './crypto';
 
 /**
  * What the device checks before it cosigns, on its own, with the log key it pinned at registration (never the
  * key in the server's answer): the log's signature on the lottery's checkpoint; that this checkpoint and the
  * one the device saw before are the same tree, one a prefix of the other (an RFC 9162 consistency proof); and
- * that each of the lottery's draw entries is in the tree (an inclusion proof of its entry hash). The answer
- * carries entry hashes, not entry data: the winners shown are the server's statement, bound to the log only
- * through those hashes, which the verifier of the bundle (and the record) later checks against the entries.
+ * that each of the lottery's draw entries is in the tree (an inclusion proof of its entry hash); and that the lock
+ * and draw entries' data hash to those entry hashes (JCS, protocol.md §7). The commitment, the dice and the winners
+ * shown are read from that proven data, never from the server's summary (`drawn`), so what the person cosigns is
+ * what the log holds.
  */
 export interface LogAnswer {
   logKey: string;
   size: number;
   checkpoint: string;
-  entries: Array<{ seq: number; hash: string; type: string }>;
+  entries: Array<{
+    seq: number;
+    hash: string;
+    type: string;
+    at?: string;
+    actor?: string;
+    data?: { [key: string]: Json };
+    prev?: string;
+  }>;
   inclusion: Array<{ seq: number; proof: string[] }>;
   consistency?: { from: number; to: number; proof: string[] };
   drawn: { commitment: string; entropy: string; winners: Array<{ stage: number; ids: string[] }> };
@@ -37,6 +48,14 @@ export interface Checked {
   inclusions: number;
   /** How the device's earlier checkpoint was related to this one. */
   from: number;
+  /** Read from the lock and draw entries whose hashes the device recomputed and proved included. */
+  drawn: Drawn;
+}
+
+export interface Drawn {
+  commitment: string;
+  entropy: string;
+  winners: Array<{ stage: number; ids: string[] }>;
 }
 
 export interface Failed {
@@ -169,6 +188,37 @@ function included(a: LogAnswer, root: Uint8Array): Failed | { drawEntries: numbe
   return { drawEntries: draws.length, inclusions: count };
 }
 
+const utf8 = new TextEncoder();
+const BOUND_TYPES = new Set(['lottery.locked', ...DRAW_TYPES]);
+
+/** The lock and draw entries, whole, hash to the entry hashes the inclusion proofs covered; what they say. */
+function bound(a: LogAnswer): Failed | Drawn {
+  const drawn: Drawn = { commitment: '', entropy: '', winners: [] };
+  for (const e of a.entries.filter((x) => BOUND_TYPES.has(x.type)).sort((x, y) => x.seq - y.seq)) {
+    const { at, actor, data, prev } = e;
+    const recomputed =
+      at !== undefined && actor !== undefined && data !== undefined && prev !== undefined
+        ? bytesHex(h(utf8.encode(entryPreimage({ seq: e.seq, at, type: e.type, actor, data, prev }))))
+        : undefined;
+    if (recomputed !== e.hash)
+      return fail(
+        true,
+        `日誌第 ${e.seq} 筆（${e.type}）的內容與其雜湊值不符，不能副署。`,
+        `Journal entry ${e.seq} (${e.type}): its data does not hash to its entry hash; it cannot cosign.`,
+        { seq: e.seq, hash: e.hash, recomputed: recomputed ?? null },
+      );
+    const d = data as { [key: string]: Json };
+    if (e.type === 'lottery.locked' && typeof d.commitment === 'string') drawn.commitment = d.commitment;
+    if (DRAW_TYPES.has(e.type) && typeof d.stage === 'number' && Array.isArray(d.winners)) {
+      if (d.stage === 1 && typeof d.entropy === 'string') drawn.entropy = d.entropy;
+      drawn.winners = drawn.winners.filter((w) => w.stage !== d.stage);
+      drawn.winners.push({ stage: d.stage, ids: d.winners.map(String) });
+    }
+  }
+  drawn.winners.sort((x, y) => x.stage - y.stage);
+  return drawn;
+}
+
 export async function checkLog(
   pinnedLogKey: string,
   storedNote: string,
@@ -184,5 +234,15 @@ export async function checkLog(
   if (c) return c;
   const inc = included(a, s.cp.root);
   if ('ok' in inc) return inc;
-  return { ok: true, size: s.cp.size, root: bytesHex(s.cp.root), text: s.text, from: stored.cp.size, ...inc };
+  const drawn = bound(a);
+  if ('ok' in drawn) return drawn;
+  return {
+    ok: true,
+    size: s.cp.size,
+    root: bytesHex(s.cp.root),
+    text: s.text,
+    from: stored.cp.size,
+    ...inc,
+    drawn,
+  };
 }

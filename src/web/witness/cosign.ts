@@ -27,7 +27,7 @@ function row(dl: HTMLElement, term: string, value: string | HTMLElement, id?: st
   dl.append(el('dt', term), dd);
 }
 
-function facts(c: Checked, a: LogAnswer): HTMLElement {
+function facts(c: Checked): HTMLElement {
   const dl = el('dl', undefined, 'witness-facts');
   row(dl, tr('紀錄樹大小', 'Tree size'), el('code', String(c.size)), 'w-size');
   row(
@@ -39,11 +39,11 @@ function facts(c: Checked, a: LogAnswer): HTMLElement {
   row(
     dl,
     tr('承諾值（前 16 碼）', 'Commitment (first 16)'),
-    el('code', groupHex(a.drawn.commitment.slice(0, 16))),
+    el('code', groupHex(c.drawn.commitment.slice(0, 16))),
     'w-commitment',
   );
-  row(dl, tr('骰子點數', 'Dice digits'), el('code', a.drawn.entropy), 'w-digits');
-  for (const w of a.drawn.winners) {
+  row(dl, tr('骰子點數', 'Dice digits'), el('code', c.drawn.entropy), 'w-digits');
+  for (const w of c.drawn.winners) {
     const ids = w.ids.slice(0, ID_PER_STAGE).join('、') + (w.ids.length > ID_PER_STAGE ? '…' : '');
     row(
       dl,
@@ -80,8 +80,8 @@ function checks(c: Checked): HTMLElement {
     el(
       'li',
       tr(
-        '伺服器只提供項目雜湊值：中籤編號為伺服器所示；其與日誌項目的對應，由抽籤紀錄與驗證套件另行查核。',
-        'The server gives entry hashes only: the winners are as the server shows them; the verifier of the record and bundle checks them against the entries.',
+        '承諾值、骰子點數與中籤編號取自鎖定與抽籤的日誌項目：這台裝置已重算其雜湊值，並驗證其包含於紀錄中。',
+        'The commitment, the dice and the winners are read from the lock and draw entries, whose hashes this device recomputed and whose inclusion it verified.',
       ),
       'hint',
     ),
@@ -221,7 +221,7 @@ async function load(
     else out.replaceChildren(el('p', tr(c.reason.zh, c.reason.en), 'problem'));
     return c.inconsistent;
   }
-  facts_.replaceChildren(facts(c, a), checks(c));
+  facts_.replaceChildren(facts(c), checks(c));
   if (d.cosigned?.size === c.size) {
     out.replaceChildren(
       el(
