@@ -1,5 +1,6 @@
 import type { BundleLog } from '../bundle';
 import type { JournalEntry } from '../journal';
+import { ceremonyOpenSize as lotteryOpenSize, lotteryCheckpointSize } from '../log/lottery';
 import { memoryTree, type HashBytes, type TreeNodes } from '../log/merkle';
 import {
   canonicalBase64,
@@ -17,57 +18,11 @@ import {
  * the ceremony opened under, both from the journal; the tree of the journal's hashes; the note and the key. Pure.
  */
 
-const ofLottery = (e: JournalEntry, id: string): boolean => e.data.lottery === id;
-const isStageEnd = (e: JournalEntry): boolean => e.type === 'stage.drawn' || e.type === 'stage.recorded';
-
-/** The number of stages of the lottery's definition as it last stood (lottery.created, then lottery.updated). */
-function stageCount(entries: readonly JournalEntry[], id: string): number | undefined {
-  let n: number | undefined;
-  for (const e of entries)
-    if (ofLottery(e, id) && (e.type === 'lottery.created' || e.type === 'lottery.updated')) {
-      const stages = e.data.stages;
-      if (Array.isArray(stages)) n = stages.length;
-    }
-  return n;
-}
-
-function finalStageEntry(entries: readonly JournalEntry[], id: string): JournalEntry | undefined {
-  const n = stageCount(entries, id);
-  if (n === undefined || n < 1) return undefined;
-  return entries.find((e) => ofLottery(e, id) && isStageEnd(e) && e.data.stage === n);
-}
-
 /**
- * N_L: the seq of the entry that closed the lottery's last stage (`stage.drawn`, or `stage.recorded` for a
- * physical draw). The same definition as WSRV's src/domain/log/lottery.ts lotteryCheckpointSize (issue 13
- * contract), written here until that is merged: the lead keeps one of the two.
+ * N_L and S_open have one definition, src/domain/log/lottery.ts (protocol.md §10), which the server, the bundle
+ * and the witness's device use too: the verifier must not disagree with them on which tree was cosigned.
  */
-export function lotteryCheckpointSize(entries: readonly JournalEntry[], id: string): number | undefined {
-  return finalStageEntry(entries, id)?.seq;
-}
-
-/**
- * S_open: the seq of the last `ceremony.opened` before stage 1 was drawn (physical: before N_L); without any
- * (lottery-draw/v1), the last `lottery.locked` before it. As src/domain/log/lottery.ts's ceremonyOpenSize.
- */
-export function lotteryOpenSize(entries: readonly JournalEntry[], id: string): number | undefined {
-  const last = finalStageEntry(entries, id);
-  if (!last) return undefined;
-  const first =
-    last.type === 'stage.recorded'
-      ? last
-      : entries.find((e) => ofLottery(e, id) && e.type === 'stage.drawn' && e.data.stage === 1);
-  const bound = first?.seq ?? last.seq;
-  let opened: number | undefined;
-  let locked: number | undefined;
-  for (const e of entries) {
-    if (e.seq >= bound) break;
-    if (!ofLottery(e, id)) continue;
-    if (e.type === 'ceremony.opened') opened = e.seq;
-    if (e.type === 'lottery.locked') locked = e.seq;
-  }
-  return opened ?? locked;
-}
+export { lotteryCheckpointSize, lotteryOpenSize };
 
 export const hexBytes = (hex: string): Uint8Array => {
   const out = new Uint8Array(hex.length / 2);
