@@ -1,18 +1,17 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
-import type { LotteryLogView } from '../../src/domain/log/lottery';
-import {
-  cosignatureBytes,
-  cosignatureMessage,
-  formatVerifierKey,
-  keyId,
-  parseNote,
-  SIG_COSIGNATURE_V1,
-  signatureLine,
-  type Note,
-} from '../../src/domain/log/note';
-import { logSignerFromPem } from '../../src/keys/log-key';
+import { formatVerifierKey, SIG_COSIGNATURE_V1 } from '../../src/domain/log/note';
 import { sha256Bytes } from '../../src/util/sha256';
+import {
+  cosign,
+  device,
+  invite,
+  logSigner,
+  logView,
+  postNote,
+  register,
+  ORIGIN,
+} from '../helpers/witness-device';
 import { auth, createLoaded, lockAndDraw, makeApp, type TestApp } from '../helpers/app';
 
 /**
@@ -20,52 +19,10 @@ import { auth, createLoaded, lockAndDraw, makeApp, type TestApp } from '../helpe
  * or of another lottery; a key nobody registered; a cosignature over another tree, from the future, or forged;
  * a key name taken or one that looks like another; a revoked witness.
  */
-const ORIGIN = 'lottery.example.gov.tw/asset-review-lottery';
-const logPem = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
-const logSigner = logSignerFromPem(logPem.toString(), ORIGIN);
-
-interface Device {
-  keyName: string;
-  priv: crypto.KeyObject;
-  pub: Uint8Array;
-  b64: string;
-}
-
-function device(keyName: string): Device {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
-  const pub = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(12));
-  return { keyName, priv: privateKey, pub, b64: Buffer.from(pub).toString('base64') };
-}
-
-function cosign(d: Device, note: string, timestamp: number, signWith = d.priv): string {
-  const text = (parseNote(note) as Note).text;
-  const sig = new Uint8Array(crypto.sign(null, cosignatureMessage(text, timestamp), signWith));
-  const id = keyId(sha256Bytes, d.keyName, SIG_COSIGNATURE_V1, d.pub);
-  return `${note}${signatureLine(d.keyName, id, cosignatureBytes(timestamp, sig))}\n`;
-}
 
 let now = Date.now();
 const clock = (): Date => new Date(now);
 const seconds = (): number => Math.floor(now / 1000);
-
-async function invite(t: TestApp, id: string, name: string, role = 'witness'): Promise<string> {
-  const r = await request(t.app)
-    .post(`/api/v1/lotteries/${id}/witnesses/invitations`)
-    .set(...auth(t.tokens.ethics))
-    .send({ name, role })
-    .expect(201);
-  return (r.body as { code: string }).code;
-}
-
-const register = (t: TestApp, code: string, d: Device): request.Test =>
-  request(t.app).post('/api/v1/witness/register').send({ code, keyName: d.keyName, publicKey: d.b64 });
-
-const postNote = (t: TestApp, note: string): request.Test =>
-  request(t.app).post('/api/v1/log/cosignatures').send({ note });
-
-async function logView(t: TestApp, id: string): Promise<LotteryLogView> {
-  return (await request(t.app).get(`/api/v1/lotteries/${id}/log`).expect(200)).body as LotteryLogView;
-}
 
 describe('witness attacks', () => {
   let t: TestApp;

@@ -1,28 +1,25 @@
 import crypto from 'node:crypto';
 import request from 'supertest';
-import { checkLotteryLog, cosignerFingerprint, type LotteryLogView } from '../../src/domain/log/lottery';
+import { checkLotteryLog, cosignerFingerprint } from '../../src/domain/log/lottery';
 import { memoryTree, rootAt, verifyConsistency } from '../../src/domain/log/merkle';
 import {
   canonicalBase64,
-  cosignatureBytes,
-  cosignatureMessage,
   formatVerifierKey,
-  keyId,
   parseNote,
   parseVerifierKey,
   SIG_COSIGNATURE_V1,
-  signatureLine,
   verifyCosignature,
   type Note,
   type VerifierKey,
 } from '../../src/domain/log/note';
 import { verifyBundle, verifyDatabase } from '../../src/domain/verify';
 import { entryPreimage } from '../../src/domain/journal';
-import { logSignerFromPem, verifyEd25519Node } from '../../src/keys/log-key';
+import { verifyEd25519Node } from '../../src/keys/log-key';
 import { nodeVerifyDeps, sha256Node } from '../../src/keys/signer';
 import { Context } from '../../src/services/context';
 import { bundleCosigners } from '../../src/services/witness-cosign';
 import { sha256Bytes } from '../../src/util/sha256';
+import { cosign, device, invite, logSigner, logView, postNote, register } from '../helpers/witness-device';
 import {
   auth,
   createLoaded,
@@ -38,53 +35,10 @@ import {
  * one-time code, checks the lottery's log with the domain's own functions, cosigns the checkpoint of size N_L,
  * and the server stores and journals it; the public view then lists the cosigner.
  */
-const ORIGIN = 'lottery.example.gov.tw/asset-review-lottery';
-const logPem = crypto.generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' });
-const logSigner = logSignerFromPem(logPem.toString(), ORIGIN);
-
-interface Device {
-  keyName: string;
-  priv: crypto.KeyObject;
-  pub: Uint8Array;
-  b64: string;
-}
-
-function device(keyName: string): Device {
-  const { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');
-  const pub = new Uint8Array(publicKey.export({ format: 'der', type: 'spki' }).subarray(12));
-  return { keyName, priv: privateKey, pub, b64: Buffer.from(pub).toString('base64') };
-}
-
-/** The device's cosignature line over the note's text, appended to the note as received. */
-function cosign(d: Device, note: string, timestamp: number, signWith = d.priv): string {
-  const text = (parseNote(note) as Note).text;
-  const sig = new Uint8Array(crypto.sign(null, cosignatureMessage(text, timestamp), signWith));
-  const id = keyId(sha256Bytes, d.keyName, SIG_COSIGNATURE_V1, d.pub);
-  return `${note}${signatureLine(d.keyName, id, cosignatureBytes(timestamp, sig))}\n`;
-}
 
 const now = Date.now();
 const clock = (): Date => new Date(now);
 const seconds = (): number => Math.floor(now / 1000);
-
-async function invite(t: TestApp, id: string, name: string, role = 'witness'): Promise<string> {
-  const r = await request(t.app)
-    .post(`/api/v1/lotteries/${id}/witnesses/invitations`)
-    .set(...auth(t.tokens.ethics))
-    .send({ name, role })
-    .expect(201);
-  return (r.body as { code: string }).code;
-}
-
-const register = (t: TestApp, code: string, d: Device): request.Test =>
-  request(t.app).post('/api/v1/witness/register').send({ code, keyName: d.keyName, publicKey: d.b64 });
-
-const postNote = (t: TestApp, note: string): request.Test =>
-  request(t.app).post('/api/v1/log/cosignatures').send({ note });
-
-async function logView(t: TestApp, id: string): Promise<LotteryLogView> {
-  return (await request(t.app).get(`/api/v1/lotteries/${id}/log`).expect(200)).body as LotteryLogView;
-}
 
 const b64 = (s: string): Uint8Array => canonicalBase64(s) as Uint8Array;
 
