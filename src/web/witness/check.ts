@@ -2,6 +2,7 @@ import { base64Bytes } from '../../domain/ceremony';
 import { equalBytes, leafHash, verifyConsistency, verifyInclusion } from '../../domain/log/merkle';
 import { parseCheckpoint, parseNote, parseVerifierKey, type Checkpoint } from '../../domain/log/note';
 import type { Json } from '../../domain/canonical';
+import type { LotteryLogView } from '../../domain/log/lottery';
 import { entryPreimage } from '../../domain/journal';
 import { bytesHex, h, hexBytes, verifyNote } from './crypto';
 
@@ -14,23 +15,8 @@ import { bytesHex, h, hexBytes, verifyNote } from './crypto';
  * shown are read from that proven data, never from the server's summary (`drawn`), so what the person cosigns is
  * what the log holds.
  */
-export interface LogAnswer {
-  logKey: string;
-  size: number;
-  checkpoint: string;
-  entries: Array<{
-    seq: number;
-    hash: string;
-    type: string;
-    at?: string;
-    actor?: string;
-    data?: { [key: string]: Json };
-    prev?: string;
-  }>;
-  inclusion: Array<{ seq: number; proof: string[] }>;
-  consistency?: { from: number; to: number; proof: string[] };
-  drawn: { commitment: string; entropy: string; winners: Array<{ stage: number; ids: string[] }> };
-}
+/** What `GET /api/v1/lotteries/:id/log` answers: the one shape the server builds (domain/log/lottery.ts). */
+export type LogAnswer = LotteryLogView;
 
 export interface ConsistencyAnswer {
   ok: boolean;
